@@ -1,0 +1,243 @@
+"""The `harmwatch` command: a thin layer over the library (one command, one function)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .. import settings
+from ..errors import HarmWatchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="markdown",
+                  help="HarmWatch: turn reports of harm to civilians into sourced, geocoded incident claims.")
+gazetteer_app = typer.Typer(no_args_is_help=True, help="Manage the gazetteer (place names).")
+app.add_typer(gazetteer_app, name="gazetteer")
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+class State:
+    db: str | None = None
+    archive: str | None = None
+
+
+@app.callback()
+def main(
+    db: Optional[str] = typer.Option(None, "--db", envvar=settings.DB.env, help=settings.DB.help, show_default=settings.DB.default),
+    archive: Optional[str] = typer.Option(None, "--archive", envvar=settings.ARCHIVE.env, help=settings.ARCHIVE.help),
+) -> None:
+    State.db, State.archive = db, archive
+
+
+def _open_db():
+    from ..store.db import Database
+    return Database.open(settings.DB.value(State.db), archive_dir=State.archive)
+
+
+def _fail(e: Exception, code: int = 2):
+    err.print(f"[red]error:[/red] {e}")
+    raise typer.Exit(code)
+
+
+def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = True, reextract: bool = False):
+    from ..extract.pipeline import default_extractor
+    from ..ingest import ingest, load_manifest
+    db = _open_db()
+    man = load_manifest(manifest) if manifest else None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def on_progress(total, done, path):
+            progress.update(task, total=total, completed=done, description=f"ingesting {Path(str(path)).name[:40]}")
+
+        report = ingest(paths, db, manifest=man, extractor=default_extractor() if extract else None,
+                        on_progress=on_progress, reextract=reextract)
+    for f in report.failed:
+        err.print(f"[red]failed:[/red] {f.path}: {f.message}")
+    return db, report
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (.txt .md .html .pdf .json .jsonl)."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url."),
+    no_extract: bool = typer.Option(False, "--no-extract", help="Store the documents only; do not extract claims."),
+    reextract: bool = typer.Option(False, "--reextract", help="Extract again from documents already stored."),
+) -> None:
+    """Store documents (archived, hashed, versioned) and extract their incident claims.
+
+    Example: `harmwatch ingest reports/ --manifest reports/manifest.csv`
+    """
+    try:
+        _, report = _run_ingest(paths or [], manifest, extract=not no_extract, reextract=reextract)
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"new {report.new}, new versions {report.new_version}, unchanged {report.unchanged}, failed {len(report.failed)}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("extract")
+def extract_cmd(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to ingest and extract."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url."),
+    link: bool = typer.Option(False, "--link", help="Give claims about the same incident a shared incident_id."),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one object per document) or table."),
+) -> None:
+    """Ingest documents and print their claims: one JSON object per document.
+
+    Example: `harmwatch extract reports/ --manifest reports/manifest.csv --link --format jsonl`
+    """
+    from ..api import extractions_for
+    if fmt not in ("jsonl", "table"):
+        _fail(ValueError(f"unknown format {fmt!r}: use jsonl or table"))
+    try:
+        db, report = _run_ingest(paths or [], manifest)
+        results = extractions_for(db, [s.source_id for s in report.sources], link=link)
+    except HarmWatchError as e:
+        _fail(e)
+    if fmt == "jsonl":
+        for ex in results:
+            sys.stdout.write(json.dumps(ex.to_contract(), ensure_ascii=False) + "\n")
+    else:
+        _print_table(results)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_table(results) -> None:
+    table = Table(title="Incident claims", show_lines=False)
+    for col in ("doc", "date", "time", "place", "admin1", "weapon", "class", "objects", "killed", "injured", "source"):
+        table.add_column(col, overflow="fold")
+    for ex in results:
+        for c in ex.incidents:
+            table.add_row(ex.doc_id, c.date or "", c.time or "", c.place or "", c.admin1 or "", c.weapon or "",
+                          c.weapon_class, ", ".join(c.objects), "" if c.killed is None else str(c.killed),
+                          "" if c.injured is None else str(c.injured), c.source or "")
+    out.print(table)
+    tallies = [(ex.doc_id, t) for ex in results for t in ex.tallies]
+    if tallies:
+        tt = Table(title="Tallies")
+        for col in ("doc", "scope", "killed", "injured", "children killed", "source"):
+            tt.add_column(col)
+        for doc_id, t in tallies:
+            tt.add_row(doc_id, t.scope or "", *("" if v is None else str(v) for v in (t.killed, t.injured, t.children_killed)), t.source or "")
+        out.print(tt)
+
+
+@app.command("claims")
+def claims_cmd(
+    fmt: str = typer.Option("table", "--format", "-f", help="table or jsonl."),
+    link: bool = typer.Option(True, "--link/--no-link", help="Fill incident_id across documents."),
+) -> None:
+    """List the claims stored in the database (current document versions).
+
+    Example: `harmwatch claims --format jsonl`
+    """
+    from ..api import all_extractions
+    try:
+        results = all_extractions(_open_db(), link=link)
+    except HarmWatchError as e:
+        _fail(e)
+    if fmt == "jsonl":
+        for ex in results:
+            sys.stdout.write(json.dumps(ex.to_contract(), ensure_ascii=False) + "\n")
+    else:
+        _print_table(results)
+
+
+@app.command("demo")
+def demo_cmd() -> None:
+    """Ingest the bundled sample corpus into the database and print its incident claims.
+
+    Example: `harmwatch demo`
+    """
+    from ..api import all_extractions, sample_corpus
+    folder = sample_corpus()
+    try:
+        db, report = _run_ingest([folder], folder / "manifest.csv")
+        results = all_extractions(db, link=True)
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"database: {db.url}  (new {report.new}, unchanged {report.unchanged}, failed {len(report.failed)})")
+    _print_table(results)
+
+
+@app.command("geocode")
+def geocode_cmd(texts: list[str] = typer.Argument(..., help="Place strings as analysts write them.")) -> None:
+    """Resolve free-text place strings; one JSON object (or null) per input.
+
+    Example: `harmwatch geocode "Izyum (Kharkiv Region)" "near Chuhuiv"`
+    """
+    from ..geo import Gazetteer
+    try:
+        gaz = Gazetteer.default()
+    except HarmWatchError as e:
+        _fail(e)
+    for t in texts:
+        m = gaz.geocode(t)
+        sys.stdout.write(json.dumps(m.to_dict() if m else None, ensure_ascii=False) + "\n")
+
+
+@gazetteer_app.command("load")
+def gazetteer_load(file: Path = typer.Argument(..., help="GeoNames dump: allCountries.txt, UA.txt or a .zip of one."),
+                   dest: Optional[Path] = typer.Option(None, "--dest", help="Where to write the user gazetteer.")) -> None:
+    """Import Ukrainian populated places from a full GeoNames dump.
+
+    Example: `harmwatch gazetteer load ~/Downloads/UA.zip`
+    """
+    from ..geo.gazetteer import import_dump
+    try:
+        n = import_dump(file, dest) if dest else import_dump(file)
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"imported {n} populated places")
+
+
+@app.command("eval")
+def eval_cmd(gold: Path = typer.Argument(..., help="Gold annotation (JSONL)."),
+             pred: Path = typer.Argument(..., help="Predictions from `harmwatch extract --format jsonl`."),
+             as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+             verbose: bool = typer.Option(False, "--verbose", "-v", help="List every miss and extra.")) -> None:
+    """Score predictions against your own annotation: incident P/R/F1 and per-field accuracy.
+
+    Example: `harmwatch eval gold.jsonl pred.jsonl`
+    """
+    from ..evaluate import evaluate
+    try:
+        s = evaluate(gold, pred)
+    except HarmWatchError as e:
+        _fail(e)
+    if as_json:
+        sys.stdout.write(json.dumps(s.to_dict()) + "\n")
+        return
+    if verbose:
+        for line in s.errors:
+            out.print(line, markup=False)
+    table = Table(title="Evaluation")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for k, v in s.to_dict().items():
+        if not k.endswith("_n"):
+            table.add_row(k, "—" if v is None else str(v))
+    out.print(table)
+
+
+@app.command("settings")
+def settings_cmd() -> None:
+    """Print every setting with its environment variable and default (Markdown).
+
+    Example: `harmwatch settings`
+    """
+    out.print(settings.markdown_table(), markup=False)
+
+
+if __name__ == "__main__":
+    app()

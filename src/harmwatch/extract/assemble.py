@@ -1,0 +1,329 @@
+"""From annotated sentences to incident claims and tallies.
+
+Walks the sentences in order, keeping a current incident draft:
+- a sentence with an attack word and a settlement or oblast starts a draft,
+  refines the current one (an oblast-only draft gets its settlement), or
+  re-joins an earlier draft about the same place;
+- sentences without a place continue the current draft while they follow
+  closely;
+- sentences with casualty figures and aggregate wording ("since the start of
+  the invasion", "so far", several incidents) become tallies;
+- a sentence listing several places without details ("attacks occurred in A,
+  B and C") sets the date context but creates nothing.
+A draft becomes a claim only if its sentences give a casualty figure, an
+object hit or a weapon.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..geo import Gazetteer, Place
+from ..records import IncidentClaim, Span, TallyClaim
+from .casualties import CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
+from .dates import DateMention
+from .features import SentenceFeatures
+from .places import PlaceMention
+from .weapons import classify
+
+MAX_GAP_SENTENCES = 3
+SCENE_CUES = {"in", "at", "on", "into", "village", "town", "city", "settlement", "hamlet", "suburb", "hit",
+              "struck", "shelled", "attacked", "bombed", "targeted", "pounded", "outskirts"}
+NOT_SCENE_AFTER = re.compile(r"^\W*(governor|mayor|region|oblast|regional|city council|military administration|"
+                             r"authorities|officials|police|head|district|prosecutor|'s governor|’s governor)", re.IGNORECASE)
+
+
+@dataclass
+class Draft:
+    feats: list[SentenceFeatures] = field(default_factory=list)
+    scene: PlaceMention | None = None
+    admin1: str | None = None
+    admin1_mention: PlaceMention | None = None
+    date_ctx: DateMention | None = None
+    last_index: int = -100
+    last_para: int = -100
+
+    def add(self, f: SentenceFeatures) -> None:
+        self.feats.append(f)
+        self.last_index = f.sent.index
+        self.last_para = f.sent.paragraph
+
+    @property
+    def first_date(self) -> DateMention | None:
+        for f in self.feats:
+            if f.dates:
+                return f.dates[0]
+        return None
+
+
+def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher: str | None
+             ) -> tuple[list[IncidentClaim], list[TallyClaim]]:
+    drafts: list[Draft] = []
+    tallies: list[TallyClaim] = []
+    current: Draft | None = None
+    date_ctx: DateMention | None = None
+    last_source: str | None = None
+    for f in feats:
+        if f.source:
+            last_source = f.source[0]
+        if f.dates:
+            date_ctx = f.dates[-1]
+        settlements = [p for p in f.settlements]
+        oblasts = f.oblasts
+        if current and (f.sent.index - current.last_index > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
+            current = None
+        if _is_tally(f, current):
+            tallies.append(_tally(f, last_source, publisher))
+            continue
+        if not f.attack and not f.figures:
+            continue
+        distinct = {p.text.lower() for p in settlements}
+        if len(distinct) >= 2 and not f.figures and not f.objects:
+            continue  # a list of places: a summary, not an incident
+        scene = _scene(settlements, text)
+        if scene is not None:
+            same = _draft_for_place(drafts, scene, f)
+            if same is not None:
+                same.add(f)
+                current = same
+            elif current and current.scene is None and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
+                    and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures):
+                current.scene = scene
+                current.add(f)
+            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event) :
+                current.add(f)  # another place named in passing ("near X")
+            elif _can_start(f):
+                current = _new_draft(f, scene, date_ctx)
+                if oblasts and _in_admin1(scene, oblasts[0].admin1):
+                    current.admin1, current.admin1_mention = oblasts[0].admin1, oblasts[0]
+                drafts.append(current)
+        elif oblasts:
+            ob = oblasts[0]
+            if current and (current.admin1 == ob.admin1 or (current.admin1 is None and current.scene is None)) and not f.new_event:
+                current.admin1, current.admin1_mention = current.admin1 or ob.admin1, current.admin1_mention or ob
+                current.add(f)
+            elif current and current.scene is not None and _in_admin1(current.scene, ob.admin1) and not f.new_event:
+                current.add(f)
+            elif _can_start(f, strict=False):
+                current = _new_draft(f, None, date_ctx)
+                current.admin1, current.admin1_mention = ob.admin1, ob
+                drafts.append(current)
+        elif current is not None:
+            current.add(f)
+        elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
+            current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
+            drafts.append(current)
+    claims = []
+    coords = _doc_points(drafts, gaz)
+    for d in drafts:
+        claim = _claim(d, gaz, coords, text, publisher)
+        if claim is not None:
+            claims.append(claim)
+    return claims, tallies
+
+
+def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
+    if not f.attack:
+        return False
+    if f.hypothetical and not f.figures and not f.objects:
+        return False
+    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or not strict)
+
+
+def _new_draft(f: SentenceFeatures, scene: PlaceMention | None, date_ctx: DateMention | None) -> Draft:
+    d = Draft(scene=scene, date_ctx=date_ctx)
+    d.add(f)
+    return d
+
+
+def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
+    if not any(x.value is not None for x in f.figures):
+        return False
+    strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|so[- ]far|in total|"
+                            r"cumulative|overall|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
+                            r"since the war|war began|since 24 february|since february 24",
+                            f.sent.text, re.IGNORECASE))
+    if strong:
+        return True
+    if f.settlements:
+        return False
+    if f.tally_cue or re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE):
+        return True
+    if max(x.value for x in f.figures if x.value is not None) >= 100:
+        return True  # figures this large with no settlement named are totals, not one attack
+    if f.plural_events and current is None:
+        return True
+    return False
+
+
+def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) -> TallyClaim:
+    t = TallyClaim()
+    sent = f.sent
+    for fig in f.figures:
+        if fig.value is None:
+            continue
+        name = {("killed", TOTAL): "killed", ("injured", TOTAL): "injured", ("killed", CHILDREN): "children_killed",
+                ("injured", CHILDREN): "children_injured"}.get((fig.role, fig.group))
+        if name and (getattr(t, name) is None or fig.value > getattr(t, name)):
+            setattr(t, name, fig.value)
+            t.evidence[name] = Span(fig.start, fig.end, sent.quote(fig.start, fig.end))
+    place = (f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
+    t.scope = place
+    m = re.search(r"\bsince [^,.;]{1,40}", sent.text, re.IGNORECASE)
+    t.period = m.group(0) if m else None
+    if f.source and not f.pronoun_source:
+        t.source = f.source[0]
+        t.evidence["source"] = Span(f.source[1], f.source[2], sent.quote(f.source[1], f.source[2]))
+    else:
+        t.source = last_source or publisher
+    t.span = Span(sent.start, sent.end, sent.text)
+    return t
+
+
+def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
+    best, best_score = None, -99
+    for p in settlements:
+        score = 0
+        if p.cue in SCENE_CUES:
+            score += 2
+        if p.cue in ("near", "outside", "from", "towards", "toward"):
+            score -= 1
+        if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]):
+            score -= 3
+        if score > best_score:
+            best, best_score = p, score
+    return best if best_score > -3 else None
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-zа-яіїєґ]", "", name.lower())
+
+
+def _draft_for_place(drafts: list[Draft], scene: PlaceMention, f: SentenceFeatures) -> Draft | None:
+    for d in reversed(drafts):
+        if d.scene is not None and _norm(d.scene.text) == _norm(scene.text):
+            dd, fd = d.first_date, (f.dates[0] if f.dates else None)
+            if dd and fd and abs((dd.value - fd.value).days) > 1:
+                continue
+            return d
+        if d.scene is not None and set(c.geonameid for c in d.scene.candidates[:1]) == set(c.geonameid for c in scene.candidates[:1]):
+            return d
+    return None
+
+
+def _in_admin1(scene: PlaceMention, admin1: str | None) -> bool:
+    return admin1 is None or any(c.admin1 == admin1 for c in scene.candidates)
+
+
+def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]]:
+    pts = []
+    for d in drafts:
+        if d.scene and d.scene.candidates:
+            top = d.scene.candidates[0]
+            if len(d.scene.candidates) == 1 or top.population >= 50000:
+                pts.append((top.lat, top.lon))
+    return pts
+
+
+def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None) -> IncidentClaim | None:
+    feats = d.feats
+    figures = [x for f in feats for x in f.figures]
+    objects = [o for f in feats for o in f.objects]
+    weapons = [w for f in feats for w in f.weapons]
+    if not (figures or objects or weapons):
+        return None
+    c = IncidentClaim()
+    ev = c.evidence
+    # place
+    if d.scene is not None:
+        hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None)
+        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords)
+        if place is not None:
+            c.place, c.admin1, c.lat, c.lon, c.geonameid = place.name, place.admin1, place.lat, place.lon, place.geonameid
+            ev["place"] = Span(d.scene.start, d.scene.end, text[d.scene.start:d.scene.end])
+    if c.admin1 is None and d.admin1:
+        c.admin1 = d.admin1
+        m = d.admin1_mention
+        ev["admin1"] = Span(m.start, m.end, text[m.start:m.end])
+    # date and time
+    dm = d.first_date or d.date_ctx
+    if dm is not None:
+        c.date = dm.value.isoformat()
+        ev["date"] = Span(dm.start, dm.end, text[dm.start:dm.end])
+    tm = next((t for f in feats for t in f.times), None)
+    if tm is not None:
+        c.time = tm.value
+        ev["time"] = Span(tm.start, tm.end, text[tm.start:tm.end])
+    # weapon
+    name, wclass, cluster = classify(weapons)
+    c.weapon, c.weapon_class, c.cluster = name, wclass, cluster
+    if weapons:
+        w = next((w for w in weapons if w.entry is not None), weapons[0])
+        ev["weapon"] = Span(w.start, w.end, text[w.start:w.end])
+        cw = next((w for w in weapons if w.cluster), None)
+        if cw is not None:
+            ev["cluster"] = Span(cw.start, cw.end, text[cw.start:cw.end])
+    # objects
+    seen = []
+    for o in objects:
+        if o.type not in seen:
+            seen.append(o.type)
+            ev[f"objects.{o.type}"] = Span(o.start, o.end, text[o.start:o.end])
+    c.objects = seen
+    _casualties(c, feats, text)
+    # who says so
+    src = next((f.source for f in feats if f.source and not f.pronoun_source), None)
+    if src:
+        c.source = src[0]
+        ev["source"] = Span(src[1], src[2], text[src[1]:src[2]])
+    else:
+        c.source = publisher
+    c.perpetrator = next((f.perpetrator for f in feats if f.perpetrator), None)
+    first, last = feats[0].sent, feats[-1].sent
+    c.span = Span(first.start, last.end, text[first.start:last.end])
+    return c
+
+
+_FIELDS = {
+    ("killed", CHILDREN): "children_killed", ("injured", CHILDREN): "children_injured",
+    ("killed", WOMEN): "women_killed", ("killed", HEALTH): "healthcare_killed", ("injured", HEALTH): "healthcare_injured",
+}
+
+
+def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
+    """Highest stated figure per field; totals from subgroup sums only when no total is given."""
+    best: dict[str, Figure] = {}
+    sums: dict[str, tuple[int, Figure, Figure]] = {}
+    for f in feats:
+        per_sentence: dict[str, list[Figure]] = {}
+        for fig in f.figures:
+            if fig.value is None:
+                if fig.group == TOTAL and fig.role in ("killed", "injured"):
+                    c.vague.setdefault(fig.role, fig.vague or "")
+                    c.evidence.setdefault(f"{fig.role}.vague", Span(fig.start, fig.end, text[fig.start:fig.end]))
+                continue
+            if fig.group == TOTAL and not fig.sub:
+                name = fig.role
+            else:
+                name = _FIELDS.get((fig.role, fig.group))
+                if fig.group in (MEN, WOMEN, CHILDREN, HEALTH) and not fig.sub:
+                    per_sentence.setdefault(fig.role, []).append(fig)
+            if name and (name not in best or fig.value > best[name].value):
+                best[name] = fig
+        for role, figs in per_sentence.items():
+            disjoint = [x for x in figs if x.group in (MEN, WOMEN, CHILDREN)] or figs
+            total = sum(x.value for x in disjoint)
+            if role not in sums or total > sums[role][0]:
+                sums[role] = (total, disjoint[0], disjoint[-1])
+    for role, (total, a, b) in sums.items():
+        if role not in best:
+            c.evidence[role] = Span(a.start, b.end, text[a.start:b.end])
+            setattr(c, role, total)
+    for name, fig in best.items():
+        setattr(c, name, fig.value)
+        c.evidence[name] = Span(fig.start, fig.end, text[fig.start:fig.end])
+    for role in ("killed", "injured"):
+        if getattr(c, role) is not None:
+            c.vague.pop(role, None)
+            c.evidence.pop(f"{role}.vague", None)

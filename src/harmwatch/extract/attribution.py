@@ -1,0 +1,50 @@
+"""Who says so ("Amnesty said", "according to the interior ministry") and who is accused."""
+from __future__ import annotations
+
+import re
+
+_NAME = r"(?:[A-Z][\w’'.\-]*|U\.N\.)(?:\s+(?:[A-Z][\w’'.\-]*|of|the|for|and|de|on)){0,7}"
+_ROLE = (r"(?:the\s+)?(?:regional |local |city |military |state |village |district |head of the |acting )?"
+         r"(?:governor|mayor|organisation|organization|group|ministry|prosecutor'?s? office|prosecutors|police|"
+         r"emergency service|officials?|authorities|administration|military administration|health ministry|"
+         r"interior ministry|rescuers|agency|mission|monitors|president|spokesperson|spokesman|spokeswoman|"
+         r"army|military|commander|head|chief|watchdog|minister|researchers|investigators|witnesses|residents)")
+_PATTERNS = [
+    re.compile(r"\baccording to\s+(?P<who>[^,.;:()\"“”]{2,80})"),
+    re.compile(rf"(?P<who>{_NAME})\s+(?:has |had |have )?(?:said|says|told|reported|confirmed|stated|wrote|announced|added|claimed)\b"),
+    re.compile(rf"\b(?:said|says|told reporters|reported|wrote|added)\s+(?P<who>{_NAME})"),
+    re.compile(rf"(?P<who>{_ROLE})\s+(?:has |had |have )?(?:said|says|told|reported|confirmed|stated|wrote|announced|added)\b", re.IGNORECASE),
+]
+_PRONOUNS = {"he", "she", "it", "they", "we", "i", "the", "this", "that", "officials"}
+_RUSSIA = re.compile(r"\b(Russian (?:forces|troops|military|army|missiles?|strikes?|attacks?|shelling|drones?|"
+                     r"aircraft|jets?|warplanes?|artillery|bombers?|positions|units|soldiers|occupiers|invaders)|"
+                     r"by Russia|Russia (?:struck|launched|fired|attacked|shelled|hit)|occupiers|the Russians)\b")
+_UKRAINE = re.compile(r"\b(Ukrainian (?:forces|troops|military|army|missiles?|strikes?|shelling|drones?|artillery)|"
+                      r"by Ukraine|Ukraine (?:struck|launched|fired|attacked|shelled))\b")
+
+
+def find_source(text: str) -> tuple[str, int, int] | None:
+    """The speaker a sentence attributes its claim to, with its offsets in `text`."""
+    for pat in _PATTERNS:
+        for m in pat.finditer(text):
+            who = m.group("who").strip(" ,.;:’'")
+            who = re.sub(r"['’]s?\s+(?:latest |preliminary |official |updated |new )*(?:figures|data|estimates?|count|tally|statement|report|information)\b.*$", "", who)
+            who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.IGNORECASE)
+            who = re.sub(r"['’]s?$", "", who).strip()
+            if not who or who.lower() in _PRONOUNS or len(who) < 2:
+                continue
+            s = m.start("who")
+            return who, s, s + len(who)
+    return None
+
+
+def find_perpetrator(text: str) -> str | None:
+    if _RUSSIA.search(text):
+        return "Russia"
+    if _UKRAINE.search(text):
+        return "Ukraine"
+    return None
+
+
+def is_pronoun_attribution(text: str) -> bool:
+    return bool(re.search(r"\b(he|she|they|it) (also )?(said|says|added|told)\b", text, re.IGNORECASE))

@@ -1,0 +1,228 @@
+"""Casualty figures in one sentence: who (group), what happened (killed/injured), how many.
+
+Rules, not a model: a number (digits, words, or "a"/"one" before a singular
+person noun) followed by a person noun, tied to the nearest casualty word —
+looking back for active verbs ("killing four civilians") and forward for
+passive ones ("four civilians were killed", "10 wounded"). Vague quantities
+("dozens") are kept as text with no number. Soldiers are not civilians and
+are not counted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .numbers import VAGUE, parse_number
+from .text import Sentence, Token
+
+TOTAL = "total"
+CHILDREN = "children"
+WOMEN = "women"
+MEN = "men"
+HEALTH = "healthcare"
+
+NOUNS: dict[str, str] = {}
+for _w in ("people", "persons", "person", "civilians", "civilian", "residents", "resident", "individuals",
+           "locals", "inhabitants", "others", "victims", "passengers", "pedestrians", "adults", "bystanders",
+           "ukrainians", "villagers", "people's", "employees", "workers", "worker", "rescuers", "rescuer",
+           "firefighters", "journalists", "journalist", "volunteers", "volunteer", "residents", "customers",
+           "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly",
+           "policemen", "police", "officers", "guests", "visitors", "farmers", "farmer", "drivers", "driver"):
+    NOUNS[_w] = TOTAL
+for _w in ("children", "child", "kids", "kid", "boys", "boy", "girls", "girl", "teenagers", "teenager",
+           "teens", "teen", "infants", "infant", "baby", "babies", "toddler", "toddlers", "minors", "minor",
+           "schoolchildren", "pupils", "newborn", "schoolboy", "schoolgirl", "son", "daughter", "sons", "daughters"):
+    NOUNS[_w] = CHILDREN
+for _w in ("women", "woman", "mother", "mothers", "grandmother"):
+    NOUNS[_w] = WOMEN
+for _w in ("men", "man", "father", "fathers", "grandfather"):
+    NOUNS[_w] = MEN
+for _w in ("medics", "medic", "doctors", "doctor", "nurses", "nurse", "paramedics", "paramedic"):
+    NOUNS[_w] = HEALTH
+# "healthcare workers", "health workers", "medical workers/staff": two-word health nouns
+HEALTH_FIRST = {"healthcare", "health", "medical", "health-care"}
+MILITARY = {"soldiers", "soldier", "servicemen", "serviceman", "troops", "fighters", "militants", "personnel",
+            "military", "servicemembers", "marines", "paratroopers", "mercenaries", "conscripts"}
+SINGULAR_ONE = {"man", "woman", "child", "boy", "girl", "teenager", "civilian", "person", "resident", "baby",
+                "infant", "toddler", "doctor", "nurse", "medic", "paramedic", "volunteer", "rescuer",
+                "firefighter", "journalist", "worker", "driver", "pensioner", "mother", "father", "elderly",
+                "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid"}
+ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
+       "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
+       "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
+       "municipal", "utility", "railway", "aid", "humanitarian", "pregnant", "of", "them", "whom", "were", "and",
+       "including", "among", "people", "residents"}
+QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almost",), ("about",), ("around",),
+              ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
+              ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",)}
+
+KILL = {"killed", "killing", "kills", "kill", "dead", "died", "die", "dies", "dying", "perished", "death",
+        "deaths", "fatalities", "fatally", "slain", "murdered", "lives", "bodies", "body", "lifeless"}
+INJURE = {"injured", "injuring", "injures", "injure", "wounded", "wounding", "wounds", "hurt", "injuries",
+          "hospitalised", "hospitalized", "wounds", "casualties-injured", "maimed", "hospital-treated"}
+ACTIVE = {"killing", "killed", "kills", "kill", "injuring", "injured", "injures", "wounding", "wounded", "wounds",
+          "claimed", "left", "leaving", "hurt", "hurting", "murdering", "murdered"}
+TOLL = {"toll", "tolls"}
+STOP = {";", "but", "while", "whereas", "although", "though", "after", "before", "since", "because", "when", "until"}
+NOT_PEOPLE_AFTER = {"am", "a.m", "pm", "p.m", "km", "kilometres", "kilometers", "miles", "metres", "meters", "mm",
+                    "per", "percent", "%", "years", "year", "days", "day", "hours", "hour", "minutes", "times",
+                    "missiles", "drones", "rockets", "shells", "bombs", "houses", "homes", "buildings", "cars",
+                    "vehicles", "regions", "cities", "towns", "villages", "settlements", "strikes", "attacks"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    role: str  # "killed" | "injured"
+    group: str  # total | children | women | men | healthcare
+    value: int | None  # None for vague quantities
+    vague: str | None
+    start: int
+    end: int
+    sub: bool = False  # a subgroup of a figure just before it ("including 7 children")
+
+
+def _role(word: str) -> str | None:
+    w = word.lower()
+    if w in KILL:
+        return "killed"
+    if w in INJURE:
+        return "injured"
+    return None
+
+
+def _skip_qualifier(words: list[str], i: int) -> int:
+    for q in sorted(QUALIFIERS, key=len, reverse=True):
+        if tuple(words[i:i + len(q)]) == q:
+            return i + len(q)
+    return i
+
+
+def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
+    """Person noun starting at j (after adjectives). Returns (group, next index, military)."""
+    k = j
+    while k < len(words) and k < j + 4:
+        w = words[k]
+        if w in HEALTH_FIRST and k + 1 < len(words) and words[k + 1] in ("workers", "worker", "staff", "personnel", "professionals"):
+            return HEALTH, k + 2, False
+        if w in MILITARY:
+            return None, k + 1, True
+        if w in NOUNS:
+            nxt = words[k + 1] if k + 1 < len(words) else ""
+            # "civilian women", "more people": the last noun of the chain decides the group
+            if nxt in NOUNS and nxt not in ("more", "others") and w in ADJ | {"civilian", "more", "local"}:
+                k += 1
+                continue
+            return NOUNS[w], k + 1, False
+        if w in ADJ or w.endswith("-year-old") or w.endswith("-years-old"):
+            k += 1
+            continue
+        break
+    return None, j, False
+
+
+def find_figures(sent: Sentence) -> list[Figure]:
+    toks: list[Token] = sent.tokens
+    words = [t.lower for t in toks]
+    out: list[Figure] = []
+    i = 0
+    while i < len(words):
+        num_start = i
+        j = _skip_qualifier(words, i)
+        value, used = parse_number([t.text for t in toks[j:j + 4]])
+        vague = None
+        if used == 0:
+            w = words[j] if j < len(words) else ""
+            if w in ("a", "an", "one") and j + 1 < len(words):
+                # "a man was killed", "a 12-year-old girl"
+                k = j + 1
+                while k < len(words) and (words[k] in ADJ or words[k].endswith("-year-old")) and words[k] not in ("more", "of"):
+                    k += 1
+                if k < len(words) and words[k] in SINGULAR_ONE:
+                    value, used = 1, 1
+            elif w in VAGUE and w != "some":
+                vague, used = toks[j].text, 1
+        if used == 0:
+            i += 1
+            continue
+        after = j + used
+        nxt = words[after] if after < len(words) else ""
+        prev = words[num_start - 1] if num_start > 0 else ""
+        if nxt in NOT_PEOPLE_AFTER or nxt in MONTHS or prev in MONTHS or (nxt == "of" and vague is None and value is not None and not (after + 1 < len(words) and words[after + 1] in ("them", "whom", "those", "the"))):
+            i = after
+            continue
+        group, noun_end, military = _noun_group(words, after)
+        if military:
+            i = noun_end
+            continue
+        role = None
+        sub = prev in ("including", "includes") or (num_start > 1 and words[num_start - 2:num_start] in (["among", "them"], ["of", "them"], ["of", "whom"]))
+        # 1) an active verb just before: "killing four civilians", "killed at least 6"
+        back = num_start - 1
+        while back >= 0 and words[back] in ("also", "reportedly", "apparently", "had", "have", "has", "so-far", "far", "so"):
+            back -= 1
+        if back >= 0 and words[back] in ACTIVE and (group is not None or noun_end == after):
+            r = _role(words[back])
+            if words[back] in ("claimed",) and "lives" in words[after:after + 4]:
+                r = "killed"
+            elif words[back] in ("left", "leaving"):
+                r = _role(words[noun_end]) if noun_end < len(words) else None
+            role = r
+        if back >= 0 and words[back] in ("to", "at") and back >= 1 and (
+                words[back - 1] in ("rose", "risen", "rises", "climbed", "increased", "reached", "stands", "stood")
+                or any(w in TOLL for w in words[max(0, back - 6):back])):
+            toll_words = words[max(0, back - 6):back]
+            if any(w in TOLL for w in toll_words):
+                role = "injured" if any(w in ("injured", "wounded") for w in toll_words) and "death" not in toll_words else "killed"
+                group = group or TOTAL
+        if role is not None and group is None and noun_end == after:
+            group = TOTAL
+        # 2) a casualty word after: "four civilians were killed", "10 wounded", "among the injured"
+        if role is None and (group is not None or vague is not None or True):
+            k = noun_end
+            limit = min(len(words), noun_end + 9)
+            while k < limit:
+                w = words[k]
+                if w in STOP or w == "." :
+                    break
+                r = _role(w) if not w.endswith("ing") else None
+                if r:
+                    if w in ("death", "deaths") and not (k > 0 and words[k - 1] in ("to",)):
+                        r = None
+                    else:
+                        role = r
+                        break
+                if w in ("who", "were", "was", "have", "has", "had", "been", "are", "is", "reportedly",
+                         "later", "also", "among", "the", "and", ",", "including", "them", "of", "in", "being",
+                         "people", "civilians", "children", "women", "men", "more", "others", "seriously",
+                         "critically", "badly", "slightly", "fatally", "left", "lightly", "both", "all",
+                         "reported", "confirmed", "said", "to", "be", "appears", "appear", "seem", "seems",
+                         "got", "being", "dead", "wounded", "injured", "killed", "suffered", "sustained",
+                         "received", "minor", "serious", "severe", "shrapnel", "various", "multiple", "now",
+                         "reportedly", "subsequently", "instantly", "immediately", "on", "spot", "site", "scene") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE:
+                    k += 1
+                    continue
+                break
+            if role is not None and group is None and noun_end != after:
+                role = None
+            if role is not None and group is None:
+                group = TOTAL
+        if role is None and sub and out:
+            role = out[-1].role  # "102 civilians, including 7 children, have been killed"
+            group = group or TOTAL
+        if role is None or group is None and vague is None:
+            i = max(after, i + 1)
+            continue
+        tok_end = toks[max(noun_end, after) - 1].end
+        out.append(Figure(role=role, group=group or TOTAL, value=value, vague=vague,
+                          start=toks[num_start].start if vague is None else toks[j].start, end=tok_end, sub=sub))
+        i = max(noun_end, after)
+    return _coordinate(out, words)
+
+
+def _is_num(w: str) -> bool:
+    return parse_number([w])[1] > 0 or w in ("a", "an", "one")
+
+
+def _coordinate(figs: list[Figure], words: list[str]) -> list[Figure]:
+    return figs

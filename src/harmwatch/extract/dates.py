@@ -1,0 +1,132 @@
+"""Dates and clock times of attacks, resolved against the publication date.
+
+"24 February", "February 24, 2022", "2022-02-24", "yesterday", "on Monday",
+"overnight", "last night", "two days ago"; times "at approximately 10.30 am",
+"around 8am", "at 14:00". A weekday or a date without a year is the latest
+such day on or before publication. Without a publication date, relative
+expressions cannot be resolved and stay null.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_NUMWORD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1}
+_M = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+DATE_RE = re.compile(
+    r"\b(?P<iso>(?P<iy>20\d\d)-(?P<im>\d\d)-(?P<id>\d\d))\b"
+    rf"|\b(?:the\s+)?{_DAY}(?:\s+of)?\s+{_M}(?:,?\s+(20\d\d))?\b"
+    rf"|\b{_M}\s+{_DAY}(?:,?\s+(20\d\d))?\b"
+    r"|\b(?P<dmy>(\d{1,2})[./](\d{1,2})[./](20\d\d))\b"
+    r"|\b(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?P<rel>yesterday|today|tonight|this morning|this afternoon|this evening|earlier today|last night|overnight|the day before yesterday)\b"
+    r"|\b(?P<ago>(\d+|one|two|three|four|five|six|seven|a) days? ago)\b",
+    re.IGNORECASE,
+)
+TIME_RE = re.compile(
+    r"\b(?:at|around|about|approximately|shortly after|shortly before|just after|just before|before|after|by|~)\s+"
+    r"(?:(?:approximately|around|about|roughly)\s+)?"
+    r"(?P<h>\d{1,2})(?:[.:](?P<m>\d\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)?(?:\s+local time)?",
+    re.IGNORECASE,
+)
+# a date that names when a war or period began is background, not the attack
+_BACKGROUND = re.compile(r"\b(since|began|begun|started|start of|beginning of|launched (?:its|the|a) (?:full-scale )?invasion)\W+(?:\w+\W+){0,5}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    value: date
+    start: int
+    end: int
+    relative: bool
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    value: str  # HH:MM
+    start: int
+    end: int
+
+
+def _latest_on_or_before(pub: date, month: int, day: int) -> date | None:
+    for year in (pub.year, pub.year - 1):
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            continue
+        if d <= pub + timedelta(days=1):
+            return d
+    return None
+
+
+def find_dates(text: str, offset: int, published: date | None) -> list[DateMention]:
+    out: list[DateMention] = []
+    for m in DATE_RE.finditer(text):
+        if _BACKGROUND.search(text[:m.start()]):
+            continue
+        g = m.groups()
+        d: date | None = None
+        relative = False
+        try:
+            if m.group("iso"):
+                d = date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+            elif g[4]:  # day month [year]
+                d = _resolve(int(g[4]), MONTHS[g[5].lower()], g[6], published)
+            elif g[7]:  # month day [year]
+                d = _resolve(int(g[8]), MONTHS[g[7].lower()], g[9], published)
+            elif m.group("dmy"):
+                d = date(int(g[13]), int(g[12]), int(g[11]))
+            elif m.group("wd") and published:
+                if not m.group("wd")[0].isupper():
+                    continue
+                delta = (published.weekday() - WEEKDAYS[m.group("wd").lower()]) % 7
+                d, relative = published - timedelta(days=delta), True
+            elif m.group("rel") and published:
+                r = m.group("rel").lower()
+                back = {"yesterday": 1, "last night": 1, "the day before yesterday": 2}.get(r, 0)
+                d, relative = published - timedelta(days=back), True
+            elif m.group("ago") and published:
+                n = m.group("ago").split()[0].lower()
+                d, relative = published - timedelta(days=int(n) if n.isdigit() else _NUMWORD[n]), True
+        except (ValueError, KeyError):
+            d = None
+        if d is not None and (published is None or d <= published + timedelta(days=1)):
+            out.append(DateMention(d, offset + m.start(), offset + m.end(), relative))
+    return out
+
+
+def _resolve(day: int, month: int, year: str | None, published: date | None) -> date | None:
+    if year:
+        return date(int(year), month, day)
+    if published is None:
+        return None
+    return _latest_on_or_before(published, month, day)
+
+
+def find_times(text: str, offset: int) -> list[TimeMention]:
+    out = []
+    for m in TIME_RE.finditer(text):
+        h = int(m.group("h"))
+        mm = int(m.group("m") or 0)
+        ap = (m.group("ap") or "").lower().replace(".", "")
+        after = text[m.end():m.end() + 12].lower()
+        if not ap and not m.group("m"):
+            continue  # "at 8" alone is not a clock time
+        if not ap and m.group("m") and re.match(r"\s*(km|mm|kilo|per|%)", after):
+            continue
+        if ap == "pm" and h < 12:
+            h += 12
+        elif ap == "am" and h == 12:
+            h = 0
+        if h > 23 or mm > 59:
+            continue
+        out.append(TimeMention(f"{h:02d}:{mm:02d}", offset + m.start(), offset + m.end()))
+    return out

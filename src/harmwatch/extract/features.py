@@ -1,0 +1,92 @@
+"""Per-sentence annotation: every mention a later step may use, with offsets."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..geo import Gazetteer
+from .attribution import find_perpetrator, find_source, is_pronoun_attribution
+from .casualties import Figure, find_figures
+from .dates import DateMention, TimeMention, find_dates, find_times
+from .objects import ObjectMention, find_objects
+from .places import PlaceMention, find_places
+from .text import Sentence
+from .weapons import Catalogue, WeaponMention
+
+ATTACK = re.compile(
+    r"\b(struck|strikes?|striking|hit|hits|shell(?:ed|ing|s)?|attack(?:ed|s)?|bomb(?:ed|ing|ings|ardment|arded)|"
+    r"explosions?|blasts?|fired|firing|opened fire|launched|destroy(?:ed|ing)?|damag(?:ed|ing)|"
+    r"killed|killing|kills|injured|injuring|wounded|wounding|died|dead|missiles?|rockets?|drones?|"
+    r"air ?strikes?|pounded|targeted|exploded|detonated|landed|barrage|raid|shot|munitions?|ablaze|rubble)\b",
+    re.IGNORECASE,
+)
+TALLY = re.compile(
+    r"\b(since (?:the )?(?:start|beginning|outbreak)|since (?:24 )?february 24|since (?:the )?(?:full-scale )?invasion|"
+    r"since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2} \w+|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|"
+    r"so[- ]far|in total|total of|overall|cumulative|nationwide|across (?:the country|ukraine)|"
+    r"latest figures|death toll (?:in|across) ukraine|this year|last month|this month|in (?:january|february|march|april|may|june|july|august|september|october|november|december)(?: 20\d\d)?\b|"
+    r"verified|recorded|documented (?:at least )?\d|monitoring mission|undercount|war began|since the war)\b",
+    re.IGNORECASE,
+)
+PLURAL_EVENTS = re.compile(r"\b(incidents|attacks|strikes|cases|violations)\b", re.IGNORECASE)
+NEW_EVENT = re.compile(r"\b(another|separately|in a separate|elsewhere|also|earlier|later|meanwhile|a second|in addition)\b", re.IGNORECASE)
+HYPOTHETICAL = re.compile(r"\b(could|would|might|will|may|threat(?:en(?:ed|s)?)?|warn(?:ed|s)?|feared?|fears|risk|if)\b", re.IGNORECASE)
+DENIAL = re.compile(r"\b(denied|denies|deny|rejected|dismissed)\b", re.IGNORECASE)
+_REPORTING = re.compile(r"\b(said|says|told|reported|announced|added|wrote|stated|confirmed|posted)\s+(?:on\s+)?$", re.IGNORECASE)
+
+
+@dataclass
+class SentenceFeatures:
+    sent: Sentence
+    places: list[PlaceMention] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    weapons: list[WeaponMention] = field(default_factory=list)
+    objects: list[ObjectMention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    attack: bool = False
+    tally_cue: bool = False
+    plural_events: bool = False
+    new_event: bool = False
+    hypothetical: bool = False
+    denial: bool = False
+    source: tuple[str, int, int] | None = None
+    pronoun_source: bool = False
+    perpetrator: str | None = None
+
+    @property
+    def settlements(self) -> list[PlaceMention]:
+        return [p for p in self.places if p.kind == "settlement"]
+
+    @property
+    def oblasts(self) -> list[PlaceMention]:
+        return [p for p in self.places if p.kind == "oblast"]
+
+
+def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: Catalogue) -> SentenceFeatures:
+    text = sent.text
+    f = SentenceFeatures(sent=sent)
+    f.places = find_places(sent, gaz)
+    f.dates = [d for d in find_dates(text, sent.start, published)
+               if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]
+    f.times = find_times(text, sent.start)
+    f.weapons = [_shift(w, sent.start) for w in catalogue.find(text)]
+    f.objects = find_objects(text, sent.start)
+    f.figures = find_figures(sent)
+    f.attack = bool(ATTACK.search(text))
+    f.tally_cue = bool(TALLY.search(text))
+    f.plural_events = bool(PLURAL_EVENTS.search(text))
+    f.new_event = bool(NEW_EVENT.search(text))
+    f.hypothetical = bool(HYPOTHETICAL.search(text))
+    f.denial = bool(DENIAL.search(text))
+    src = find_source(text)
+    f.source = (src[0], src[1] + sent.start, src[2] + sent.start) if src else None
+    f.pronoun_source = is_pronoun_attribution(text)
+    f.perpetrator = find_perpetrator(text)
+    return f
+
+
+def _shift(w: WeaponMention, offset: int) -> WeaponMention:
+    from dataclasses import replace
+    return replace(w, start=w.start + offset, end=w.end + offset)

@@ -1,0 +1,111 @@
+"""Objects hit, in the project's vocabulary (records.OBJECT_TYPES).
+
+Keyword phrases per type. A phrase in a clause that names the object only as
+an intended target ("the likely target was the air base") or as military
+equipment ("armoured vehicles") does not count.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PHRASES: dict[str, tuple[str, ...]] = {
+    "residential": ("residential", "apartment", "apartments", "apartment block", "block of flats", "flats",
+                    "house", "houses", "home", "homes", "housing", "high-rise", "high rise", "dormitory",
+                    "private sector", "dwelling", "dwellings", "multi-storey", "multistorey", "five-storey",
+                    "nine-storey", "storey building", "story building", "residential building", "courtyard",
+                    "cottage", "household", "households", "homestead", "backyard"),
+    "hospital": ("hospital", "hospitals", "clinic", "medical facility", "maternity", "health centre",
+                 "health center", "polyclinic", "medical centre", "medical center", "emergency room",
+                 "psychiatric", "children's hospital", "medical institution", "pharmacy"),
+    "school": ("school", "schools", "lyceum", "gymnasium", "boarding school"),
+    "kindergarten": ("kindergarten", "kindergartens", "nursery school", "preschool", "daycare"),
+    "university": ("university", "universities", "college", "campus"),
+    "commercial": ("shopping centre", "shopping center", "shopping mall", "mall", "supermarket", "market",
+                   "shop", "shops", "store", "stores", "business centre", "business center", "office building",
+                   "hotel", "petrol station", "gas station", "filling station", "warehouse", "car wash",
+                   "retail", "enterprise", "factory", "plant", "post office", "bank", "hypermarket", "kiosk"),
+    "restaurant": ("restaurant", "restaurants", "cafe", "café", "cafes", "pizzeria", "bar", "canteen", "diner",
+                   "food court"),
+    "cultural": ("theatre", "theater", "museum", "library", "cultural centre", "cultural center",
+                 "house of culture", "palace of culture", "cinema", "concert hall", "monument", "art gallery",
+                 "stadium", "sports complex", "park"),
+    "religious": ("church", "churches", "cathedral", "monastery", "mosque", "synagogue", "chapel", "temple",
+                  "lavra"),
+    "energy": ("power plant", "power station", "substation", "thermal power", "energy infrastructure",
+               "energy facility", "power grid", "power lines", "power line", "boiler house", "hydroelectric",
+               "dam", "oil depot", "fuel depot", "heating plant", "combined heat", "electricity",
+               "gas infrastructure", "energy facilities", "nuclear power"),
+    "transport": ("railway station", "train station", "bus station", "train", "railway", "rail line",
+                  "bridge", "airport", "seaport", "port", "bus stop", "railway infrastructure",
+                  "metro station", "tram stop", "platform", "crossing point"),
+    "ambulance": ("ambulance", "ambulances"),
+    "humanitarian": ("humanitarian aid", "aid convoy", "aid distribution", "humanitarian corridor",
+                     "evacuation convoy", "red cross", "humanitarian hub", "humanitarian centre",
+                     "humanitarian center", "humanitarian convoy", "aid workers", "aid point", "invincibility point"),
+    "government": ("administration building", "city hall", "town hall", "city council", "council building",
+                   "government building", "police station", "regional administration", "administrative building",
+                   "court", "prosecutor's office", "village council"),
+    "military": ("barracks", "military unit", "military base", "military facility", "military academy",
+                 "military institute", "military airfield", "ammunition depot", "command post", "training ground"),
+    "agricultural": ("farm", "farms", "field", "fields", "grain", "silo", "silos", "granary", "agricultural",
+                     "tractor", "harvester", "crops", "livestock", "poultry", "greenhouse"),
+    "vehicle": ("car", "cars", "bus", "minibus", "vehicle", "vehicles", "truck", "trucks", "tram", "trolleybus",
+                "van", "marshrutka", "evacuation vehicle", "civilian car", "taxi"),
+    "shelter": ("bomb shelter", "shelter", "basement", "cellar", "underground car park", "metro shelter"),
+}
+_MILITARY_MODIFIERS = ("armoured", "armored", "military", "tank", "troop", "army")
+_TARGET_WORDS = re.compile(r"\b(target|targets|targeted|targeting|aimed at|intended)\b", re.IGNORECASE)
+
+_INDEX: dict[str, str] = {}
+for _typ, _phrases in PHRASES.items():
+    for _p in _phrases:
+        _INDEX[_p] = _typ
+_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(p) for p in sorted(_INDEX, key=len, reverse=True)) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ObjectMention:
+    type: str
+    start: int
+    end: int
+    text: str
+
+
+def find_objects(text: str, offset: int = 0) -> list[ObjectMention]:
+    out: list[ObjectMention] = []
+    for m in _RE.finditer(text):
+        phrase = m.group(1).lower()
+        typ = _INDEX[phrase]
+        before = text[max(0, m.start() - 25):m.start()].lower()
+        if typ == "vehicle" and any(w in before for w in _MILITARY_MODIFIERS):
+            continue
+        if phrase in ("home", "homes") and re.search(r"\b(at|went|go|going|come|came|return\w*|their way|back)\s+$", before):
+            continue  # "at home", "returned home" describe people, not damage
+        if phrase in ("field", "fields", "plant", "court", "bar", "park", "port", "platform", "train", "market",
+                      "store", "bank", "temple", "dam", "electricity", "enterprise") and not _damaged_context(text, m.start(), m.end()):
+            continue  # common words: count only when the clause says it was hit
+        clause = _clause(text, m.start())
+        if _TARGET_WORDS.search(clause) and typ == "military":
+            continue
+        if typ == "military" and re.search(r"\b(target\w*|claim\w*|said it)\b", clause, re.IGNORECASE):
+            continue
+        out.append(ObjectMention(typ, offset + m.start(), offset + m.end(), m.group(1)))
+    return out
+
+
+_DAMAGE = re.compile(r"\b(hit|struck|strike|damag\w*|destroy\w*|shell\w*|bomb\w*|fire|ablaze|burn\w*|explo\w*|attack\w*|collaps\w*|debris|rubble)\b", re.IGNORECASE)
+
+
+def _damaged_context(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 60):end + 60]
+    return bool(_DAMAGE.search(window))
+
+
+def _clause(text: str, pos: int) -> str:
+    s = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos), 0)
+    e = min([x for x in (text.find(",", pos), text.find(";", pos)) if x >= 0] or [len(text)])
+    return text[s:e]

@@ -1,0 +1,85 @@
+"""The extraction pipeline: small steps, each declaring what it reads and writes.
+
+    segment   text                      -> sentences
+    annotate  sentences, published      -> features (places, dates, times, weapons, objects, figures, cues)
+    assemble  features                  -> incidents, tallies
+
+`extract_text` runs them; `extract_document` is the extractor the ingest layer
+calls with a stored document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from ..geo import Gazetteer
+from ..records import DocumentIn, Extraction
+from .assemble import assemble
+from .features import annotate
+from .text import split_sentences
+from .weapons import Catalogue
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+    run: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _segment(s: dict) -> dict:
+    return {"sentences": split_sentences(s["text"])}
+
+
+def _annotate(s: dict) -> dict:
+    gaz, cat, pub = s["gazetteer"], s["catalogue"], s["published"]
+    return {"features": [annotate(sent, pub, gaz, cat) for sent in s["sentences"]]}
+
+
+def _assemble(s: dict) -> dict:
+    incidents, tallies = assemble(s["features"], s["gazetteer"], s["text"], s["publisher"])
+    return {"incidents": incidents, "tallies": tallies}
+
+
+STEPS: tuple[Step, ...] = (
+    Step("segment", ("text",), ("sentences",), _segment),
+    Step("annotate", ("sentences", "published", "gazetteer", "catalogue"), ("features",), _annotate),
+    Step("assemble", ("features", "gazetteer", "text", "publisher"), ("incidents", "tallies"), _assemble),
+)
+
+
+@dataclass
+class Extractor:
+    gazetteer: Gazetteer = field(default_factory=Gazetteer.default)
+    catalogue: Catalogue = field(default_factory=Catalogue.default)
+    steps: tuple[Step, ...] = STEPS
+
+    def extract_text(self, text: str, doc_id: str, published: date | None = None,
+                     publisher: str | None = None) -> Extraction:
+        state: dict[str, Any] = {"text": text, "published": published, "publisher": publisher,
+                                 "gazetteer": self.gazetteer, "catalogue": self.catalogue}
+        for step in self.steps:
+            missing = [r for r in step.requires if r not in state]
+            if missing:
+                raise RuntimeError(f"step {step.name!r} needs {missing}, which no earlier step assigns")
+            state.update(step.run(state))
+        return Extraction(doc_id=doc_id, incidents=state["incidents"], tallies=state["tallies"])
+
+    def __call__(self, doc: DocumentIn, text: str) -> Extraction:
+        return self.extract_text(text, doc.doc_id, doc.published, doc.publisher)
+
+
+_DEFAULT: Extractor | None = None
+
+
+def default_extractor() -> Extractor:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Extractor()
+    return _DEFAULT
+
+
+def extract_text(text: str, doc_id: str = "doc", published: date | None = None, publisher: str | None = None) -> Extraction:
+    return default_extractor().extract_text(text, doc_id, published, publisher)

@@ -1,0 +1,170 @@
+"""Place mentions in a sentence: settlements (via the gazetteer) and oblasts.
+
+A capitalised run of words is looked up in the gazetteer, longest first
+("Kryvyi Rih" before "Kryvyi"). Because a full settlement list holds names that
+are also ordinary English words or surnames, a hit counts only when it is not
+a common word and it is either a sizeable place or introduced like a place
+("in X", "village of X", "X, Donetsk region").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..geo import Gazetteer, Place
+from .text import Sentence
+
+REGION_WORDS = {"region", "regions", "oblast", "oblasts", "province", "provinces", "oblast's", "region's", "область"}
+LOCATIVE = {"in", "near", "at", "on", "into", "of", "outside", "from", "to", "towards", "toward", "around",
+            "village", "town", "city", "settlement", "hamlet", "suburb", "outskirts", "district", "across", "over",
+            "hit", "struck", "shelled", "attacked", "bombed", "targeted", "pounded", "and", "uk", "в", "у"}
+STRONG_LOCATIVE = {"village", "town", "city", "settlement", "hamlet", "suburb", "outskirts", "villages", "towns"}
+REFERENCE_CUES = {"near", "outside", "towards", "toward", "from", "of"}  # "near X": X locates, not the scene
+_CAP = re.compile(r"^[A-ZА-ЯІЇЄҐ][\w'’\-]*$")
+# Capitalised words that are never place names in these reports even if a village carries them.
+STOP = {
+    "the", "a", "an", "in", "on", "at", "and", "but", "or", "of", "for", "with", "to", "by", "from", "as", "it",
+    "he", "she", "they", "we", "i", "this", "that", "these", "those", "there", "their", "his", "her", "its",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "russia", "russian", "russians", "ukraine", "ukrainian", "ukrainians", "amnesty", "international",
+    "president", "minister", "ministry", "governor", "mayor", "army", "forces", "general", "colonel",
+    "council", "security", "united", "nations", "un", "nato", "eu", "european", "union", "state", "emergency",
+    "service", "police", "human", "rights", "watch", "office", "mission", "according", "another", "separately",
+    "also", "meanwhile", "however", "earlier", "later", "photo", "video", "reuters", "ap", "afp", "bbc", "cnn",
+    "kremlin", "moscow", "belarus", "crimea", "black", "sea", "north", "south", "east", "west", "central",
+    "western", "eastern", "northern", "southern", "defence", "defense", "red", "cross", "world", "health",
+    "organization", "organisation", "lab", "evidence", "crisis", "secretary", "chief", "head", "deputy",
+    "prosecutor", "airport", "air", "base", "railway", "station", "street", "avenue", "square", "district",
+    "city", "village", "town", "region", "oblast", "hospital", "school", "university", "national", "guard",
+    "news", "agency", "telegram", "facebook", "twitter", "x", "graphic", "pictures", "images", "satellite",
+    "victory", "peace", "freedom", "hope", "mir", "zoria", "mayak", "nova", "novyi", "stara", "lenina",
+    "komunar", "pershe", "travnia", "chervonyi", "zelenyi", "sonyachne", "pryvilne", "druzhba", "progress",
+    "prohres", "dobre", "mala", "velyka", "nove", "staryi", "lyman", "ray", "bor", "dolyna", "kut", "gai",
+    "interfax", "ukrinform", "suspilne", "kyiv independent", "ohchr", "hrmmu", "who", "unicef", "msf",
+    "putin", "zelensky", "zelenskyy", "shoigu", "callamard", "bachelet", "lyashko", "syrsky", "tochka",
+    "grad", "shahed", "kalibr", "iskander", "kinzhal", "smerch", "uragan", "tornado", "oniks", "geran",
+    "storm", "shadow", "himars", "atacms", "lancet", "kab", "fab", "serpnia", "comentarios", "editorial",
+    "vladimir", "volodymyr", "viktor", "victor", "oleksandr", "alexander", "mykola", "ivan", "olena", "maria",
+    "anna", "sergei", "serhiy", "andriy", "petro", "yuriy", "yuri", "vitali", "vitaliy", "oleh", "dmytro", "ihor",
+    "natalia", "oksana", "olga", "tetiana", "iryna", "denys", "pavlo", "ruslan", "roman", "bohdan", "taras",
+    "staff", "mail", "mailonline", "daily", "times", "post", "guardian", "independent", "telegraph", "sky",
+}
+# Capitalised words that may follow a place name inside one capitalised run ("Chuhuiv Air Base").
+FOLLOWERS = {
+    "Air", "Base", "Airport", "Airfield", "Railway", "Station", "Hospital", "Oblast", "Region", "District", "Raion",
+    "Street", "Avenue", "Square", "Mayor", "Governor", "Regional", "City", "Council", "Military", "Administration",
+    "Police", "Thermal", "Power", "Plant", "Nuclear", "Hydroelectric", "Dam", "Port", "Bridge", "Metro", "Children",
+    "Central", "Maternity", "Drama", "Theatre", "Theater", "University", "School", "Lyceum", "Cathedral", "Church",
+    "State", "Emergency", "Service", "Prosecutor", "Prosecutor's", "Court", "Mall", "Shopping", "Centre", "Center",
+    "Hotel", "Market", "Park", "Stadium", "Mine", "Refinery", "Oil", "Depot", "On", "In", "At", "And", "Of", "Was",
+    "Were", "Is", "Has", "Had", "The", "A", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+}
+# Settlement names kept even though they appear in STOP-like positions: real targets whose names are words.
+KEEP = {"lyman"}
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    kind: str  # "settlement" | "oblast"
+    admin1: str | None
+    candidates: tuple[Place, ...] = ()
+    cue: str | None = None  # the word before ("in", "near", ...)
+    admin_hint: str | None = None  # an oblast named right after ("X, Donetsk region")
+
+
+def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
+    toks = sent.tokens
+    out: list[PlaceMention] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if not _CAP.match(t.text) or t.text.isdigit():
+            i += 1
+            continue
+        j = i
+        while j < len(toks) and j - i < 4 and _CAP.match(toks[j].text):
+            j += 1
+        found = None
+        for k in range(j, i, -1):
+            words = [x.text for x in toks[i:k]]
+            name = _strip_possessive(" ".join(words))
+            nxt = toks[k].lower if k < len(toks) else ""
+            nxt2 = toks[k + 1].lower if k + 1 < len(toks) else ""
+            if nxt in REGION_WORDS or (nxt == "and" and nxt2 and k + 2 < len(toks) and toks[k + 2].lower in REGION_WORDS):
+                ob = gaz.oblast(name)
+                if ob:
+                    end = toks[k].end if nxt in REGION_WORDS else toks[k - 1].end
+                    found = (k, PlaceMention(t.start, end, sent.quote(t.start, end), "oblast", ob))
+                    break
+            if name.lower() in STOP and name.lower() not in KEEP:
+                continue
+            if k < j and toks[k].text not in FOLLOWERS and not toks[k].text.isupper():
+                continue  # "Vladimir Putin": part of a longer proper name, not a place
+            # city districts (PPLX) carry surnames ("Shevchenko"); they are not the scene of an attack by name
+            cands = [c for c in gaz.candidates(name) if c.feature_code != "PPLX"]
+            if cands:
+                cue = _cue(toks, i)
+                hint = _admin_hint(toks, k, gaz)
+                if _plausible(name, cands, cue, hint, sent, i):
+                    end = toks[k - 1].end
+                    found = (k, PlaceMention(t.start, end, name, "settlement", None, tuple(cands), cue, hint))
+                    break
+            elif len(words) == 1:
+                ob = gaz.oblast(name) if name.endswith(("ska", "ska oblast")) else None
+                if ob:
+                    found = (k, PlaceMention(t.start, toks[k - 1].end, name, "oblast", ob))
+                    break
+        if found:
+            k, pm = found
+            out.append(pm)
+            i = k + (1 if k < len(toks) and toks[k].lower in REGION_WORDS else 0)
+        else:
+            i = j if j > i else i + 1
+    return out
+
+
+def _strip_possessive(name: str) -> str:
+    return re.sub(r"['’]s$", "", name)
+
+
+def _cue(toks, i: int) -> str | None:
+    k = i - 1
+    while k >= 0 and toks[k].lower in ("the", "of", "a", "nearby", "small", "frontline", "front-line", "eastern", "southern", "northern", "western", "central", "industrial", "port", "occupied", "liberated", "embattled", "besieged"):
+        if toks[k].lower == "of" and k > 0 and toks[k - 1].lower in STRONG_LOCATIVE:
+            return toks[k - 1].lower
+        if toks[k].lower == "of":
+            return "of"
+        k -= 1
+    return toks[k].lower if k >= 0 else None
+
+
+def _admin_hint(toks, k: int, gaz: Gazetteer) -> str | None:
+    # "Vuhledar, in Donetsk region", "Horlivka, Donetsk Oblast", "Izyum (Kharkiv Region)"
+    j = k
+    while j < len(toks) and j < k + 3 and toks[j].text in (",", "(", "in", "the"):
+        j += 1
+    if j < len(toks) and _CAP.match(toks[j].text):
+        w = toks[j].text
+        nxt = toks[j + 1].lower if j + 1 < len(toks) else ""
+        if nxt in REGION_WORDS:
+            return gaz.oblast(w)
+        if w.lower().endswith(("ska", "skyi")):
+            return gaz.oblast(w)
+    return None
+
+
+def _plausible(name: str, cands, cue, hint, sent: Sentence, i: int) -> bool:
+    top = max(c.population for c in cands)
+    if hint and any(c.admin1 == hint for c in cands):
+        return True
+    if cue in STRONG_LOCATIVE:
+        return True
+    if top >= 20000:
+        return True
+    if cue in LOCATIVE and (top >= 1000 or len(name) >= 6):
+        return True
+    return False

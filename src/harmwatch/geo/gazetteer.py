@@ -1,0 +1,616 @@
+"""Offline gazetteer of Ukrainian populated places and geocoding of analysts' place strings.
+
+The bundled data (``data/ua_places.tsv.gz``, built by ``scripts/build_gazetteer.py``; sources and
+licences in ``data/SOURCES.md``) is loaded once per process. A user who has a full GeoNames dump
+imports it with ``import_dump`` (``harmwatch gazetteer load FILE``); the result, merged with the
+bundled data, is written under ``$HARMWATCH_HOME/gazetteer/`` and preferred from then on.
+
+Lookups are dictionary hits on ``names.normalize`` keys. Nothing here prints or logs.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from ..errors import GazetteerError
+from .names import OBLAST_BY_GEONAMES, OBLASTS, latin_variants, normalize, script_of
+from .rows import Row, clean_alternates, km, match_points, read_rows, write_rows
+
+PLACES_FILE = "ua_places.tsv.gz"
+ADMIN_FILE = "ua_admin.tsv"
+NEAR_KM = 150.0  # "near" points further than this do not pull a candidate
+BIG_CITY = 100_000  # a city this size within NEAR_KM beats a closer same-named village
+
+
+@dataclass(frozen=True)
+class Place:
+    geonameid: int  # GeoNames id; negative for a place known only from the KATOTTG codifier
+    name: str
+    admin1: str | None
+    lat: float | None  # None when no source gives the place a point (codifier-only villages)
+    lon: float | None
+    population: int
+    feature_code: str
+
+
+@dataclass(frozen=True)
+class GeocodeMatch:
+    place: Place | None  # None when only an oblast (or raion) was recognised
+    admin1: str | None
+    lat: float | None
+    lon: float | None
+    score: float  # 0..1
+    matched: str  # the text that matched
+
+    def to_dict(self) -> dict:
+        p = self.place
+        return {"name": p.name if p else None, "admin1": self.admin1, "lat": self.lat, "lon": self.lon,
+                "geonameid": p.geonameid if p else None, "population": p.population if p else None,
+                "score": round(self.score, 3), "matched": self.matched}
+
+
+# --- where the data lives ----------------------------------------------------------------------
+
+def bundled_path() -> Path:
+    return Path(str(resources.files("harmwatch.geo") / "data" / PLACES_FILE))
+
+
+def _bundled_admin_path() -> Path:
+    return Path(str(resources.files("harmwatch.geo") / "data" / ADMIN_FILE))
+
+
+def user_dir() -> Path:
+    """``$HARMWATCH_HOME/gazetteer`` (default ``~/.local/share/harmwatch/gazetteer``)."""
+    from ..settings import HOME
+    home = HOME.value()
+    return (Path(home).expanduser() if home else Path.home() / ".local" / "share" / "harmwatch") / "gazetteer"
+
+
+def user_path() -> Path:
+    return user_dir() / PLACES_FILE
+
+
+# --- affixes analysts write around place names --------------------------------------------------
+
+def _phrases(*items: str) -> list[tuple[str, ...]]:
+    out = [tuple(normalize(i).split()) for i in items]
+    return sorted(set(out), key=len, reverse=True)
+
+
+_PREFIXES = _phrases(
+    "on the outskirts of", "the outskirts of", "outskirts of", "outskirts", "in the vicinity of", "vicinity of",
+    "near", "nearby", "close to", "around", "outside", "outside of", "in", "at", "of", "the", "from", "to",
+    "the village of", "village of", "village", "vil", "v", "s", "the town of", "town of", "town", "the city of",
+    "city of", "city", "m", "the settlement of", "settlement of", "settlement", "the urban-type settlement of",
+    "urban-type settlement of", "urban-type settlement", "urban type settlement", "smt", "selo", "misto",
+    "selyshche", "hamlet of", "the hamlet of", "suburb of", "the suburb of", "centre of", "center of",
+    "downtown", "central", "село", "селище", "смт", "місто", "м", "с", "пгт", "г", "поблизу", "біля", "під",
+    "в", "у", "околиці", "на околиці", "неподалік", "поселок", "деревня", "город", "около", "возле",
+)
+_SUFFIXES = _phrases(
+    "city", "town", "village", "settlement", "urban-type settlement", "hromada", "community",
+    "territorial community", "city council", "city hromada", "village council", "area", "outskirts",
+    "suburbs", "downtown", "center", "centre", "місто", "село", "селище", "громада", "territorial hromada",
+)
+_DISTRICT = _phrases("district", "raion", "rayon", "region district", "район", "р н", "р-н", "municipality")
+_REGION = _phrases("oblast", "oblasti", "oblast s", "obl", "region", "regions", "province", "область",
+                   "області", "обл", "oblast region", "administrative region")
+_LEADING_REGION = _phrases("oblast of", "region of", "province of", "the region of", "the oblast of")
+
+
+def _strip(tokens: list[str], phrases: list[tuple[str, ...]], *, end: bool) -> tuple[list[str], bool]:
+    for ph in phrases:
+        n = len(ph)
+        if n < len(tokens) and (tuple(tokens[-n:]) if end else tuple(tokens[:n])) == ph:
+            return (tokens[:-n] if end else tokens[n:]), True
+    return tokens, False
+
+
+def _parse(text: str) -> tuple[list[str], str]:
+    """Normalised core tokens and what kind of unit the text names ('place', 'district', 'region')."""
+    toks = normalize(text).split()
+    kind = "place"
+    changed = True
+    while changed and toks:
+        changed = False
+        toks, hit = _strip(toks, _LEADING_REGION, end=False)
+        if hit:
+            kind, changed = "region", True
+            continue
+        toks, hit = _strip(toks, _PREFIXES, end=False)
+        changed = changed or hit
+        toks, hit = _strip(toks, _REGION, end=True)
+        if hit:
+            kind, changed = "region", True
+        toks, hit = _strip(toks, _DISTRICT, end=True)
+        if hit:
+            kind, changed = ("district" if kind == "place" else kind), True
+        toks, hit = _strip(toks, _SUFFIXES, end=True)
+        changed = changed or hit
+    return toks, kind
+
+
+# --- the gazetteer -----------------------------------------------------------------------------
+
+class Gazetteer:
+    """Ukrainian populated places, oblasts and raions, indexed by normalised name."""
+
+    _cache: dict[str, "Gazetteer"] = {}
+
+    def __init__(self, rows: Iterable[Row], admin_path: Path | None = None):
+        self._rows: list[Row] = list(rows)
+        self._build()
+        self._load_admin(admin_path if admin_path is not None else _bundled_admin_path())
+
+    # construction ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | Path, admin_path: Path | None = None) -> "Gazetteer":
+        path = Path(path)
+        if not path.exists():
+            raise GazetteerError(f"gazetteer file not found: {path}")
+        return cls(read_rows(path), admin_path)
+
+    @classmethod
+    def default(cls) -> "Gazetteer":
+        """The user's imported gazetteer if there is one, else the bundled data; cached per process."""
+        up = user_path()
+        path = up if up.exists() else bundled_path()
+        key = f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}"
+        gaz = cls._cache.get(key)
+        if gaz is None:
+            if not path.exists():
+                raise GazetteerError(f"the bundled gazetteer is missing ({path}); reinstall harmwatch "
+                                     "or rebuild it with scripts/build_gazetteer.py")
+            gaz = cls.from_file(path)
+            cls._cache.clear()
+            cls._cache[key] = gaz
+        return gaz
+
+    def _build(self) -> None:
+        places: list[Place] = []
+        approx: dict[int, tuple[float, float]] = {}
+        index: dict[str, list[Place]] = {}
+        for r in self._rows:
+            p = Place(r.geonameid, r.name, r.admin1, r.lat, r.lon, r.population, r.feature_code)
+            places.append(p)
+            if r.lat is None and r.approx_lat is not None and r.approx_lon is not None:
+                approx[r.geonameid] = (r.approx_lat, r.approx_lon)
+            for k in {normalize(n) for n in (r.name, r.asciiname, *r.alternatenames) if n}:
+                if k:
+                    index.setdefault(k, []).append(p)
+        for lst in index.values():
+            if len(lst) > 1:
+                lst.sort(key=_rank)
+        self._places, self._approx, self._index = places, approx, index
+
+    def _load_admin(self, path: Path) -> None:
+        self._oblast_alias: dict[str, str] = {}
+        self._centroid: dict[str, tuple[float, float]] = {}
+        self._raion: dict[str, list[tuple[str, tuple[float, float] | None]]] = {}
+        for o in OBLASTS:
+            for a in (o.name, o.uk, *o.aliases):
+                k = normalize(a)
+                if k and k not in self._oblast_alias:
+                    self._oblast_alias[k] = o.name
+            self._oblast_alias.setdefault(normalize(o.iso), o.name)
+        self._oblast_alias["kyiv city"] = "Kyiv City"  # before "kyiv" (the oblast) is tried
+        if path.exists():
+            with open(path, encoding="utf-8") as f:
+                next(f, None)
+                for line in f:
+                    kind, code, admin1, name, names, lat, lon = line.rstrip("\n").split("\t")
+                    pt = (float(lat), float(lon)) if lat and lon else None
+                    if kind == "oblast" and pt:
+                        self._centroid[admin1] = pt
+                    elif kind == "raion":
+                        for n in {name, *names.split("|")}:
+                            k = normalize(n)
+                            if k:
+                                self._raion.setdefault(k, []).append((admin1, pt))
+        for o in OBLASTS:  # no admin file: the capital's point from the places themselves
+            if o.name not in self._centroid:
+                c = [p for p in self._index.get(normalize(o.capital), ()) if p.lat is not None
+                     and p.admin1 in (o.name, "Kyiv City")]
+                if c:
+                    self._centroid[o.name] = (c[0].lat, c[0].lon)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @property
+    def places(self) -> Sequence[Place]:
+        return self._places
+
+    # lookups ------------------------------------------------------------------------------------
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place whose name or an alternate name normalises like ``name``; most populous first."""
+        return list(self._index.get(normalize(name), ()))
+
+    def is_name(self, name: str) -> bool:
+        return normalize(name) in self._index
+
+    def oblast(self, text: str) -> str | None:
+        """The oblast a phrase names: 'Kharkiv', 'Kharkiv Oblast', 'Kharkivska', 'Харківська область',
+        'Kharkov region' -> 'Kharkiv'; 'Kyiv City' -> 'Kyiv City'. None if it names none."""
+        if not text:
+            return None
+        k = normalize(text)
+        if k in self._oblast_alias:
+            return self._oblast_alias[k]
+        toks, _kind = _parse(text)
+        while toks:
+            k = " ".join(toks)
+            if k in self._oblast_alias:
+                return self._oblast_alias[k]
+            # "Kharkiv and Sumy regions" etc. are the caller's business; "the Kharkiv" is not
+            if toks[0] in ("the", "of"):
+                toks = toks[1:]
+                continue
+            break
+        return None
+
+    def oblast_centroid(self, admin1: str) -> tuple[float, float] | None:
+        """Point of the oblast's administrative centre (the capital; Kyiv for Kyiv and Kyiv City)."""
+        name = admin1 if admin1 in self._centroid else self.oblast(admin1)
+        return self._centroid.get(name) if name else None
+
+    def raion(self, text: str) -> tuple[str, tuple[float, float] | None] | None:
+        """(oblast, centre point) of a raion named like 'Kupiansk district', 'Bakhmutskyi raion'."""
+        toks, _kind = _parse(text)
+        hits = self._raion.get(" ".join(toks))
+        if not hits or len({a for a, _ in hits}) > 1:
+            return None
+        return hits[0]
+
+    def point(self, place: Place) -> tuple[float, float] | None:
+        """The place's point, or for a place without one the approximate centre of its hromada
+        (only for ranking candidates; never reported as the place's coordinates)."""
+        if place.lat is not None and place.lon is not None:
+            return (place.lat, place.lon)
+        return self._approx.get(place.geonameid)
+
+    def resolve(self, name: str, admin1_hint: str | None = None,
+                near: Sequence[tuple[float, float]] = ()) -> Place | None:
+        """The place ``name`` most likely means: a candidate in ``admin1_hint`` first; then the one
+        nearest to ``near`` (other places of the same document) within 150 km, a city over 100,000
+        within that range beating a closer village; then the most populous (a place whose own name is
+        ``name`` before one that only lists it as an alternate name, unless that one is ten times
+        larger); then the smaller id."""
+        return self._resolve(self.candidates(name), admin1_hint, near, normalize(name))[0]
+
+    def _resolve(self, cands: list[Place], admin1_hint: str | None, near,
+                 key: str = "") -> tuple[Place | None, str]:
+        if not cands:
+            return None, "none"
+        how = "unique"
+        if admin1_hint:
+            ob = admin1_hint if admin1_hint in self._centroid else (self.oblast(admin1_hint) or admin1_hint)
+            inh = [c for c in cands if c.admin1 == ob]
+            if inh:
+                if len(inh) < len(cands):
+                    how = "hint"
+                cands = inh
+        if len(cands) == 1:
+            return cands[0], how
+        pts = [p for p in (near or ()) if p and p[0] is not None and p[1] is not None]
+        if pts:
+            scored = []
+            for c in cands:
+                cp = self.point(c)
+                if cp is None:
+                    continue
+                d = min(km(cp, p) for p in pts)
+                if d <= NEAR_KM:
+                    scored.append((c.population < BIG_CITY, round(d, 1), -c.population, c.geonameid, c))
+            if scored:
+                scored.sort(key=lambda t: t[:4])
+                return scored[0][-1], "near"
+        # "Zatoka" is the resort of that name, not Karolino-Buhaz that lists it as an alternate name,
+        # unless the alternate-name place is ten times larger ("Kiev", "Zaporozhye")
+        own = [c for c in cands if normalize(c.name) == key]
+        if own and own[0] is not cands[0] and cands[0].population < 10 * max(own[0].population, 1):
+            return own[0], "population"
+        return cands[0], "population"
+
+    # free text ----------------------------------------------------------------------------------
+
+    def geocode(self, text: str) -> GeocodeMatch | None:
+        """Geocode a place string as analysts write it: 'Izyum (Kharkiv Region)', 'Horlivka, Donetsk
+        Oblast', 'near Chuhuiv', 'Чугуїв', 'village of Hroza, Kupiansk district'. An oblast alone
+        ('Kharkiv region') gives a match without a place, at the oblast centre, with a lower score.
+        None when the text names no place."""
+        if not text or not text.strip():
+            return None
+        raw = text.strip()
+        hints = [h for h in re.findall(r"\(([^)]*)\)", raw)]
+        main = re.sub(r"\([^)]*\)", " ", raw)
+        parts = [p for p in re.split(r"[,;]|\s+[-–—]\s+", main) if p.strip()]
+        if not parts:
+            parts = hints[:1]
+            hints = hints[1:]
+        if not parts:
+            return None
+        main, hints = parts[0], parts[1:] + hints
+        # "Hroza in the Kharkiv region", "Hroza near Kupiansk"
+        m = re.match(r"^(.+?)\s+(?:in|near)\s+(.+)$", main.strip(), re.I)
+        if m and not self.is_name(main) and self.is_name(" ".join(_parse(m.group(1))[0])):
+            main, hints = m.group(1), [m.group(2)] + hints
+
+        admin_hint, near, hint_region = None, [], None
+        for h in hints:
+            ob = self.oblast(h)
+            toks, kind = _parse(h)
+            if ob and (kind == "region" or not self.is_name(" ".join(toks))):
+                admin_hint = admin_hint or ob
+                hint_region = hint_region or (ob, h)
+                continue
+            r = self.raion(h) if kind in ("district", "place") else None
+            if r:
+                admin_hint = admin_hint or r[0]
+                if r[1]:
+                    near.append(r[1])
+                continue
+            p = self.resolve(" ".join(toks)) if toks else None
+            if p is not None:
+                admin_hint = admin_hint or p.admin1
+                pt = self.point(p)
+                if pt:
+                    near.append(pt)
+            elif ob:
+                admin_hint = admin_hint or ob
+
+        toks, kind = _parse(main)
+        core = " ".join(toks)
+        if not core:
+            return self._oblast_match(*hint_region) if hint_region else None
+        if kind == "region":
+            ob = self.oblast(core)
+            if ob:
+                return self._oblast_match(ob, main)
+        if kind == "district":
+            r = self.raion(core)
+            if r:
+                return GeocodeMatch(None, r[0], *(r[1] or self._centroid.get(r[0], (None, None))), 0.45,
+                                    main.strip())
+        cands = self.candidates(core)
+        if cands:
+            place, how = self._resolve(cands, admin_hint, near, core)
+            return self._place_match(place, how, len(cands), admin_hint, _span(raw, main), kind)
+        # the oblast named without a region word ("Kharkivska", "Zaporizhzhia Oblast's")
+        ob = self.oblast(core)
+        if ob:
+            return self._oblast_match(ob, main)
+        # a place somewhere inside a longer phrase: longest run of words first
+        for n in range(len(toks) - 1, 0, -1):
+            for i in range(len(toks) - n + 1):
+                sub = " ".join(toks[i:i + n])
+                if len(sub) < 3 or sub in _STOPWORDS:
+                    continue
+                cands = self.candidates(sub)
+                if cands:
+                    place, how = self._resolve(cands, admin_hint, near, sub)
+                    m = self._place_match(place, how, len(cands), admin_hint, _span(raw, sub), kind)
+                    return GeocodeMatch(m.place, m.admin1, m.lat, m.lon, round(m.score * 0.8, 3), m.matched)
+        if hint_region:
+            return self._oblast_match(*hint_region)
+        return None
+
+    def _place_match(self, place: Place, how: str, n: int, hint: str | None, matched: str, kind: str) -> GeocodeMatch:
+        score = {"unique": 1.0, "hint": 0.95, "near": 0.85, "population": 0.75}[how]
+        if how == "population":
+            others = [c.population for c in self.candidates(matched) if c is not place] or [0]
+            if place.population >= 10000 and place.population >= 10 * max(others):
+                score = 0.9  # a city against villages of the same name
+        if n > 1 and how == "unique":
+            score = 0.95  # several, all in the hinted oblast and the same one chosen
+        if hint and place.admin1 != hint:
+            score -= 0.25  # the text names another oblast than the place's
+        if kind == "district":
+            score -= 0.1
+        return GeocodeMatch(place, place.admin1, place.lat, place.lon, max(0.05, round(score, 3)), matched)
+
+    def _oblast_match(self, admin1: str, matched: str) -> GeocodeMatch:
+        lat, lon = self._centroid.get(admin1, (None, None))
+        return GeocodeMatch(None, admin1, lat, lon, 0.5, matched.strip())
+
+    # imports ------------------------------------------------------------------------------------
+
+    def load_geonames_dump(self, path: str | Path) -> int:
+        """Merge the Ukrainian populated places of a GeoNames dump (allCountries.txt, UA.txt or a
+        .zip of one) into this gazetteer, in memory. Returns the number of places read from the dump.
+        ``import_dump`` does the same and saves the result for later runs."""
+        dump = list(iter_dump(path))
+        if not dump:
+            raise GazetteerError(f"{path}: no Ukrainian populated places (country UA, feature class P) found")
+        self._rows = merge_dump(self._rows, dump)
+        self._build()
+        return len(dump)
+
+
+_STOPWORDS = {"the", "of", "in", "and", "near", "city", "village", "town", "district", "region", "oblast"}
+
+
+def _rank(p: Place) -> tuple:
+    return (-p.population, p.lat is None, p.geonameid < 0, abs(p.geonameid))
+
+
+def _span(raw: str, part: str) -> str:
+    """The words of ``raw`` (original spelling) that normalise like the place name found in
+    ``part``: 'Hroza' for 'village of Hroza'; else ``part``."""
+    part = part.strip()
+    core = " ".join(_parse(part)[0]) or normalize(part)
+    words = list(re.finditer(r"[^\s,;()]+", raw))
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            a, b = words[i].start(), words[i + n - 1].end()
+            if normalize(raw[a:b]) == core:
+                return raw[a:b]
+    i = raw.lower().find(part.lower())
+    return raw[i:i + len(part)] if i >= 0 else part
+
+
+# --- GeoNames dumps ------------------------------------------------------------------------------
+
+GEONAMES_COLUMNS = 19
+
+
+def _open_dump(path: Path) -> tuple[io.TextIOBase, list]:
+    """A text stream over the dump (plain, .gz, or the data member of a .zip)."""
+    closers: list = []
+    try:
+        if zipfile.is_zipfile(path):
+            zf = zipfile.ZipFile(path)
+            closers.append(zf)
+            members = [n for n in zf.namelist() if n.lower().endswith(".txt") and "readme" not in n.lower()]
+            if not members:
+                raise GazetteerError(f"{path}: the zip holds no GeoNames .txt file (expected UA.txt or allCountries.txt)")
+            raw = zf.open(members[0])
+        elif path.suffix == ".gz":
+            raw = gzip.open(path, "rb")
+        else:
+            raw = open(path, "rb")
+    except GazetteerError:
+        for c in closers:
+            c.close()
+        raise
+    except (OSError, zipfile.BadZipFile) as e:
+        raise GazetteerError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from e
+    closers.insert(0, raw)
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n"), closers
+
+
+def iter_dump(path: str | Path) -> Iterator[Row]:
+    """Stream a GeoNames dump and yield its Ukrainian (UA) feature-class-P rows as gazetteer rows.
+
+    Reads line by line (allCountries.txt is 1.5 GB and is never held in memory). Raises
+    GazetteerError with the line number for a line that is not 19 tab-separated columns or whose
+    id, coordinates or population do not parse, and for a file that cannot be read or decoded.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise GazetteerError(f"GeoNames dump not found: {path}")
+    if path.is_dir():
+        raise GazetteerError(f"{path} is a folder, not a GeoNames dump file")
+    f, closers = _open_dump(path)
+    lineno = 0
+    try:
+        for lineno, line in enumerate(f, start=1):
+            if line.count("\t") != GEONAMES_COLUMNS - 1:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                raise GazetteerError(
+                    f"{path}: line {lineno}: expected {GEONAMES_COLUMNS} tab-separated columns (GeoNames "
+                    f"dump format), found {line.count(chr(9)) + 1}")
+            if "\tUA\t" not in line:
+                continue
+            c = line.rstrip("\n").split("\t")
+            if c[8] != "UA" or c[6] != "P":
+                continue
+            try:
+                gid, lat, lon = int(c[0]), float(c[4]), float(c[5])
+                pop = int(c[14] or 0)
+            except ValueError as e:
+                raise GazetteerError(f"{path}: line {lineno}: malformed value ({e})") from e
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise GazetteerError(f"{path}: line {lineno}: coordinates out of range ({lat}, {lon})")
+            name = c[1].strip() or c[2].strip()
+            alts = c[3].split(",") if c[3] else []
+            extra = [v for a in alts if script_of(a) == "cyrillic" and re.search("[іїєґІЇЄҐ]", a)
+                     for v in latin_variants(a)]
+            yield Row(gid, name, c[2].strip(), clean_alternates([c[2]] + alts + extra, exclude=[name]), lat, lon,
+                      c[7] or "PPL", OBLAST_BY_GEONAMES.get(c[10]), pop, source="dump",
+                      raion=c[11] if re.fullmatch(r"\d{4}", c[11] or "") else "")
+    except UnicodeDecodeError as e:
+        raise GazetteerError(f"{path}: line {lineno + 1}: not UTF-8 text ({e.reason}); is this a GeoNames dump?") from e
+    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as e:
+        raise GazetteerError(f"{path}: line {lineno + 1}: unreadable ({e})") from e
+    finally:
+        for c in closers:
+            try:
+                c.close()
+            except Exception:  # closing a half-read archive must not hide the real error
+                pass
+
+
+def merge_dump(base: list[Row], dump: list[Row]) -> list[Row]:
+    """The base gazetteer rows updated with a dump: a dump row replaces the point, population and
+    feature code of the base row with the same GeoNames id (keeping the base row's names and
+    codifier code), gives a point to the codifier-only row of the same oblast, raion and name, or
+    is added. Base rows the dump does not mention are kept."""
+    by_id = {r.geonameid: r for r in base if r.geonameid > 0}
+    merged: dict[int, Row] = {}
+    fresh: list[Row] = []
+    for d in dump:
+        b = by_id.get(d.geonameid)
+        if b is None:
+            fresh.append(d)
+            continue
+        name = b.name if b.katottg else d.name
+        merged[d.geonameid] = Row(
+            d.geonameid, name, b.asciiname if b.katottg else d.asciiname,
+            clean_alternates([d.name, d.asciiname] + d.alternatenames + b.alternatenames + [b.name], exclude=[name]),
+            d.lat, d.lon, d.feature_code, d.admin1 or b.admin1, d.population or b.population, b.katottg,
+            None, None, "dump+katottg" if b.katottg else "dump")
+    codifier_only = [r for r in base if r.geonameid < 0]
+    for r in codifier_only:
+        r.raion = r.katottg[2:6] if r.katottg else ""
+    taken: set[int] = set()
+    pairs = match_points(fresh, codifier_only, ambiguous=False, taken=taken)
+    pairs.update(match_points(fresh, codifier_only, ambiguous=True, taken=taken, done=pairs))
+    used = set()
+    out: list[Row] = []
+    for i, d in enumerate(fresh):
+        j = pairs.get(i)
+        if j is None:
+            out.append(d)
+            continue
+        k = codifier_only[j]
+        used.add(j)
+        out.append(Row(d.geonameid, k.name, k.asciiname,
+                       clean_alternates([d.name, d.asciiname] + d.alternatenames + k.alternatenames, exclude=[k.name]),
+                       d.lat, d.lon, d.feature_code, d.admin1 or k.admin1, d.population, k.katottg, None, None,
+                       "dump+katottg"))
+    for r in base:
+        if r.geonameid > 0:
+            out.append(merged.get(r.geonameid, r))
+    out.extend(r for j, r in enumerate(codifier_only) if j not in used)
+    out.sort(key=lambda r: (r.admin1 or "", normalize(r.name), r.geonameid))
+    return out
+
+
+def import_dump(path: str | Path, dest_dir: str | Path | None = None) -> int:
+    """Import the Ukrainian populated places of a GeoNames dump into a user gazetteer.
+
+    ``path``: allCountries.txt, UA.txt, or a .zip (or .gz) of one, in the 19-column GeoNames format.
+    ``dest_dir``: folder for ``ua_places.tsv.gz`` (default ``$HARMWATCH_HOME/gazetteer``, i.e.
+    ``~/.local/share/harmwatch/gazetteer``), which ``Gazetteer.default()`` then prefers. The file is
+    the dump merged with the bundled data (so it keeps the codifier names and villages the dump
+    lacks). Returns the number of Ukrainian populated places read from the dump.
+    """
+    dump = list(iter_dump(path))
+    if not dump:
+        raise GazetteerError(f"{path}: no Ukrainian populated places (country UA, feature class P) found; "
+                             "expected allCountries.txt, UA.txt or a .zip of one")
+    base_path = bundled_path()
+    base = list(read_rows(base_path)) if base_path.exists() else []
+    dest = Path(dest_dir).expanduser() if dest_dir is not None else user_dir()
+    target = dest if dest.name.endswith(".tsv.gz") else dest / PLACES_FILE
+    try:
+        write_rows(target, merge_dump(base, dump))
+    except OSError as e:
+        raise GazetteerError(f"cannot write the gazetteer to {target}: {e.strerror or e}") from e
+    Gazetteer._cache.clear()
+    return len(dump)
+
+
+def load_dump(path: str | Path, db_or_dest: str | Path | None = None) -> int:
+    """CLI entry point for ``harmwatch gazetteer load FILE [--dest DIR]``: see ``import_dump``."""
+    return import_dump(path, db_or_dest)

@@ -1,0 +1,3 @@
+from .link import link
+
+__all__ = ["link"]

@@ -1,0 +1,39 @@
+"""Settings, defined once: name, environment variable, default and help.
+
+The CLI options, the environment and docs/settings.md all come from this table.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str | None
+    help: str
+
+    def value(self, explicit: str | None = None) -> str | None:
+        if explicit:
+            return explicit
+        return os.environ.get(self.env) or self.default
+
+
+DB = Setting("db", "HARMWATCH_DB", "sqlite:///harmwatch.db",
+             "Database URL (SQLAlchemy form). SQLite file in the working directory by default.")
+ARCHIVE = Setting("archive", "HARMWATCH_ARCHIVE", None,
+                  "Folder for the content-addressed raw bytes of ingested documents "
+                  "(default: <db name>-archive beside a SQLite file, else ./harmwatch-archive).")
+HOME = Setting("home", "HARMWATCH_HOME", None,
+               "Folder for user data such as an imported GeoNames gazetteer (default: ~/.local/share/harmwatch).")
+
+ALL = (DB, ARCHIVE, HOME)
+
+
+def markdown_table() -> str:
+    rows = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for s in ALL:
+        rows.append(f"| `--{s.name}` | `{s.env}` | `{s.default or '(see meaning)'}` | {s.help} |")
+    return "\n".join(rows)

@@ -1,0 +1,118 @@
+"""Content-addressed store of the raw bytes of every ingested document.
+
+A document's bytes live at ``<root>/<first two hex digits>/<sha256 hex>``, so identical bytes
+are stored once whatever their doc_id, and a path never changes meaning. Writes go to a
+temporary file in the same folder, are fsynced, then renamed over the final name with
+``os.replace`` (atomic on POSIX and Windows): a reader or a crash never sees half a file.
+A crash can leave a stray ``.tmp-*`` file behind; it is never mistaken for content and
+``sweep_temp()`` removes it once it is old.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from ..errors import StoreError
+
+TEMP_PREFIX = ".tmp-"
+
+
+def sha256_hex(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def relpath_for(sha256: str) -> str:
+    """The archive-relative path of the bytes with this hash (always with "/")."""
+    return f"{sha256[:2]}/{sha256}"
+
+
+class Archive:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"Archive({str(self.root)!r})"
+
+    def path(self, sha256: str) -> Path:
+        sha256 = sha256.lower()
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise StoreError(f"not a sha256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def put(self, raw: bytes) -> tuple[str, str]:
+        """Store `raw`; return (sha256 hex, archive-relative path). Same bytes twice: no-op."""
+        digest = sha256_hex(raw)
+        final = self.path(digest)
+        # A file at the final name was renamed there whole, so its size tells it is complete.
+        if final.is_file() and final.stat().st_size == len(raw):
+            return digest, relpath_for(digest)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            self._write_atomic(final, raw)
+        except OSError as e:
+            raise StoreError(f"cannot write to the archive {self.root}: {e}") from e
+        return digest, relpath_for(digest)
+
+    def get(self, sha256: str) -> bytes:
+        p = self.path(sha256)
+        try:
+            return p.read_bytes()
+        except FileNotFoundError as e:
+            raise StoreError(f"archive {self.root} has no file for {sha256}") from e
+        except OSError as e:
+            raise StoreError(f"cannot read {p}: {e}") from e
+
+    def __contains__(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def files(self) -> list[Path]:
+        """Every stored content file (temporary files excluded), sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.glob("??/*") if p.is_file() and not p.name.startswith(TEMP_PREFIX))
+
+    def sweep_temp(self, older_than_s: float = 3600.0) -> int:
+        """Remove temporary files a killed writer left behind; returns how many.
+
+        Only files older than `older_than_s`: a younger one may belong to a writer still running.
+        """
+        n, now = 0, time.time()
+        for p in self.root.glob(f"??/{TEMP_PREFIX}*") if self.root.is_dir() else ():
+            try:
+                if now - p.stat().st_mtime >= older_than_s:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                pass  # gone already
+        return n
+
+    @staticmethod
+    def _write_atomic(final: Path, raw: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=final.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(raw)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(final.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); not possible on every platform, hence best effort."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,142 @@
+"""Database models (SQLAlchemy 2 typed declarative).
+
+Portable on purpose: generic types only (``JSON``, not ``JSONB``; ``BigInteger`` where SQLite
+and PostgreSQL differ in range), so the same models and migrations serve SQLite now and
+PostgreSQL later. Constraint and index names come from one naming convention so that
+Alembic's batch mode (SQLite) and autogenerate comparisons are deterministic.
+
+Any change here needs a new migration in ``migrations/versions/``; ``tests/test_store.py``
+fails when the models and the migrations disagree.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Source(Base):
+    """One version of one document: its metadata, raw-bytes hash and the text evidence indexes into."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("doc_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The version chain: the row this one replaced (same doc_id, or same url, with other bytes).
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text, index=True)
+    published: Mapped[date | None] = mapped_column(Date)
+    retrieved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
+    language: Mapped[str | None] = mapped_column(String)
+    media_type: Mapped[str] = mapped_column(String)
+    path: Mapped[str | None] = mapped_column(Text)  # the file it was read from
+    sha256: Mapped[str] = mapped_column(String(64))  # of the raw bytes
+    raw_path: Mapped[str] = mapped_column(String)  # relative path in the archive
+    text: Mapped[str] = mapped_column(Text)  # every evidence offset indexes this text
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    # When claims were last extracted (None: never), so a zero-claim document is not re-extracted.
+    extracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Place(Base):
+    """A gazetteer place referenced by at least one claim (upserted when claims are saved)."""
+
+    __tablename__ = "places"
+
+    # GeoNames id; negative 17-digit ids for codifier-only places, hence BigInteger.
+    geonameid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(String)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[int | None] = mapped_column(BigInteger)
+    feature_code: Mapped[str | None] = mapped_column(String)
+
+
+class Weapon(Base):
+    """A catalogue weapon referenced by at least one claim (upserted when claims are saved)."""
+
+    __tablename__ = "weapons"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)  # catalogue slug
+    name: Mapped[str] = mapped_column(Text)
+    weapon_class: Mapped[str | None] = mapped_column(String)
+    calibre_mm: Mapped[float | None] = mapped_column(Float)
+    guidance: Mapped[str | None] = mapped_column(String)
+    cluster_capable: Mapped[bool | None] = mapped_column(Boolean)
+    accuracy: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Claim(Base):
+    """One incident as one source version tells it (an `IncidentClaim`)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)  # position in the document's extraction
+    date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    time: Mapped[str | None] = mapped_column(String(5))  # HH:MM
+    place: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(String)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geonameid: Mapped[int | None] = mapped_column(ForeignKey("places.geonameid"))
+    weapon: Mapped[str | None] = mapped_column(Text)
+    weapon_id: Mapped[str | None] = mapped_column(ForeignKey("weapons.id"))
+    weapon_class: Mapped[str] = mapped_column(String, default="unknown")
+    cluster: Mapped[bool | None] = mapped_column(Boolean)
+    objects: Mapped[list] = mapped_column(JSON, default=list)
+    killed: Mapped[int | None] = mapped_column(Integer)
+    injured: Mapped[int | None] = mapped_column(Integer)
+    children_killed: Mapped[int | None] = mapped_column(Integer)
+    children_injured: Mapped[int | None] = mapped_column(Integer)
+    women_killed: Mapped[int | None] = mapped_column(Integer)
+    healthcare_killed: Mapped[int | None] = mapped_column(Integer)
+    healthcare_injured: Mapped[int | None] = mapped_column(Integer)
+    vague: Mapped[dict] = mapped_column(JSON, default=dict)
+    source_said: Mapped[str | None] = mapped_column(Text)  # IncidentClaim.source: who says so
+    perpetrator: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> {start, end, quote}
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    incident_id: Mapped[str | None] = mapped_column(String, index=True)
+
+
+class Tally(Base):
+    """An aggregate figure one source version gives (a `TallyClaim`)."""
+
+    __tablename__ = "tallies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str | None] = mapped_column(Text)
+    period: Mapped[str | None] = mapped_column(Text)
+    killed: Mapped[int | None] = mapped_column(Integer)
+    injured: Mapped[int | None] = mapped_column(Integer)
+    children_killed: Mapped[int | None] = mapped_column(Integer)
+    children_injured: Mapped[int | None] = mapped_column(Integer)
+    source_said: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,338 @@
+"""The single writer path to the database, and the readers that rebuild records from it.
+
+Every row HarmWatch stores goes through `store_document` and `save_extraction`;
+`ingest_document` runs both for one document in ONE transaction, so a process killed at
+any point leaves the whole document (source row + claims + tallies) or nothing. The raw
+bytes are archived before that transaction: a crash can leave an archive file no row
+points to (harmless; the re-run writes the same file again), never a row without its file.
+
+Versions: the same doc_id (or, failing that, the same non-empty url) arriving with other
+bytes becomes a new `Source` row with version+1, linked by `previous_id`; the old row stays
+(with its claims) but is no longer current.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..errors import CatalogueError, GazetteerError, HarmWatchError, StoreError
+from ..records import DocumentIn, Extraction, IncidentClaim, Span, TallyClaim
+from .archive import Archive, sha256_hex
+from .models import Claim, Place, Source, Tally, Weapon
+
+NEW, UNCHANGED, NEW_VERSION = "new", "unchanged", "new_version"
+
+Extractor = Callable[[DocumentIn, str], Extraction]
+
+# IncidentClaim attributes stored in a column of the same name (source -> source_said is apart).
+_CLAIM_COLUMNS = ("date", "time", "place", "admin1", "lat", "lon", "geonameid", "weapon", "weapon_class",
+                  "cluster", "killed", "injured", "children_killed", "children_injured", "women_killed",
+                  "healthcare_killed", "healthcare_injured", "perpetrator", "incident_id")
+_TALLY_COLUMNS = ("scope", "period", "killed", "injured", "children_killed", "children_injured")
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    source_id: int
+    status: str  # NEW, UNCHANGED or NEW_VERSION
+    doc_id: str = ""
+
+
+class ExtractionFailed(HarmWatchError):
+    """The extractor raised or returned something other than an Extraction for one document."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+def store_document(session: Session, archive: Archive, doc: DocumentIn) -> StoredDoc:
+    """Archive the raw bytes and add (or find) the document's Source row. Flushes; does not commit."""
+    sha, rel = archive.put(doc.raw)
+    same = session.scalar(select(Source).where(Source.doc_id == doc.doc_id, Source.sha256 == sha))
+    if same is not None and same.is_current:
+        return StoredDoc(same.id, UNCHANGED, doc.doc_id)
+    prev = _current_version(session, doc, exclude=same)
+    if prev is not None:
+        prev.is_current = False
+    if same is not None:
+        # Bytes of an earlier version came back (a revert): (doc_id, sha256) is unique, so the
+        # old row becomes current again rather than being copied.
+        same.is_current = True
+        session.flush()
+        return StoredDoc(same.id, NEW_VERSION, doc.doc_id)
+    src = Source(
+        doc_id=doc.doc_id, version=(prev.version + 1) if prev else 1, previous_id=prev.id if prev else None,
+        is_current=True, title=doc.title, publisher=doc.publisher, url=doc.url or None,
+        published=doc.published, retrieved_at=_now(), language=doc.language, media_type=doc.media_type,
+        path=doc.path, sha256=sha, raw_path=rel, text=doc.text, text_sha256=text_sha256(doc.text),
+    )
+    session.add(src)
+    session.flush()  # assigns src.id; the transaction is still open
+    return StoredDoc(src.id, NEW_VERSION if prev else NEW, doc.doc_id)
+
+
+def _current_version(session: Session, doc: DocumentIn, exclude: Source | None) -> Source | None:
+    """The current row this document replaces: same doc_id first, else same non-empty url."""
+    q = select(Source).where(Source.is_current.is_(True))
+    if exclude is not None:
+        q = q.where(Source.id != exclude.id)
+    row = session.scalar(q.where(Source.doc_id == doc.doc_id).order_by(Source.id.desc()))
+    if row is None and doc.url:
+        row = session.scalar(q.where(Source.url == doc.url).order_by(Source.id.desc()))
+    return row
+
+
+def current_sources(session: Session) -> list[Source]:
+    """The current version of every document, in the order they were first stored."""
+    return list(session.scalars(select(Source).where(Source.is_current.is_(True)).order_by(Source.id)))
+
+
+def versions(session: Session, source_id: int) -> list[Source]:
+    """The version chain ending at `source_id`, oldest first."""
+    chain, seen = [], set()
+    row = session.get(Source, source_id)
+    while row is not None and row.id not in seen:
+        seen.add(row.id)
+        chain.append(row)
+        row = session.get(Source, row.previous_id) if row.previous_id is not None else None
+    return chain[::-1]
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
+                    catalogue: Any = None, gazetteer: Any = None) -> None:
+    """Replace the claims and tallies of a source (idempotent) and upsert the places and weapons
+    they reference. `catalogue`/`gazetteer` default to the packaged ones when importable."""
+    src = session.get(Source, source_id)
+    if src is None:
+        raise StoreError(f"no source with id {source_id}")
+    _check_spans(src, extraction)
+    session.execute(delete(Claim).where(Claim.source_id == source_id))
+    session.execute(delete(Tally).where(Tally.source_id == source_id))
+    refs = _References(session, catalogue, gazetteer)
+    for i, c in enumerate(extraction.incidents):
+        row = Claim(source_id=source_id, ordinal=i, objects=list(c.objects), vague=dict(c.vague),
+                    source_said=c.source, evidence=_evidence_json(c.evidence), **_span_cols(c.span),
+                    **{k: getattr(c, k) for k in _CLAIM_COLUMNS})
+        row.geonameid = refs.place(c)
+        row.weapon_id = refs.weapon(c.weapon)
+        session.add(row)
+    for i, t in enumerate(extraction.tallies):
+        session.add(Tally(source_id=source_id, ordinal=i, source_said=t.source, evidence=_evidence_json(t.evidence),
+                          **_span_cols(t.span), **{k: getattr(t, k) for k in _TALLY_COLUMNS}))
+    src.extracted_at = _now()
+    session.flush()
+
+
+def _check_spans(src: Source, extraction: Extraction) -> None:
+    """Evidence must point into the stored text; refuse an extraction that does not."""
+    n = len(src.text)
+    for kind, items in (("incident", extraction.incidents), ("tally", extraction.tallies)):
+        for i, item in enumerate(items):
+            spans = dict(item.evidence)
+            if item.span is not None:
+                spans["(span)"] = item.span
+            for name, sp in spans.items():
+                if not (0 <= sp.start <= sp.end <= n):
+                    raise StoreError(f"{src.doc_id}: {kind} {i} evidence {name!r} [{sp.start}, {sp.end}) "
+                                     f"lies outside the stored text ({n} characters)")
+
+
+def _evidence_json(evidence: dict[str, Span]) -> dict:
+    return {k: v.to_dict() for k, v in evidence.items()}
+
+
+def _span_cols(span: Span | None) -> dict:
+    return {"span_start": span.start if span else None, "span_end": span.end if span else None}
+
+
+class _References:
+    """Upserts Place and Weapon rows for claims; lookups are lazy so tests need neither module."""
+
+    def __init__(self, session: Session, catalogue: Any, gazetteer: Any):
+        self.session = session
+        self._catalogue, self._gazetteer = catalogue, gazetteer
+
+    def place(self, c: IncidentClaim) -> int | None:
+        if c.geonameid is None:
+            return None
+        known = _gazetteer_place(self._gazetteer, c.geonameid)
+        values = {"name": c.place or str(c.geonameid), "admin1": c.admin1, "lat": c.lat, "lon": c.lon}
+        if known is not None:
+            values = {k: getattr(known, k, None) for k in
+                      ("name", "admin1", "lat", "lon", "population", "feature_code")}
+        row = self.session.get(Place, c.geonameid)
+        if row is None:
+            self.session.add(Place(geonameid=c.geonameid, **values))
+            self.session.flush()  # a second claim at the same place must find this row
+        else:  # fill what an earlier, thinner upsert left empty; never erase
+            for k, v in values.items():
+                if v is not None and getattr(row, k) is None:
+                    setattr(row, k, v)
+        return c.geonameid
+
+    def weapon(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        entry = _catalogue_entry(self._catalogue, name)
+        wid = getattr(entry, "id", None) if entry is not None else None
+        if not wid:
+            return None
+        if self.session.get(Weapon, wid) is None:
+            self.session.add(Weapon(
+                id=wid, name=getattr(entry, "name", None) or wid, weapon_class=getattr(entry, "weapon_class", None),
+                calibre_mm=getattr(entry, "calibre_mm", None), guidance=getattr(entry, "guidance", None),
+                cluster_capable=getattr(entry, "cluster_capable", None),
+                accuracy=_jsonable(getattr(entry, "accuracy", None))))
+            self.session.flush()
+        return wid
+
+
+def _catalogue_entry(catalogue: Any, name: str) -> Any:
+    if catalogue is None:
+        try:  # written by another module owner; may be absent or still incomplete
+            from ..extract.weapons import Catalogue
+            catalogue = Catalogue.default()
+        except (ImportError, CatalogueError, AttributeError):
+            return None
+    try:
+        return catalogue.get(name)
+    except (KeyError, LookupError):
+        return None
+
+
+_PLACE_INDEX: dict[int, tuple[Any, dict[int, Any]]] = {}  # id(gazetteer) -> (gazetteer, {geonameid: place})
+
+
+def _gazetteer_place(gazetteer: Any, geonameid: int) -> Any:
+    if gazetteer is None:
+        try:
+            from ..geo import Gazetteer
+            gazetteer = Gazetteer.default()  # cached per process; the extractor has loaded it already
+        except (ImportError, GazetteerError):
+            return None
+    cached = _PLACE_INDEX.get(id(gazetteer))
+    if cached is None or cached[0] is not gazetteer:
+        cached = (gazetteer, {p.geonameid: p for p in getattr(gazetteer, "places", ())})
+        _PLACE_INDEX.clear()
+        _PLACE_INDEX[id(gazetteer)] = cached
+    return cached[1].get(geonameid)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
+
+
+# --- reading back ----------------------------------------------------------------------------
+
+def load_extraction(session: Session, source_id: int) -> Extraction:
+    """Rebuild the stored Extraction of one source (claims in their original order)."""
+    src = session.get(Source, source_id)
+    if src is None:
+        raise StoreError(f"no source with id {source_id}")
+    claims = session.scalars(select(Claim).where(Claim.source_id == source_id).order_by(Claim.ordinal))
+    tallies = session.scalars(select(Tally).where(Tally.source_id == source_id).order_by(Tally.ordinal))
+    return Extraction(doc_id=src.doc_id,
+                      incidents=[_incident(r, src.text) for r in claims],
+                      tallies=[_tally(r, src.text) for r in tallies])
+
+
+def _incident(r: Claim, text: str) -> IncidentClaim:
+    return IncidentClaim(objects=list(r.objects or []), vague=dict(r.vague or {}), source=r.source_said,
+                         evidence=_spans(r.evidence), span=_span(r.span_start, r.span_end, text),
+                         **{k: getattr(r, k) for k in _CLAIM_COLUMNS})
+
+
+def _tally(r: Tally, text: str) -> TallyClaim:
+    return TallyClaim(source=r.source_said, evidence=_spans(r.evidence), span=_span(r.span_start, r.span_end, text),
+                      **{k: getattr(r, k) for k in _TALLY_COLUMNS})
+
+
+def _spans(evidence: dict | None) -> dict[str, Span]:
+    return {k: Span(int(v["start"]), int(v["end"]), v.get("quote", "")) for k, v in (evidence or {}).items()}
+
+
+def _span(start: int | None, end: int | None, text: str) -> Span | None:
+    # The quote is not stored twice: by definition it is the stored text between the offsets.
+    return None if start is None or end is None else Span(start, end, text[start:end])
+
+
+# --- one document, one transaction -----------------------------------------------------------
+
+def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, reextract: bool = False) -> StoredDoc:
+    """Store one document and (with an extractor) its claims, all in one transaction.
+
+    An unchanged document that was extracted before is not extracted again unless `reextract`.
+    Extraction runs before the write transaction when possible, so the write lock is held briefly.
+    """
+    sha = sha256_hex(doc.raw)
+    text, wanted = _plan(db, doc, sha, extractor, reextract)
+    extraction = _extract(extractor, doc, text) if wanted else None
+    try:
+        with db.session(write=True) as s:
+            stored = store_document(s, db.archive, doc)
+            src = s.get(Source, stored.source_id)
+            if extractor is not None and (stored.status != UNCHANGED or reextract or src.extracted_at is None):
+                if extraction is None or text_sha256(text) != src.text_sha256:
+                    # Another process stored this document meanwhile: extract from the text it stored.
+                    extraction = _extract(extractor, doc, src.text)
+                save_extraction(s, stored.source_id, extraction)
+    except SQLAlchemyError as e:
+        raise StoreError(f"{doc.doc_id}: cannot store: {type(e).__name__}: {e}") from e
+    return stored
+
+
+def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract: bool) -> tuple[str, bool]:
+    """(text to extract from, whether to extract) judged from what is stored now."""
+    if extractor is None:
+        return doc.text, False
+    try:
+        with db.session() as s:
+            row = s.execute(select(Source.text, Source.is_current, Source.extracted_at)
+                            .where(Source.doc_id == doc.doc_id, Source.sha256 == sha)).first()
+    except SQLAlchemyError as e:
+        raise StoreError(f"{doc.doc_id}: cannot read the database: {e}") from e
+    if row is None:
+        return doc.text, True
+    # Stored already: offsets must index the text as stored (a newer reader might differ).
+    return row.text, bool(reextract or not row.is_current or row.extracted_at is None)
+
+
+def _extract(extractor: Extractor, doc: DocumentIn, text: str) -> Extraction:
+    try:
+        result = extractor(doc, text)
+    except HarmWatchError:
+        raise
+    except Exception as e:  # an extractor bug must fail this document, not the batch
+        raise ExtractionFailed(f"extraction failed: {type(e).__name__}: {e}") from e
+    if not isinstance(result, Extraction):
+        raise ExtractionFailed(f"extractor returned {type(result).__name__}, not an Extraction")
+    return result
+
+
+def is_fatal(e: BaseException) -> bool:
+    """True when a StoreError means the database itself is unusable (stop the batch), not this row."""
+    cause = e.__cause__
+    if not isinstance(e, StoreError):
+        return False
+    if isinstance(cause, OSError):  # the archive cannot be written (disk full, permissions)
+        return True
+    return isinstance(cause, SQLAlchemyError) and not isinstance(cause, (IntegrityError, DataError))
