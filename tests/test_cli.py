@@ -71,4 +71,4 @@ def test_eval_rejects_a_malformed_file(tmp_path):
     bad.write_text("{not json\n")
     res = runner.invoke(app, ["eval", str(bad), str(bad)])
     assert res.exit_code == 2
-    assert "not JSON" in res.output
+    assert "not JSON" in " ".join(res.output.split())
