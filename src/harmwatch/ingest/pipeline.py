@@ -60,11 +60,11 @@ def discover(paths: Iterable[str | Path] | None, manifest: Manifest | None = Non
             seen.add(k)
             yield p
     if paths and manifest is not None:
-        # Listed files that should be under the given folders but are not there: report them too.
-        dirs = [_key(d) for d in paths if d.is_dir()]
+        # Listed files that do not exist: report them too, wherever the manifest points, so a
+        # manifest that matches nothing never passes silently.
         for p in manifest.files():
             k = _key(p)
-            if k not in seen and not p.exists() and any(k.startswith(d + os.sep) for d in dirs):
+            if k not in seen and not p.exists():
                 seen.add(k)
                 yield p
 
