@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     gaz = Gazetteer.default()
-    places = [p for p in gaz.places() if p.population >= 500]
+    places = [p for p in gaz.places if p.population >= 500]
     rng.shuffle(places)
     places = places[:3000]
     tmp = Path(tempfile.mkdtemp(prefix="hw-bench-"))

@@ -91,8 +91,14 @@ def _role(word: str) -> str | None:
     return None
 
 
+_QUALIFIERS_LONGEST_FIRST = sorted(QUALIFIERS, key=len, reverse=True)
+_QUALIFIER_FIRST_WORDS = {q[0] for q in QUALIFIERS}
+
+
 def _skip_qualifier(words: list[str], i: int) -> int:
-    for q in sorted(QUALIFIERS, key=len, reverse=True):
+    if i >= len(words) or words[i] not in _QUALIFIER_FIRST_WORDS:
+        return i
+    for q in _QUALIFIERS_LONGEST_FIRST:
         if tuple(words[i:i + len(q)]) == q:
             return i + len(q)
     return i
