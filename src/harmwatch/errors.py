@@ -23,3 +23,31 @@ class GazetteerError(HarmWatchError):
 
 class CatalogueError(HarmWatchError):
     """The weapon catalogue is malformed."""
+
+
+class AuthError(HarmWatchError):
+    """Users, roles, passwords and API tokens (auth/): base class."""
+
+
+class UserExistsError(AuthError):
+    """A user with that name is already there."""
+
+
+class UnknownUserError(AuthError):
+    """No user with that name."""
+
+
+class RoleError(AuthError):
+    """Not one of the roles admin, analyst, viewer."""
+
+
+class PasswordPolicyError(AuthError):
+    """A new password (or a user name) breaks the policy, e.g. shorter than 8 characters."""
+
+
+class TokenError(AuthError):
+    """An API token that is unknown, or already revoked, cannot be revoked."""
+
+
+class AuditError(HarmWatchError):
+    """An audit entry cannot be written (e.g. a value that is not JSON)."""

@@ -20,6 +20,10 @@ class Setting:
             return explicit
         return os.environ.get(self.env) or self.default
 
+    def flag(self, explicit: str | None = None) -> bool:
+        """The value as a yes/no switch: 1, true, yes, on (any case) are on; anything else is off."""
+        return (self.value(explicit) or "").strip().lower() in ("1", "true", "yes", "on")
+
 
 DB = Setting("db", "HARMWATCH_DB", "sqlite:///harmwatch.db",
              "Database URL (SQLAlchemy form). SQLite file in the working directory by default.")
@@ -28,8 +32,12 @@ ARCHIVE = Setting("archive", "HARMWATCH_ARCHIVE", None,
                   "(default: <db name>-archive beside a SQLite file, else ./harmwatch-archive).")
 HOME = Setting("home", "HARMWATCH_HOME", None,
                "Folder for user data such as an imported GeoNames gazetteer (default: ~/.local/share/harmwatch).")
+ANONYMOUS_READ = Setting("anonymous-read", "HARMWATCH_ANONYMOUS_READ", "false",
+                         "Web app: let visitors who are not signed in read incidents and sources (true/false). "
+                         "Off by default: every page then needs a signed-in user or an API token. "
+                         "See docs/security.md.")
 
-ALL = (DB, ARCHIVE, HOME)
+ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ)
 
 
 def markdown_table() -> str:

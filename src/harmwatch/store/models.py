@@ -140,3 +140,59 @@ class Tally(Base):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
+
+
+# --- users, API tokens and the audit trail (auth/, audit/; migration 0002) ---------------------
+
+class User(Base):
+    """A person who signs in to the web app or uses the API; role is admin, analyst or viewer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, PHC string; never the password
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
+
+
+class ApiToken(Base):
+    """An API token: only the SHA-256 of the secret is stored, so a copy of the database yields no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the token
+    name: Mapped[str | None] = mapped_column(Text)  # the label given at creation
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class AuditEntry(Base):
+    """One entry of the append-only, hash-chained audit log (see audit/chain.py).
+
+    ``hash`` is SHA-256 over the canonical JSON of every other column plus ``prev_hash``;
+    ``prev_hash`` is the ``hash`` of the entry with the previous id (64 zeros for the first).
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # set by append: 1, 2, ...
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
+    actor: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    target_type: Mapped[str | None] = mapped_column(String)
+    target_id: Mapped[str | None] = mapped_column(String)
+    field: Mapped[str | None] = mapped_column(String)
+    old: Mapped[object | None] = mapped_column(JSON)
+    new: Mapped[object | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
