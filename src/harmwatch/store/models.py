@@ -156,6 +156,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
 
+    def __repr__(self) -> str:
+        return f"User({self.name!r}, role={self.role!r}, active={self.active!r})"
+
 
 class ApiToken(Base):
     """An API token: only the SHA-256 of the secret is stored, so a copy of the database yields no token."""
