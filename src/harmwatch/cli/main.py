@@ -18,6 +18,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
                   help="HarmWatch: turn reports of harm to civilians into sourced, geocoded incident claims.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Manage the gazetteer (place names).")
 app.add_typer(gazetteer_app, name="gazetteer")
+from .admin import register as _register_admin  # noqa: E402  user, token, audit (cli/admin.py)
+_register_admin(app)
 err = Console(stderr=True)
 out = Console(soft_wrap=True)
 
