@@ -51,9 +51,11 @@ class Draft:
 
     @property
     def first_date(self) -> DateMention | None:
+        # the first sentence that dates the attack; of its dates the earliest, since a sentence
+        # like "X held a day of mourning on Friday for those killed on Thursday" reports after the attack
         for f in self.feats:
             if f.dates:
-                return f.dates[0]
+                return min(f.dates, key=lambda d: d.value)
         return None
 
 
@@ -64,11 +66,29 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     current: Draft | None = None
     date_ctx: DateMention | None = None
     last_source: str | None = None
+    headline = _headline(feats, text)
+    doc_date: DateMention | None = None  # the date a roundup or dated report is about
+    para = -1
+    ctx_owned = False  # the date context came from a sentence that went into a draft
+    prev: SentenceFeatures | None = None
     for f in feats:
+        if f is headline:
+            continue  # a headline repeats the body in short and mixes its incidents
+        if prev is not None and prev.dates and any(d.feats and d.feats[-1] is prev for d in drafts):
+            ctx_owned = True
+        prev = f
         if f.source:
             last_source = f.source[0]
+        if doc_date is None and (f.dateline or (f.dates and not f.attack and not drafts and f.sent.paragraph <= 2)):
+            doc_date = f.dateline or f.dates[-1]
+        if f.sent.paragraph != para:
+            para = f.sent.paragraph
+            if doc_date is not None and ctx_owned:
+                # a new paragraph of a roundup: the last date belonged to another incident, and
+                # items without date words take the roundup's own date
+                date_ctx, ctx_owned = doc_date, False
         if f.dates:
-            date_ctx = f.dates[-1]
+            date_ctx, ctx_owned = f.dates[-1], False
         settlements = [p for p in f.settlements]
         oblasts = f.oblasts
         if current and (f.sent.index - current.last_index > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
@@ -121,6 +141,18 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if claim is not None:
             claims.append(claim)
     return claims, tallies
+
+
+def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | None:
+    """The first line when it stands alone above the body (a headline or title)."""
+    if len(feats) < 4:
+        return None
+    first = feats[0].sent
+    if first.index != 0 or not re.match(r"[^\S\n]*\n[^\S\n]*\n", text[first.end:first.end + 8]):
+        return None
+    if first.text.rstrip().endswith((".", "!", "?")) and len(first.text) > 160:
+        return None
+    return feats[0]
 
 
 def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:

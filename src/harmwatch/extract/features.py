@@ -41,6 +41,7 @@ class SentenceFeatures:
     sent: Sentence
     places: list[PlaceMention] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    dateline: DateMention | None = None  # the filing date of a wire story's dateline
     times: list[TimeMention] = field(default_factory=list)
     weapons: list[WeaponMention] = field(default_factory=list)
     objects: list[ObjectMention] = field(default_factory=list)
@@ -68,8 +69,10 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     text = sent.text
     f = SentenceFeatures(sent=sent)
     f.places = find_places(sent, gaz)
-    f.dates = [d for d in find_dates(text, sent.start, published)
-               if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]
+    dates = [d for d in find_dates(text, sent.start, published)
+             if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]
+    f.dateline = next((d for d in dates if _is_dateline(text, d.start - sent.start, d.end - sent.start)), None)
+    f.dates = [d for d in dates if d is not f.dateline]
     f.times = find_times(text, sent.start)
     f.weapons = [_shift(w, sent.start) for w in catalogue.find(text)]
     f.objects = find_objects(text, sent.start)
@@ -85,6 +88,15 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.pronoun_source = is_pronoun_attribution(text)
     f.perpetrator = find_perpetrator(text)
     return f
+
+
+_DATELINE_HEAD = re.compile(r"^[A-Z][A-Za-z\u2019'. -]{1,40},\s*(?:[A-Z][a-z]+,\s*)?$")
+_DATELINE_TAIL = re.compile(r"^\s*(?:\(|[-\u2013\u2014]\s)")
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """'KYIV, July 8 (news agency) -': the date the story was filed, not the attack date."""
+    return bool(_DATELINE_HEAD.match(text[:start]) and _DATELINE_TAIL.match(text[end:end + 3]))
 
 
 def _shift(w: WeaponMention, offset: int) -> WeaponMention:

@@ -122,6 +122,8 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
             k, pm = found
             out.append(pm)
             i = k + (1 if k < len(toks) and toks[k].lower in REGION_WORDS else 0)
+        elif t.text.lower() in STOP:
+            i += 1  # "In Kryvyi Rih": the run starts with a function word; the place may follow it
         else:
             i = j if j > i else i + 1
     return out
