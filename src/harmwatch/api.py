@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .records import Extraction
-from .resolve import link as link_claims
 
 
 def sample_corpus() -> Path:
@@ -18,7 +17,7 @@ def extractions_for(db, source_ids: list[int], link: bool = False) -> list[Extra
     with db.session() as s:
         results = [load_extraction(s, sid) for sid in source_ids]
     if link:
-        _fill_incident_ids(results)
+        _fill_incident_ids(db, results)
     return results
 
 
@@ -29,8 +28,16 @@ def all_extractions(db, link: bool = True) -> list[Extraction]:
     return extractions_for(db, ids, link=link)
 
 
-def _fill_incident_ids(results: list[Extraction]) -> None:
-    claims = {(ex.doc_id, i): c for ex in results for i, c in enumerate(ex.incidents)}
-    ids = link_claims(claims)
-    for (doc_id, i), c in claims.items():
-        c.incident_id = ids[(doc_id, i)]
+def _fill_incident_ids(db, results: list[Extraction]) -> None:
+    """Resolve everything stored (incremental) and copy each claim's incident id."""
+    from .resolve.service import resolve
+    from .store.models import Claim, Source
+    from sqlalchemy import select
+    resolve(db)
+    with db.session() as s:
+        ids = {(doc_id, ordinal): iid for doc_id, ordinal, iid in s.execute(
+            select(Source.doc_id, Claim.ordinal, Claim.incident_id).join(Source, Claim.source_id == Source.id)
+            .where(Source.is_current.is_(True)))}
+    for ex in results:
+        for i, c in enumerate(ex.incidents):
+            c.incident_id = ids.get((ex.doc_id, i))

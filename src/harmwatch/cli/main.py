@@ -20,8 +20,10 @@ gazetteer_app = typer.Typer(no_args_is_help=True, help="Manage the gazetteer (pl
 app.add_typer(gazetteer_app, name="gazetteer")
 from .admin import register as _register_admin  # noqa: E402  user, token, audit (cli/admin.py)
 _register_admin(app)
+from .incidents import register as _register_incidents  # noqa: E402  resolve, incidents, incident, claim
+_register_incidents(app)
 err = Console(stderr=True)
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 
 
 class State:
@@ -82,6 +84,13 @@ def ingest_cmd(
     except HarmWatchError as e:
         _fail(e)
     err.print(f"new {report.new}, new versions {report.new_version}, unchanged {report.unchanged}, failed {len(report.failed)}")
+    if not no_extract:
+        from ..resolve.service import resolve
+        try:
+            r = resolve(_open_db())
+        except HarmWatchError as e:
+            _fail(e)
+        err.print(f"incidents {r.incidents} from {r.claims} claims")
     if report.failed:
         raise typer.Exit(1)
 
@@ -157,19 +166,23 @@ def claims_cmd(
 
 @app.command("demo")
 def demo_cmd() -> None:
-    """Ingest the bundled sample corpus into the database and print its incident claims.
+    """Ingest the bundled sample corpus, resolve it and print its claims and incidents.
 
     Example: `harmwatch demo`
     """
     from ..api import all_extractions, sample_corpus
+    from ..resolve.service import incidents
+    from .incidents import print_table
     folder = sample_corpus()
     try:
-        db, report = _run_ingest([folder], folder / "manifest.csv")
+        db, report = _run_ingest([], folder / "manifest.csv")
         results = all_extractions(db, link=True)
+        rows = incidents(db)
     except HarmWatchError as e:
         _fail(e)
     err.print(f"database: {db.url}  (new {report.new}, unchanged {report.unchanged}, failed {len(report.failed)})")
     _print_table(results)
+    print_table(rows, title="Incidents (resolved across sources)")
 
 
 @app.command("geocode")

@@ -1,69 +1,211 @@
-"""Cross-document linking: which claims from different documents tell of the same incident.
+"""Claims -> incidents: blocking, pair scoring, constrained clustering.
 
-A first, deliberately cautious rule set (the resolution step refines it):
-two claims link when they name the same settlement (same gazetteer id), or the
-same oblast with no settlement and a shared object hit, and their dates are at
-most a day apart or one is unknown. Two claims from one document are never
-linked: a text that keeps incidents apart is trusted. Incident ids do not
-depend on the order the documents came in.
+1. **Blocking.** Only claims that could be one event are compared: dates at most one day
+   apart (claims without a date are compared only with claims naming the same settlement),
+   and places in the same or a neighbouring 0.25-degree cell, or the same oblast when a
+   claim has no coordinates.
+2. **Scoring.** Each candidate pair gets feature scores (place, date, time, weapon, objects,
+   casualty figures, wording) and a weighted sum; `Link.features` keeps them so every link
+   can be explained.
+3. **Clustering.** Pairs above `THRESHOLD` are joined best-first (union-find) unless that
+   would put two claims of one document in one incident (a text that keeps incidents apart
+   is trusted) or break an analyst's "different" decision; analyst "same" decisions are
+   applied first. Pairs are sorted by (score, keys), so the result depends only on the set
+   of claims, never on the order they were ingested.
 """
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import math
+from collections import defaultdict
 from itertools import combinations
+from typing import Iterable
 
-from ..records import IncidentClaim
+from .model import ClaimRef, Decision, Link, Resolution
 
-ClaimKey = tuple[str, int]  # (doc_id, ordinal)
+THRESHOLD = 4.0
+MAX_KM = 25.0
+CELL_DEG = 0.25
+WEIGHTS = {"place": 3.0, "date": 2.0, "time": 1.0, "weapon": 1.0, "objects": 1.5, "casualties": 1.0, "text": 2.0}
 
 
-def _compatible(a: IncidentClaim, b: IncidentClaim) -> float | None:
+def km(a: ClaimRef, b: ClaimRef) -> float | None:
+    if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
+        return None
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def score_pair(a: ClaimRef, b: ClaimRef) -> Link | None:
+    """A scored link, or None when the two claims cannot be one event."""
+    f: dict[str, float] = {}
+    # place: the same settlement, or points close together; else the same oblast at best
+    d = km(a, b)
     if a.geonameid is not None and a.geonameid == b.geonameid:
-        score = 2.0
-    elif a.geonameid is None and b.geonameid is None and a.admin1 and a.admin1 == b.admin1 and set(a.objects) & set(b.objects):
-        score = 1.0
+        f["place"] = 1.0
+    elif d is not None:
+        if d > MAX_KM:
+            return None
+        f["place"] = round(max(0.0, 1.0 - d / MAX_KM) * 0.8, 3)
+    elif a.admin1 and a.admin1 == b.admin1:
+        f["place"] = 0.3
     else:
         return None
+    # date: the same day, the next day (overnight attacks, time zones), or unknown
     if a.date and b.date:
-        gap = abs((date.fromisoformat(a.date) - date.fromisoformat(b.date)).days)
+        gap = abs((a.date - b.date).days)
         if gap > 1:
             return None
-        score += 1.0 if gap == 0 else 0.0
-    if set(a.objects) & set(b.objects):
-        score += 0.5
-    if a.time and a.time == b.time:
-        score += 0.5
-    return score
+        f["date"] = 1.0 if gap == 0 else 0.4
+    else:
+        f["date"] = 0.2
+    if a.minutes is not None and b.minutes is not None:
+        dt = abs(a.minutes - b.minutes)
+        dt = min(dt, 1440 - dt)
+        f["time"] = 1.0 if dt <= 60 else (0.0 if dt <= 180 else -1.5)
+    if a.weapon_class != "unknown" and b.weapon_class != "unknown":
+        f["weapon"] = 1.0 if a.weapon_class == b.weapon_class else -1.0
+    if a.objects and b.objects:
+        j = len(a.objects & b.objects) / len(a.objects | b.objects)
+        f["objects"] = round(j if j > 0 else -1.0, 3)
+    if a.killed is not None and b.killed is not None:
+        hi, lo = max(a.killed, b.killed), min(a.killed, b.killed)
+        # tolls rise as bodies are found: a later, larger figure is no contradiction
+        f["casualties"] = 1.0 if hi - lo <= max(3, 0.5 * hi) else (-1.0 if hi > 3 * max(lo, 1) + 5 else 0.0)
+    if a.words and b.words:
+        f["text"] = round(len(a.words & b.words) / len(a.words | b.words), 3)
+    score = round(sum(WEIGHTS[k] * v for k, v in f.items()), 3)
+    k1, k2 = sorted((a.key, b.key))
+    return Link(k1, k2, score, f)
 
 
-def link(claims: dict[ClaimKey, IncidentClaim]) -> dict[ClaimKey, str]:
-    keys = sorted(claims)
+def _cell(c: ClaimRef) -> tuple[int, int] | None:
+    if c.lat is None or c.lon is None:
+        return None
+    return (math.floor(c.lat / CELL_DEG), math.floor(c.lon / CELL_DEG))
+
+
+def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None) -> Iterable[tuple[ClaimRef, ClaimRef]]:
+    """Pairs worth scoring, each once. With `only`, pairs with at least one claim in it."""
+    by_cell: dict[tuple[int, int, int], list[ClaimRef]] = defaultdict(list)  # (day, y, x)
+    by_admin1: dict[tuple[int, str], list[ClaimRef]] = defaultdict(list)  # (day, oblast): every dated claim
+    by_place: dict[int, list[ClaimRef]] = defaultdict(list)
+    for c in claims:
+        if c.geonameid is not None:
+            by_place[c.geonameid].append(c)
+        if c.date is None:
+            continue
+        day = c.date.toordinal()
+        cell = _cell(c)
+        if cell is not None:
+            by_cell[(day, *cell)].append(c)
+        if c.admin1:
+            by_admin1[(day, c.admin1)].append(c)
+    seen: set[tuple[str, str]] = set()
+
+    def emit(a: ClaimRef, b: ClaimRef) -> bool:
+        if a.key == b.key or a.doc_id == b.doc_id or (only is not None and a.key not in only and b.key not in only):
+            return False
+        k = (a.key, b.key) if a.key < b.key else (b.key, a.key)
+        if k in seen:
+            return False
+        seen.add(k)
+        return True
+
+    for (day, y, x), group in by_cell.items():
+        for dd in (0, 1):
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    other = by_cell.get((day + dd, y + dy, x + dx))
+                    if not other:
+                        continue
+                    for a in group:
+                        for b in other:
+                            if emit(a, b):
+                                yield a, b
+    # claims placed only in an oblast: compared with every claim in that oblast a day either side
+    for (day, admin1), group in by_admin1.items():
+        loose = [c for c in group if _cell(c) is None]
+        for a in loose:
+            for dd in (-1, 0, 1):
+                for b in by_admin1.get((day + dd, admin1), ()):
+                    if emit(a, b):
+                        yield a, b
+    # undated claims: compared only with claims naming the same settlement
+    for group in by_place.values():
+        if len(group) < 2 or all(c.date is not None for c in group):
+            continue
+        for a, b in combinations(group, 2):
+            if (a.date is None or b.date is None) and emit(a, b):
+                yield a, b
+
+
+def score_all(claims: list[ClaimRef], only: set[str] | None = None) -> list[Link]:
+    out = []
+    for a, b in candidate_pairs(claims, only):
+        link = score_pair(a, b)
+        if link is not None and link.score >= THRESHOLD:
+            out.append(link)
+    return out
+
+
+def incident_id(member_keys: Iterable[str]) -> str:
+    """An id from the incident's earliest claim key: stable whatever the ingest order."""
+    return "inc-" + hashlib.sha1(min(member_keys).encode()).hexdigest()[:12]
+
+
+def cluster(claims: list[ClaimRef], links: list[Link], decisions: Iterable[Decision] = ()) -> Resolution:
+    keys = sorted(c.key for c in claims)
+    doc_of = {c.key: c.doc_id for c in claims}
     parent = {k: k for k in keys}
-    docs = {k: {k[0]} for k in keys}
+    docs = {k: {doc_of[k]} for k in keys}
+    apart: dict[str, set[str]] = defaultdict(set)  # root -> keys it must never join
+    for d in decisions:
+        if d.kind == "different" and d.a in parent and d.b in parent:
+            apart[d.a].add(d.b)
+            apart[d.b].add(d.a)
+    members = {k: {k} for k in keys}
 
-    def find(k):
+    def find(k: str) -> str:
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
         return k
 
-    pairs = []
-    for a, b in combinations(keys, 2):
-        if a[0] == b[0]:
-            continue
-        s = _compatible(claims[a], claims[b])
-        if s is not None:
-            pairs.append((-s, a, b))
-    for _, a, b in sorted(pairs):
+    def union(a: str, b: str, forced: bool) -> bool:
         ra, rb = find(a), find(b)
-        if ra == rb or docs[ra] & docs[rb]:
-            continue
-        root, other = min(ra, rb), max(ra, rb)
+        if ra == rb:
+            return True
+        if not forced and docs[ra] & docs[rb]:
+            return False
+        if any(x in members[rb] for m in members[ra] for x in apart.get(m, ())):
+            return False
+        root, other = (ra, rb) if ra < rb else (rb, ra)
         parent[other] = root
-        docs[root] |= docs[other]
-    out = {}
+        docs[root] |= docs.pop(other)
+        members[root] |= members.pop(other)
+        return True
+
+    for d in sorted(decisions, key=lambda d: (d.a, d.b)):
+        if d.kind == "same" and d.a in parent and d.b in parent:
+            union(d.a, d.b, forced=True)
+    used = []
+    for link in sorted(links, key=lambda l: (-l.score, l.a, l.b)):
+        if link.a in parent and link.b in parent and find(link.a) != find(link.b) and union(link.a, link.b, forced=False):
+            used.append(link)
+    groups: dict[str, list[str]] = defaultdict(list)
     for k in keys:
-        root = find(k)
-        out[k] = "inc-" + hashlib.sha1(f"{root[0]}#{root[1]}".encode()).hexdigest()[:12]
-    return out
+        groups[find(k)].append(k)
+    res = Resolution(links=used)
+    for ks in groups.values():
+        iid = incident_id(ks)
+        for k in ks:
+            res.incident_of[k] = iid
+    return res
+
+
+def resolve_claims(claims: list[ClaimRef], decisions: Iterable[Decision] = ()) -> Resolution:
+    """Score every candidate pair and cluster: the whole step on data in memory."""
+    return cluster(claims, score_all(claims), decisions)

@@ -199,3 +199,94 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- resolution: incidents, claim links, source graph, analyst decisions (resolve/; migration 0003)
+
+class Incident(Base):
+    """One real-world event resolved from claims (rewritten by each resolution run)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "inc-" + hash of its earliest claim key
+    date: Mapped[str | None] = mapped_column(String(10), index=True)
+    time: Mapped[str | None] = mapped_column(String(5))
+    place: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(String, index=True)
+    lat: Mapped[float | None] = mapped_column(Float, index=True)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geonameid: Mapped[int | None] = mapped_column(BigInteger)
+    geo_precision: Mapped[int | None] = mapped_column(Integer)
+    time_precision: Mapped[int | None] = mapped_column(Integer)
+    weapon: Mapped[str | None] = mapped_column(Text)
+    weapon_class: Mapped[str] = mapped_column(String, default="unknown", index=True)
+    cluster: Mapped[bool | None] = mapped_column(Boolean)
+    objects: Mapped[list] = mapped_column(JSON, default=list)
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_best: Mapped[int | None] = mapped_column(Integer, index=True)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+    children_killed_low: Mapped[int | None] = mapped_column(Integer)
+    children_killed_best: Mapped[int | None] = mapped_column(Integer)
+    children_killed_high: Mapped[int | None] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    independent_sources: Mapped[int] = mapped_column(Integer, default=0)
+    grade: Mapped[str] = mapped_column(String, default="weak", index=True)
+    status: Mapped[str] = mapped_column(String, default="unreviewed", index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # claims, source docs, origins, disagreements, denials
+
+
+class ClaimLink(Base):
+    """A scored pair of claims judged to tell of the same incident, with the features behind the score."""
+
+    __tablename__ = "claim_links"
+    __table_args__ = (UniqueConstraint("claim_a", "claim_b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_a: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    claim_b: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    features: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ScoredClaim(Base):
+    """Claims already compared with every candidate: the next run scores only the others."""
+
+    __tablename__ = "scored_claims"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+
+
+class SourceLink(Base):
+    """An edge of the source graph: `doc_id` re-reports `origin` (near-duplicate text or attribution)."""
+
+    __tablename__ = "source_links"
+    __table_args__ = (UniqueConstraint("doc_id", "origin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String, index=True)
+    origin: Mapped[str] = mapped_column(String, index=True)
+    kind: Mapped[str] = mapped_column(String)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str | None] = mapped_column(Text)
+
+
+class Decision(Base):
+    """An analyst's ruling that every later resolution run respects.
+
+    kind "same" / "different": claims `a` and `b` (keys "doc_id#ordinal") are / are never one
+    incident; "verify" / "discount" / "reopen": the incident whose earliest claim is `a`.
+    """
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    a: Mapped[str] = mapped_column(String, index=True)
+    b: Mapped[str | None] = mapped_column(String)
+    actor: Mapped[str] = mapped_column(String)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
