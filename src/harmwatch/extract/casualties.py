@@ -9,6 +9,7 @@ are not counted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .numbers import VAGUE, parse_number
@@ -175,12 +176,33 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 r = _role(words[noun_end]) if noun_end < len(words) else None
             role = r
         if back >= 0 and words[back] in ("to", "at") and back >= 1 and (
-                words[back - 1] in ("rose", "risen", "rises", "climbed", "increased", "reached", "stands", "stood")
-                or any(w in TOLL for w in words[max(0, back - 6):back])):
+                words[back - 1] in RISE or any(w in TOLL for w in words[max(0, back - 6):back])):
             toll_words = words[max(0, back - 6):back]
             if any(w in TOLL for w in toll_words):
                 role = "injured" if any(w in ("injured", "wounded") for w in toll_words) and "death" not in toll_words else "killed"
                 group = group or TOTAL
+            elif words[back - 1] in RISE and noun_end == after:
+                # "the number of people killed in ... has risen to 17": the casualty word of the counted noun
+                role = _counted_role(words, back - 1)
+                group = group or (TOTAL if role else None)
+        elif back >= 0 and words[back] in ("reached", "reaching") and noun_end == after and any(
+                w in TOLL for w in words[max(0, back - 6):back]):
+            toll_words = words[max(0, back - 6):back]
+            role = "injured" if any(w in ("injured", "wounded") for w in toll_words) and "death" not in toll_words else "killed"
+            group = group or TOTAL
+        if role is None and after < noun_end:
+            # "18 injured people", "five wounded civilians", "two dead women": the adjective says what happened
+            adj = next((w for w in words[after:noun_end] if w in ("injured", "wounded", "dead")), None)
+            if adj:
+                role = _role(adj)
+        if role is None and noun_end == after and nxt in ("deaths", "fatalities") :
+            role, group = "killed", TOTAL  # "at least 12 deaths"
+        if role is None and group is not None and _HOSPITAL.match(" ".join(words[noun_end:noun_end + 6])):
+            role = "injured"  # "59 people had sought medical help", "39 people are in hospital"
+        if not sub and words[after:after + 2] in (["of", "them"], ["of", "whom"]) and out and group not in (None, TOTAL):
+            sub = True  # "26 people were killed, three of them children"
+            if role is None or words[noun_end:noun_end + 1] in ([","], ["."], []):
+                role = out[-1].role
         if role is not None and group is None and noun_end == after:
             group = TOTAL
         # 2) a casualty word after: "four civilians were killed", "10 wounded", "among the injured"
@@ -224,6 +246,27 @@ def find_figures(sent: Sentence) -> list[Figure]:
                           start=toks[num_start].start if vague is None else toks[j].start, end=tok_end, sub=sub))
         i = max(noun_end, after)
     return _coordinate(out, words)
+
+
+RISE = {"rose", "risen", "rises", "rising", "climbed", "climbs", "increased", "increases", "reached", "stands", "stood",
+        "grew", "grown", "jumped", "went", "gone"}
+_HOSPITAL = re.compile(r"^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}"
+                       r"(?:sought|needed|required|received|seeking)\s+(?:medical|hospital)\b"
+                       r"|^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}"
+                       r"(?:in|taken\s+to|admitted\s+to|brought\s+to)\s+(?:the\s+)?hospital\b"
+                       r"|^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}hospitali[sz]ed\b")
+
+
+def _counted_role(words: list[str], end: int) -> str | None:
+    """Role of a counted noun phrase before a rise verb: "the number of people killed ... has risen"."""
+    window = words[max(0, end - 16):end]
+    if "number" not in window and "toll" not in window and "count" not in window:
+        return None
+    for w in window[window.index("number") if "number" in window else 0:]:
+        r = _role(w)
+        if r:
+            return r
+    return None
 
 
 def _is_num(w: str) -> bool:
