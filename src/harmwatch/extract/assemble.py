@@ -28,6 +28,8 @@ from .places import PlaceMention
 from .weapons import classify
 
 MAX_GAP_SENTENCES = 3
+# a live page's entry line: "08:05 - Missiles hit village", "Updated 21:40"
+_ENTRY_HEADLINE = re.compile(r"^\s*(?:(?:updated|update)\s+(?:at\s+)?\d{1,2}[:.]\d\d\b.{0,80}$|\d{1,2}[:.]\d\d\s*[-\u2013\u2014]\s)", re.IGNORECASE)
 SCENE_CUES = {"in", "at", "on", "into", "village", "town", "city", "settlement", "hamlet", "suburb", "hit",
               "struck", "shelled", "attacked", "bombed", "targeted", "pounded", "outskirts"}
 NOT_SCENE_AFTER = re.compile(r"^\W*(governor|mayor|region|oblast|regional|city council|military administration|"
@@ -72,7 +74,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     ctx_owned = False  # the date context came from a sentence that went into a draft
     prev: SentenceFeatures | None = None
     for f in feats:
-        if f is headline:
+        if f is headline or _ENTRY_HEADLINE.match(f.sent.text):
             continue  # a headline repeats the body in short and mixes its incidents
         if prev is not None and prev.dates and any(d.feats and d.feats[-1] is prev for d in drafts):
             ctx_owned = True
@@ -129,6 +131,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current = _new_draft(f, None, date_ctx)
                 current.admin1, current.admin1_mention = ob.admin1, ob
                 drafts.append(current)
+        elif current is not None and _other_day(current, f):
+            # "Two days earlier, a strike on the city had killed four": another attack on the same place
+            current = _new_draft(f, current.scene, date_ctx)
+            drafts.append(current)
         elif current is not None:
             current.add(f)
         elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
@@ -169,9 +175,18 @@ def _new_draft(f: SentenceFeatures, scene: PlaceMention | None, date_ctx: DateMe
     return d
 
 
+def _other_day(current: Draft, f: SentenceFeatures) -> bool:
+    if not (f.dates and f.attack and (f.figures or f.new_event)):
+        return False
+    mine = current.first_date
+    return mine is not None and all(abs((d.value - mine.value).days) > 1 for d in f.dates)
+
+
 def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
     if not any(x.value is not None for x in f.figures):
         return False
+    if not f.settlements and re.search(r"\belsewhere\b", f.sent.text, re.IGNORECASE):
+        return True  # "elsewhere in the capital another 20 were killed": several sites together
     strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|so[- ]far|in total|"
                             r"cumulative|overall|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
                             r"since the war|war began|since 24 february|since february 24",
@@ -182,7 +197,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
         return False
     if f.tally_cue or re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE):
         return True
-    if max(x.value for x in f.figures if x.value is not None) >= 100:
+    if max(x.value for x in f.figures if x.value is not None) >= 100 and not (
+            current is not None and current.last_para == f.sent.paragraph and max(x.value for x in f.figures if x.value is not None) < 1000):
         return True  # figures this large with no settlement named are totals, not one attack
     if f.plural_events and current is None:
         return True
@@ -219,8 +235,10 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
         score = 0
         if p.cue in SCENE_CUES:
             score += 2
-        if p.cue in ("near", "outside", "from", "towards", "toward"):
+        if p.cue in ("near", "outside"):
             score -= 1
+        if p.cue in ("from", "towards", "toward"):
+            score -= 3  # "fired from X", "brought her from X": X is not where the attack happened
         if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]):
             score -= 3
         if score > best_score:
