@@ -10,7 +10,7 @@ from harmwatch.auth import (ROLES, add_user, authenticate, create_token, get_use
                             revoke_token, set_password, set_role, token_hash, user_for_token)
 from harmwatch.cli.main import app
 from harmwatch.errors import (AuthError, HarmWatchError, PasswordPolicyError, RoleError, TokenError, UnknownUserError,
-                              UserExistsError)
+                              UserExistsError, UserNameError)
 from harmwatch.store.models import ApiToken, User
 
 PW = "correct horse battery"
@@ -18,7 +18,7 @@ runner = CliRunner()
 
 
 def test_error_hierarchy():
-    for cls in (UserExistsError, UnknownUserError, RoleError, PasswordPolicyError, TokenError):
+    for cls in (UserExistsError, UserNameError, UnknownUserError, RoleError, PasswordPolicyError, TokenError):
         assert issubclass(cls, AuthError) and issubclass(cls, HarmWatchError)
 
 
@@ -71,7 +71,7 @@ def test_duplicate_and_invalid_names(db):
     with pytest.raises(UserExistsError, match="already exists"):
         add_user(db, "alice", "admin", PW)
     for bad in ("", "has space", "-dash", "x" * 65, "semi;colon"):
-        with pytest.raises(PasswordPolicyError, match="invalid user name"):
+        with pytest.raises(UserNameError, match="invalid user name"):
             add_user(db, bad, "viewer", PW)
     with pytest.raises(UnknownUserError):
         get_user(db, "nobody")

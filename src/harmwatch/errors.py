@@ -41,8 +41,12 @@ class RoleError(AuthError):
     """Not one of the roles admin, analyst, viewer."""
 
 
+class UserNameError(AuthError):
+    """Not a valid user name (1-64 letters, digits and . _ @ -)."""
+
+
 class PasswordPolicyError(AuthError):
-    """A new password (or a user name) breaks the policy, e.g. shorter than 8 characters."""
+    """A new password breaks the policy, e.g. shorter than 8 characters."""
 
 
 class TokenError(AuthError):

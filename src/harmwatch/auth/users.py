@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..audit import append
-from ..errors import PasswordPolicyError, RoleError, UnknownUserError, UserExistsError
+from ..errors import PasswordPolicyError, RoleError, UnknownUserError, UserExistsError, UserNameError
 from ..store.models import User
 
 ROLES = ("admin", "analyst", "viewer")  # most powerful first
@@ -44,7 +44,7 @@ def check_role(role: str) -> str:
 def check_name(name: str) -> str:
     n = (name or "").strip()
     if not NAME_RE.match(n):
-        raise PasswordPolicyError(f"invalid user name {name!r}: 1-64 characters, letters, digits and . _ @ - "
+        raise UserNameError(f"invalid user name {name!r}: 1-64 characters, letters, digits and . _ @ - "
                                   "(starting with a letter or digit)")
     return n
 
@@ -81,7 +81,7 @@ def list_users(db) -> list[User]:  # noqa: ANN001
 
 
 def add_user(db, name: str, role: str, password: str, *, actor: str = "system") -> User:  # noqa: ANN001
-    """Create a user; raises UserExistsError, RoleError or PasswordPolicyError (nothing is written then)."""
+    """Create a user; raises UserNameError, UserExistsError, RoleError or PasswordPolicyError (nothing written then)."""
     name, role = check_name(name), check_role(role)
     check_password_policy(password)
     pw_hash = _hasher.hash(password)
