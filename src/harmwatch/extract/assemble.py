@@ -142,7 +142,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             drafts.append(current)
     claims = []
     coords = _doc_points(drafts, gaz)
+    head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
     for d in drafts:
+        if d.scene is None and d.admin1 is None:
+            # no scene named in the incident's own sentences: a settlement they mention in another role
+            # ("the head of the Mykolayiv regional administration"), else the headline's only place
+            weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward")]
+            d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
         claim = _claim(d, gaz, coords, text, publisher)
         if claim is not None:
             claims.append(claim)
@@ -176,7 +182,7 @@ def _new_draft(f: SentenceFeatures, scene: PlaceMention | None, date_ctx: DateMe
 
 
 def _other_day(current: Draft, f: SentenceFeatures) -> bool:
-    if not (f.dates and f.attack and (f.figures or f.new_event)):
+    if not (f.dates and f.attack and f.new_event):
         return False
     mine = current.first_date
     return mine is not None and all(abs((d.value - mine.value).days) > 1 for d in f.dates)

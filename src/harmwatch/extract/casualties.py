@@ -259,8 +259,11 @@ _HOSPITAL = re.compile(r"^(?:(?:had|have|has|were|are|was|is|been|later|also|all
 
 def _counted_role(words: list[str], end: int) -> str | None:
     """Role of a counted noun phrase before a rise verb: "the number of people killed ... has risen"."""
-    window = words[max(0, end - 16):end]
-    if "number" not in window and "toll" not in window and "count" not in window:
+    window = words[max(0, end - 24):end]
+    if "toll" in window and "number" not in window:
+        i = window.index("toll")
+        return "injured" if i > 0 and window[i - 1] in ("injury", "injured", "wounded") else "killed"
+    if "number" not in window and "count" not in window:
         return None
     for w in window[window.index("number") if "number" in window else 0:]:
         r = _role(w)
