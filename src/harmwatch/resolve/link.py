@@ -9,8 +9,12 @@
    can be explained.
 3. **Clustering.** Pairs above `THRESHOLD` are joined best-first (union-find) unless that
    would put two claims of one document in one incident (a text that keeps incidents apart
-   is trusted) or break an analyst's "different" decision; analyst "same" decisions are
-   applied first. Pairs are sorted by (score, keys), so the result depends only on the set
+   is trusted), break an analyst's "different" decision, or make an incident whose dated
+   claims span more than a day or whose points lie more than `MAX_KM` apart (so an undated
+   or vague claim cannot chain separate strikes together); analyst "same" decisions are
+   applied first and are exempt from these limits. Two groups join only when at least
+   `MIN_COHESION` of the claim pairs across them are linked themselves (average-link), so
+   one lookalike pair cannot fuse two strikes in a busy city on the same day. Pairs are sorted by (score, keys), so the result depends only on the set
    of claims, never on the order they were ingested.
 """
 from __future__ import annotations
@@ -26,6 +30,7 @@ from .model import ClaimRef, Decision, Link, Resolution
 THRESHOLD = 4.0
 MAX_KM = 25.0
 CELL_DEG = 0.25
+MIN_COHESION = 0.5  # share of cross pairs that must be linked before two groups join
 WEIGHTS = {"place": 3.0, "date": 2.0, "time": 1.0, "weapon": 1.0, "objects": 1.5, "casualties": 1.0, "text": 2.0}
 
 
@@ -167,6 +172,8 @@ def cluster(claims: list[ClaimRef], links: list[Link], decisions: Iterable[Decis
             apart[d.a].add(d.b)
             apart[d.b].add(d.a)
     members = {k: {k} for k in keys}
+    span = {c.key: (c.date, c.date) if c.date else None for c in claims}  # root -> (first, last) date
+    box = {c.key: (c.lat, c.lat, c.lon, c.lon) if c.lat is not None and c.lon is not None else None for c in claims}
 
     def find(k: str) -> str:
         while parent[k] != k:
@@ -182,18 +189,38 @@ def cluster(claims: list[ClaimRef], links: list[Link], decisions: Iterable[Decis
             return False
         if any(x in members[rb] for m in members[ra] for x in apart.get(m, ())):
             return False
+        sp, bx = _join_span(span[ra], span[rb]), _join_box(box[ra], box[rb])
+        if not forced and ((sp and (sp[1] - sp[0]).days > 1) or (bx and _diag_km(bx) > MAX_KM)):
+            return False
         root, other = (ra, rb) if ra < rb else (rb, ra)
         parent[other] = root
         docs[root] |= docs.pop(other)
         members[root] |= members.pop(other)
+        span[root], box[root] = sp, bx
         return True
 
     for d in sorted(decisions, key=lambda d: (d.a, d.b)):
         if d.kind == "same" and d.a in parent and d.b in parent:
             union(d.a, d.b, forced=True)
+    adj: dict[str, set[str]] = defaultdict(set)
+    for link in links:
+        adj[link.a].add(link.b)
+        adj[link.b].add(link.a)
+
+    def cohesive(ra: str, rb: str) -> bool:
+        # average-link guard: most claim pairs across the two groups must be linked themselves
+        small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+        if len(members[small]) * len(members[big]) <= 1:
+            return True
+        cross = sum(1 for m in members[small] for x in adj[m] if x in members[big])
+        return cross >= MIN_COHESION * len(members[small]) * len(members[big])
+
     used = []
     for link in sorted(links, key=lambda l: (-l.score, l.a, l.b)):
-        if link.a in parent and link.b in parent and find(link.a) != find(link.b) and union(link.a, link.b, forced=False):
+        if link.a not in parent or link.b not in parent:
+            continue
+        ra, rb = find(link.a), find(link.b)
+        if ra != rb and cohesive(ra, rb) and union(link.a, link.b, forced=False):
             used.append(link)
     groups: dict[str, list[str]] = defaultdict(list)
     for k in keys:
@@ -204,6 +231,25 @@ def cluster(claims: list[ClaimRef], links: list[Link], decisions: Iterable[Decis
         for k in ks:
             res.incident_of[k] = iid
     return res
+
+
+def _join_span(a, b):
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), max(a[1], b[1]))
+
+
+def _join_box(a, b):
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+
+
+def _diag_km(bx) -> float:
+    lat0, lat1, lon0, lon1 = bx
+    dy = (lat1 - lat0) * 111.0
+    dx = (lon1 - lon0) * 111.0 * math.cos(math.radians((lat0 + lat1) / 2))
+    return math.hypot(dx, dy)
 
 
 def resolve_claims(claims: list[ClaimRef], decisions: Iterable[Decision] = ()) -> Resolution:
