@@ -3,6 +3,8 @@
 - the project's own annotated set (tests/data/annotated: reports written in the
   project's own words about real incidents, hand-annotated), scored by
   `harmwatch eval`; floors in tests/data/annotated/floors.json;
+- the held-out set (tests/data/heldout: 15 reports written and annotated before
+  the rules were last tuned, never used for tuning); floors in its floors.json;
 - the shared development set (../shared), scored by the shared scorer, when present.
 """
 import json
@@ -18,6 +20,7 @@ from harmwatch.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATED = ROOT / "tests" / "data" / "annotated"
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 SHARED = ROOT.parent / "shared"
 
 
@@ -38,8 +41,18 @@ def test_annotated_set_meets_floors(tmp_path):
     assert not below, f"below floor (got, floor): {below}"
 
 
-def test_floors_file_is_sane():
-    floors = json.loads((ANNOTATED / "floors.json").read_text())
+def test_heldout_set_meets_floors(tmp_path):
+    """The held-out set is never used to tune the rules; its floors record what they reach on it."""
+    floors = json.loads((HELDOUT / "floors.json").read_text())
+    pred = _extract(tmp_path, HELDOUT / "docs", HELDOUT / "manifest.csv")
+    score = evaluate(HELDOUT / "gold.jsonl", pred).to_dict()
+    below = {k: (score[k], v) for k, v in floors.items() if score[k] is None or score[k] < v}
+    assert not below, f"below floor (got, floor): {below}"
+
+
+@pytest.mark.parametrize("folder", [ANNOTATED, HELDOUT])
+def test_floors_file_is_sane(folder):
+    floors = json.loads((folder / "floors.json").read_text())
     assert floors["incident_f1"] > 0 and all(0 <= v <= 1 for v in floors.values())
 
 
