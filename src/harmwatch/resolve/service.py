@@ -12,6 +12,7 @@ links and decisions; it is cheap, and it makes the result independent of ingest 
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -101,12 +102,12 @@ def _denial_for(r: Claim, claims: list[Claim], denials: list[tuple[int, str]]) -
 
 
 def _decisions(session) -> tuple[list[Decision], dict[str, str]]:
-    """Link decisions, and the latest status decision per anchor claim key."""
+    """Link decisions, and the latest status decision per anchor claim key (field edits: see _edits)."""
     links, status = [], {}
     for d in session.scalars(select(DecisionRow).order_by(DecisionRow.id)):
         if d.kind in ("same", "different"):
             links.append(Decision(d.kind, d.a, d.b))
-        else:
+        elif d.kind != "edit":
             status[d.a] = d.kind
     return links, status
 
@@ -130,6 +131,7 @@ def resolve(db, full: bool = False) -> ResolveReport:
         links = [Link(key_of[l.claim_a], key_of[l.claim_b], l.score, l.features)
                  for l in s.scalars(select(ClaimLink)) if l.claim_a in key_of and l.claim_b in key_of]
         decisions, status = _decisions(s)
+        edits = _edits(s)
         res = cluster(refs, links, decisions)
         # source graph: rebuilt from the current documents
         edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources])
@@ -145,8 +147,12 @@ def resolve(db, full: bool = False) -> ResolveReport:
             origins = origins_within({m.doc_id for m in members}, edges)
             st = status.get(min(keys))
             inc = summarise(iid, members, origins, discounted=st == "discount", verified=st == "verify")
+            applied = _apply_edits(inc, [e for e in edits if e["anchor"] in keys])
             inc_links = [l for l in res.links if l.a in keys]
-            s.add(_row(inc, inc_links))
+            row = _row(inc, inc_links)
+            if applied:
+                row.detail = {**row.detail, "edits": applied}
+            s.add(row)
             count += 1
         for key, iid in res.incident_of.items():
             s.execute(update(Claim).where(Claim.id == ids[key]).values(incident_id=iid))
@@ -181,7 +187,8 @@ def incident_dict(r: IncidentRow) -> dict:
     detail = r.detail or {}
     out.update(sources=r.sources, independent_sources=r.independent_sources, grade=r.grade, status=r.status,
                source_docs=detail.get("source_docs", []), claims=detail.get("claims", []),
-               disagreements=detail.get("disagreements", []), denials=detail.get("denials", []))
+               disagreements=detail.get("disagreements", []), denials=detail.get("denials", []),
+               edits=detail.get("edits", []))
     return out
 
 
@@ -309,3 +316,116 @@ def set_status(db, incident_id: str, status: str, actor: str, reason: str | None
         _decide(s, status, min(members), None, actor, reason)
         _audit(s, actor, status, incident_id, {"status": row.status}, None, reason)
     resolve(db)
+
+
+# --- field edits -------------------------------------------------------------------------------
+#
+# An analyst's correction of one resolved field, e.g. the place or the best killed figure. Kept as a
+# Decision(kind="edit", a=<earliest claim key>, b=JSON {"field", "value"}) and applied after
+# summarise() on every resolution run, so it survives re-runs; the incident row lists the edits
+# applied to it in detail["edits"].
+
+EDITABLE = ("date", "time", "place", "admin1", "lat", "lon", "weapon", "weapon_class", "objects") + tuple(
+    f"{f}_{k}" for f in FIELDS for k in ("low", "best", "high"))
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_edit(field: str, value):
+    """The value normalised for `field` (None clears it); ResolutionError if it does not fit."""
+    if field not in EDITABLE:
+        raise ResolutionError(f"field {field!r} cannot be edited: use one of {', '.join(EDITABLE)}")
+    if isinstance(value, str):
+        value = value.strip()
+    if value in (None, "") and field != "objects":
+        if field == "weapon_class":
+            return "unknown"
+        return None
+    try:
+        if field == "date":
+            date.fromisoformat(str(value))
+            if not _DATE_RE.match(str(value)):
+                raise ValueError
+            return str(value)
+        if field == "time":
+            if not _TIME_RE.match(str(value)):
+                raise ValueError
+            return str(value)
+        if field in ("lat", "lon"):
+            v = float(value)
+            limit = 90 if field == "lat" else 180
+            if not -limit <= v <= limit or v != v:
+                raise ValueError
+            return v
+        if field == "objects":
+            items = value if isinstance(value, list) else str(value or "").split(",")
+            return sorted({str(x).strip() for x in items if str(x).strip()})
+        if field.endswith(("_low", "_best", "_high")):
+            if isinstance(value, bool):
+                raise ValueError
+            v = int(value)
+            if v < 0 or v != float(value):
+                raise ValueError
+            return v
+    except (TypeError, ValueError):
+        raise ResolutionError(f"{value!r} is not a valid {field}") from None
+    return str(value)[:500]
+
+
+def _edits(session) -> list[dict]:
+    out = []
+    for d in session.scalars(select(DecisionRow).where(DecisionRow.kind == "edit").order_by(DecisionRow.id)):
+        try:
+            body = json.loads(d.b or "{}")
+        except ValueError:
+            continue
+        if body.get("field") in EDITABLE:
+            out.append({"anchor": d.a, "field": body["field"], "value": body.get("value"), "actor": d.actor,
+                        "reason": d.reason, "at": d.at.isoformat() if d.at else None})
+    return out
+
+
+def _get_field(inc: Incident, field: str):
+    if field.endswith(("_low", "_best", "_high")):
+        name, k = field.rsplit("_", 1)
+        return getattr(getattr(inc, name), k)
+    return getattr(inc, field)
+
+
+def _apply_edits(inc: Incident, edits: list[dict]) -> list[dict]:
+    """Apply edits (oldest first, so the latest wins) to a summarised incident; returns those applied."""
+    applied = []
+    for e in edits:
+        field, value = e["field"], e["value"]
+        if field.endswith(("_low", "_best", "_high")):
+            name, k = field.rsplit("_", 1)
+            r = getattr(inc, name)
+            setattr(r, k, value)
+            if k == "best" and value is not None:  # keep low <= best <= high
+                r.low = value if r.low is None or r.low > value else r.low
+                r.high = value if r.high is None or r.high < value else r.high
+        else:
+            setattr(inc, field, value)
+        applied.append({k: e[k] for k in ("field", "value", "actor", "reason", "at")})
+    return applied
+
+
+def edit_field(db, incident_id: str, field: str, value, actor: str, reason: str | None = None) -> str:
+    """Correct one resolved field of an incident (audited: old -> new, reason); returns its id after re-resolving.
+
+    `field` is one of EDITABLE (casualty figures as killed_best, injured_low, ...); the edit is kept
+    on the incident's earliest claim, so later resolution runs apply it again.
+    """
+    value = check_edit(field, value)
+    if not reason or not str(reason).strip():
+        raise ResolutionError("an edit needs a reason")
+    with db.session(write=True) as s:
+        members = _members(s, incident_id)
+        row = s.get(IncidentRow, incident_id)
+        old = getattr(row, field)
+        anchor = min(members)
+        _decide(s, "edit", anchor, json.dumps({"field": field, "value": value}, ensure_ascii=False), actor, reason)
+        from ..audit.chain import append
+        append(s, actor, "edit", "incident", incident_id, field, old, value, reason)
+    resolve(db)
+    return _incident_of(db, anchor)

@@ -214,7 +214,7 @@ class Incident(Base):
     place: Mapped[str | None] = mapped_column(Text)
     admin1: Mapped[str | None] = mapped_column(String, index=True)
     lat: Mapped[float | None] = mapped_column(Float, index=True)
-    lon: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float, index=True)  # migration 0004 (map bbox queries)
     geonameid: Mapped[int | None] = mapped_column(BigInteger)
     geo_precision: Mapped[int | None] = mapped_column(Integer)
     time_precision: Mapped[int | None] = mapped_column(Integer)
