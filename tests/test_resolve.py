@@ -263,3 +263,10 @@ def test_cli_incidents_formats(tmp_path):
     assert res.exit_code == 0 and data[0]["id"] in res.stdout
     res = runner.invoke(app, ["--db", dbu, "incident", "show", "inc-missing"])
     assert res.exit_code == 2
+
+
+def test_one_publisher_is_one_origin():
+    origins = origins_within({"gov-1", "gov-2", "wire"}, [], {"gov-1": "Kharkiv governor", "gov-2": "Kharkiv Governor ",
+                                                            "wire": "Wire"},
+                             {"gov-1": date(2024, 5, 1), "gov-2": date(2024, 5, 2), "wire": date(2024, 5, 2)})
+    assert origins == {"gov-1": "gov-1", "gov-2": "gov-1", "wire": "wire"}

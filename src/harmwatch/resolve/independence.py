@@ -149,8 +149,12 @@ def source_graph(sources: list[SourceRef]) -> list[SourceEdge]:
     return sorted(edges.values(), key=lambda e: (e.doc_id, e.origin))
 
 
-def origins_within(doc_ids: set[str], edges: list[SourceEdge]) -> dict[str, str]:
-    """Each document's origin among `doc_ids` (itself when it re-reports none of them)."""
+def origins_within(doc_ids: set[str], edges: list[SourceEdge], publishers: dict[str, str | None] | None = None,
+                   published: dict[str, date | None] | None = None) -> dict[str, str]:
+    """Each document's origin among `doc_ids` (itself when it re-reports none of them).
+
+    Documents of one publisher share an origin (its earliest document here): a governor's
+    second post, or an outlet's update, is not independent of the first."""
     up: dict[str, list[str]] = {}
     for e in edges:
         if e.doc_id in doc_ids and e.origin in doc_ids:
@@ -165,4 +169,11 @@ def origins_within(doc_ids: set[str], edges: list[SourceEdge]) -> dict[str, str]
             seen.add(nxt)
             cur = nxt
         out[d] = cur
+    if publishers:
+        first: dict[str, str] = {}
+        for d in sorted(doc_ids, key=lambda x: ((published or {}).get(x) or date.min, x)):
+            key = (publishers.get(d) or "").strip().lower()
+            if key:
+                first.setdefault(key, d)
+        out = {d: first.get((publishers.get(o) or "").strip().lower(), o) for d, o in out.items()}
     return out

@@ -144,7 +144,8 @@ def resolve(db, full: bool = False) -> ResolveReport:
         count = 0
         for iid, keys in res.members().items():
             members = [by_key[k] for k in keys]
-            origins = origins_within({m.doc_id for m in members}, edges)
+            origins = origins_within({m.doc_id for m in members}, edges, {m.doc_id: m.publisher for m in members},
+                                     {m.doc_id: m.published for m in members})
             st = status.get(min(keys))
             inc = summarise(iid, members, origins, discounted=st == "discount", verified=st == "verify")
             applied = _apply_edits(inc, [e for e in edits if e["anchor"] in keys])
