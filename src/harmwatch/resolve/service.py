@@ -155,8 +155,8 @@ def resolve(db, full: bool = False) -> ResolveReport:
                 row.detail = {**row.detail, "edits": applied}
             s.add(row)
             count += 1
-        for key, iid in res.incident_of.items():
-            s.execute(update(Claim).where(Claim.id == ids[key]).values(incident_id=iid))
+        if res.incident_of:  # one executemany (bulk UPDATE by primary key), not a statement per claim
+            s.execute(update(Claim), [{"id": ids[k], "incident_id": iid} for k, iid in res.incident_of.items()])
     return ResolveReport(claims=len(refs), scored=len(new), links_added=len(new_links), incidents=count,
                          source_links=len(edges))
 
