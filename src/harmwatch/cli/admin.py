@@ -6,23 +6,20 @@ Changes made here are audited with the actor ``cli:<login name>``.
 """
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from ..errors import HarmWatchError
+from .common import actor, err, fail, open_db, out
 
 user_app = typer.Typer(no_args_is_help=True, help="Manage users of the web app and API (roles admin, analyst, viewer).")
 token_app = typer.Typer(no_args_is_help=True, help="Manage API tokens (stored only as SHA-256 hashes).")
 audit_app = typer.Typer(no_args_is_help=True, help="Read and verify the tamper-evident audit log.")
-err = Console(stderr=True)
-out = Console(soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,21 +28,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
 
-def _open_db():
-    from .main import _open_db as open_db
-    return open_db()
-
-
-def _fail(e: Exception, code: int = 2):
-    err.print(f"[red]error:[/red] {escape(str(e))}")
-    raise typer.Exit(code)
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no login name (some containers): still say it came from the CLI
-        return "cli"
+_open_db, _fail, _actor = open_db, fail, actor
 
 
 def _when(dt) -> str:  # noqa: ANN001

@@ -11,16 +11,14 @@ import sys
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from ..errors import HarmWatchError
+from .common import actor, err, fail, open_db, out
 
 incident_app = typer.Typer(no_args_is_help=True, help="Inspect and correct one incident (show, merge, split, verify, discount).")
 claim_app = typer.Typer(no_args_is_help=True, help="Analyst decisions on single claims.")
-err = Console(stderr=True)
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 
 CSV_COLUMNS = ("id", "date", "time", "place", "admin1", "lat", "lon", "geo_precision", "time_precision", "weapon",
                "weapon_class", "cluster", "objects", "killed_low", "killed_best", "killed_high", "injured_low",
@@ -35,19 +33,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(claim_app, name="claim")
 
 
-def _open_db():
-    from .main import _open_db as open_db
-    return open_db()
-
-
-def _fail(e: Exception, code: int = 2):
-    err.print(f"[red]error:[/red] {escape(str(e))}")
-    raise typer.Exit(code)
-
-
-def _actor() -> str:
-    from .admin import _actor as actor
-    return actor()
+_open_db, _fail, _actor = open_db, fail, actor
 
 
 def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pair again, not only new claims.")) -> None:
