@@ -22,6 +22,8 @@ from .admin import register as _register_admin  # noqa: E402  user, token, audit
 _register_admin(app)
 from .incidents import register as _register_incidents  # noqa: E402  resolve, incidents, incident, claim
 _register_incidents(app)
+from .web import register as _register_web  # noqa: E402  serve (cli/web.py)
+_register_web(app)
 err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 
@@ -114,13 +116,17 @@ def extract_cmd(
         results = extractions_for(db, [s.source_id for s in report.sources], link=link)
     except HarmWatchError as e:
         _fail(e)
+    _print_results(results, fmt)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_results(results, fmt: str) -> None:
     if fmt == "jsonl":
         for ex in results:
             sys.stdout.write(json.dumps(ex.to_contract(), ensure_ascii=False) + "\n")
     else:
         _print_table(results)
-    if report.failed:
-        raise typer.Exit(1)
 
 
 def _print_table(results) -> None:
@@ -157,11 +163,7 @@ def claims_cmd(
         results = all_extractions(_open_db(), link=link)
     except HarmWatchError as e:
         _fail(e)
-    if fmt == "jsonl":
-        for ex in results:
-            sys.stdout.write(json.dumps(ex.to_contract(), ensure_ascii=False) + "\n")
-    else:
-        _print_table(results)
+    _print_results(results, fmt)
 
 
 @app.command("demo")
