@@ -1,0 +1,45 @@
+"""`harmwatch serve`: run the web app (src/harmwatch/web) under uvicorn."""
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from .. import settings
+from ..errors import HarmWatchError
+
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_cmd)
+
+
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface; "
+                                                          "put a TLS proxy in front then)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    anonymous_read: bool = typer.Option(None, "--anonymous-read/--no-anonymous-read",
+                                        help="Let visitors who are not signed in read (default: "
+                                             f"${settings.ANONYMOUS_READ.env}, off).", show_default=False),
+    https_only: bool = typer.Option(False, "--https-only", help="Mark the session cookie Secure (behind HTTPS)."),
+) -> None:
+    """Serve the map, incident and source pages, the review queue and the REST API.
+
+    Example: `harmwatch serve --port 8000` (then open http://127.0.0.1:8000/; sign in with a user made by
+    `harmwatch user add NAME --role analyst`)
+    """
+    import uvicorn
+
+    from ..web.app import create_app
+    from .main import _open_db
+    try:
+        db = _open_db()
+    except HarmWatchError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    app = create_app(db, anonymous_read=anonymous_read, https_only=https_only)
+    anon = app.state.anonymous_read
+    err.print(f"HarmWatch web app on [bold]http://{host}:{port}/[/bold]  database {db.url}")
+    err.print("anonymous read: [yellow]ON[/yellow] (anyone who can reach this port can read; nobody can write without "
+              "signing in)" if anon else "anonymous read: off (sign in, or send Authorization: Bearer TOKEN)")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)

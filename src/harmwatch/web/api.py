@@ -1,0 +1,170 @@
+"""The REST API under /api (JSON; GeoJSON for the incident list with ?format=geojson).
+
+Reads need a signed-in user or `Authorization: Bearer TOKEN` (or ANONYMOUS_READ on); writes need
+an analyst's or admin's token (anonymous: 401, viewer: 403). Every write is an analyst decision
+of resolve/service.py and is audited. Examples: docs/web.md.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from ..resolve import service
+from . import query
+from .auth import Viewer, api_analyst, api_reader
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Reason(BaseModel):
+    reason: str | None = Field(None, max_length=2000, description="Why (kept in the audit log)")
+
+
+class EditBody(BaseModel):
+    field: str = Field(..., description=f"one of {', '.join(service.EDITABLE)}")
+    value: Any = Field(None, description="new value (null clears it); objects: a list or comma-separated")
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class MergeBody(BaseModel):
+    a: str = Field(..., description="incident id")
+    b: str = Field(..., description="incident id")
+    reason: str | None = Field(None, max_length=2000)
+
+
+class SplitBody(BaseModel):
+    claims: list[str] = Field(default_factory=list,
+                              description="claim keys (doc_id#ordinal) to take out; empty: every claim alone")
+    reason: str | None = Field(None, max_length=2000)
+
+
+def _filters(request: Request) -> query.Filters:
+    try:
+        return query.Filters.parse(request.query_params)
+    except query.FilterError as e:
+        raise HTTPException(400, str(e)) from None
+
+
+def _resolution_error(e: service.ResolutionError) -> HTTPException:
+    msg = str(e)
+    return HTTPException(404 if msg.startswith(("no incident", "no current claim")) else 400, msg)
+
+
+def _incident(db, incident_id: str) -> dict:
+    try:
+        inc = service.show(db, incident_id)
+    except service.ResolutionError as e:
+        raise _resolution_error(e) from None
+    inc["history"] = query.history(db, incident_id)
+    return inc
+
+
+@router.get("/incidents", summary="List incidents (JSON or GeoJSON), filtered and paginated")
+def list_incidents(
+    request: Request,
+    format: Literal["json", "geojson"] = Query("json", description="json or geojson"),
+    limit: int = Query(100, ge=0, le=query.MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+    bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat"),
+    from_: str | None = Query(None, alias="from", description="YYYY-MM-DD, inclusive"),
+    to: str | None = Query(None, description="YYYY-MM-DD, inclusive"),
+    admin1: str | None = Query(None, description="oblast"),
+    weapon_class: str | None = None, object: str | None = Query(None, description="object type hit, e.g. hospital"),
+    grade: str | None = None, status: str | None = None, min_killed: int | None = Query(None, ge=0),
+    q: str | None = Query(None, description="text in place, weapon, claim passages or source titles"),
+    viewer: Viewer = Depends(api_reader),
+) -> dict:
+    f = _filters(request)
+    total, rows = query.search(request.app.state.db, f, limit, offset)
+    if format == "geojson":
+        return query.geojson(total, rows, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
+
+
+@router.get("/timeline", summary="Incidents and killed per day (the list filters, without from/to)")
+def get_timeline(request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+    return {"days": query.timeline(request.app.state.db, _filters(request))}
+
+
+@router.get("/incidents/{incident_id}", summary="One incident: resolved fields, claims, disagreements, history")
+def get_incident(incident_id: str, request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+    return _incident(request.app.state.db, incident_id)
+
+
+@router.get("/incidents/{incident_id}/claims", summary="The claims of one incident, with sources and quotes")
+def get_claims(incident_id: str, request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+    inc = _incident(request.app.state.db, incident_id)
+    return {"incident": incident_id, "claims": inc["claim_details"]}
+
+
+@router.get("/sources/{doc_id}", summary="One document (current version): text, claims, tallies, source links")
+def get_source(doc_id: str, request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+    src = query.source_detail(request.app.state.db, doc_id)
+    if src is None:
+        raise HTTPException(404, f"no source {doc_id!r}")
+    return src
+
+
+@router.get("/tallies", summary="Aggregate figures (tallies) of every current document")
+def get_tallies(request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+    return {"tallies": query.tallies(request.app.state.db)}
+
+
+# --- writes (analyst or admin) ---------------------------------------------------------------------
+
+async def _run(fn, *args):
+    try:
+        return await run_in_threadpool(fn, *args)
+    except service.ResolutionError as e:
+        raise _resolution_error(e) from None
+
+
+@router.post("/incidents/merge", summary="Merge two incidents into one")
+async def merge(body: MergeBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
+    iid = await _run(service.merge, request.app.state.db, body.a, body.b, viewer.name, body.reason)
+    return {"incident": iid}
+
+
+@router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified")
+async def verify(incident_id: str, request: Request, body: Reason | None = None,
+                 viewer: Viewer = Depends(api_analyst)) -> dict:
+    await _run(service.set_status, request.app.state.db, incident_id, "verify", viewer.name, body.reason if body else None)
+    return {"incident": incident_id, "status": "verified"}
+
+
+@router.post("/incidents/{incident_id}/discount", summary="Discount an incident")
+async def discount(incident_id: str, request: Request, body: Reason | None = None,
+                   viewer: Viewer = Depends(api_analyst)) -> dict:
+    await _run(service.set_status, request.app.state.db, incident_id, "discount", viewer.name,
+               body.reason if body else None)
+    return {"incident": incident_id, "status": "discounted"}
+
+
+@router.post("/incidents/{incident_id}/reopen", summary="Withdraw a verify/discount ruling")
+async def reopen(incident_id: str, request: Request, body: Reason | None = None,
+                 viewer: Viewer = Depends(api_analyst)) -> dict:
+    await _run(service.set_status, request.app.state.db, incident_id, "reopen", viewer.name,
+               body.reason if body else None)
+    return {"incident": incident_id, "status": "unreviewed"}
+
+
+@router.post("/incidents/{incident_id}/edit", summary="Correct one resolved field (with a reason)")
+async def edit(incident_id: str, body: EditBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
+    iid = await _run(service.edit_field, request.app.state.db, incident_id, body.field, body.value, viewer.name,
+                     body.reason)
+    return {"incident": iid}
+
+
+@router.post("/incidents/{incident_id}/split", summary="Split claims out of an incident")
+async def split(incident_id: str, body: SplitBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
+    ids = await _run(service.split, request.app.state.db, incident_id, body.claims, viewer.name, body.reason)
+    return {"incidents": ids}
+
+
+@router.post("/claims/{key:path}/unlink", summary="Detach one claim (doc_id#ordinal, '#' as %23) from its incident")
+async def unlink(key: str, request: Request, body: Reason | None = None, viewer: Viewer = Depends(api_analyst)) -> dict:
+    iid = await _run(service.unlink, request.app.state.db, key, viewer.name, body.reason if body else None)
+    return {"incident": iid}

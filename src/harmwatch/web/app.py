@@ -1,0 +1,110 @@
+"""The ASGI app: `create_app(db)`; `harmwatch serve` runs it under uvicorn.
+
+    from harmwatch.store.db import Database
+    from harmwatch.web.app import create_app
+    app = create_app(Database.open("sqlite:///harmwatch.db"))
+
+Everything it needs ships with the package (templates, JS, CSS, Leaflet, the offline outline):
+the only outside request a browser makes is for OpenStreetMap tiles, and the map falls back to
+the bundled outline when they cannot be loaded.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from urllib.parse import quote
+
+from .. import __version__ as VERSION  # noqa: N812
+from .. import settings
+from . import api, pages
+from .auth import SESSION_COOKIE, LoginRequired, secret_key
+
+HERE = Path(__file__).resolve().parent
+TILE_HOST = "https://tile.openstreetmap.org"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: " + TILE_HOST + "; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    # OSM's tile policy wants a Referer; send only our origin, never paths or filters
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def http_url(url) -> str | None:  # noqa: ANN001
+    """The URL if it is http(s), else None: a source's url must never become a javascript: link."""
+    u = str(url or "").strip()
+    return u if u.lower().startswith(("http://", "https://")) else None
+
+
+def templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(version=VERSION, tile_host=TILE_HOST)
+    env.filters["urlq"] = lambda v: quote(str(v), safe="")
+    env.filters["tojs"] = pages.to_json
+    env.filters["httpurl"] = http_url
+    return env
+
+
+def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = None,  # noqa: ANN001
+               https_only: bool = False) -> FastAPI:
+    """The web app over `db`. anonymous_read: None reads HARMWATCH_ANONYMOUS_READ (off by default)."""
+    app = FastAPI(title="HarmWatch", version=VERSION, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  description="Incidents of harm to civilians, their claims and sources. Reads need a signed-in "
+                              "user or `Authorization: Bearer TOKEN`; writes need an analyst's token. "
+                              "See docs/web.md.")
+    app.state.db = db
+    app.state.anonymous_read = settings.ANONYMOUS_READ.flag() if anonymous_read is None else bool(anonymous_read)
+    app.state.templates = templates()
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(secret), session_cookie=SESSION_COOKIE,
+                       max_age=14 * 24 * 3600, same_site="lax", https_only=https_only)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if not request.url.path.startswith("/static/"):  # pages and API answers depend on who asks
+            response.headers.setdefault("cache-control", "no-store")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired):
+        return RedirectResponse("/login?next=" + quote(exc.next_url, safe=""), status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/static/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return pages.render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                            detail=exc.detail)
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request):
+        schema = app.openapi()
+        ops = [{"method": m.upper(), "path": p, "summary": op.get("summary", ""),
+                "params": [x["name"] for x in op.get("parameters", []) if x.get("in") == "query"]}
+               for p, methods in schema.get("paths", {}).items() for m, op in methods.items()]
+        return pages.render(request, "api_docs.html", ops=ops)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"ok": True}
+
+    return app
+

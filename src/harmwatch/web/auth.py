@@ -1,0 +1,160 @@
+"""Who is asking: a signed session cookie (pages), or `Authorization: Bearer TOKEN` (API).
+
+* Sessions: Starlette's SessionMiddleware signs the cookie with itsdangerous (HMAC); it is
+  HttpOnly and SameSite=Lax. The session holds the user id and a CSRF token, nothing else. The
+  user row is read again on every request, so a deactivated user is out at once.
+* CSRF: every POST form carries the session's token in a hidden field ``csrf``; the API accepts
+  a session-authenticated write only with the same token in the ``X-CSRF-Token`` header. A bearer
+  token needs no CSRF token: a browser never adds it to a request by itself.
+* Roles: admin > analyst > viewer (harmwatch.auth.has_role). Anonymous read is the
+  ANONYMOUS_READ setting, off by default.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+from .. import settings
+from ..auth import has_role, user_for_token
+from ..store.models import User
+
+SESSION_COOKIE = "harmwatch_session"
+SECRET_KEY = settings.Setting(
+    "secret-key", "HARMWATCH_SECRET_KEY", None,
+    "Web app: key that signs session cookies. Unset: a random key per process (everyone is signed out "
+    "when the server restarts). Set it (32+ random characters) to keep sessions across restarts or workers.")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller of one request: a user (or None when anonymous) and how they authenticated."""
+
+    user: User | None
+    via: str  # "session", "token" or "anonymous"
+
+    @property
+    def name(self) -> str | None:
+        return self.user.name if self.user else None
+
+    def can(self, role: str) -> bool:
+        return has_role(self.user, role)
+
+
+def secret_key(explicit: str | None = None) -> str:
+    return SECRET_KEY.value(explicit) or secrets.token_urlsafe(32)
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    tok = request.session.get("csrf")
+    if not tok:
+        tok = secrets.token_urlsafe(32)
+        request.session["csrf"] = tok
+    return tok
+
+
+def csrf_ok(request: Request, given: str | None) -> bool:
+    expected = request.session.get("csrf")
+    return bool(expected and given and hmac.compare_digest(str(expected), str(given)))
+
+
+def bearer(request: Request) -> str | None:
+    h = request.headers.get("authorization") or ""
+    scheme, _, value = h.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def identify(request: Request) -> Viewer:
+    """The caller: bearer token first, then the session; cached on the request."""
+    cached = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    db = request.app.state.db
+    viewer = Viewer(None, "anonymous")
+    token = bearer(request)
+    if token is not None:
+        user = user_for_token(db, token)
+        viewer = Viewer(user, "token") if user else Viewer(None, "bad-token")
+    else:
+        uid = request.session.get("uid")
+        if isinstance(uid, int):
+            with db.session() as s:
+                user = s.get(User, uid)
+            if user is not None and user.active:
+                viewer = Viewer(user, "session")
+            else:
+                request.session.pop("uid", None)
+    request.state.viewer = viewer
+    return viewer
+
+
+def login(request: Request, user: User) -> None:
+    """Start a fresh session for `user` (new CSRF token: nothing from before the login carries over)."""
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def logout(request: Request) -> None:
+    request.session.clear()
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; the app turns it into a redirect to /login."""
+
+    def __init__(self, next_url: str):
+        self.next_url = next_url
+
+
+def anonymous_read(request: Request) -> bool:
+    return bool(request.app.state.anonymous_read)
+
+
+# --- dependencies ---------------------------------------------------------------------------------
+
+def page_reader(request: Request) -> Viewer:
+    """Pages: a signed-in user, or anyone when anonymous read is on; otherwise redirect to /login."""
+    v = identify(request)
+    if v.user is None and not anonymous_read(request):
+        nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(nxt)
+    return v
+
+
+def page_analyst(request: Request) -> Viewer:
+    v = identify(request)
+    if v.user is None:
+        raise LoginRequired(request.url.path)
+    if not v.can("analyst"):
+        raise HTTPException(403, "this needs the analyst or admin role")
+    return v
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": 'Bearer realm="harmwatch"'})
+
+
+def api_reader(request: Request) -> Viewer:
+    """API reads: a token or session user, or anyone when anonymous read is on; else 401."""
+    v = identify(request)
+    if v.via == "bad-token":
+        raise _unauthorised("invalid, revoked or expired token")
+    if v.user is None and not anonymous_read(request):
+        raise _unauthorised("sign in or send Authorization: Bearer TOKEN")
+    return v
+
+
+def api_analyst(request: Request) -> Viewer:
+    """API writes: an analyst or admin (401 anonymous, 403 viewer); session writes need X-CSRF-Token."""
+    v = identify(request)
+    if v.user is None:
+        raise _unauthorised("writes need an analyst's token: Authorization: Bearer TOKEN"
+                            if v.via != "bad-token" else "invalid, revoked or expired token")
+    if not v.can("analyst"):
+        raise HTTPException(403, f"user {v.user.name!r} has role {v.user.role!r}; writes need analyst or admin")
+    if v.via == "session" and not csrf_ok(request, request.headers.get("x-csrf-token")):
+        raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+    return v

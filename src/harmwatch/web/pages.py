@@ -1,0 +1,234 @@
+"""Server-rendered pages: map, incident, source, tallies, review queue, login; review forms (POST + CSRF).
+
+Every filter state is in the URL (GET forms), so any view can be shared as a link. Pages work
+without JavaScript (the incident list is a table); app.js adds the map and the timeline.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ..auth import authenticate
+from ..resolve import service
+from ..resolve.summary import FIELDS
+from . import highlight, query
+from .auth import Viewer, csrf_ok, identify, login, logout, page_analyst, page_reader
+
+router = APIRouter(include_in_schema=False)
+
+WEAPON_CLASSES = ("air_bomb", "ballistic_missile", "cruise_missile", "drone", "landmine", "mortar", "rocket_artillery",
+                  "small_arms", "tube_artillery", "unknown")
+GRADES = ("confirmed", "fair", "weak", "contested", "discounted")
+
+
+def render(request: Request, name: str, status_code: int = 200, **ctx) -> HTMLResponse:
+    from .auth import csrf_token
+    env = request.app.state.templates
+    viewer = identify(request)
+    flash = request.session.pop("flash", None) if "session" in request.scope else None
+    html = env.get_template(name).render(request=request, viewer=viewer, csrf=csrf_token(request), flash=flash,
+                                         anonymous_read=request.app.state.anonymous_read, **ctx)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _filters(request: Request) -> tuple[query.Filters, str | None]:
+    try:
+        return query.Filters.parse(request.query_params), None
+    except query.FilterError as e:
+        return query.Filters(), str(e)
+
+
+def _safe_next(url: str | None) -> str:
+    """Only a local path (no scheme, no //host): an open redirect would help phishing."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return "/"
+    return url
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+def map_page(request: Request, viewer: Viewer = Depends(page_reader)):
+    db = request.app.state.db
+    f, error = _filters(request)
+    colour = request.query_params.get("colour") if request.query_params.get("colour") in ("weapon", "grade") else "weapon"
+    total, rows = query.search(db, f, limit=200)
+    params = f.params()
+    geo_url = "/api/incidents?" + urlencode({**params, "format": "geojson", "limit": query.MAX_LIMIT})
+    timeline_url = "/api/timeline?" + urlencode(params)
+    return render(request, "map.html", f=f, params=params, error=error, total=total, rows=rows, colour=colour,
+                  choices=query.choices(db), geo_url=geo_url, timeline_url=timeline_url,
+                  weapon_classes=WEAPON_CLASSES, grades=GRADES)
+
+
+def _range_cells(inc: dict) -> list[dict]:
+    return [{"field": f, **inc[f]} for f in FIELDS]
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(page_reader)):
+    db = request.app.state.db
+    try:
+        inc = service.show(db, incident_id)
+    except service.ResolutionError:
+        raise HTTPException(404, f"no incident {incident_id}") from None
+    claims = []
+    for c in query.claim_contexts(db, incident_id):
+        spans = highlight.evidence_spans(c["evidence"])
+        if c["span_start"] is not None:
+            spans.append(highlight.Span(c["span_start"], c["span_end"], "claim passage", "claim"))
+        a, b = c["window"]
+        c["context"] = highlight.render(c["text"], spans, a, b)
+        c["elsewhere"] = [{"field": k, "quote": v.get("quote"), "start": v.get("start")}
+                          for k, v in c["evidence"].items() if isinstance(v, dict) and isinstance(v.get("start"), int)
+                          and not (a <= v["start"] < b)]
+        c["lead"] = a > 0
+        c["tail"] = b < len(c["text"])
+        del c["text"]
+        claims.append(c)
+    return render(request, "incident.html", inc=inc, claims=claims, ranges=_range_cells(inc),
+                  history=query.history(db, incident_id), editable=service.EDITABLE,
+                  sources=query.source_titles(db, inc["source_docs"]))
+
+
+@router.get("/sources/{doc_id}", response_class=HTMLResponse)
+def source_page(doc_id: str, request: Request, viewer: Viewer = Depends(page_reader)):
+    src = query.source_detail(request.app.state.db, doc_id)
+    if src is None:
+        raise HTTPException(404, f"no source {doc_id}")
+    spans = []
+    for c in src["claims"]:
+        spans += highlight.evidence_spans(c["evidence"])
+        if c["span_start"] is not None:
+            spans.append(highlight.Span(c["span_start"], c["span_end"], f"claim {c['ordinal']}", "claim",
+                                        anchor=f"claim-{c['ordinal']}"))
+    for t in src["tallies"]:
+        spans += highlight.evidence_spans(t["evidence"], "tally")
+        if t["span_start"] is not None:
+            spans.append(highlight.Span(t["span_start"], t["span_end"], f"tally {t['ordinal']}", "tallyspan",
+                                        anchor=f"tally-{t['ordinal']}"))
+    body = highlight.render(src["text"], spans)
+    return render(request, "source.html", src=src, body=body)
+
+
+@router.get("/tallies", response_class=HTMLResponse)
+def tallies_page(request: Request, viewer: Viewer = Depends(page_reader)):
+    return render(request, "tallies.html", tallies=query.tallies(request.app.state.db))
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, viewer: Viewer = Depends(page_reader)):
+    db = request.app.state.db
+    f, error = _filters(request)
+    f.status = "unreviewed"
+    try:
+        offset = max(0, int(request.query_params.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    total, rows = query.search(db, f, limit=100, offset=offset)
+    return render(request, "review.html", rows=rows, total=total, offset=offset, error=error,
+                  params=f.without("status").params())
+
+
+# --- sign in and out --------------------------------------------------------------------------------
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request):
+    return render(request, "login.html", next=_safe_next(request.query_params.get("next")), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login_post(request: Request):
+    form = await request.form()
+    nxt = _safe_next(str(form.get("next") or "/"))
+    if not csrf_ok(request, form.get("csrf")):
+        return render(request, "login.html", status_code=403, next=nxt,
+                      error="The form had expired. Please sign in again.")
+    name, password = str(form.get("name") or ""), str(form.get("password") or "")
+    user = await run_in_threadpool(authenticate, request.app.state.db, name, password)
+    if user is None:
+        return render(request, "login.html", status_code=401, next=nxt, error="Wrong name or password.")
+    login(request, user)
+    return RedirectResponse(nxt, status_code=303)
+
+
+@router.post("/logout")
+async def logout_post(request: Request):
+    form = await request.form()
+    if not csrf_ok(request, form.get("csrf")):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    logout(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+# --- review forms (analyst or admin; CSRF) -----------------------------------------------------------
+
+async def _form(request: Request) -> dict:
+    form = await request.form()
+    if not csrf_ok(request, form.get("csrf")):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+    return {k: form.getlist(k) if k == "claims" else str(form.get(k) or "") for k in form.keys()}
+
+
+async def _decide(request: Request, back: str, fn, *args) -> RedirectResponse:
+    try:
+        result = await run_in_threadpool(fn, *args)
+    except service.ResolutionError as e:
+        request.session["flash"] = {"kind": "error", "text": str(e)}
+        return RedirectResponse(back, status_code=303)
+    return result
+
+
+def _done(request: Request, iid: str, text: str) -> RedirectResponse:
+    request.session["flash"] = {"kind": "ok", "text": text}
+    return RedirectResponse(f"/incidents/{quote(iid)}", status_code=303)
+
+
+@router.post("/incidents/merge")
+async def merge_post(request: Request, viewer: Viewer = Depends(page_analyst)):
+    form = await _form(request)
+    a, b = form.get("a", "").strip(), form.get("b", "").strip()
+    r = await _decide(request, f"/incidents/{quote(a)}", service.merge, request.app.state.db, a, b, viewer.name,
+                      form.get("reason") or None)
+    return r if isinstance(r, RedirectResponse) else _done(request, r, f"Merged {a} and {b}.")
+
+
+@router.post("/incidents/{incident_id}/{action}")
+async def status_post(incident_id: str, action: str, request: Request, viewer: Viewer = Depends(page_analyst)):
+    form = await _form(request)
+    db, back = request.app.state.db, f"/incidents/{quote(incident_id)}"
+    reason = form.get("reason") or None
+    if action in ("verify", "discount", "reopen"):
+        r = await _decide(request, back, service.set_status, db, incident_id, action, viewer.name, reason)
+        if isinstance(r, RedirectResponse):
+            return r
+        nxt = _safe_next(form.get("next") or back)
+        request.session["flash"] = {"kind": "ok", "text": f"{incident_id}: {action} recorded."}
+        return RedirectResponse(nxt, status_code=303)
+    if action == "edit":
+        r = await _decide(request, back, service.edit_field, db, incident_id, form.get("field", ""),
+                          form.get("value"), viewer.name, reason)
+        return r if isinstance(r, RedirectResponse) else _done(request, r, f"{form.get('field')} edited.")
+    if action == "split":
+        claims = [c for c in (await request.form()).getlist("claims") if isinstance(c, str)]
+        r = await _decide(request, back, service.split, db, incident_id, claims, viewer.name, reason)
+        if isinstance(r, RedirectResponse):
+            return r
+        return _done(request, r[0], f"Split into {', '.join(r)}.")
+    raise HTTPException(404, f"unknown action {action!r}")
+
+
+@router.post("/claims/{key:path}/unlink")
+async def unlink_post(key: str, request: Request, viewer: Viewer = Depends(page_analyst)):
+    form = await _form(request)
+    back = _safe_next(form.get("next") or "/")
+    r = await _decide(request, back, service.unlink, request.app.state.db, key, viewer.name, form.get("reason") or None)
+    return r if isinstance(r, RedirectResponse) else _done(request, r, f"{key} unlinked.")
+
+
+def to_json(value) -> str:  # noqa: ANN001
+    return json.dumps(value, ensure_ascii=False, default=str)

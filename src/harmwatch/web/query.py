@@ -1,0 +1,299 @@
+"""Incident queries for the pages and the API: one filter model, SQL on the indexed incident columns.
+
+Filters (all optional; the same names in page URLs and in the API):
+
+    from, to        YYYY-MM-DD, inclusive (incidents.date, indexed)
+    bbox            minlon,minlat,maxlon,maxlat (incidents.lon / .lat, indexed)
+    admin1          oblast, exact (indexed)
+    weapon_class    exact (indexed)
+    grade           exact (indexed)
+    status          exact (indexed): unreviewed, verified, discounted
+    object          object type hit, e.g. hospital (a match in the JSON list)
+    min_killed      killed_best >= n (indexed)
+    q               words, all must match (case-insensitive) the place, the weapon, a claim's
+                    passage or a source title of the incident
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+
+from sqlalchemy import String, and_, cast, exists, func, or_, select
+
+from ..resolve.summary import FIELDS
+from ..store.models import Claim, Incident, Source
+
+MAX_LIMIT = 5000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used (bad date, bad bbox ...)."""
+
+
+@dataclass
+class Filters:
+    date_from: str | None = None
+    date_to: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    admin1: str | None = None
+    weapon_class: str | None = None
+    grade: str | None = None
+    status: str | None = None
+    object: str | None = None
+    min_killed: int | None = None
+    q: str | None = None
+
+    @classmethod
+    def parse(cls, params) -> "Filters":  # noqa: ANN001  (a Mapping of query parameters)
+        def get(name: str) -> str | None:
+            v = params.get(name)
+            v = v.strip() if isinstance(v, str) else v
+            return v or None
+        f = cls(admin1=get("admin1"), weapon_class=get("weapon_class"), grade=get("grade"), status=get("status"),
+                object=get("object"), q=get("q"))
+        for name, attr in (("from", "date_from"), ("to", "date_to")):
+            v = get(name)
+            if v:
+                if not _DATE.match(v):
+                    raise FilterError(f"{name}={v!r}: use YYYY-MM-DD")
+                try:
+                    date.fromisoformat(v)
+                except ValueError:
+                    raise FilterError(f"{name}={v!r} is not a date") from None
+                setattr(f, attr, v)
+        v = get("min_killed")
+        if v:
+            try:
+                f.min_killed = int(v)
+            except ValueError:
+                raise FilterError(f"min_killed={v!r}: use a whole number") from None
+        v = get("bbox")
+        if v:
+            try:
+                parts = tuple(float(x) for x in v.split(","))
+            except ValueError:
+                raise FilterError(f"bbox={v!r}: use minlon,minlat,maxlon,maxlat") from None
+            if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
+                raise FilterError(f"bbox={v!r}: use minlon,minlat,maxlon,maxlat (min before max)")
+            f.bbox = parts  # type: ignore[assignment]
+        if f.q and len(f.q) > 200:
+            raise FilterError("q: at most 200 characters")
+        return f
+
+    def params(self) -> dict[str, str]:
+        """The filters as URL query parameters (for shareable links)."""
+        out = {}
+        for fld in fields(self):
+            v = getattr(self, fld.name)
+            if v is None or v == "":
+                continue
+            key = {"date_from": "from", "date_to": "to"}.get(fld.name, fld.name)
+            out[key] = ",".join(f"{x:g}" for x in v) if fld.name == "bbox" else str(v)
+        return out
+
+    def without(self, *names: str) -> "Filters":
+        d = asdict(self)
+        for n in names:
+            d[n] = None
+        if d.get("bbox") is not None:
+            d["bbox"] = tuple(d["bbox"])
+        return Filters(**d)
+
+
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def conditions(f: Filters) -> list:
+    c = []
+    if f.date_from:
+        c.append(Incident.date >= f.date_from)
+    if f.date_to:
+        c.append(Incident.date <= f.date_to)
+    if f.bbox:
+        minlon, minlat, maxlon, maxlat = f.bbox
+        c += [Incident.lon >= minlon, Incident.lon <= maxlon, Incident.lat >= minlat, Incident.lat <= maxlat]
+    if f.admin1:
+        c.append(Incident.admin1 == f.admin1)
+    if f.weapon_class:
+        c.append(Incident.weapon_class == f.weapon_class)
+    if f.grade:
+        c.append(Incident.grade == f.grade)
+    if f.status:
+        c.append(Incident.status == f.status)
+    if f.min_killed is not None:
+        c.append(Incident.killed_best >= f.min_killed)
+    if f.object:
+        # objects is a JSON list of slugs; its text holds "slug" with the quotes (SQLite and PostgreSQL alike)
+        c.append(cast(Incident.objects, String).like(_like(f'"{f.object}"'), escape="\\"))
+    if f.q:
+        for word in f.q.split()[:8]:
+            pat = _like(word.lower())
+            passage = func.substr(Source.text, Claim.span_start + 1, Claim.span_end - Claim.span_start)
+            in_claims = exists().where(Claim.incident_id == Incident.id, Claim.source_id == Source.id,
+                                       or_(func.lower(Source.title).like(pat, escape="\\"),
+                                           func.lower(passage).like(pat, escape="\\")))
+            c.append(or_(func.lower(Incident.place).like(pat, escape="\\"),
+                         func.lower(Incident.weapon).like(pat, escape="\\"), in_claims))
+    return c
+
+
+# Columns for lists and maps: everything but the (large) detail JSON.
+SUMMARY_COLUMNS = [Incident.id, Incident.date, Incident.time, Incident.place, Incident.admin1, Incident.lat,
+                   Incident.lon, Incident.geo_precision, Incident.weapon, Incident.weapon_class, Incident.objects,
+                   Incident.sources, Incident.independent_sources, Incident.grade, Incident.status] + [
+    getattr(Incident, f"{f}_{k}") for f in FIELDS for k in ("low", "best", "high")]
+
+
+def summary(row) -> dict:  # noqa: ANN001
+    m = row._mapping
+    out = {k: m[k] for k in ("id", "date", "time", "place", "admin1", "lat", "lon", "geo_precision", "weapon",
+                             "weapon_class")}
+    out["objects"] = list(m["objects"] or [])
+    for f in FIELDS:
+        out[f] = {k: m[f"{f}_{k}"] for k in ("low", "best", "high")}
+    out.update(sources=m["sources"], independent_sources=m["independent_sources"], grade=m["grade"],
+               status=m["status"])
+    return out
+
+
+def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:  # noqa: ANN001
+    """(total matching, one page of incident summaries), newest first."""
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    cond = and_(*conditions(f)) if conditions(f) else None
+    with db.session() as s:
+        cq = select(func.count()).select_from(Incident)
+        q = select(*SUMMARY_COLUMNS)
+        if cond is not None:
+            cq, q = cq.where(cond), q.where(cond)
+        total = s.scalar(cq) or 0
+        rows = s.execute(q.order_by(Incident.date.desc(), Incident.id).limit(limit).offset(offset)) if limit else []
+        return total, [summary(r) for r in rows]
+
+
+def timeline(db, f: Filters) -> list[dict]:  # noqa: ANN001
+    """Incidents and killed (best) per day, for the filters without the date range."""
+    g = f.without("date_from", "date_to")
+    cond = conditions(g)
+    with db.session() as s:
+        q = (select(Incident.date, func.count(), func.coalesce(func.sum(Incident.killed_best), 0),
+                    func.coalesce(func.sum(Incident.injured_best), 0))
+             .where(Incident.date.is_not(None), *cond).group_by(Incident.date).order_by(Incident.date))
+        return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in s.execute(q)]
+
+
+def choices(db) -> dict[str, list[str]]:  # noqa: ANN001
+    """Distinct values for the filter drop-downs."""
+    with db.session() as s:
+        out = {}
+        for name, col in (("admin1", Incident.admin1), ("weapon_class", Incident.weapon_class),
+                          ("grade", Incident.grade), ("status", Incident.status)):
+            out[name] = [v for (v,) in s.execute(select(col).where(col.is_not(None)).distinct().order_by(col))]
+        objs: set[str] = set()
+        for (o,) in s.execute(select(Incident.objects).distinct().limit(5000)):
+            objs.update(o or [])
+        out["object"] = sorted(objs)
+        return out
+
+
+def geojson(total: int, rows: list[dict], limit: int, offset: int) -> dict:
+    feats = []
+    for r in rows:
+        geom = {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if r["lat"] is not None and r["lon"] is not None \
+            else None
+        feats.append({"type": "Feature", "id": r["id"], "geometry": geom, "properties": r})
+    return {"type": "FeatureCollection", "features": feats, "total": total, "limit": limit, "offset": offset}
+
+
+# --- one incident, one source, tallies, history ------------------------------------------------
+
+def history(db, incident_id: str, claim_keys: list[str] | None = None) -> list[dict]:  # noqa: ANN001
+    """Audit entries about this incident (by id), oldest first."""
+    from ..store.models import AuditEntry
+    with db.session() as s:
+        q = select(AuditEntry).where(AuditEntry.target_type == "incident", AuditEntry.target_id == incident_id)
+        return [{"id": e.id, "at": e.at.isoformat() if e.at else None, "actor": e.actor, "action": e.action,
+                 "field": e.field, "old": e.old, "new": e.new, "reason": e.reason, "hash": e.hash}
+                for e in s.scalars(q.order_by(AuditEntry.id))]
+
+
+def source_detail(db, doc_id: str) -> dict | None:  # noqa: ANN001
+    """The current version of a document: metadata, text, claims and tallies with evidence, links."""
+    from ..store.models import SourceLink, Tally
+    with db.session() as s:
+        src = s.scalar(select(Source).where(Source.doc_id == doc_id, Source.is_current.is_(True)))
+        if src is None:
+            src = s.scalar(select(Source).where(Source.doc_id == doc_id).order_by(Source.version.desc()).limit(1))
+        if src is None:
+            return None
+        claims = [{"key": f"{doc_id}#{c.ordinal}", "ordinal": c.ordinal, "incident_id": c.incident_id, "date": c.date,
+                   "time": c.time, "place": c.place, "admin1": c.admin1, "weapon": c.weapon,
+                   "weapon_class": c.weapon_class, "objects": list(c.objects or []), "killed": c.killed,
+                   "injured": c.injured, "children_killed": c.children_killed, "said_by": c.source_said,
+                   "span_start": c.span_start, "span_end": c.span_end, "evidence": c.evidence or {}}
+                  for c in s.scalars(select(Claim).where(Claim.source_id == src.id).order_by(Claim.ordinal))]
+        tallies = [{"ordinal": t.ordinal, "scope": t.scope, "period": t.period, "killed": t.killed,
+                    "injured": t.injured, "children_killed": t.children_killed, "children_injured": t.children_injured,
+                    "said_by": t.source_said, "span_start": t.span_start, "span_end": t.span_end,
+                    "evidence": t.evidence or {}}
+                   for t in s.scalars(select(Tally).where(Tally.source_id == src.id).order_by(Tally.ordinal))]
+        origins = [{"doc_id": l.origin, "kind": l.kind, "score": l.score, "evidence": l.evidence}
+                   for l in s.scalars(select(SourceLink).where(SourceLink.doc_id == doc_id))]
+        rereports = [{"doc_id": l.doc_id, "kind": l.kind, "score": l.score, "evidence": l.evidence}
+                     for l in s.scalars(select(SourceLink).where(SourceLink.origin == doc_id))]
+        versions = [{"version": v.version, "sha256": v.sha256, "retrieved_at": v.retrieved_at.isoformat()
+                     if v.retrieved_at else None, "current": v.is_current}
+                    for v in s.scalars(select(Source).where(Source.doc_id == doc_id).order_by(Source.version))]
+        return {"doc_id": src.doc_id, "version": src.version, "is_current": src.is_current, "title": src.title,
+                "publisher": src.publisher, "url": src.url, "published": src.published.isoformat() if src.published
+                else None, "retrieved_at": src.retrieved_at.isoformat() if src.retrieved_at else None,
+                "language": src.language, "media_type": src.media_type, "sha256": src.sha256, "text": src.text,
+                "claims": claims, "tallies": tallies, "origins": origins, "rereports": rereports,
+                "versions": versions}
+
+
+def tallies(db) -> list[dict]:  # noqa: ANN001
+    """Every tally of every current document, with its quote."""
+    from ..store.models import Tally
+    with db.session() as s:
+        out = []
+        for t, src in s.execute(select(Tally, Source).join(Source, Tally.source_id == Source.id)
+                                .where(Source.is_current.is_(True)).order_by(Source.published, Source.doc_id,
+                                                                             Tally.ordinal)):
+            quote = src.text[t.span_start:t.span_end] if t.span_start is not None and t.span_end is not None else None
+            out.append({"doc_id": src.doc_id, "title": src.title, "publisher": src.publisher,
+                        "published": src.published.isoformat() if src.published else None, "ordinal": t.ordinal,
+                        "scope": t.scope, "period": t.period, "killed": t.killed, "injured": t.injured,
+                        "children_killed": t.children_killed, "children_injured": t.children_injured,
+                        "said_by": t.source_said, "quote": quote, "evidence": t.evidence or {}})
+        return out
+
+
+def source_titles(db, doc_ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
+    with db.session() as s:
+        return {d: {"title": t, "publisher": p, "url": u, "published": pub.isoformat() if pub else None}
+                for d, t, p, u, pub in s.execute(select(Source.doc_id, Source.title, Source.publisher, Source.url,
+                                                        Source.published)
+                                                 .where(Source.doc_id.in_(doc_ids), Source.is_current.is_(True)))}
+
+
+def claim_contexts(db, incident_id: str, pad: int = 160) -> list[dict]:  # noqa: ANN001
+    """Each claim of the incident with its source and a window of text around its passage."""
+    with db.session() as s:
+        out = []
+        for c, src in s.execute(select(Claim, Source).join(Source, Claim.source_id == Source.id)
+                                .where(Claim.incident_id == incident_id).order_by(Source.doc_id, Claim.ordinal)):
+            start = c.span_start if c.span_start is not None else 0
+            end = c.span_end if c.span_end is not None else min(len(src.text), 300)
+            out.append({"key": f"{src.doc_id}#{c.ordinal}", "ordinal": c.ordinal, "doc_id": src.doc_id,
+                        "title": src.title, "publisher": src.publisher, "url": src.url,
+                        "published": src.published.isoformat() if src.published else None,
+                        "said_by": c.source_said, "date": c.date, "time": c.time, "place": c.place,
+                        "weapon": c.weapon, "weapon_class": c.weapon_class, "objects": list(c.objects or []),
+                        "killed": c.killed, "injured": c.injured, "children_killed": c.children_killed,
+                        "span_start": c.span_start, "span_end": c.span_end, "evidence": c.evidence or {},
+                        "window": (max(0, start - pad), min(len(src.text), end + pad)), "text": src.text})
+        return out
