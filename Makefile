@@ -13,8 +13,16 @@ $(BIN)/harmwatch: pyproject.toml
 
 install: $(BIN)/harmwatch
 
+PORT ?= 8000
+
+# Ingest the sample corpus, then serve it. Anonymous read is switched on for this one process only
+# (HARMWATCH_ANONYMOUS_READ=1 on the serve command line), so the demo needs no account.
 demo: install
 	$(BIN)/harmwatch demo
+	@echo
+	@echo "Serving the sample incidents on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)."
+	@echo "Anonymous read is ON for this demo process only (HARMWATCH_ANONYMOUS_READ=1); it stays off by default."
+	HARMWATCH_ANONYMOUS_READ=1 $(BIN)/harmwatch serve --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
 from .. import settings
 from ..errors import HarmWatchError
-
-err = Console(stderr=True)
+from .common import err, fail, open_db
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +29,10 @@ def serve_cmd(
     import uvicorn
 
     from ..web.app import create_app
-    from .main import _open_db
     try:
-        db = _open_db()
+        db = open_db()
     except HarmWatchError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
+        fail(e)
     app = create_app(db, anonymous_read=anonymous_read, https_only=https_only)
     anon = app.state.anonymous_read
     err.print(f"HarmWatch web app on [bold]http://{host}:{port}/[/bold]  database {db.url}")
