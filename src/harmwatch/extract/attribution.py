@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from .gate import Gate, Words, words as word_set
+
 _NAME = r"(?:[A-Z][\w’'.\-]*|U\.N\.)(?:\s+(?:[A-Z][\w’'.\-]*|of|the|for|and|de|on)){0,7}"
 _ROLE = (r"(?:the\s+)?(?:regional |local |city |military |state |village |district |head of the |acting )?"
          r"(?:governor|mayor|organisation|organization|group|ministry|prosecutor'?s? office|prosecutors|police|"
@@ -23,14 +25,28 @@ _UKRAINE = re.compile(r"\b(Ukrainian (?:forces|troops|military|army|missiles?|st
                       r"by Ukraine|Ukraine (?:struck|launched|fired|attacked|shelled))\b")
 
 
-def find_source(text: str) -> tuple[str, int, int] | None:
-    """The speaker a sentence attributes its claim to, with its offsets in `text`."""
+# Every pattern above needs one of these words whole ("according to", or a speech verb);
+# a sentence without any is not searched (see gate.py).
+_SPEECH = frozenset({"according", "said", "says", "told", "reported", "confirmed", "stated", "wrote", "announced",
+                     "added", "claimed"})
+_WHO_TAIL = re.compile(r"['’]s?\s+(?:latest |preliminary |official |updated |new )*(?:figures|data|estimates?|count|tally|statement|report|information)\b.*$")
+_WHO_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_WHO_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def find_source(text: str, ws: Words = ()) -> tuple[str, int, int] | None:
+    """The speaker a sentence attributes its claim to, with its offsets in `text`.
+    `ws`: the sentence's `gate.words`, when the caller has them."""
+    if ws == ():
+        ws = word_set(text)
+    if ws is not None and _SPEECH.isdisjoint(ws):
+        return None
     for pat in _PATTERNS:
         for m in pat.finditer(text):
             who = m.group("who").strip(" ,.;:’'")
-            who = re.sub(r"['’]s?\s+(?:latest |preliminary |official |updated |new )*(?:figures|data|estimates?|count|tally|statement|report|information)\b.*$", "", who)
-            who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.IGNORECASE)
-            who = re.sub(r"['’]s?$", "", who).strip()
+            who = _WHO_TAIL.sub("", who)
+            who = _WHO_ARTICLE.sub("", who)
+            who = _WHO_POSSESSIVE.sub("", who).strip()
             if not who or who.lower() in _PRONOUNS or len(who) < 2:
                 continue
             s = m.start("who")
@@ -38,13 +54,23 @@ def find_source(text: str) -> tuple[str, int, int] | None:
     return None
 
 
-def find_perpetrator(text: str) -> str | None:
-    if _RUSSIA.search(text):
+_RUSSIA_GATE = Gate(_RUSSIA, ("russian", "russia", "occupiers", "russians"))
+_UKRAINE_GATE = Gate(_UKRAINE, ("ukrainian", "ukraine"))
+_PRONOUN = Gate(re.compile(r"\b(he|she|they|it) (also )?(said|says|added|told)\b", re.IGNORECASE),
+                ("said", "says", "added", "told"))
+
+
+def find_perpetrator(text: str, ws: Words = ()) -> str | None:
+    if ws == ():
+        ws = word_set(text)
+    if _RUSSIA_GATE.search(text, ws):
         return "Russia"
-    if _UKRAINE.search(text):
+    if _UKRAINE_GATE.search(text, ws):
         return "Ukraine"
     return None
 
 
-def is_pronoun_attribution(text: str) -> bool:
-    return bool(re.search(r"\b(he|she|they|it) (also )?(said|says|added|told)\b", text, re.IGNORECASE))
+def is_pronoun_attribution(text: str, ws: Words = ()) -> bool:
+    if ws == ():
+        ws = word_set(text)
+    return bool(_PRONOUN.search(text, ws))

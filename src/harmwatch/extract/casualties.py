@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .numbers import VAGUE, parse_number
+from .numbers import SCALES, TENS, UNITS, VAGUE, parse_number
 from .text import Sentence, Token
 
 TOTAL = "total"
@@ -128,14 +128,33 @@ def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
     return None, j, False
 
 
+# Lower-cased words that can begin a figure besides digits: number words (parse_number), "a"/"an"/
+# "one" before a singular person noun, and vague quantities. A word that is none of these (nor
+# starts with a digit or a hyphenated "tens-unit" word) cannot begin one, so the loop below steps
+# over it without calling parse_number; a sentence with none at all has no figure.
+_NUMBER_START = frozenset({*UNITS, *TENS, *SCALES, *VAGUE, "a", "an", "one"})
+
+
+def _may_start_number(w: str) -> bool:
+    return w in _NUMBER_START or (w[:1].isdigit()) or ("-" in w and w.partition("-")[0] in TENS)
+
+
 def find_figures(sent: Sentence) -> list[Figure]:
     toks: list[Token] = sent.tokens
     words = [t.lower for t in toks]
     out: list[Figure] = []
+    # "a"/"an" only start a figure before a singular person noun ("a man was killed").
+    if not any((w in _NUMBER_START and w not in ("a", "an")) or w in SINGULAR_ONE or w[:1].isdigit()
+               or ("-" in w and w.partition("-")[0] in TENS) for w in words):
+        return _coordinate(out, words)
     i = 0
-    while i < len(words):
+    n_words = len(words)
+    while i < n_words:
         num_start = i
-        j = _skip_qualifier(words, i)
+        j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
+        if j < n_words and not _may_start_number(words[j]):
+            i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
+            continue
         value, used = parse_number([t.text for t in toks[j:j + 4]])
         vague = None
         if used == 0:

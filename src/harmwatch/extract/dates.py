@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .gate import Words, has_digit, words as word_set
+
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
@@ -67,7 +69,18 @@ def _latest_on_or_before(pub: date, month: int, day: int) -> date | None:
     return None
 
 
-def find_dates(text: str, offset: int, published: date | None) -> list[DateMention]:
+# Every alternative of DATE_RE without a digit needs one of these words whole (see gate.py).
+_DATE_WORDS = frozenset({*WEEKDAYS, "yesterday", "today", "tonight", "morning", "afternoon", "evening", "night",
+                         "overnight", "ago"})
+
+
+def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -> list[DateMention]:
+    """`ws`: the sentence's `gate.words`, when the caller has them."""
+    if not has_digit(text):
+        if ws == ():
+            ws = word_set(text)
+        if ws is not None and _DATE_WORDS.isdisjoint(ws):
+            return []
     out: list[DateMention] = []
     for m in DATE_RE.finditer(text):
         if _BACKGROUND.search(text[:m.start()]):
@@ -111,8 +124,13 @@ def _resolve(day: int, month: int, year: str | None, published: date | None) -> 
     return _latest_on_or_before(published, month, day)
 
 
+_UNIT_AFTER = re.compile(r"\s*(km|mm|kilo|per|%)")
+
+
 def find_times(text: str, offset: int) -> list[TimeMention]:
     out = []
+    if not has_digit(text):
+        return out  # TIME_RE needs an hour in digits
     for m in TIME_RE.finditer(text):
         h = int(m.group("h"))
         mm = int(m.group("m") or 0)
@@ -120,7 +138,7 @@ def find_times(text: str, offset: int) -> list[TimeMention]:
         after = text[m.end():m.end() + 12].lower()
         if not ap and not m.group("m"):
             continue  # "at 8" alone is not a clock time
-        if not ap and m.group("m") and re.match(r"\s*(km|mm|kilo|per|%)", after):
+        if not ap and m.group("m") and _UNIT_AFTER.match(after):
             continue
         if ap == "pm" and h < 12:
             h += 12

@@ -9,6 +9,7 @@ from ..geo import Gazetteer
 from .attribution import find_perpetrator, find_source, is_pronoun_attribution
 from .casualties import Figure, find_figures
 from .dates import DateMention, TimeMention, find_dates, find_times
+from .gate import Gate, words as word_set
 from .objects import ObjectMention, find_objects
 from .places import PlaceMention, find_places
 from .text import Sentence
@@ -33,6 +34,28 @@ PLURAL_EVENTS = re.compile(r"\b(incidents|attacks|strikes|cases|violations)\b", 
 NEW_EVENT = re.compile(r"\b(another|separately|in a separate|elsewhere|also|earlier|later|meanwhile|a second|in addition)\b", re.IGNORECASE)
 HYPOTHETICAL = re.compile(r"\b(could|would|might|will|may|threat(?:en(?:ed|s)?)?|warn(?:ed|s)?|feared?|fears|risk|if)\b", re.IGNORECASE)
 DENIAL = re.compile(r"\b(denied|denies|deny|rejected|dismissed)\b", re.IGNORECASE)
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+# Each cue regex behind a Gate: for every alternative of the pattern, one word that any match of
+# that alternative contains whole (see gate.py). Most sentences then skip most cue regexes.
+_ATTACK = Gate(ATTACK, (
+    "struck", "strike", "strikes", "striking", "hit", "hits", "shell", "shelled", "shelling", "shells",
+    "attack", "attacked", "attacks", "bombed", "bombing", "bombings", "bombardment", "bombarded",
+    "explosion", "explosions", "blast", "blasts", "fired", "firing", "opened", "launched", "destroy",
+    "destroyed", "destroying", "damaged", "damaging", "killed", "killing", "kills", "injured", "injuring",
+    "wounded", "wounding", "died", "dead", "missile", "missiles", "rocket", "rockets", "drone", "drones",
+    "air", "airstrike", "airstrikes", "pounded", "targeted", "exploded", "detonated", "landed", "barrage",
+    "raid", "shot", "munition", "munitions", "ablaze", "rubble"))
+_TALLY = Gate(TALLY, (
+    "since", "far", "total", "overall", "cumulative", "nationwide", "across", "figures", "toll", "year",
+    "month", "verified", "recorded", "documented", "mission", "undercount", "began", *MONTH_NAMES))
+_PLURAL_EVENTS = Gate(PLURAL_EVENTS, ("incidents", "attacks", "strikes", "cases", "violations"))
+_NEW_EVENT = Gate(NEW_EVENT, ("another", "separately", "separate", "elsewhere", "also", "earlier", "later",
+                              "meanwhile", "second", "addition"))
+_HYPOTHETICAL = Gate(HYPOTHETICAL, ("could", "would", "might", "will", "may", "threat", "threaten",
+                                    "threatened", "threatens", "warn", "warned", "warns", "fear", "feared",
+                                    "fears", "risk", "if"))
+_DENIAL = Gate(DENIAL, ("denied", "denies", "deny", "rejected", "dismissed"))
 _REPORTING = re.compile(r"\b(said|says|told|reported|announced|added|wrote|stated|confirmed|posted)\s+(?:on\s+)?$", re.IGNORECASE)
 
 
@@ -67,26 +90,29 @@ class SentenceFeatures:
 
 def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: Catalogue) -> SentenceFeatures:
     text = sent.text
+    ws = word_set(text)  # computed once, shared by every gated regex below
     f = SentenceFeatures(sent=sent)
     f.places = find_places(sent, gaz)
-    dates = [d for d in find_dates(text, sent.start, published)
-             if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]
+    dates = find_dates(text, sent.start, published, ws)
+    if dates:
+        dates = [d for d in dates
+                 if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]
     f.dateline = next((d for d in dates if _is_dateline(text, d.start - sent.start, d.end - sent.start)), None)
     f.dates = [d for d in dates if d is not f.dateline]
     f.times = find_times(text, sent.start)
     f.weapons = [_shift(w, sent.start) for w in catalogue.find(text)]
-    f.objects = find_objects(text, sent.start)
+    f.objects = find_objects(text, sent.start, ws)
     f.figures = find_figures(sent)
-    f.attack = bool(ATTACK.search(text))
-    f.tally_cue = bool(TALLY.search(text))
-    f.plural_events = bool(PLURAL_EVENTS.search(text))
-    f.new_event = bool(NEW_EVENT.search(text))
-    f.hypothetical = bool(HYPOTHETICAL.search(text))
-    f.denial = bool(DENIAL.search(text))
-    src = find_source(text)
+    f.attack = bool(_ATTACK.search(text, ws))
+    f.tally_cue = bool(_TALLY.search(text, ws))
+    f.plural_events = bool(_PLURAL_EVENTS.search(text, ws))
+    f.new_event = bool(_NEW_EVENT.search(text, ws))
+    f.hypothetical = bool(_HYPOTHETICAL.search(text, ws))
+    f.denial = bool(_DENIAL.search(text, ws))
+    src = find_source(text, ws)
     f.source = (src[0], src[1] + sent.start, src[2] + sent.start) if src else None
-    f.pronoun_source = is_pronoun_attribution(text)
-    f.perpetrator = find_perpetrator(text)
+    f.pronoun_source = is_pronoun_attribution(text, ws)
+    f.perpetrator = find_perpetrator(text, ws)
     return f
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .gate import Words, words as word_set
+
 PHRASES: dict[str, tuple[str, ...]] = {
     "residential": ("residential", "apartment", "apartments", "apartment block", "block of flats", "flats",
                     "house", "houses", "home", "homes", "housing", "high-rise", "high rise", "dormitory",
@@ -65,6 +67,11 @@ _RE = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(p) for p in sorted(_INDEX, key=len, reverse=True)) + r")(?![\w-])",
     re.IGNORECASE,
 )
+# A match starts a whole word (the lookbehind), so the first word of some phrase is in the
+# sentence whenever _RE can match: sentences without any skip the regex (see gate.py).
+_FIRST_WORDS = frozenset(re.match(r"\w+", p.lower()).group() for p in _INDEX)
+_HOME_BEFORE = re.compile(r"\b(at|went|go|going|come|came|return\w*|their way|back)\s+$")
+_MILITARY_CLAIM = re.compile(r"\b(target\w*|claim\w*|said it)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,12 @@ class ObjectMention:
     text: str
 
 
-def find_objects(text: str, offset: int = 0) -> list[ObjectMention]:
+def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMention]:
+    """`ws`: the sentence's `gate.words`, when the caller has them."""
+    if ws == ():
+        ws = word_set(text)
+    if ws is not None and _FIRST_WORDS.isdisjoint(ws):
+        return []
     out: list[ObjectMention] = []
     for m in _RE.finditer(text):
         phrase = m.group(1).lower()
@@ -83,7 +95,7 @@ def find_objects(text: str, offset: int = 0) -> list[ObjectMention]:
         before = text[max(0, m.start() - 25):m.start()].lower()
         if typ == "vehicle" and any(w in before for w in _MILITARY_MODIFIERS):
             continue
-        if phrase in ("home", "homes") and re.search(r"\b(at|went|go|going|come|came|return\w*|their way|back)\s+$", before):
+        if phrase in ("home", "homes") and _HOME_BEFORE.search(before):
             continue  # "at home", "returned home" describe people, not damage
         if phrase in ("field", "fields", "plant", "court", "bar", "park", "port", "platform", "train", "market",
                       "store", "bank", "temple", "dam", "electricity", "enterprise") and not _damaged_context(text, m.start(), m.end()):
@@ -91,7 +103,7 @@ def find_objects(text: str, offset: int = 0) -> list[ObjectMention]:
         clause = _clause(text, m.start())
         if _TARGET_WORDS.search(clause) and typ == "military":
             continue
-        if typ == "military" and re.search(r"\b(target\w*|claim\w*|said it)\b", clause, re.IGNORECASE):
+        if typ == "military" and _MILITARY_CLAIM.search(clause):
             continue
         out.append(ObjectMention(typ, offset + m.start(), offset + m.end(), m.group(1)))
     return out

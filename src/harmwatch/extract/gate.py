@@ -1,0 +1,55 @@
+"""Cheap pre-checks that let a sentence skip a regular expression that cannot match it.
+
+Most sentences of a report (background, quotes, filler) carry none of the words a feature
+looks for, yet running the feature's regex over them costs more than the rest of the
+sentence's work together. A `Gate` holds, for one regex, a set of words such that EVERY
+match of the regex contains at least one of them as a whole word (a maximal run of ``\\w``
+characters, compared in lower case). When a sentence has none of them the regex cannot
+match and is not run; otherwise the regex runs exactly as before. So a gate never changes
+a result, it only skips work; `tests/test_extract_gate.py` checks the word lists against
+the patterns.
+
+The per-sentence word set is `words(text)`: the lower-cased ``\\w+`` runs, the same runs a
+pattern's ``\\b`` sees. It is None for the rare text where a case-insensitive regex could
+match a letter that ``str.lower()`` would not turn into that letter (Kelvin sign, long s,
+dotted/dotless i); gates then always let the regex run.
+"""
+from __future__ import annotations
+
+import re
+from typing import AbstractSet, Iterable
+
+_WORD = re.compile(r"\w+")
+# The only non-ASCII characters that (?i)[a-z] matches, or whose lower() differs from the
+# character in an ASCII letter or in being a word character (computed over all of Unicode).
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+_DIGIT = re.compile(r"\d")
+
+Words = AbstractSet[str] | None
+
+
+def words(text: str) -> Words:
+    """Lower-cased whole words of `text`, or None when gates must not be trusted for it."""
+    if not text.isascii() and _CASE_ODD.search(text):
+        return None
+    return set(_WORD.findall(text.lower()))
+
+
+def has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+class Gate:
+    """`regex` behind a word pre-check: `search`/`finditer` as the regex's, when it can match."""
+
+    __slots__ = ("regex", "keys")
+
+    def __init__(self, regex: re.Pattern, keys: Iterable[str]):
+        self.regex = regex
+        self.keys = frozenset(keys)
+
+    def open(self, ws: Words) -> bool:
+        return ws is None or not self.keys.isdisjoint(ws)
+
+    def search(self, text: str, ws: Words):
+        return self.regex.search(text) if self.open(ws) else None
