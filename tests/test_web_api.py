@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message=".*httpx.*")  # Starlette prefers httpx2; the pinned httpx works
 from fastapi.testclient import TestClient  # noqa: E402
 
 from harmwatch.audit.chain import entries, verify  # noqa: E402
