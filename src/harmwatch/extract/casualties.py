@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .gate import has_digit
 from .numbers import SCALES, TENS, UNITS, VAGUE, parse_number
 from .text import Sentence, Token
 
@@ -135,6 +136,9 @@ def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
 _NUMBER_START = frozenset({*UNITS, *TENS, *SCALES, *VAGUE, "a", "an", "one"})
 
 
+_FIGURE_WORDS = (_NUMBER_START - {"a", "an"}) | SINGULAR_ONE
+
+
 def _may_start_number(w: str) -> bool:
     return w in _NUMBER_START or (w[:1].isdigit()) or ("-" in w and w.partition("-")[0] in TENS)
 
@@ -143,9 +147,11 @@ def find_figures(sent: Sentence) -> list[Figure]:
     toks: list[Token] = sent.tokens
     words = [t.lower for t in toks]
     out: list[Figure] = []
-    # "a"/"an" only start a figure before a singular person noun ("a man was killed").
-    if not any((w in _NUMBER_START and w not in ("a", "an")) or w in SINGULAR_ONE or w[:1].isdigit()
-               or ("-" in w and w.partition("-")[0] in TENS) for w in words):
+    # A figure needs digits (parse_number), a number or vague word, or a singular person noun
+    # after "a"/"an" ("a man was killed"); most sentences have none and are done here.
+    text = sent.text
+    if (_FIGURE_WORDS.isdisjoint(words) and not has_digit(text)
+            and not ("-" in text and any(w.partition("-")[0] in TENS for w in words if "-" in w))):
         return _coordinate(out, words)
     i = 0
     n_words = len(words)

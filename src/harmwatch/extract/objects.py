@@ -89,7 +89,7 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
     if ws is not None and _FIRST_WORDS.isdisjoint(ws):
         return []
     out: list[ObjectMention] = []
-    for m in _RE.finditer(text):
+    for m in _RE.finditer(text) if ws is None else _matches_at_first_words(text):
         phrase = m.group(1).lower()
         typ = _INDEX[phrase]
         before = text[max(0, m.start() - 25):m.start()].lower()
@@ -109,6 +109,24 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
     return out
 
 
+def _matches_at_first_words(text: str):
+    """What `_RE.finditer(text)` yields, trying the regex only where a phrase's first word starts.
+
+    Every match begins at the start of a whole word that is some phrase's first word, so trying
+    those positions left to right, and none inside a match already found, gives the same matches
+    as scanning every character. Only for text `gate.words` accepts (lower() is faithful)."""
+    resume = 0
+    for w in _WORD_RUN.finditer(text):
+        start = w.start()
+        if start < resume or w.group().lower() not in _FIRST_WORDS:
+            continue
+        m = _RE.match(text, start)  # the lookbehind still sees the character before `start`
+        if m is not None:
+            resume = m.end()
+            yield m
+
+
+_WORD_RUN = re.compile(r"\w+")
 _DAMAGE = re.compile(r"\b(hit|struck|strike|damag\w*|destroy\w*|shell\w*|bomb\w*|fire|ablaze|burn\w*|explo\w*|attack\w*|collaps\w*|debris|rubble)\b", re.IGNORECASE)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREV = {
@@ -18,8 +19,9 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*")
 TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*(?:-\w+)*|\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a report has thousands of tokens and a
+    # tuple is built several times faster; it is just as immutable, hashable and comparable.
     text: str
     start: int
     end: int
@@ -27,6 +29,9 @@ class Token:
     @property
     def lower(self) -> str:
         return self.text.lower()
+
+
+_new_token = tuple.__new__  # Token(text, start, end) without the generated __new__'s call overhead
 
 
 @dataclass
@@ -42,8 +47,22 @@ class Sentence:
         return self.text[start - self.start:end - self.start]
 
 
+_ABBREV_END = re.compile(r"([A-Za-z](?:\.[A-Za-z])*|[A-Za-z]+)\.+[\"'”’)\]]*\s*$")
+_CLOSERS = "\"'”’)]"
+_LETTERS_DOTS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+
+
 def _ends_with_abbrev(chunk: str) -> bool:
-    m = re.search(r"([A-Za-z](?:\.[A-Za-z])*|[A-Za-z]+)\.+[\"'”’)\]]*\s*$", chunk)
+    # _ABBREV_END can only match within the chunk's tail: letters and dots, then closing quotes
+    # and whitespace. Searching just that tail gives the same match as searching the whole
+    # chunk (no match can start before it), without trying the pattern at every position.
+    e = len(chunk)
+    while e > 0 and (chunk[e - 1].isspace() or chunk[e - 1] in _CLOSERS):
+        e -= 1
+    r = e
+    while r > 0 and chunk[r - 1] in _LETTERS_DOTS:
+        r -= 1
+    m = _ABBREV_END.search(chunk, r)
     if not m:
         return False
     word = m.group(1).lower()
@@ -87,5 +106,5 @@ def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> No
     if e <= s:
         return
     sent = Sentence(index=len(out), start=s, end=e, text=text[s:e], paragraph=para)
-    sent.tokens = [Token(m.group(0), s + m.start(), s + m.end()) for m in TOKEN_RE.finditer(sent.text)]
+    sent.tokens = [_new_token(Token, (m.group(), s + m.start(), s + m.end())) for m in TOKEN_RE.finditer(sent.text)]
     out.append(sent)

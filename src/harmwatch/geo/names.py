@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ def _is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u052f"
 
 
+# Pure, and called for every capitalised run of every sentence (place finding), where the same
+# names recur from document to document: the cache turns most calls into one dict lookup.
+@functools.lru_cache(maxsize=1 << 15)
 def normalize(name: str) -> str:
     """Lookup key: casefolded, apostrophes and dots dropped, hyphens/spaces unified,
     Latin diacritics stripped (Kharkiv = Khárkiv), Cyrillic letters kept (ї stays ї).
