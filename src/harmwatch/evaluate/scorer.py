@@ -6,6 +6,11 @@ and it is the same), and the dates are at most one day apart (or either is
 unknown). Pairs are matched greedily, closest first. Gold incidents marked
 `optional` count neither way. Field accuracy is over matched pairs whose gold
 value is known.
+
+Linking (when gold incidents carry `event_key` and predictions `incident_id`): over
+the matched mentions, every pair from different documents is a gold link when the
+event keys are equal and a predicted link when the incident ids are; link precision,
+recall and F1 compare the two sets of pairs.
 """
 from __future__ import annotations
 
@@ -32,6 +37,10 @@ class Score:
     field_n: dict[str, int] = field(default_factory=dict)
     invented: int = 0
     errors: list[str] = field(default_factory=list)
+    link_tp: int = 0
+    link_fp: int = 0
+    link_fn: int = 0
+    have_links: bool = False
 
     @property
     def precision(self) -> float:
@@ -58,6 +67,12 @@ class Score:
             a = self.accuracy(name)
             out[f"{name}_acc"] = round(a, 3) if a is not None else None
             out[f"{name}_n"] = self.field_n.get(name, 0)
+        if self.have_links:
+            lp = self.link_tp / (self.link_tp + self.link_fp) if self.link_tp + self.link_fp else 1.0
+            lr = self.link_tp / (self.link_tp + self.link_fn) if self.link_tp + self.link_fn else 1.0
+            out.update(link_precision=round(lp, 3), link_recall=round(lr, 3),
+                       link_f1=round(2 * lp * lr / (lp + lr), 3) if lp + lr else 0.0,
+                       link_gold_pairs=self.link_tp + self.link_fn)
         return out
 
 
@@ -131,14 +146,32 @@ def _weapon_ok(g: str, p: str | None) -> bool:
     return bool(toks(g) & toks(p))
 
 
+def _links(s: Score, mentions: list[tuple[str, str | None, str | None]]) -> None:
+    """Pairwise link counts over matched mentions (doc_id, event_key, incident_id) of different documents."""
+    s.have_links = any(e for _, e, _ in mentions) and any(i for _, _, i in mentions)
+    if not s.have_links:
+        return
+    for x in range(len(mentions)):
+        for y in range(x + 1, len(mentions)):
+            (da, ea, ia), (db, eb, ib) = mentions[x], mentions[y]
+            if da == db:
+                continue
+            gold_link, pred_link = bool(ea) and ea == eb, bool(ia) and ia == ib
+            s.link_tp += gold_link and pred_link
+            s.link_fp += pred_link and not gold_link
+            s.link_fn += gold_link and not pred_link
+
+
 def score_docs(gold: dict[str, dict], pred: dict[str, dict]) -> Score:
     s = Score()
+    mentions: list[tuple[str, str | None, str | None]] = []
     for doc_id, g in gold.items():
         gi = g.get("incidents") or []
         pi = (pred.get(doc_id) or {}).get("incidents") or []
         pairs = match(gi, pi)
         for i, j in pairs:
             gg, pp = gi[i], pi[j]
+            mentions.append((doc_id, gg.get("event_key"), pp.get("incident_id")))
             if gg.get("optional"):
                 continue
             s.tp += 1
@@ -175,6 +208,7 @@ def score_docs(gold: dict[str, dict], pred: dict[str, dict]) -> Score:
     for doc_id, p in pred.items():
         if doc_id not in gold:
             s.fp += len(p.get("incidents") or [])
+    _links(s, mentions)
     return s
 
 

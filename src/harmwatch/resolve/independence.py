@@ -79,20 +79,40 @@ def _later(a: SourceRef, b: SourceRef) -> bool:
 
 
 def publisher_names(publisher: str | None) -> list[str]:
-    """Distinctive names a publisher is cited by: "Amnesty International" -> ["amnesty international", "amnesty"]."""
+    """Distinctive names a publisher is cited by: "Amnesty International" -> ["amnesty international",
+    "amnesty"]. Only proper names count: a description such as "regional military administration"
+    or "news agency" names no one in particular, so it yields nothing."""
     if not publisher:
         return []
     clean = re.sub(r"\(.*?\)", "", publisher).strip()
-    words = [w for w in _WORD.findall(clean.lower())]
+    raw = _WORD.findall(clean)
+    proper = [w for w in raw if w[:1].isupper() and w.lower() not in _GENERIC and len(w) >= 3]
+    acronyms = [w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", clean)]
+    if not proper and not acronyms:
+        return []
     names = []
-    if words and not all(w in _GENERIC for w in words):
+    words = [w.lower() for w in raw]
+    if proper:
         names.append(" ".join(words))
-    distinctive = [w for w in words if w not in _GENERIC and len(w) >= 3]
-    if distinctive:
-        names.append(distinctive[0])
-    acronym = re.findall(r"\b[A-Z]{2,6}\b", clean)
-    names.extend(a.lower() for a in acronym)
+        # "Amnesty International" is also cited as "Amnesty"; "Kharkiv governor" is not "Kharkiv"
+        if len(raw) >= 2 and raw[0] == proper[0] and all(w in _GENERIC for w in words[1:]) \
+                and not _is_place(raw[0]):
+            names.append(words[0])
+    names.extend(acronyms)
     return list(dict.fromkeys(names))
+
+
+def _is_place(word: str) -> bool:
+    from ..geo import Gazetteer
+    return Gazetteer.default().is_name(word)
+
+
+def publisher_key(publisher: str | None) -> str | None:
+    """The key that makes two documents "one publisher": its name when it has a proper name,
+    else None (two outlets both described as "news agency" are not assumed to be one)."""
+    if not publisher or not publisher_names(publisher):
+        return None
+    return re.sub(r"\s+", " ", re.sub(r"\(.*?\)", "", publisher)).strip().lower()
 
 
 _AFTER = re.compile(rf"^(?:'s|’s)?[^.;]{{0,60}}?\b{_ATTRIB}\b", re.IGNORECASE)
@@ -143,7 +163,7 @@ def source_graph(sources: list[SourceRef]) -> list[SourceEdge]:
                 for a in by_name.get(m.group(0).lower(), []):
                     if a.doc_id == b.doc_id or (b.doc_id, a.doc_id) in edges or _later(a, b):
                         continue
-                    if b.publisher and a.publisher and b.publisher.strip().lower() == a.publisher.strip().lower():
+                    if publisher_key(a.publisher) and publisher_key(a.publisher) == publisher_key(b.publisher):
                         continue  # a publisher's own later report is a new version of its account
                     edges[(b.doc_id, a.doc_id)] = SourceEdge(b.doc_id, a.doc_id, "attribution", 1.0, said)
     return sorted(edges.values(), key=lambda e: (e.doc_id, e.origin))
@@ -172,8 +192,8 @@ def origins_within(doc_ids: set[str], edges: list[SourceEdge], publishers: dict[
     if publishers:
         first: dict[str, str] = {}
         for d in sorted(doc_ids, key=lambda x: ((published or {}).get(x) or date.min, x)):
-            key = (publishers.get(d) or "").strip().lower()
+            key = publisher_key(publishers.get(d))
             if key:
                 first.setdefault(key, d)
-        out = {d: first.get((publishers.get(o) or "").strip().lower(), o) for d, o in out.items()}
+        out = {d: first.get(publisher_key(publishers.get(o)) or "", o) for d, o in out.items()}
     return out
