@@ -402,3 +402,52 @@ def test_untrusted_text_is_escaped_on_every_page(xss):
     # the API returns it as data (JSON), never as HTML
     api_r = c.get(f"/api/incidents/{iid}")
     assert api_r.headers["content-type"].startswith("application/json") and XSS_IMG in api_r.json()["place"]
+
+
+# --- the same queries on PostgreSQL (CI starts a server; skipped without HARMWATCH_TEST_PG_URL) ------
+
+def test_api_and_pages_on_postgres(tmp_path):
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from harmwatch.api import sample_corpus
+    from harmwatch.auth import add_user, create_token
+    from harmwatch.extract.pipeline import default_extractor
+    from harmwatch.ingest import ingest
+    from harmwatch.store.db import Database
+    url = os.environ.get("HARMWATCH_TEST_PG_URL")
+    if not url:
+        pytest.skip("no PostgreSQL test server (set HARMWATCH_TEST_PG_URL)")
+    name = "hw_web_" + uuid.uuid4().hex[:10]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database.open(make_url(url).set(database=name).render_as_string(hide_password=False),
+                       archive_dir=tmp_path / "archive")
+    try:
+        folder = sample_corpus()
+        ingest([], db, manifest=folder / "manifest.csv", extractor=default_extractor())
+        resolve(db)
+        add_user(db, "ana", "analyst", PASSWORD)
+        h = bearer(create_token(db, "ana"))
+        c = client(db)
+        assert c.get("/api/incidents", headers=h).json()["total"] == len(incidents(db))
+        for q, n in (("?object=hospital", None), ("?q=tochka", 1), ("?grade=weak&min_killed=0", None),
+                     ("?bbox=22,44,41,53&from=2022-02-24&to=2022-02-28", len(incidents(db)))):
+            r = c.get("/api/incidents" + q, headers=h)
+            assert r.status_code == 200 and (n is None or r.json()["total"] == n), q
+        iid = first_incident(db)["id"]
+        assert c.post(f"/api/incidents/{iid}/edit", json={"field": "killed_best", "value": 9, "reason": "pg"},
+                      headers=h).status_code == 200
+        assert c.get(f"/api/incidents/{iid}", headers=h).json()["killed"]["best"] == 9
+        for path in ("/", "/tallies", "/review", f"/incidents/{iid}", "/sources/sample-ngo-2022-02-25"):
+            assert c.get(path, headers=h).status_code == 200, path
+        assert c.get("/api/timeline", headers=h).json()["days"]
+    finally:
+        db.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

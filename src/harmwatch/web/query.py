@@ -15,6 +15,7 @@ Filters (all optional; the same names in page URLs and in the API):
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -193,8 +194,12 @@ def choices(db) -> dict[str, list[str]]:  # noqa: ANN001
                           ("grade", Incident.grade), ("status", Incident.status)):
             out[name] = [v for (v,) in s.execute(select(col).where(col.is_not(None)).distinct().order_by(col))]
         objs: set[str] = set()
-        for (o,) in s.execute(select(Incident.objects).distinct().limit(5000)):
-            objs.update(o or [])
+        # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
+        for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
+            try:
+                objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
+            except ValueError:
+                continue
         out["object"] = sorted(objs)
         return out
 
