@@ -13,11 +13,15 @@ bytes becomes a new `Source` row with version+1, linked by `previous_id`; the ol
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, is_dataclass
+import os
+import sys
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -114,28 +118,49 @@ def versions(session: Session, source_id: int) -> list[Source]:
 # --- claims ----------------------------------------------------------------------------------
 
 def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
-                    catalogue: Any = None, gazetteer: Any = None) -> None:
+                    catalogue: Any = None, gazetteer: Any = None, fresh: bool = False,
+                    known: "_KnownRefs | None" = None, upserted: "_KnownRefs | None" = None) -> None:
     """Replace the claims and tallies of a source (idempotent) and upsert the places and weapons
-    they reference. `catalogue`/`gazetteer` default to the packaged ones when importable."""
+    they reference. `catalogue`/`gazetteer` default to the packaged ones when importable.
+
+    `fresh`: the source row was inserted in this transaction, so it has no claims to replace.
+    `known`: reference rows already upserted by committed transactions (see `_KnownRefs`);
+    `upserted` collects this call's upserts, to be added to `known` once the caller committed."""
     src = session.get(Source, source_id)
     if src is None:
         raise StoreError(f"no source with id {source_id}")
     _check_spans(src, extraction)
-    session.execute(delete(Claim).where(Claim.source_id == source_id))
-    session.execute(delete(Tally).where(Tally.source_id == source_id))
-    refs = _References(session, catalogue, gazetteer)
+    if not fresh:
+        session.execute(delete(Claim).where(Claim.source_id == source_id))
+        session.execute(delete(Tally).where(Tally.source_id == source_id))
+    refs = _References(session, catalogue, gazetteer, known, upserted)
+    # Claims and tallies are written with one executemany INSERT each rather than as ORM objects:
+    # nothing reads them back in this transaction, and the unit of work cost more than the SQL.
+    # The values are those the ORM would have written, including its one default that matters:
+    # a None weapon_class is left out of the ORM's INSERT, so the column default applies.
+    claims = []
     for i, c in enumerate(extraction.incidents):
-        row = Claim(source_id=source_id, ordinal=i, objects=list(c.objects), vague=dict(c.vague),
-                    source_said=c.source, evidence=_evidence_json(c.evidence), **_span_cols(c.span),
-                    **{k: getattr(c, k) for k in _CLAIM_COLUMNS})
-        row.geonameid = refs.place(c)
-        row.weapon_id = refs.weapon(c.weapon)
-        session.add(row)
-    for i, t in enumerate(extraction.tallies):
-        session.add(Tally(source_id=source_id, ordinal=i, source_said=t.source, evidence=_evidence_json(t.evidence),
-                          **_span_cols(t.span), **{k: getattr(t, k) for k in _TALLY_COLUMNS}))
+        row = {k: getattr(c, k) for k in _CLAIM_COLUMNS}
+        row.update(source_id=source_id, ordinal=i, objects=list(c.objects), vague=dict(c.vague),
+                   source_said=c.source, evidence=_evidence_json(c.evidence), **_span_cols(c.span))
+        if row["weapon_class"] is None:
+            row["weapon_class"] = _CLAIM_WEAPON_CLASS_DEFAULT
+        row["geonameid"] = refs.place(c)
+        row["weapon_id"] = refs.weapon(c.weapon)
+        claims.append(row)
+    tallies = [dict(source_id=source_id, ordinal=i, source_said=t.source, evidence=_evidence_json(t.evidence),
+                    **_span_cols(t.span), **{k: getattr(t, k) for k in _TALLY_COLUMNS})
+               for i, t in enumerate(extraction.tallies)]
+    session.flush()  # places and weapons first: the claims' foreign keys point at them
+    if claims:
+        session.execute(insert(Claim.__table__), claims)
+    if tallies:
+        session.execute(insert(Tally.__table__), tallies)
     src.extracted_at = _now()
     session.flush()
+
+
+_CLAIM_WEAPON_CLASS_DEFAULT = Claim.__table__.c.weapon_class.default.arg
 
 
 def _check_spans(src: Source, extraction: Extraction) -> None:
@@ -160,21 +185,51 @@ def _span_cols(span: Span | None) -> dict:
     return {"span_start": span.start if span else None, "span_end": span.end if span else None}
 
 
+@dataclass
+class _KnownRefs:
+    """Place and Weapon rows one process has upserted in COMMITTED transactions of one database.
+
+    Upserting the same reference again changes nothing: a place row already holds every non-empty
+    value of that upsert (it never erases), a weapon row exists. So a later document can skip the
+    lookup (a SELECT per claim) when the values are the same. `ingest_document` adds what a
+    transaction upserted only after it committed, so a rolled-back upsert is never remembered.
+    Reference rows are never deleted, so what is remembered stays true.
+    """
+    places: dict[int, dict] = field(default_factory=dict)  # geonameid -> values upserted
+    weapons: set[str] = field(default_factory=set)
+
+    def merge(self, other: "_KnownRefs") -> None:
+        self.places.update(other.places)
+        self.weapons |= other.weapons
+
+
+_KNOWN_REFS: "weakref.WeakKeyDictionary[Any, _KnownRefs]" = weakref.WeakKeyDictionary()  # Database -> refs
+
+
 class _References:
     """Upserts Place and Weapon rows for claims; lookups are lazy so tests need neither module."""
 
-    def __init__(self, session: Session, catalogue: Any, gazetteer: Any):
+    def __init__(self, session: Session, catalogue: Any, gazetteer: Any, known: _KnownRefs | None = None,
+                 upserted: _KnownRefs | None = None):
         self.session = session
         self._catalogue, self._gazetteer = catalogue, gazetteer
+        self._gaz_index: dict[int, Any] | None = None  # resolved once per document, not per claim
+        self.known = known
+        self.upserted = upserted if upserted is not None else _KnownRefs()  # for `known` after commit
 
     def place(self, c: IncidentClaim) -> int | None:
         if c.geonameid is None:
             return None
-        known = _gazetteer_place(self._gazetteer, c.geonameid)
+        if self._gaz_index is None:
+            self._gaz_index = _gazetteer_index(self._gazetteer)
+        known = self._gaz_index.get(c.geonameid)
         values = {"name": c.place or str(c.geonameid), "admin1": c.admin1, "lat": c.lat, "lon": c.lon}
         if known is not None:
             values = {k: getattr(known, k, None) for k in
                       ("name", "admin1", "lat", "lon", "population", "feature_code")}
+        self.upserted.places[c.geonameid] = values
+        if self.known is not None and self.known.places.get(c.geonameid) == values:
+            return c.geonameid  # this very upsert was committed before: it would change nothing
         row = self.session.get(Place, c.geonameid)
         if row is None:
             self.session.add(Place(geonameid=c.geonameid, **values))
@@ -192,6 +247,9 @@ class _References:
         wid = getattr(entry, "id", None) if entry is not None else None
         if not wid:
             return None
+        self.upserted.weapons.add(wid)
+        if self.known is not None and wid in self.known.weapons:
+            return wid
         if self.session.get(Weapon, wid) is None:
             self.session.add(Weapon(
                 id=wid, name=getattr(entry, "name", None) or wid, weapon_class=getattr(entry, "weapon_class", None),
@@ -219,18 +277,23 @@ _PLACE_INDEX: dict[int, tuple[Any, dict[int, Any]]] = {}  # id(gazetteer) -> (ga
 
 
 def _gazetteer_place(gazetteer: Any, geonameid: int) -> Any:
+    return _gazetteer_index(gazetteer).get(geonameid)
+
+
+def _gazetteer_index(gazetteer: Any) -> dict[int, Any]:
+    """{geonameid: place} of `gazetteer` (None: the packaged one, if importable)."""
     if gazetteer is None:
         try:
             from ..geo import Gazetteer
             gazetteer = Gazetteer.default()  # cached per process; the extractor has loaded it already
         except (ImportError, GazetteerError):
-            return None
+            return {}
     cached = _PLACE_INDEX.get(id(gazetteer))
     if cached is None or cached[0] is not gazetteer:
         cached = (gazetteer, {p.geonameid: p for p in getattr(gazetteer, "places", ())})
         _PLACE_INDEX.clear()
         _PLACE_INDEX[id(gazetteer)] = cached
-    return cached[1].get(geonameid)
+    return cached[1]
 
 
 def _jsonable(value: Any) -> Any:
@@ -285,7 +348,25 @@ def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, ree
     """
     sha = sha256_hex(doc.raw)
     text, wanted = _plan(db, doc, sha, extractor, reextract)
-    extraction = _extract(extractor, doc, text) if wanted else None
+    # Archive the raw bytes (write + fsync, mostly waiting on the disk) in a worker thread while
+    # this thread extracts. It is waited for before the transaction below, whose store_document
+    # then finds the file complete: the bytes are still durable before the row that names them.
+    archiving = _archive_ahead(db.archive, doc.raw) if wanted else None
+    switch = sys.getswitchinterval()
+    try:
+        if archiving is not None:
+            # The worker needs the GIL back after each system call; by default it would wait up
+            # to 5 ms for this (pure-Python) extraction to yield it, each time.
+            sys.setswitchinterval(min(switch, _ARCHIVE_SWITCH_S))
+        extraction = _extract(extractor, doc, text) if wanted else None
+    finally:
+        if archiving is not None:
+            sys.setswitchinterval(switch)
+            archiving.exception()  # wait; a failure is raised again by store_document's own put
+    known = _KNOWN_REFS.get(db)
+    if known is None:
+        known = _KNOWN_REFS[db] = _KnownRefs()
+    upserted = _KnownRefs()
     try:
         with db.session(write=True) as s:
             stored = store_document(s, db.archive, doc)
@@ -294,10 +375,23 @@ def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, ree
                 if extraction is None or text_sha256(text) != src.text_sha256:
                     # Another process stored this document meanwhile: extract from the text it stored.
                     extraction = _extract(extractor, doc, src.text)
-                save_extraction(s, stored.source_id, extraction)
+                save_extraction(s, stored.source_id, extraction, fresh=stored.status == NEW, known=known,
+                                upserted=upserted)
     except SQLAlchemyError as e:
         raise StoreError(f"{doc.doc_id}: cannot store: {type(e).__name__}: {e}") from e
+    known.merge(upserted)  # committed now
     return stored
+
+
+_ARCHIVE_SWITCH_S = 0.0002
+_ARCHIVER: tuple[int, ThreadPoolExecutor] | None = None  # (pid, one worker thread)
+
+
+def _archive_ahead(archive: Archive, raw: bytes) -> Future:
+    global _ARCHIVER
+    if _ARCHIVER is None or _ARCHIVER[0] != os.getpid():  # a forked child has no worker thread
+        _ARCHIVER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="harmwatch-archive"))
+    return _ARCHIVER[1].submit(archive.put, raw)
 
 
 def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract: bool) -> tuple[str, bool]:
@@ -305,9 +399,10 @@ def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract:
     if extractor is None:
         return doc.text, False
     try:
-        with db.session() as s:
-            row = s.execute(select(Source.text, Source.is_current, Source.extracted_at)
-                            .where(Source.doc_id == doc.doc_id, Source.sha256 == sha)).first()
+        # a Core connection, not an ORM session: one read, no objects (BEGIN/ROLLBACK as before)
+        with db.engine.connect() as conn:
+            row = conn.execute(select(Source.text, Source.is_current, Source.extracted_at)
+                               .where(Source.doc_id == doc.doc_id, Source.sha256 == sha)).first()
     except SQLAlchemyError as e:
         raise StoreError(f"{doc.doc_id}: cannot read the database: {e}") from e
     if row is None:
