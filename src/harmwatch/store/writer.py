@@ -151,7 +151,7 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
     tallies = [dict(source_id=source_id, ordinal=i, source_said=t.source, evidence=_evidence_json(t.evidence),
                     **_span_cols(t.span), **{k: getattr(t, k) for k in _TALLY_COLUMNS})
                for i, t in enumerate(extraction.tallies)]
-    session.flush()  # places and weapons first: the claims' foreign keys point at them
+    refs.write()  # places and weapons first: the claims' foreign keys point at them
     if claims:
         session.execute(insert(Claim.__table__), claims)
     if tallies:
@@ -207,7 +207,12 @@ _KNOWN_REFS: "weakref.WeakKeyDictionary[Any, _KnownRefs]" = weakref.WeakKeyDicti
 
 
 class _References:
-    """Upserts Place and Weapon rows for claims; lookups are lazy so tests need neither module."""
+    """Upserts Place and Weapon rows for claims; lookups are lazy so tests need neither module.
+
+    `place`/`weapon` only note what each claim references (in claim order); `write` then reads
+    the rows that may exist with one SELECT per table and applies the upserts in that order,
+    as one-at-a-time upserts would: the first one inserts a missing row, later ones for the same
+    key fill what it left empty, never erasing."""
 
     def __init__(self, session: Session, catalogue: Any, gazetteer: Any, known: _KnownRefs | None = None,
                  upserted: _KnownRefs | None = None):
@@ -216,6 +221,8 @@ class _References:
         self._gaz_index: dict[int, Any] | None = None  # resolved once per document, not per claim
         self.known = known
         self.upserted = upserted if upserted is not None else _KnownRefs()  # for `known` after commit
+        self._places: list[tuple[int, dict]] = []  # (geonameid, values) to upsert, in claim order
+        self._weapons: dict[str, Any] = {}  # weapon id -> catalogue entry, in claim order
 
     def place(self, c: IncidentClaim) -> int | None:
         if c.geonameid is None:
@@ -228,16 +235,9 @@ class _References:
             values = {k: getattr(known, k, None) for k in
                       ("name", "admin1", "lat", "lon", "population", "feature_code")}
         self.upserted.places[c.geonameid] = values
-        if self.known is not None and self.known.places.get(c.geonameid) == values:
-            return c.geonameid  # this very upsert was committed before: it would change nothing
-        row = self.session.get(Place, c.geonameid)
-        if row is None:
-            self.session.add(Place(geonameid=c.geonameid, **values))
-            self.session.flush()  # a second claim at the same place must find this row
-        else:  # fill what an earlier, thinner upsert left empty; never erase
-            for k, v in values.items():
-                if v is not None and getattr(row, k) is None:
-                    setattr(row, k, v)
+        if self.known is None or self.known.places.get(c.geonameid) != values:
+            # (else this very upsert was committed before: it would change nothing)
+            self._places.append((c.geonameid, values))
         return c.geonameid
 
     def weapon(self, name: str | None) -> str | None:
@@ -248,16 +248,35 @@ class _References:
         if not wid:
             return None
         self.upserted.weapons.add(wid)
-        if self.known is not None and wid in self.known.weapons:
-            return wid
-        if self.session.get(Weapon, wid) is None:
-            self.session.add(Weapon(
-                id=wid, name=getattr(entry, "name", None) or wid, weapon_class=getattr(entry, "weapon_class", None),
-                calibre_mm=getattr(entry, "calibre_mm", None), guidance=getattr(entry, "guidance", None),
-                cluster_capable=getattr(entry, "cluster_capable", None),
-                accuracy=_jsonable(getattr(entry, "accuracy", None))))
-            self.session.flush()
+        if self.known is None or wid not in self.known.weapons:
+            self._weapons.setdefault(wid, entry)
         return wid
+
+    def write(self) -> None:
+        """Apply the noted upserts and flush, so the claims' foreign keys find their rows."""
+        if self._places:
+            ids = list(dict.fromkeys(g for g, _ in self._places))
+            rows = {r.geonameid: r for r in self.session.scalars(select(Place).where(Place.geonameid.in_(ids)))}
+            for gid, values in self._places:
+                row = rows.get(gid)
+                if row is None:
+                    rows[gid] = row = Place(geonameid=gid, **values)
+                    self.session.add(row)
+                else:  # fill what an earlier, thinner upsert left empty; never erase
+                    for k, v in values.items():
+                        if v is not None and getattr(row, k) is None:
+                            setattr(row, k, v)
+        if self._weapons:
+            have = set(self.session.scalars(select(Weapon.id).where(Weapon.id.in_(list(self._weapons)))))
+            for wid, entry in self._weapons.items():
+                if wid not in have:
+                    self.session.add(Weapon(
+                        id=wid, name=getattr(entry, "name", None) or wid,
+                        weapon_class=getattr(entry, "weapon_class", None),
+                        calibre_mm=getattr(entry, "calibre_mm", None), guidance=getattr(entry, "guidance", None),
+                        cluster_capable=getattr(entry, "cluster_capable", None),
+                        accuracy=_jsonable(getattr(entry, "accuracy", None))))
+        self.session.flush()
 
 
 def _catalogue_entry(catalogue: Any, name: str) -> Any:
