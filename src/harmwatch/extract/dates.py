@@ -74,16 +74,21 @@ _DATE_WORDS = frozenset({*WEEKDAYS, "yesterday", "today", "tonight", "morning", 
                          "overnight", "ago"})
 
 
+# _BACKGROUND needs one of these whole words before the date (a word followed by a non-word
+# character inside the prefix is a whole word of the sentence too).
+_BACKGROUND_WORDS = frozenset({"since", "began", "begun", "started", "start", "beginning", "launched"})
+
+
 def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -> list[DateMention]:
     """`ws`: the sentence's `gate.words`, when the caller has them."""
-    if not has_digit(text):
-        if ws == ():
-            ws = word_set(text)
-        if ws is not None and _DATE_WORDS.isdisjoint(ws):
-            return []
+    if ws == ():
+        ws = word_set(text)
+    if not has_digit(text) and ws is not None and _DATE_WORDS.isdisjoint(ws):
+        return []
+    background = ws is None or not _BACKGROUND_WORDS.isdisjoint(ws)
     out: list[DateMention] = []
     for m in DATE_RE.finditer(text):
-        if _BACKGROUND.search(text[:m.start()]):
+        if background and _BACKGROUND.search(text[:m.start()]):
             continue
         g = m.groups()
         d: date | None = None
