@@ -64,10 +64,16 @@ def text_sha256(text: str) -> str:
 
 def store_document(session: Session, archive: Archive, doc: DocumentIn) -> StoredDoc:
     """Archive the raw bytes and add (or find) the document's Source row. Flushes; does not commit."""
+    return _store_document(session, archive, doc)[0]
+
+
+def _store_document(session: Session, archive: Archive, doc: DocumentIn) -> tuple[StoredDoc, Source]:
+    # Also returns the row: the session holds unchanged rows only weakly, so a caller that wants
+    # it again would otherwise SELECT it (and its whole text) a second time.
     sha, rel = archive.put(doc.raw)
     same = session.scalar(select(Source).where(Source.doc_id == doc.doc_id, Source.sha256 == sha))
     if same is not None and same.is_current:
-        return StoredDoc(same.id, UNCHANGED, doc.doc_id)
+        return StoredDoc(same.id, UNCHANGED, doc.doc_id), same
     prev = _current_version(session, doc, exclude=same)
     if prev is not None:
         prev.is_current = False
@@ -76,7 +82,7 @@ def store_document(session: Session, archive: Archive, doc: DocumentIn) -> Store
         # old row becomes current again rather than being copied.
         same.is_current = True
         session.flush()
-        return StoredDoc(same.id, NEW_VERSION, doc.doc_id)
+        return StoredDoc(same.id, NEW_VERSION, doc.doc_id), same
     src = Source(
         doc_id=doc.doc_id, version=(prev.version + 1) if prev else 1, previous_id=prev.id if prev else None,
         is_current=True, title=doc.title, publisher=doc.publisher, url=doc.url or None,
@@ -85,7 +91,7 @@ def store_document(session: Session, archive: Archive, doc: DocumentIn) -> Store
     )
     session.add(src)
     session.flush()  # assigns src.id; the transaction is still open
-    return StoredDoc(src.id, NEW_VERSION if prev else NEW, doc.doc_id)
+    return StoredDoc(src.id, NEW_VERSION if prev else NEW, doc.doc_id), src
 
 
 def _current_version(session: Session, doc: DocumentIn, exclude: Source | None) -> Source | None:
@@ -388,8 +394,7 @@ def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, ree
     upserted = _KnownRefs()
     try:
         with db.session(write=True) as s:
-            stored = store_document(s, db.archive, doc)
-            src = s.get(Source, stored.source_id)
+            stored, src = _store_document(s, db.archive, doc)
             if extractor is not None and (stored.status != UNCHANGED or reextract or src.extracted_at is None):
                 if extraction is None or text_sha256(text) != src.text_sha256:
                     # Another process stored this document meanwhile: extract from the text it stored.
@@ -402,15 +407,22 @@ def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, ree
     return stored
 
 
-_ARCHIVE_SWITCH_S = 0.0002
+_ARCHIVE_SWITCH_S = 0.0005
 _ARCHIVER: tuple[int, ThreadPoolExecutor] | None = None  # (pid, one worker thread)
 
 
-def _archive_ahead(archive: Archive, raw: bytes) -> Future:
+def _archive_ahead(archive: Archive, raw: bytes) -> Future | None:
+    """Stage the bytes here, make them durable in the worker thread (see Archive.stage)."""
     global _ARCHIVER
+    try:
+        staged = archive.stage(raw)
+    except StoreError:
+        return None  # store_document's own put reports it
+    if staged is None:
+        return None
     if _ARCHIVER is None or _ARCHIVER[0] != os.getpid():  # a forked child has no worker thread
         _ARCHIVER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="harmwatch-archive"))
-    return _ARCHIVER[1].submit(archive.put, raw)
+    return _ARCHIVER[1].submit(staged.finish)
 
 
 def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract: bool) -> tuple[str, bool]:
