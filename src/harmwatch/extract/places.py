@@ -21,6 +21,13 @@ LOCATIVE = {"in", "near", "at", "on", "into", "of", "outside", "from", "to", "to
 STRONG_LOCATIVE = {"village", "town", "city", "settlement", "hamlet", "suburb", "outskirts", "villages", "towns"}
 REFERENCE_CUES = {"near", "outside", "towards", "toward", "from", "of"}  # "near X": X locates, not the scene
 _CAP = re.compile(r"^[A-ZА-ЯІЇЄҐ][\w'’\-]*$")
+# The characters _CAP accepts first: most tokens fail on this set lookup without running _CAP.
+_CAP_FIRST = frozenset([*map(chr, range(ord("A"), ord("Z") + 1)), *map(chr, range(ord("А"), ord("Я") + 1)), *"ІЇЄҐ"])
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1] in _CAP_FIRST and _CAP.match(word) is not None
+
 # Capitalised words that are never place names in these reports even if a village carries them.
 STOP = {
     "the", "a", "an", "in", "on", "at", "and", "but", "or", "of", "for", "with", "to", "by", "from", "as", "it",
@@ -82,11 +89,11 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
     i = 0
     while i < len(toks):
         t = toks[i]
-        if not _CAP.match(t.text) or t.text.isdigit():
+        if not _is_cap(t.text) or t.text.isdigit():
             i += 1
             continue
         j = i
-        while j < len(toks) and j - i < 4 and _CAP.match(toks[j].text):
+        while j < len(toks) and j - i < 4 and _is_cap(toks[j].text):
             j += 1
         found = None
         for k in range(j, i, -1):
@@ -130,7 +137,8 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
 
 
 def _strip_possessive(name: str) -> str:
-    return re.sub(r"['’]s$", "", name)
+    # as re.sub(r"['’]s$", "", name); names are joined tokens, which hold no line break
+    return name[:-2] if name.endswith(("'s", "’s")) else name
 
 
 def _cue(toks, i: int) -> str | None:

@@ -71,10 +71,16 @@ def _store_document(session: Session, archive: Archive, doc: DocumentIn) -> tupl
     # Also returns the row: the session holds unchanged rows only weakly, so a caller that wants
     # it again would otherwise SELECT it (and its whole text) a second time.
     sha, rel = archive.put(doc.raw)
-    same = session.scalar(select(Source).where(Source.doc_id == doc.doc_id, Source.sha256 == sha))
+    # Every version stored under this doc_id (usually none or one) in one SELECT: the row with
+    # these bytes and the current row it replaces are both among them.
+    rows = list(session.scalars(select(Source).where(Source.doc_id == doc.doc_id)))
+    same = next((r for r in rows if r.sha256 == sha), None)
     if same is not None and same.is_current:
         return StoredDoc(same.id, UNCHANGED, doc.doc_id), same
-    prev = _current_version(session, doc, exclude=same)
+    # as _current_version: the newest current row with this doc_id, else with this url
+    prev = max((r for r in rows if r.is_current and r is not same), key=lambda r: r.id, default=None)
+    if prev is None and doc.url:
+        prev = _current_version(session, doc, exclude=same)
     if prev is not None:
         prev.is_current = False
     if same is not None:
