@@ -69,9 +69,17 @@ def _latest_on_or_before(pub: date, month: int, day: int) -> date | None:
     return None
 
 
-# Every alternative of DATE_RE without a digit needs one of these words whole (see gate.py).
-_DATE_WORDS = frozenset({*WEEKDAYS, "yesterday", "today", "tonight", "morning", "afternoon", "evening", "night",
-                         "overnight", "ago"})
+# Every alternative of DATE_RE without a digit needs one of these words whole (see gate.py)...
+_DATE_WORDS = frozenset({*WEEKDAYS, "yesterday", "today", "tonight", "overnight", "ago"})
+# ... or one of these pairs: "this morning/afternoon/evening", "last night" ("night" alone is common).
+_DATE_PAIRS = (("this", frozenset({"morning", "afternoon", "evening"})), ("last", frozenset({"night"})))
+
+
+def _may_have_date(text: str, ws) -> bool:
+    if ws is None or has_digit(text) or not _DATE_WORDS.isdisjoint(ws):
+        return True
+    return any(first in ws and not second.isdisjoint(ws) for first, second in _DATE_PAIRS)
+
 
 
 # _BACKGROUND needs one of these whole words before the date (a word followed by a non-word
@@ -83,7 +91,7 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
     """`ws`: the sentence's `gate.words`, when the caller has them."""
     if ws == ():
         ws = word_set(text)
-    if not has_digit(text) and ws is not None and _DATE_WORDS.isdisjoint(ws):
+    if not _may_have_date(text, ws):
         return []
     background = ws is None or not _BACKGROUND_WORDS.isdisjoint(ws)
     out: list[DateMention] = []

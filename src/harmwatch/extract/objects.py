@@ -6,8 +6,10 @@ equipment ("armoured vehicles") does not count.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from .gate import Words, words as word_set
 
@@ -89,7 +91,7 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
     if ws is not None and _FIRST_WORDS.isdisjoint(ws):
         return []
     out: list[ObjectMention] = []
-    for m in _RE.finditer(text) if ws is None else _matches_at_first_words(text):
+    for m in _RE.finditer(text) if ws is None else _matches_at_first_words(text, ws):
         phrase = m.group(1).lower()
         typ = _INDEX[phrase]
         before = text[max(0, m.start() - 25):m.start()].lower()
@@ -109,16 +111,16 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
     return out
 
 
-def _matches_at_first_words(text: str):
+def _matches_at_first_words(text: str, ws) -> Iterator[re.Match]:
     """What `_RE.finditer(text)` yields, trying the regex only where a phrase's first word starts.
 
     Every match begins at the start of a whole word that is some phrase's first word, so trying
     those positions left to right, and none inside a match already found, gives the same matches
     as scanning every character. Only for text `gate.words` accepts (lower() is faithful)."""
     resume = 0
-    for w in _WORD_RUN.finditer(text):
+    for w in _first_word_finder(frozenset(_FIRST_WORDS & ws)).finditer(text):
         start = w.start()
-        if start < resume or w.group().lower() not in _FIRST_WORDS:
+        if start < resume:
             continue
         m = _RE.match(text, start)  # the lookbehind still sees the character before `start`
         if m is not None:
@@ -126,7 +128,12 @@ def _matches_at_first_words(text: str):
             yield m
 
 
-_WORD_RUN = re.compile(r"\w+")
+@functools.lru_cache(maxsize=4096)
+def _first_word_finder(first_words: frozenset) -> re.Pattern:
+    """Whole words (any case) among `first_words`: the sentence's possible match starts."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(first_words))) + r")(?!\w)", re.IGNORECASE)
+
+
 _DAMAGE = re.compile(r"\b(hit|struck|strike|damag\w*|destroy\w*|shell\w*|bomb\w*|fire|ablaze|burn\w*|explo\w*|attack\w*|collaps\w*|debris|rubble)\b", re.IGNORECASE)
 
 
