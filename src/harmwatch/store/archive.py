@@ -56,31 +56,6 @@ class Archive:
             raise StoreError(f"cannot write to the archive {self.root}: {e}") from e
         return digest, relpath_for(digest)
 
-    def stage(self, raw: bytes) -> "Staged | None":
-        """First half of `put`, for a caller that overlaps the slow half with other work: write
-        `raw` to a temporary file beside its final name (quick: it only reaches the page cache)
-        and return the `Staged` whose `finish()` makes it durable and moves it into place
-        (fsync, rename, fsync of the folder: the same steps as `put`). None when the bytes are
-        stored already. `put` afterwards finds the file and does nothing."""
-        digest = sha256_hex(raw)
-        final = self.path(digest)
-        if final.is_file() and final.stat().st_size == len(raw):
-            return None
-        try:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=final.parent)
-        except OSError as e:
-            raise StoreError(f"cannot write to the archive {self.root}: {e}") from e
-        staged = Staged(fd, tmp, str(final))
-        try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view):]
-        except BaseException:
-            staged.abandon()
-            raise
-        return staged
-
     def get(self, sha256: str) -> bytes:
         p = self.path(sha256)
         try:
@@ -141,35 +116,3 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-class Staged:
-    """A temporary archive file with all its bytes written but not yet durable nor in place.
-
-    `finish()` runs only system calls, so a worker thread running it rarely needs the GIL
-    (each return from a system call does), and the thread that staged it keeps computing."""
-
-    __slots__ = ("fd", "tmp", "final")
-
-    def __init__(self, fd: int, tmp: str, final: str):
-        self.fd, self.tmp, self.final = fd, tmp, final
-
-    def finish(self) -> None:
-        try:
-            os.fsync(self.fd)
-            os.close(self.fd)
-            self.fd = -1
-            os.replace(self.tmp, self.final)
-        except BaseException:
-            self.abandon()
-            raise
-        _fsync_dir(os.path.dirname(self.final))
-
-    def abandon(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        try:
-            os.unlink(self.tmp)
-        except OSError:
-            pass

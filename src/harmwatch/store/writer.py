@@ -13,10 +13,7 @@ bytes becomes a new `Source` row with version+1, linked by `previous_id`; the ol
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -379,21 +376,7 @@ def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, ree
     """
     sha = sha256_hex(doc.raw)
     text, wanted = _plan(db, doc, sha, extractor, reextract)
-    # Archive the raw bytes (write + fsync, mostly waiting on the disk) in a worker thread while
-    # this thread extracts. It is waited for before the transaction below, whose store_document
-    # then finds the file complete: the bytes are still durable before the row that names them.
-    archiving = _archive_ahead(db.archive, doc.raw) if wanted else None
-    switch = sys.getswitchinterval()
-    try:
-        if archiving is not None:
-            # The worker needs the GIL back after each system call; by default it would wait up
-            # to 5 ms for this (pure-Python) extraction to yield it, each time.
-            sys.setswitchinterval(min(switch, _ARCHIVE_SWITCH_S))
-        extraction = _extract(extractor, doc, text) if wanted else None
-    finally:
-        if archiving is not None:
-            sys.setswitchinterval(switch)
-            archiving.exception()  # wait; a failure is raised again by store_document's own put
+    extraction = _extract(extractor, doc, text) if wanted else None
     known = _KNOWN_REFS.get(db)
     if known is None:
         known = _KNOWN_REFS[db] = _KnownRefs()
@@ -411,24 +394,6 @@ def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, ree
         raise StoreError(f"{doc.doc_id}: cannot store: {type(e).__name__}: {e}") from e
     known.merge(upserted)  # committed now
     return stored
-
-
-_ARCHIVE_SWITCH_S = 0.0005
-_ARCHIVER: tuple[int, ThreadPoolExecutor] | None = None  # (pid, one worker thread)
-
-
-def _archive_ahead(archive: Archive, raw: bytes) -> Future | None:
-    """Stage the bytes here, make them durable in the worker thread (see Archive.stage)."""
-    global _ARCHIVER
-    try:
-        staged = archive.stage(raw)
-    except StoreError:
-        return None  # store_document's own put reports it
-    if staged is None:
-        return None
-    if _ARCHIVER is None or _ARCHIVER[0] != os.getpid():  # a forked child has no worker thread
-        _ARCHIVER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="harmwatch-archive"))
-    return _ARCHIVER[1].submit(staged.finish)
 
 
 def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract: bool) -> tuple[str, bool]:
