@@ -270,3 +270,29 @@ def test_one_publisher_is_one_origin():
                                                             "wire": "Wire"},
                              {"gov-1": date(2024, 5, 1), "gov-2": date(2024, 5, 2), "wire": date(2024, 5, 2)})
     assert origins == {"gov-1": "gov-1", "gov-2": "gov-1", "wire": "wire"}
+
+
+def test_cli_export_formats(tmp_path):
+    import csv
+    import io
+    runner = CliRunner()
+    dbu = f"sqlite:///{tmp_path / 'exp.db'}"
+    assert runner.invoke(app, ["--db", dbu, "ingest", str(SAMPLE / "docs"), "--manifest", str(SAMPLE / "manifest.csv")]).exit_code == 0
+    n = len(json.loads(runner.invoke(app, ["--db", dbu, "incidents", "--format", "json"]).stdout)["incidents"])
+    gj = json.loads(runner.invoke(app, ["--db", dbu, "export", "--format", "geojson"]).stdout)
+    assert gj["type"] == "FeatureCollection" and len(gj["features"]) + gj["skipped"] == n
+    lon, lat = gj["features"][0]["geometry"]["coordinates"]
+    assert 22 < lon < 41 and 44 < lat < 53  # GeoJSON order: lon, lat
+    acled = list(csv.DictReader(io.StringIO(runner.invoke(app, ["--db", dbu, "export", "--format", "acled"]).stdout)))
+    assert len(acled) == n
+    vuhledar = next(r for r in acled if r["location"] == "Vuhledar")
+    assert (vuhledar["event_date"], vuhledar["fatalities"], vuhledar["sub_event_type"]) == \
+        ("2022-02-24", "4", "Shelling/artillery/missile attack")
+    assert all(r["fatalities"] != "0" or r["notes"] for r in acled)
+    out = tmp_path / "ucdp.csv"
+    assert runner.invoke(app, ["--db", dbu, "export", "--format", "ucdp", "-o", str(out)]).exit_code == 0
+    ucdp = list(csv.DictReader(out.open()))
+    assert len(ucdp) == n and {r["date_prec"] for r in ucdp} <= {"1", "2", "5", ""}
+    # unknown casualties stay empty, never 0
+    kharkiv = next(r for r in ucdp if r["where_coordinates"] == "Kharkiv")
+    assert kharkiv["best"] in ("", ) or int(kharkiv["best"]) > 0

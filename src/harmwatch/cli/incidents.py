@@ -29,6 +29,7 @@ CSV_COLUMNS = ("id", "date", "time", "place", "admin1", "lat", "lon", "geo_preci
 def register(app: typer.Typer) -> None:
     app.command("resolve")(resolve_cmd)
     app.command("incidents")(incidents_cmd)
+    app.command("export")(export_cmd)
     app.add_typer(incident_app, name="incident")
     app.add_typer(claim_app, name="claim")
 
@@ -202,3 +203,35 @@ def unlink_cmd(claim: str, reason: Optional[str] = typer.Option(None, "--reason"
     except HarmWatchError as e:
         _fail(e)
     out.print(iid)
+
+
+def export_cmd(fmt: str = typer.Option("geojson", "--format", "-f", help="geojson, acled (CSV) or ucdp (CSV)."),
+               output: Optional[str] = typer.Option(None, "--output", "-o", help="File to write (default: standard output).")) -> None:
+    """Export resolved incidents as GeoJSON, or as ACLED- or UCDP GED-style CSV (docs/export.md).
+
+    Example: `harmwatch export --format acled -o incidents-acled.csv`
+    """
+    from .. import export
+    from ..resolve.service import incidents
+    if fmt not in ("geojson", "acled", "ucdp"):
+        _fail(ValueError(f"unknown format {fmt!r}: use geojson, acled or ucdp"))
+    try:
+        rows = incidents(_open_db())
+    except HarmWatchError as e:
+        _fail(e)
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "geojson":
+            json.dump(export.geojson(rows), stream, ensure_ascii=False, indent=1)
+            stream.write("\n")
+        else:
+            columns, data = (export.ACLED_COLUMNS, export.acled_rows(rows)) if fmt == "acled" else \
+                (export.UCDP_COLUMNS, export.ucdp_rows(rows))
+            w = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
+            w.writeheader()
+            w.writerows(data)
+    finally:
+        if output:
+            stream.close()
+    if output:
+        err.print(f"wrote {len(rows)} incidents to {output}")

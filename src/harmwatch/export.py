@@ -1,0 +1,105 @@
+"""Resolved incidents in the formats the field uses: GeoJSON, ACLED-style and UCDP GED-style CSV.
+
+Library functions take the incident dicts of `resolve.service.incidents()` and return rows or
+documents; `harmwatch export` writes them. Unknown stays empty (never 0): ACLED's own files
+write 0 fatalities for "none reported", which HarmWatch cannot tell apart from "not stated".
+
+Field mappings (docs/export.md):
+- ACLED: event_date, year, time_precision (1 day / 2 a day off / 3 unknown), event_type and
+  sub_event_type from the weapon class, actor1 (alleged perpetrator when stated, else empty),
+  admin1, location, latitude, longitude, geo_precision (1 point / 2 near / 3 oblast),
+  source (documents), fatalities (best killed), notes.
+- UCDP GED: type_of_violence 1 (state-based: the Russia-Ukraine war, whose civilian deaths
+  UCDP records in deaths_civilians), date_start = date_end, date_prec (1 day, 2 a day off, 5 unknown), where_prec
+  (1 settlement point, 2 near, 4 oblast), adm_1, latitude, longitude, best/low/high
+  (killed), deaths_civilians (best killed), source_article (documents).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+ACLED_SUB_EVENT = {
+    "ballistic_missile": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "cruise_missile": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "rocket_artillery": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "tube_artillery": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "mortar": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "air_bomb": ("Explosions/Remote violence", "Air/drone strike"),
+    "drone": ("Explosions/Remote violence", "Air/drone strike"),
+    "landmine": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    "small_arms": ("Violence against civilians", "Attack"),
+    "unknown": ("Explosions/Remote violence", ""),
+}
+ACLED_COLUMNS = ("event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1",
+                 "civilian_targeting", "iso", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+                 "source", "notes", "fatalities", "tags")
+UCDP_COLUMNS = ("id", "year", "type_of_violence", "side_a", "side_b", "where_prec", "adm_1", "where_coordinates",
+                "latitude", "longitude", "country", "date_start", "date_end", "date_prec", "deaths_civilians", "best",
+                "low", "high", "source_article", "weapon_class", "objects", "grade")
+_UCDP_DATE_PREC = {1: 1, 2: 2, 3: 5}
+_UCDP_WHERE_PREC = {1: 1, 2: 2, 3: 4}
+
+
+def _blank(v):
+    return "" if v is None else v
+
+
+def geojson(incidents: Iterable[dict]) -> dict:
+    """A FeatureCollection; incidents without a point are left out (their count is in `skipped`)."""
+    features, skipped = [], 0
+    for i in incidents:
+        if i.get("lat") is None or i.get("lon") is None:
+            skipped += 1
+            continue
+        props = {k: v for k, v in i.items() if k not in ("lat", "lon")}
+        features.append({"type": "Feature", "id": i["id"],
+                         "geometry": {"type": "Point", "coordinates": [i["lon"], i["lat"]]}, "properties": props})
+    return {"type": "FeatureCollection", "features": features, "skipped": skipped}
+
+
+def _notes(i: dict) -> str:
+    parts = []
+    if i.get("weapon"):
+        parts.append(f"weapon: {i['weapon']}")
+    if i.get("objects"):
+        parts.append("hit: " + ", ".join(i["objects"]))
+    k = i.get("killed") or {}
+    if k.get("low") is not None and k.get("low") != k.get("high"):
+        parts.append(f"killed {k['low']}-{k['high']} across sources")
+    parts.append(f"grade: {i.get('grade')}; {i.get('independent_sources')} independent of {i.get('sources')} sources")
+    return "; ".join(parts)
+
+
+def acled_rows(incidents: Iterable[dict]) -> list[dict]:
+    rows = []
+    for i in incidents:
+        etype, sub = ACLED_SUB_EVENT.get(i.get("weapon_class") or "unknown", ACLED_SUB_EVENT["unknown"])
+        rows.append({
+            "event_id_cnty": i["id"], "event_date": _blank(i.get("date")),
+            "year": i["date"][:4] if i.get("date") else "", "time_precision": _blank(i.get("time_precision")),
+            "event_type": etype, "sub_event_type": sub, "actor1": _blank(i.get("perpetrator")),
+            "civilian_targeting": "", "iso": 804, "country": "Ukraine", "admin1": _blank(i.get("admin1")),
+            "location": _blank(i.get("place")), "latitude": _blank(i.get("lat")), "longitude": _blank(i.get("lon")),
+            "geo_precision": _blank(i.get("geo_precision")), "source": "; ".join(i.get("source_docs") or []),
+            "notes": _notes(i), "fatalities": _blank((i.get("killed") or {}).get("best")),
+            "tags": "cluster munitions" if i.get("cluster") else "",
+        })
+    return rows
+
+
+def ucdp_rows(incidents: Iterable[dict]) -> list[dict]:
+    rows = []
+    for i in incidents:
+        k = i.get("killed") or {}
+        rows.append({
+            "id": i["id"], "year": i["date"][:4] if i.get("date") else "", "type_of_violence": 1,
+            "side_a": _blank(i.get("perpetrator")), "side_b": "Civilians", "where_prec": _blank(_UCDP_WHERE_PREC.get(i.get("geo_precision"))),
+            "adm_1": _blank(i.get("admin1")), "where_coordinates": _blank(i.get("place")),
+            "latitude": _blank(i.get("lat")), "longitude": _blank(i.get("lon")), "country": "Ukraine",
+            "date_start": _blank(i.get("date")), "date_end": _blank(i.get("date")),
+            "date_prec": _blank(_UCDP_DATE_PREC.get(i.get("time_precision"))),
+            "deaths_civilians": _blank(k.get("best")), "best": _blank(k.get("best")), "low": _blank(k.get("low")),
+            "high": _blank(k.get("high")), "source_article": "; ".join(i.get("source_docs") or []),
+            "weapon_class": i.get("weapon_class"), "objects": ";".join(i.get("objects") or []), "grade": i.get("grade"),
+        })
+    return rows
