@@ -16,12 +16,12 @@ object hit or a weapon.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..geo import Gazetteer, Place
 from ..records import IncidentClaim, Span, TallyClaim
-from .casualties import CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
+from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
 from .features import SentenceFeatures
 from .places import PlaceMention
@@ -45,6 +45,7 @@ class Draft:
     date_ctx: DateMention | None = None
     last_index: int = -100
     last_para: int = -100
+    header: bool = False  # a district header ("In the X district, rockets hit two villages"); no incident of its own
 
     def add(self, f: SentenceFeatures) -> None:
         self.feats.append(f)
@@ -55,6 +56,14 @@ class Draft:
     def first_date(self) -> DateMention | None:
         # the first sentence that dates the attack; of its dates the earliest, since a sentence
         # like "X held a day of mourning on Friday for those killed on Thursday" reports after the attack
+        # a sentence giving the clock time and the day together dates the attack itself
+        # ("the first missile hit at about 7:15 p.m. on Monday"), ahead of report dates
+        for f in self.feats:
+            if f.dates and f.times and f.attack:
+                t = f.times[0]
+                d = min(f.dates, key=lambda d: abs(d.start - t.start))
+                if min(abs(d.start - t.end), abs(t.start - d.end)) <= 12:
+                    return d
         for f in self.feats:
             if f.dates:
                 return min(f.dates, key=lambda d: d.value)
@@ -73,9 +82,20 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     para = -1
     ctx_owned = False  # the date context came from a sentence that went into a draft
     prev: SentenceFeatures | None = None
+    para_sizes: dict[int, int] = {}
     for f in feats:
-        if f is headline or _ENTRY_HEADLINE.match(f.sent.text):
-            continue  # a headline repeats the body in short and mixes its incidents
+        para_sizes[f.sent.paragraph] = para_sizes.get(f.sent.paragraph, 0) + 1
+    header: SentenceFeatures | None = None  # a district sentence whose weapon and time belong to the villages named next
+    parts: list[SentenceFeatures] = []
+    for f in feats:
+        if f is headline or (_ENTRY_HEADLINE.match(f.sent.text) and para_sizes[f.sent.paragraph] == 1
+                             and not f.sent.text.rstrip().endswith(".")):
+            continue  # a headline (or a live entry's own title line) repeats the body in short and mixes its incidents
+        split, is_total = _split_scenes(f)
+        if is_total and not _is_tally(f, None):
+            tallies.append(_tally(f, f.source[0] if f.source else None, publisher))
+        parts.extend(split)
+    for f in parts:
         if prev is not None and prev.dates and any(d.feats and d.feats[-1] is prev for d in drafts):
             ctx_owned = True
         prev = f
@@ -101,9 +121,19 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if not f.attack and not f.figures:
             continue
         distinct = {p.text.lower() for p in settlements}
-        if len(distinct) >= 2 and not f.figures and not f.objects:
-            continue  # a list of places: a summary, not an incident
+        if len(distinct) >= 2 and not f.figures and not f.objects and _listed(settlements, f):
+            continue  # a list of places ("in the A, B and C districts"): a summary, not an incident
         scene = _scene(settlements, text)
+        if scene is not None and f.weapons and not f.figures and not f.objects and len(distinct) == 1 \
+                and _AREA_AFTER.match(text[scene.end:scene.end + 20]) and scene.cue in SCENE_CUES:
+            # "In the X district, rockets hit two villages at 10 a.m.": the weapon and time of the
+            # villages named next, not an incident in X
+            current = _new_draft(f, None, date_ctx)
+            current.header = True
+            current.admin1 = scene.candidates[0].admin1 if scene.candidates else None
+            drafts.append(current)
+            header = f
+            continue
         if scene is not None:
             same = _draft_for_place(drafts, scene, f)
             if same is not None:
@@ -113,10 +143,16 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures):
                 current.scene = scene
                 current.add(f)
-            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event) :
-                current.add(f)  # another place named in passing ("near X")
-            elif _can_start(f):
+            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event) \
+                    and not (f.sent.paragraph != current.last_para and scene.cue in SCENE_CUES and _can_start(f)
+                             and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
+                current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
+            elif _can_start(f) or (current is None and f.attack and not f.hypothetical and _is_scene_cue(scene, text)):
+                # an attack sentence naming its scene opens an incident even before any detail:
+                # "Explosions reported in the centre of X." Details in the next sentences join it
                 current = _new_draft(f, scene, date_ctx)
+                if header is not None and f.sent.index - header.sent.index <= 1:
+                    current.feats.insert(0, header)  # the next village of the header's list
                 if oblasts and _in_admin1(scene, oblasts[0].admin1):
                     current.admin1, current.admin1_mention = oblasts[0].admin1, oblasts[0]
                 drafts.append(current)
@@ -125,8 +161,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if current and (current.admin1 == ob.admin1 or (current.admin1 is None and current.scene is None)) and not f.new_event:
                 current.admin1, current.admin1_mention = current.admin1 or ob.admin1, current.admin1_mention or ob
                 current.add(f)
-            elif current and current.scene is not None and _in_admin1(current.scene, ob.admin1) and not f.new_event:
-                current.add(f)
+            elif current and current.scene is not None and _in_admin1(current.scene, ob.admin1) and not f.new_event \
+                    and not (f.sent.paragraph != current.last_para and f.figures and _new_day(current, f)):
+                current.add(f)  # a new paragraph about the region on another day is another incident
             elif _can_start(f, strict=False):
                 current = _new_draft(f, None, date_ctx)
                 current.admin1, current.admin1_mention = ob.admin1, ob
@@ -144,10 +181,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
     for d in drafts:
+        if d.header and d.scene is None:
+            continue
         if d.scene is None and d.admin1 is None:
             # no scene named in the incident's own sentences: a settlement they mention in another role
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
-            weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward")]
+            weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
             d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
         claim = _claim(d, gaz, coords, text, publisher)
         if claim is not None:
@@ -181,11 +220,24 @@ def _new_draft(f: SentenceFeatures, scene: PlaceMention | None, date_ctx: DateMe
     return d
 
 
+_ANOTHER = re.compile(r"\b(?:another|a second|a further)\b", re.IGNORECASE)
+
+
+def _new_day(current: Draft, f: SentenceFeatures) -> bool:
+    mine = current.first_date or current.date_ctx
+    return bool(f.dates) and mine is not None and all(d.value != mine.value for d in f.dates)
+
+
 def _other_day(current: Draft, f: SentenceFeatures) -> bool:
     if not (f.dates and f.attack and f.new_event):
         return False
     mine = current.first_date
-    return mine is not None and all(abs((d.value - mine.value).days) > 1 for d in f.dates)
+    if mine is None:
+        return False
+    if f.weapons and f.sent.paragraph != current.last_para and _ANOTHER.search(f.sent.text):
+        # a new paragraph: "At 00:10 on Monday the enemy fired another missile at the city"
+        return all(d.value != mine.value for d in f.dates)
+    return all(abs((d.value - mine.value).days) > 1 for d in f.dates)
 
 
 def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
@@ -193,12 +245,17 @@ def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
         return False
     if not f.settlements and re.search(r"\belsewhere\b", f.sent.text, re.IGNORECASE):
         return True  # "elsewhere in the capital another 20 were killed": several sites together
-    strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|so[- ]far|in total|"
-                            r"cumulative|overall|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
+    strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|"
+                            r"cumulative|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
                             r"since the war|war began|since 24 february|since february 24",
                             f.sent.text, re.IGNORECASE))
     if strong:
         return True
+    if re.search(r"so[- ]far|in total|overall", f.sent.text, re.IGNORECASE):
+        # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
+        own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
+               and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
+        return not own
     if f.settlements:
         return False
     if f.tally_cue or re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE):
@@ -209,6 +266,48 @@ def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
     if f.plural_events and current is None:
         return True
     return False
+
+
+_AREA_AFTER = re.compile(r"^\W{0,3}(?:district|region|oblast|raion|community|hromada|area)\b", re.IGNORECASE)
+
+
+def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
+    """Distinct settlements the sentence names as scenes ("in A", "on B"), in order."""
+    seen: dict[str, PlaceMention] = {}
+    st = f.sent.start
+    for p in f.settlements:
+        if p.cue in ("in", "on", "at") and not _AREA_AFTER.match(f.sent.text[p.end - st:p.end - st + 20]):
+            seen.setdefault(_norm(p.text), p)
+    return list(seen.values())
+
+
+def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
+    """A sentence naming several scenes, as one part per place, and whether it is a tally.
+
+    "In A two people were killed; in B four were killed": each place keeps the figures of its
+    own clause. "At least 30 were killed in strikes on homes in A, in B and in C": one figure
+    for several places is a tally, and each place still gets a part (its objects, its date)
+    with no figure."""
+    places = _scene_places(f) if f.figures or f.objects else []
+    if len(places) < 2:
+        return [f], False
+    st, end = f.sent.start, f.sent.end
+    bounds = [st] + [p.start for p in places[1:]] + [end]
+    shared = len({p.cue for p in places}) == 1
+
+    def seg(xs, i):
+        lo, hi = bounds[i], bounds[i + 1]
+        # "strikes on homes in A, in B and in C": with the same cue for every place, what comes
+        # before the first place is said of all of them
+        return [x for x in xs if lo <= x.start < hi or (i > 0 and shared and x.start < places[0].start)]
+
+    with_figs = [i for i in range(len(places)) if any(bounds[i] <= x.start < bounds[i + 1] for x in f.figures)]
+    tally = bool(f.figures) and len(with_figs) < 2
+    parts = []
+    for i, p in enumerate(places):
+        parts.append(replace(f, places=[p], figures=[] if tally else seg(f.figures, i), objects=seg(f.objects, i),
+                             weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i)))
+    return parts, tally
 
 
 def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) -> TallyClaim:
@@ -222,7 +321,9 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
         if name and (getattr(t, name) is None or fig.value > getattr(t, name)):
             setattr(t, name, fig.value)
             t.evidence[name] = Span(fig.start, fig.end, sent.quote(fig.start, fig.end))
-    place = (f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
+    multi = _scene_places(f)
+    place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2
+             else f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
     t.scope = place
     m = re.search(r"\bsince [^,.;]{1,40}", sent.text, re.IGNORECASE)
     t.period = m.group(0) if m else None
@@ -239,17 +340,34 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
     best, best_score = None, -99
     for p in settlements:
         score = 0
-        if p.cue in SCENE_CUES:
+        if _is_scene_cue(p, text):
             score += 2
         if p.cue in ("near", "outside"):
             score -= 1
-        if p.cue in ("from", "towards", "toward"):
-            score -= 3  # "fired from X", "brought her from X": X is not where the attack happened
+        if p.cue in ("from", "towards", "toward", "to"):
+            score -= 3  # "fired from X", "brought her from X", "taken to X": X is not where the attack happened
         if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]):
             score -= 3
         if score > best_score:
             best, best_score = p, score
     return best if best_score > -3 else None
+
+
+_OF_SCENE = re.compile(r"\b(?:centre|center|outskirts|suburbs?|heart|streets|districts?|part|parts)\s+of\s*$", re.IGNORECASE)
+
+
+def _is_scene_cue(p: PlaceMention, text: str) -> bool:
+    """"in X", "hit X", and "the centre of X"."""
+    return p.cue in SCENE_CUES or (p.cue == "of" and bool(_OF_SCENE.search(text[max(0, p.start - 20):p.start])))
+
+
+_LIST_GAP = re.compile(r"^[\s,]*(?:and\s+|or\s+)?(?:in\s+|on\s+|at\s+)?$")
+
+
+def _listed(places: list[PlaceMention], f: SentenceFeatures) -> bool:
+    """Places named one after another as a list ("A, B and C"), not one placed within another."""
+    st = f.sent.start
+    return any(_LIST_GAP.match(f.sent.text[a.end - st:b.start - st]) for a, b in zip(places, places[1:]))
 
 
 def _norm(name: str) -> str:
@@ -347,12 +465,22 @@ _FIELDS = {
 }
 
 
+_CORRECTION = re.compile(r"\b(?:now|later|latest|revised|corrected|updated|lowered|stood at|stands at|put the)\b", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:had|earlier|initially|first|previously|originally)\b", re.IGNORECASE)
+_MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECASE)
+_JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*$")
+
+
 def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
-    """Highest stated figure per field; totals from subgroup sums only when no total is given."""
+    """Highest stated figure per field; totals from subgroup sums only when no total is given.
+
+    A lower total stated last, in a sentence that corrects the toll ("later put the number of
+    dead at 12", "the toll now stood at 13"), replaces the highest one: the latest correction wins."""
     best: dict[str, Figure] = {}
+    last: dict[str, tuple[Figure, bool]] = {}
     sums: dict[str, tuple[int, Figure, Figure]] = {}
     for f in feats:
-        per_sentence: dict[str, list[Figure]] = {}
+        per_sentence: dict[str, list[list[Figure]]] = {}
         for fig in f.figures:
             if fig.value is None:
                 if fig.group == TOTAL and fig.role in ("killed", "injured"):
@@ -363,15 +491,28 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                 name = fig.role
             else:
                 name = _FIELDS.get((fig.role, fig.group))
-                if fig.group in (MEN, WOMEN, CHILDREN, HEALTH) and not fig.sub:
-                    per_sentence.setdefault(fig.role, []).append(fig)
+                if fig.group in (MEN, WOMEN, CHILDREN, HEALTH, ADULTS) and not fig.sub:
+                    # subgroups joined by "and" or commas add up ("a man and a woman were killed")
+                    runs = per_sentence.setdefault(fig.role, [])
+                    if runs and _JOIN.match(text[runs[-1][-1].end:fig.start]):
+                        runs[-1].append(fig)
+                    else:
+                        runs.append([fig])
             if name and (name not in best or fig.value > best[name].value):
                 best[name] = fig
-        for role, figs in per_sentence.items():
-            disjoint = [x for x in figs if x.group in (MEN, WOMEN, CHILDREN)] or figs
-            total = sum(x.value for x in disjoint)
-            if role not in sums or total > sums[role][0]:
-                sums[role] = (total, disjoint[0], disjoint[-1])
+            if name in ("killed", "injured"):
+                before = text[f.sent.start:fig.start]
+                last[name] = (fig, bool(_CORRECTION.search(before)) and not _EARLIER.search(before)
+                              and not _MORE.search(text[fig.start:fig.end]))
+        for role, runs in per_sentence.items():
+            for figs in runs:
+                disjoint = [x for x in figs if x.group in (MEN, WOMEN, CHILDREN, ADULTS)] or figs
+                total = sum(x.value for x in disjoint)
+                if role not in sums or total > sums[role][0]:
+                    sums[role] = (total, disjoint[0], disjoint[-1])
+    for name, (fig, corrects) in last.items():
+        if corrects and best.get(name) is not None and fig.value < best[name].value and fig.start > best[name].start:
+            best[name] = fig
     for role, (total, a, b) in sums.items():
         if role not in best:
             c.evidence[role] = Span(a.start, b.end, text[a.start:b.end])

@@ -21,6 +21,7 @@ CHILDREN = "children"
 WOMEN = "women"
 MEN = "men"
 HEALTH = "healthcare"
+ADULTS = "adults"
 
 NOUNS: dict[str, str] = {}
 for _w in ("people", "persons", "person", "civilians", "civilian", "residents", "resident", "individuals",
@@ -30,13 +31,14 @@ for _w in ("people", "persons", "person", "civilians", "civilian", "residents", 
            "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly",
            "policemen", "police", "officers", "guests", "visitors", "farmers", "farmer", "drivers", "driver"):
     NOUNS[_w] = TOTAL
+NOUNS["adults"] = NOUNS["adult"] = ADULTS
 for _w in ("children", "child", "kids", "kid", "boys", "boy", "girls", "girl", "teenagers", "teenager",
            "teens", "teen", "infants", "infant", "baby", "babies", "toddler", "toddlers", "minors", "minor",
            "schoolchildren", "pupils", "newborn", "schoolboy", "schoolgirl", "son", "daughter", "sons", "daughters"):
     NOUNS[_w] = CHILDREN
-for _w in ("women", "woman", "mother", "mothers", "grandmother"):
+for _w in ("women", "woman", "mother", "mothers", "grandmother", "wife", "sister", "daughter-in-law"):
     NOUNS[_w] = WOMEN
-for _w in ("men", "man", "father", "fathers", "grandfather"):
+for _w in ("men", "man", "father", "fathers", "grandfather", "husband", "brother"):
     NOUNS[_w] = MEN
 for _w in ("medics", "medic", "doctors", "doctor", "nurses", "nurse", "paramedics", "paramedic"):
     NOUNS[_w] = HEALTH
@@ -51,7 +53,7 @@ SINGULAR_ONE = {"man", "woman", "child", "boy", "girl", "teenager", "civilian", 
 ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
        "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
        "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
-       "municipal", "utility", "railway", "aid", "humanitarian", "pregnant", "of", "them", "whom", "were", "and",
+       "municipal", "utility", "railway", "energy", "power", "rail", "construction", "road", "aid", "humanitarian", "pregnant", "of", "them", "whom", "were", "and",
        "including", "among", "people", "residents"}
 QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almost",), ("about",), ("around",),
               ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
@@ -125,6 +127,9 @@ def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
         if w in ADJ or w.endswith("-year-old") or w.endswith("-years-old"):
             k += 1
             continue
+        if w in ("a", "an") and k > j and words[k - 1] in ("them", "whom"):
+            k += 1  # "one of them a child"
+            continue
         break
     return None, j, False
 
@@ -183,17 +188,32 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if nxt in NOT_PEOPLE_AFTER or nxt in MONTHS or prev in MONTHS or (nxt == "of" and vague is None and value is not None and not (after + 1 < len(words) and words[after + 1] in ("them", "whom", "those", "the"))):
             i = after
             continue
+        if vague is None and _is_age(words, num_start, after):
+            i = after
+            continue  # "a man of 66", "his wife, 65,", "aged 20 to 74": ages, not counts
         group, noun_end, military = _noun_group(words, after)
         if military:
             i = noun_end
             continue
         role = None
         sub = prev in ("including", "includes") or (num_start > 1 and words[num_start - 2:num_start] in (["among", "them"], ["of", "them"], ["of", "whom"]))
+        among = _among_the(words, num_start)
+        if among is not None:
+            # "Among the dead are three children", "Of the wounded, 39 were civilians": part of a figure
+            role, sub = among, True
+            if group is None and noun_end == after:
+                group = TOTAL
+        if words[after:after + 2] == ["of", "the"] and after + 2 < n_words and _role(words[after + 2]) and vague is None:
+            # "Two of the wounded remain in serious condition", "12 of the dead were children"
+            role, sub = _role(words[after + 2]), True
+            g2, _, _ = _noun_group(words, after + 3 + (words[after + 3:after + 4] in (["are"], ["were"])))
+            group = g2 or TOTAL
+            noun_end = after + 3
         # 1) an active verb just before: "killing four civilians", "killed at least 6"
         back = num_start - 1
         while back >= 0 and words[back] in ("also", "reportedly", "apparently", "had", "have", "has", "so-far", "far", "so"):
             back -= 1
-        if back >= 0 and words[back] in ACTIVE and (group is not None or noun_end == after):
+        if role is None and back >= 0 and words[back] in ACTIVE and (group is not None or noun_end == after):
             r = _role(words[back])
             if words[back] in ("claimed",) and "lives" in words[after:after + 4]:
                 r = "killed"
@@ -210,6 +230,11 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 # "the number of people killed in ... has risen to 17": the casualty word of the counted noun
                 role = _counted_role(words, back - 1)
                 group = group or (TOTAL if role else None)
+        elif (role is None and back >= 2 and words[back] in ("to", "at") and "number" in words[max(0, back - 8):back]
+              and (group is not None or noun_end == after) and (words[back] == "to" or nxt in ("", ",", ".", ";", "with", "and", "dead"))):
+            # "bringing the number of dead to 11", "put the number of dead at 12"
+            role = _counted_role(words, back)
+            group = group or (TOTAL if role else None)
         elif back >= 0 and words[back] in ("reached", "reaching") and noun_end == after and any(
                 w in TOLL for w in words[max(0, back - 6):back]):
             toll_words = words[max(0, back - 6):back]
@@ -238,6 +263,15 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 w = words[k]
                 if w in STOP or w == "." :
                     break
+                if w in _PREP and k == noun_end and group is not None:
+                    # "84 residents of the neighbouring buildings, 12 of them children, were injured"
+                    e = k + 1
+                    while e < min(len(words), k + 6) and words[e] not in STOP and words[e] not in (".", ",") \
+                            and not _role(words[e]) and not _is_num(words[e]):
+                        e += 1
+                    limit = min(len(words), limit + (e - k))
+                    k = e
+                    continue
                 r = _role(w) if not w.endswith("ing") else None
                 if r:
                     if w in ("death", "deaths") and not (k > 0 and words[k - 1] in ("to",)):
@@ -252,7 +286,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                          "reported", "confirmed", "said", "to", "be", "appears", "appear", "seem", "seems",
                          "got", "being", "dead", "wounded", "injured", "killed", "suffered", "sustained",
                          "received", "minor", "serious", "severe", "shrapnel", "various", "multiple", "now",
-                         "reportedly", "subsequently", "instantly", "immediately", "on", "spot", "site", "scene") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE:
+                         "reportedly", "subsequently", "instantly", "immediately", "on", "spot", "site", "scene", "known",
+                         "believed", "thought", "presumed", "understood", "feared") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE:
                     k += 1
                     continue
                 break
@@ -279,7 +314,9 @@ _HOSPITAL = re.compile(r"^(?:(?:had|have|has|were|are|was|is|been|later|also|all
                        r"(?:sought|needed|required|received|seeking)\s+(?:medical|hospital)\b"
                        r"|^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}"
                        r"(?:in|taken\s+to|admitted\s+to|brought\s+to)\s+(?:the\s+)?hospital\b"
-                       r"|^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}hospitali[sz]ed\b")
+                       r"|^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}hospitali[sz]ed\b"
+                       r"|^(?:(?:had|have|has|were|are|was|is|been|being|later|also|all|now|still)\s+){0,3}"
+                       r"(?:treated\s+for\s+(?:their\s+)?(?:injuries|wounds)|receiving\s+(?:medical\s+)?(?:treatment|care))\b")
 
 
 def _counted_role(words: list[str], end: int) -> str | None:
@@ -294,6 +331,42 @@ def _counted_role(words: list[str], end: int) -> str | None:
         r = _role(w)
         if r:
             return r
+    return None
+
+
+_PREP = {"of", "from", "inside", "near", "in", "at", "on"}
+_AGE_QUAL = {"about", "around", "some", "approximately", "roughly", "nearly", "almost", "over", "under"}
+_AGE_AFTER = {",", ")", ".", ";", "and", "were", "was", "who", "had", "have"}
+
+
+def _is_age(words: list[str], num_start: int, after: int) -> bool:
+    """The number is someone's age: "aged 20 to 74", "a man of (around) 66", "his wife, 65,"."""
+    k = num_start - 1
+    while k >= 0 and words[k] in _AGE_QUAL:
+        k -= 1
+    if k < 0:
+        return False
+    w = words[k]
+    if w in ("aged", "age", "ages"):
+        return True
+    if w in ("to", "and", "-") and k >= 2 and words[k - 2] in ("aged", "ages", "between") and _is_num(words[k - 1]):
+        return True  # the second number of "aged 20 to 74"
+    nxt = words[after] if after < len(words) else ""
+    if w == "of" and k >= 1 and words[k - 1] in SINGULAR_ONE and nxt in _AGE_AFTER | {""}:
+        return True  # "a man of 66", "a civilian man of around 40"
+    if w == "," and k >= 1 and words[k - 1] in SINGULAR_ONE | {"wife", "husband", "brother", "sister"} \
+            and nxt in (",", ")") and k >= 2 and words[k - 2] not in ("of", "including"):
+        return True  # "his wife, 65, were killed"
+    return False
+
+
+def _among_the(words: list[str], num_start: int) -> str | None:
+    """Role of "among the dead are N ...", "of the wounded, N ..." before the number."""
+    w = words[max(0, num_start - 4):num_start]
+    if len(w) >= 1 and w[-1] in ("are", "were", "was", "is", ","):
+        w = w[:-1]
+    if len(w) >= 3 and w[-3] in ("among", "of") and w[-2] == "the" and _role(w[-1]):
+        return _role(w[-1])
     return None
 
 

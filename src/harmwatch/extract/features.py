@@ -59,6 +59,10 @@ _DENIAL = Gate(DENIAL, ("denied", "denies", "deny", "rejected", "dismissed"))
 _REPORTING = re.compile(r"\b(said|says|told|reported|announced|added|wrote|stated|confirmed|posted)\s+(?:on\s+)?$", re.IGNORECASE)
 
 
+_UNSURE_WEAPON = re.compile(r"\b(?:not|un)\w*\s+(?:yet\s+)?(?:said|known|clear|confirmed|identified|specified|disclosed)\s+"
+                            r"(?:\w+\s+){0,2}(?:what|which)\s+(?:kind|type|sort)\b", re.IGNORECASE)
+
+
 @dataclass
 class SentenceFeatures:
     sent: Sentence
@@ -101,6 +105,8 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.dates = [d for d in dates if d is not f.dateline]
     f.times = find_times(text, sent.start)
     f.weapons = [_shift(w, sent.start) for w in catalogue.find(text)]
+    if f.weapons and _UNSURE_WEAPON.search(text):
+        f.weapons = []  # "officials have not said what kind of missile was used; reports suggest a ballistic one"
     f.objects = find_objects(text, sent.start, ws)
     f.figures = find_figures(sent)
     f.attack = bool(_ATTACK.search(text, ws))

@@ -39,7 +39,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "energy": ("power plant", "power station", "substation", "thermal power", "energy infrastructure",
                "energy facility", "power grid", "power lines", "power line", "boiler house", "hydroelectric",
                "dam", "oil depot", "fuel depot", "heating plant", "combined heat", "electricity",
-               "gas infrastructure", "energy facilities", "nuclear power"),
+               "gas infrastructure", "energy facilities", "nuclear power", "critical infrastructure",
+               "power facilities", "power facility", "power supply facilities", "energy system", "power engineers"),
     "transport": ("railway station", "train station", "bus station", "train", "railway", "rail line",
                   "bridge", "airport", "seaport", "port", "bus stop", "railway infrastructure",
                   "metro station", "tram stop", "platform", "crossing point"),
@@ -73,6 +74,8 @@ _RE = re.compile(
 # sentence whenever _RE can match: sentences without any skip the regex (see gate.py).
 _FIRST_WORDS = frozenset(re.match(r"\w+", p.lower()).group() for p in _INDEX)
 _HOME_BEFORE = re.compile(r"\b(at|went|go|going|come|came|return\w*|their way|back)\s+$")
+_PATIENT_BEFORE = re.compile(r"(?:\b(?:to|in)|\b(?:doctors|surgeons|medics|treated|treatment)\s+at)\s+"
+                             r"(?:(?:the|a|city|local|nearby|regional|district|city's|several|other)\s+){0,2}$")
 _MILITARY_CLAIM = re.compile(r"\b(target\w*|claim\w*|said it)\b", re.IGNORECASE)
 
 
@@ -102,6 +105,8 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
         if phrase in ("field", "fields", "plant", "court", "bar", "park", "port", "platform", "train", "market",
                       "store", "bank", "temple", "dam", "electricity", "enterprise") and not _damaged_context(text, m.start(), m.end()):
             continue  # common words: count only when the clause says it was hit
+        if typ == "hospital" and _PATIENT_BEFORE.search(before) and not _DAMAGE.search(before):
+            continue  # "taken to hospital", "died in hospital", "doctors at the regional hospital": patients, not a hit
         clause = _clause(text, m.start())
         if _TARGET_WORDS.search(clause) and typ == "military":
             continue

@@ -460,6 +460,9 @@ class Catalogue:
         return out
 
 
+SALVO_SPAN = 120  # characters: systems of different classes named this close are listed together
+
+
 def classify(mentions: list[WeaponMention]) -> tuple[str | None, str, bool | None]:
     """(weapon name or None, weapon_class, cluster True/None) for the mentions of one incident's passage.
 
@@ -490,6 +493,11 @@ def classify(mentions: list[WeaponMention]) -> tuple[str | None, str, bool | Non
         best = max(counts.values())
         top = [eid for eid, n in counts.items() if n == best]
         if len({entries[eid].weapon_class for eid in top}) > 1:
+            tops = [m for m in named if m.entry.id in top]
+            if any(a.entry.weapon_class != b.entry.weapon_class and abs(a.start - b.start) < SALVO_SPAN
+                   for a in tops for b in tops):
+                # "Kh-22 and Kh-59 missiles as well as S-300s": one salvo of several classes
+                return None, "unknown", cluster
             pick = entries[min(top, key=first.__getitem__)]  # a second weapon named later in the passage
         else:
             pick = entries[max(top, key=last.__getitem__)]  # a later identification of the same kind
