@@ -77,6 +77,7 @@ def main(argv=None) -> int:
     ap.add_argument("--docs", type=int, default=10000)
     ap.add_argument("--words", type=int, default=600)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--resolve", action="store_true", help="Also time resolving the stored claims into incidents.")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     gaz = Gazetteer.default()
@@ -104,6 +105,17 @@ def main(argv=None) -> int:
         words = sum(len((corpus / f"r{n:05d}.txt").read_text().split()) for n in range(min(args.docs, 200))) / min(args.docs, 200)
         print(f"documents: {args.docs}  mean words: {words:.0f}  stored: {report.new}  failed: {len(report.failed)}")
         print(f"ingest+extract: {dt:.1f} s  {args.docs / dt:.0f} documents/s  peak RSS: {peak_mb:.0f} MB")
+        if args.resolve:
+            from harmwatch.resolve.service import resolve
+            t0 = time.perf_counter()
+            r = resolve(db)
+            t1 = time.perf_counter()
+            again = resolve(db)
+            t2 = time.perf_counter()
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"resolve: {r.claims} claims -> {r.incidents} incidents, {r.source_links} re-report edges: "
+                  f"{t1 - t0:.1f} s first run, {t2 - t1:.1f} s re-run with nothing new ({again.scored} scored)  "
+                  f"peak RSS: {peak_mb:.0f} MB")
         return 0 if not report.failed else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

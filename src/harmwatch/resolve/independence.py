@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from datasketch import MinHash, MinHashLSH
@@ -78,18 +79,19 @@ def _later(a: SourceRef, b: SourceRef) -> bool:
     return bool(a.published and b.published and a.published > b.published)
 
 
-def publisher_names(publisher: str | None) -> list[str]:
+@lru_cache(maxsize=4096)
+def publisher_names(publisher: str | None) -> tuple[str, ...]:
     """Distinctive names a publisher is cited by: "Amnesty International" -> ["amnesty international",
     "amnesty"]. Only proper names count: a description such as "regional military administration"
     or "news agency" names no one in particular, so it yields nothing."""
     if not publisher:
-        return []
+        return ()
     clean = re.sub(r"\(.*?\)", "", publisher).strip()
     raw = _WORD.findall(clean)
     proper = [w for w in raw if w[:1].isupper() and w.lower() not in _GENERIC and len(w) >= 3]
     acronyms = [w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", clean)]
     if not proper and not acronyms:
-        return []
+        return ()
     names = []
     words = [w.lower() for w in raw]
     if proper:
@@ -99,7 +101,7 @@ def publisher_names(publisher: str | None) -> list[str]:
                 and not _is_place(raw[0]):
             names.append(words[0])
     names.extend(acronyms)
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def _is_place(word: str) -> bool:
@@ -107,6 +109,7 @@ def _is_place(word: str) -> bool:
     return Gazetteer.default().is_name(word)
 
 
+@lru_cache(maxsize=4096)
 def publisher_key(publisher: str | None) -> str | None:
     """The key that makes two documents "one publisher": its name when it has a proper name,
     else None (two outlets both described as "news agency" are not assumed to be one)."""
@@ -130,23 +133,31 @@ def _attributed(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def source_graph(sources: list[SourceRef]) -> list[SourceEdge]:
+def source_graph(sources: list[SourceRef], pairs: set[tuple[str, str]] | None = None) -> list[SourceEdge]:
+    """Re-report edges among `sources`; with `pairs` ({(doc_a, doc_b)}, either order), only between
+    those documents (resolution needs edges only between documents that share an incident)."""
     edges: dict[tuple[str, str], SourceEdge] = {}
     by_id = {s.doc_id: s for s in sources}
+    if pairs is not None:
+        pairs = {(a, b) for a, b in pairs if a in by_id and b in by_id} | {(b, a) for a, b in pairs if a in by_id and b in by_id}
+        wanted = {d for p in pairs for d in p}
+        sources = [s for s in sources if s.doc_id in wanted]
+        by_id = {s.doc_id: s for s in sources}
     hashes = {s.doc_id: minhash(s.text) for s in sources}
-    lsh = MinHashLSH(threshold=NEAR_DUP, num_perm=NUM_PERM)
-    for doc_id in sorted(hashes):
-        lsh.insert(doc_id, hashes[doc_id])
-    for doc_id in sorted(hashes):
-        for other in lsh.query(hashes[doc_id]):
-            if other == doc_id:
-                continue
-            a, b = by_id[other], by_id[doc_id]
-            if not _earlier(a, b):
-                continue
-            sim = hashes[doc_id].jaccard(hashes[other])
-            if sim >= NEAR_DUP:
-                edges[(b.doc_id, a.doc_id)] = SourceEdge(b.doc_id, a.doc_id, "near_duplicate", round(sim, 3))
+    if pairs is None:
+        lsh = MinHashLSH(threshold=NEAR_DUP, num_perm=NUM_PERM)
+        for doc_id in sorted(hashes):
+            lsh.insert(doc_id, hashes[doc_id])
+        candidates = {(d, o) for d in sorted(hashes) for o in lsh.query(hashes[d]) if o != d}
+    else:
+        candidates = pairs
+    for doc_id, other in sorted(candidates):
+        a, b = by_id[other], by_id[doc_id]
+        if not _earlier(a, b):
+            continue
+        sim = hashes[doc_id].jaccard(hashes[other])
+        if sim >= NEAR_DUP:
+            edges[(b.doc_id, a.doc_id)] = SourceEdge(b.doc_id, a.doc_id, "near_duplicate", round(sim, 3))
     # attribution: one pass over each text for every publisher name held
     by_name: dict[str, list[SourceRef]] = {}
     for a in sources:
@@ -162,6 +173,8 @@ def source_graph(sources: list[SourceRef]) -> list[SourceEdge]:
                     continue
                 for a in by_name.get(m.group(0).lower(), []):
                     if a.doc_id == b.doc_id or (b.doc_id, a.doc_id) in edges or _later(a, b):
+                        continue
+                    if pairs is not None and (b.doc_id, a.doc_id) not in pairs:
                         continue
                     if publisher_key(a.publisher) and publisher_key(a.publisher) == publisher_key(b.publisher):
                         continue  # a publisher's own later report is a new version of its account

@@ -30,8 +30,9 @@ _STOP = set("""a an the of in on at to and or but for with from by as is was wer
 he she they them his her their there here which who whom whose what when where while after before during into
 than then also not no said says according more least than about over some one two three people""".split())
 _WORD = re.compile(r"[a-zа-яіїєґ]{3,}", re.IGNORECASE)
-_DENIAL = re.compile(r"[^.!?\n]*\b(?:denied|denies|deny|dismissed as|rejected (?:the )?(?:claims?|accusations?|reports?))\b[^.!?\n]*[.!?]?",
+_DENIAL = re.compile(r"\b(?:denied|denies|deny|dismissed as|rejected (?:the )?(?:claims?|accusations?|reports?))\b",
                      re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 class ResolutionError(HarmWatchError):
@@ -59,7 +60,18 @@ def _minutes(hhmm: str | None) -> int | None:
 
 
 def _denials(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0).strip()) for m in _DENIAL.finditer(text)]
+    """Sentences reporting a denial: found by the denial word, then widened to the sentence
+    (a leading `[^.]*` in the pattern itself would rescan the text from every position)."""
+    out, last_end = [], -1
+    for m in _DENIAL.finditer(text):
+        if m.start() < last_end:
+            continue
+        start = max((e.end() for e in _SENTENCE_END.finditer(text, max(0, m.start() - 400), m.start())), default=max(0, m.start() - 400))
+        end_m = _SENTENCE_END.search(text, m.end())
+        end = end_m.end() if end_m else len(text)
+        out.append((start, text[start:end].strip()))
+        last_end = end
+    return out
 
 
 def claim_refs(session) -> tuple[list[ClaimRef], dict[str, int], list[Source]]:
@@ -133,8 +145,14 @@ def resolve(db, full: bool = False) -> ResolveReport:
         decisions, status = _decisions(s)
         edits = _edits(s)
         res = cluster(refs, links, decisions)
-        # source graph: rebuilt from the current documents
-        edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources])
+        # source graph: only documents that share an incident can re-report each other's account of it
+        docs_of: dict[str, set[str]] = {}
+        for key, iid in res.incident_of.items():
+            docs_of.setdefault(iid, set()).add(key.rsplit("#", 1)[0])
+        pairs = {(a, b) for ds in docs_of.values() if len(ds) > 1 for a in ds for b in ds if a < b}
+        shared = {d for p in pairs for d in p}
+        edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources
+                              if x.doc_id in shared], pairs) if pairs else []
         s.execute(delete(SourceLink))
         for e in edges:
             s.add(SourceLink(doc_id=e.doc_id, origin=e.origin, kind=e.kind, score=e.score, evidence=e.evidence))
