@@ -38,3 +38,143 @@ def test_headline_does_not_merge_incidents():
             "Nothing else happened.")
     inc = extract_text(text, published=date(2024, 9, 4)).incidents
     assert [(i.place, i.killed, i.date) for i in inc] == [("Lviv", 7, "2024-09-04")]
+
+
+# --- rules added for the third held-out round (ages, subgroups, corrections, multi-place totals, objects, salvoes)
+
+def _inc(text, pub=date(2024, 11, 18)):
+    return extract_text(text, published=pub)
+
+
+def test_ages_are_not_casualty_figures():
+    assert _figs("A civilian man of around 40 was seriously wounded.") == [("injured", "men", 1, False)]
+    assert all(v != 65 and v != 66 for _, _, v, _ in _figs("In another house, a man of 66 and his wife, 65, were killed."))
+    assert _figs("The strike killed 10 civilians, aged 20 to 74, and injured 48.") == [
+        ("killed", "total", 10, False), ("injured", "total", 48, False)]
+
+
+def test_n_of_the_wounded_is_a_subgroup():
+    assert _figs("Two of the wounded remain in serious condition.") == [("injured", "total", 2, True)]
+    assert ("killed", "children", 3, True) in _figs("Among the dead are three children: boys aged seven and four.")
+    assert ("injured", "total", 39, True) in _figs("Of the wounded, 39 were civilians, two of them children.")
+
+
+def test_one_of_them_a_child_takes_the_role_before():
+    figs = _figs("Seven people are dead, one of them a child, and 90 have been hurt, including 12 children.")
+    assert ("killed", "children", 1, True) in figs and ("injured", "total", 90, False) in figs
+
+
+def test_figure_with_place_phrase_and_modal_before_the_verb():
+    assert ("injured", "total", 84, False) in _figs(
+        "Eighty-four residents of the neighbouring apartment buildings, 12 of them children, were injured.")
+    assert ("injured", "total", 25, False) in _figs("Twenty-five people are now known to have been injured in the strike.")
+    assert ("injured", "total", 7, False) in _figs("By noon seven people were being treated for injuries.")
+    assert ("killed", "total", 2, False) in _figs("Two energy workers were killed in the region.")
+
+
+def test_number_of_dead_put_at_or_brought_to():
+    assert ("killed", "total", 11, False) in _figs("A man died, bringing the number of dead to 11, the mayor said.")
+    assert ("killed", "total", 12, False) in _figs("The governor later put the number of dead at 12, with 49 injured.")
+
+
+def test_latest_correction_wins_and_earlier_counts_do_not():
+    text = ("Missiles struck homes in Zaporizhzhia overnight, officials said on Sunday.\n\n"
+            "The city council wrote in the morning that 17 people had been killed and about 40 injured. "
+            "The governor later put the number of dead at 12, with 49 injured. "
+            "He said the toll now stood at 13 dead and more than 80 injured.")
+    inc = _inc(text, date(2022, 10, 9)).incidents
+    assert [(i.killed, i.injured) for i in inc] == [(13, 80)]
+    text2 = ("A missile hit the administration building in Mykolaiv on Tuesday morning.\n\n"
+             "Rescuers have recovered 15 bodies and 34 people were injured. "
+             "On Tuesday evening the count had stood at 12 dead and 33 wounded.")
+    assert [(i.killed, i.injured) for i in _inc(text2, date(2022, 3, 30)).incidents] == [(15, 34)]
+
+
+def test_subgroups_add_up_only_when_listed_together():
+    text = ("Shelling hit the village of Kruhliakivka on Monday evening.\n\n"
+            "A man and a woman were killed there, the administration said, where shelling had killed two men the day before.")
+    inc = _inc(text, date(2023, 8, 8)).incidents
+    assert inc and inc[0].killed == 2
+
+
+def test_total_over_several_places_is_a_tally_with_a_part_per_place():
+    text = ("UN briefing\n\n(Summary, Tuesday 19 November 2024)\n\n"
+            "At least 30 civilians were reportedly killed in strikes on residential areas in Sumy on Sunday evening, "
+            "in Odesa on Monday and in Hlukhiv.\n\nNothing more.")
+    ex = _inc(text, date(2024, 11, 19))
+    assert [(t.scope, t.killed) for t in ex.tallies] == [("Sumy, Odesa and Hlukhiv", 30)]
+    assert all(i.killed is None for i in ex.incidents)
+    assert {i.place for i in ex.incidents} >= {"Sumy", "Odesa"}
+
+
+def test_places_with_their_own_figures_are_split():
+    text = ("Kharkiv region report\n\n(Regional summary, Monday 20 May 2024)\n\n"
+            "Russian rockets hit two villages on Sunday. In Novoosynove two people were killed and five injured; "
+            "in Kivsharivka four were killed and three injured.\n\nEnd.")
+    inc = _inc(text, date(2024, 5, 20)).incidents
+    assert sorted((i.place, i.killed, i.injured) for i in inc) == [("Kivsharivka", 4, 3), ("Novoosynove", 2, 5)]
+
+
+def test_in_total_after_the_attack_is_its_toll():
+    text = ("Sumy update\n\n(Regional administration, Monday 18 November 2024)\n\n"
+            "Another person has died from the missile strike on a multi-storey building in Sumy on Sunday evening. "
+            "In total, 12 people have been killed, two of them children.\n\nMore later.")
+    ex = _inc(text)
+    assert [(i.place, i.killed, i.children_killed) for i in ex.incidents] == [("Sumy", 12, 2)]
+    assert not ex.tallies
+
+
+def test_taken_to_hospital_is_not_an_object_hit():
+    from harmwatch.extract.objects import find_objects
+    assert find_objects("A girl was taken to hospital in a serious condition.") == []
+    assert find_objects("One of the wounded later died in hospital.") == []
+    assert [o.type for o in find_objects("A missile hit a hospital in the city.")] == ["hospital"]
+    assert [o.type for o in find_objects("The strike caused damage to the hospital.")] == ["hospital"]
+
+
+def test_salvo_of_several_classes_is_unknown():
+    text = ("Night strikes\n\nMissiles struck Zaporizhzhia overnight, killing 13 people, officials said on Sunday.\n\n"
+            "The air force said the attacks involved Kh-22 and Kh-59 missiles as well as S-300 missiles.\n\nEnd.\n\nEnd.")
+    inc = _inc(text, date(2022, 10, 9)).incidents
+    assert inc and inc[0].weapon_class == "unknown"
+
+
+def test_unsure_weapon_sentence_gives_no_class():
+    text = ("Theatre strike\n\nA missile struck the centre of Chernihiv on Saturday, killing seven people.\n\n"
+            "Officials have not yet said what kind of missile was used; some reports suggest a ballistic missile.\n\nEnd.\n\nEnd.")
+    inc = _inc(text, date(2023, 8, 19)).incidents
+    assert inc and inc[0].weapon_class == "unknown"
+
+
+def test_clock_time_with_day_dates_the_attack_over_report_day():
+    text = ("Pokrovsk toll rises\n\nKYIV, Aug 8 (news wire) - The number of people killed by two missile strikes on "
+            "the town of Pokrovsk rose to seven on Tuesday, the governor said.\n\n"
+            "The first missile hit at about 7:15 p.m. on Monday and the second some 40 minutes later.\n\nEnd.")
+    inc = _inc(text, date(2023, 8, 8)).incidents
+    assert [(i.place, i.date, i.time) for i in inc] == [("Pokrovsk", "2023-08-07", "19:15")]
+
+
+def test_live_entry_with_body_text_is_read():
+    text = ("Odesa attack: live\n\n(Live page, Monday 18 November 2024)\n\n"
+            "12:05 - Loud explosions in Odesa. The mayor says a missile struck a residential building.\n\n"
+            "12:50 - First figures: at least eight people killed and 18 injured.\n\nEnd.")
+    inc = _inc(text).incidents
+    assert [(i.place, i.killed, i.injured) for i in inc] == [("Odesa", 8, 18)]
+
+
+def test_new_paragraph_on_another_place_or_day_is_another_incident():
+    text = ("Strikes\n\n(Briefing, Tuesday 19 November 2024)\n\n"
+            "In Hlukhiv late on Monday night nine civilians were reportedly killed.\n\n"
+            "The head of the mission visited sites in Zaporizhzhia recently hit by glide bombs. "
+            "One glide bomb at 2:30 p.m. on 7 November destroyed half of an apartment building, killing 10 people.\n\nEnd.")
+    inc = _inc(text, date(2024, 11, 19)).incidents
+    assert sorted((i.place, i.date, i.killed) for i in inc) == [("Hlukhiv", "2024-11-18", 9), ("Zaporizhzhia", "2024-11-07", 10)]
+
+
+def test_district_sentence_lends_weapon_and_time_to_the_villages_named_next():
+    text = ("Kharkiv region report\n\n(Regional summary, Monday 20 May 2024)\n\n"
+            "In the Kupiansk district, Uragan rockets hit two villages at about 10 a.m. on Sunday. "
+            "In Novoosynove two people were killed and five injured; in Kivsharivka four were killed and three injured.\n\nEnd.")
+    inc = _inc(text, date(2024, 5, 20)).incidents
+    assert sorted((i.place, i.weapon_class, i.time) for i in inc) == [
+        ("Kivsharivka", "rocket_artillery", "10:00"), ("Novoosynove", "rocket_artillery", "10:00")]

@@ -147,9 +147,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and not (f.sent.paragraph != current.last_para and scene.cue in SCENE_CUES and _can_start(f)
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
-            elif _can_start(f) or (current is None and f.attack and not f.hypothetical and _is_scene_cue(scene, text)):
-                # an attack sentence naming its scene opens an incident even before any detail:
-                # "Explosions reported in the centre of X." Details in the next sentences join it
+            elif _can_start(f):
                 current = _new_draft(f, scene, date_ctx)
                 if header is not None and f.sent.index - header.sent.index <= 1:
                     current.feats.insert(0, header)  # the next village of the header's list
