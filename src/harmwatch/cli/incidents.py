@@ -69,18 +69,23 @@ def print_table(rows: list[dict], title: str = "Incidents") -> None:
     out.print(table)
 
 
+def _incident_rows(fmt: str, formats: tuple[str, ...]) -> list[dict]:
+    """Every resolved incident, after checking the requested format."""
+    from ..resolve.service import incidents
+    if fmt not in formats:
+        _fail(ValueError(f"unknown format {fmt!r}: use {', '.join(formats[:-1])} or {formats[-1]}"))
+    try:
+        return incidents(_open_db())
+    except HarmWatchError as e:
+        _fail(e)
+
+
 def incidents_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv.")) -> None:
     """List resolved incidents with casualty ranges, sources and grade.
 
     Example: `harmwatch incidents --format json > incidents.json`
     """
-    from ..resolve.service import incidents
-    if fmt not in ("table", "json", "csv"):
-        _fail(ValueError(f"unknown format {fmt!r}: use table, json or csv"))
-    try:
-        rows = incidents(_open_db())
-    except HarmWatchError as e:
-        _fail(e)
+    rows = _incident_rows(fmt, ("table", "json", "csv"))
     if fmt == "json":
         sys.stdout.write(json.dumps({"incidents": rows}, ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
@@ -212,13 +217,7 @@ def export_cmd(fmt: str = typer.Option("geojson", "--format", "-f", help="geojso
     Example: `harmwatch export --format acled -o incidents-acled.csv`
     """
     from .. import export
-    from ..resolve.service import incidents
-    if fmt not in ("geojson", "acled", "ucdp"):
-        _fail(ValueError(f"unknown format {fmt!r}: use geojson, acled or ucdp"))
-    try:
-        rows = incidents(_open_db())
-    except HarmWatchError as e:
-        _fail(e)
+    rows = _incident_rows(fmt, ("geojson", "acled", "ucdp"))
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "geojson":

@@ -128,26 +128,28 @@ async def merge(body: MergeBody, request: Request, viewer: Viewer = Depends(api_
     return {"incident": iid}
 
 
+async def _set_status(request: Request, incident_id: str, action: str, viewer: Viewer, body: "Reason | None") -> None:
+    await _run(service.set_status, request.app.state.db, incident_id, action, viewer.name, body.reason if body else None)
+
+
 @router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified")
 async def verify(incident_id: str, request: Request, body: Reason | None = None,
                  viewer: Viewer = Depends(api_analyst)) -> dict:
-    await _run(service.set_status, request.app.state.db, incident_id, "verify", viewer.name, body.reason if body else None)
+    await _set_status(request, incident_id, "verify", viewer, body)
     return {"incident": incident_id, "status": "verified"}
 
 
 @router.post("/incidents/{incident_id}/discount", summary="Discount an incident")
 async def discount(incident_id: str, request: Request, body: Reason | None = None,
                    viewer: Viewer = Depends(api_analyst)) -> dict:
-    await _run(service.set_status, request.app.state.db, incident_id, "discount", viewer.name,
-               body.reason if body else None)
+    await _set_status(request, incident_id, "discount", viewer, body)
     return {"incident": incident_id, "status": "discounted"}
 
 
 @router.post("/incidents/{incident_id}/reopen", summary="Withdraw a verify/discount ruling")
 async def reopen(incident_id: str, request: Request, body: Reason | None = None,
                  viewer: Viewer = Depends(api_analyst)) -> dict:
-    await _run(service.set_status, request.app.state.db, incident_id, "reopen", viewer.name,
-               body.reason if body else None)
+    await _set_status(request, incident_id, "reopen", viewer, body)
     return {"incident": incident_id, "status": "unreviewed"}
 
 
