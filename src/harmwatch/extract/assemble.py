@@ -34,6 +34,12 @@ SCENE_CUES = {"in", "at", "on", "into", "village", "town", "city", "settlement",
               "struck", "shelled", "attacked", "bombed", "targeted", "pounded", "outskirts"}
 NOT_SCENE_AFTER = re.compile(r"^\W*(governor|mayor|region|oblast|regional|city council|military administration|"
                              r"authorities|officials|police|head|district|prosecutor|'s governor|’s governor)", re.IGNORECASE)
+# "Kyiv said Russia had used S-300 missiles", "Moscow blamed …": a capital as speaker, not a scene
+_SPEAKER_AFTER = re.compile(r"^\s+(?:has\s+|had\s+|have\s+)?(?:said|says|claimed|claims|accused|accuses|blamed|blames|"
+                            r"denied|denies|insisted|insists|responded|warned|announced|alleged|argued|called|"
+                            r"urged|demanded)\b", re.IGNORECASE)
+# "KYIV, Oct 1 (Reuters) -": the place a wire story was filed from
+_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][a-z]+)?,\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d|\d{1,2}\s+[A-Z][a-z]+\s*[(\-–—])")
 
 
 @dataclass
@@ -46,6 +52,8 @@ class Draft:
     last_index: int = -100
     last_para: int = -100
     header: bool = False  # a district header ("In the X district, rockets hit two villages"); no incident of its own
+    area: PlaceMention | None = None  # the header's area: the incident's place when no village follows
+    header_used: bool = False
 
     def add(self, f: SentenceFeatures) -> None:
         self.feats.append(f)
@@ -87,9 +95,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         para_sizes[f.sent.paragraph] = para_sizes.get(f.sent.paragraph, 0) + 1
     header: SentenceFeatures | None = None  # a district sentence whose weapon and time belong to the villages named next
     parts: list[SentenceFeatures] = []
+    skipped: list[int] = []  # indexes of the sentences left out, which do not count as distance
     for f in feats:
         if f is headline or (_ENTRY_HEADLINE.match(f.sent.text) and para_sizes[f.sent.paragraph] == 1
                              and not f.sent.text.rstrip().endswith(".")):
+            skipped.append(f.sent.index)
             continue  # a headline (or a live entry's own title line) repeats the body in short and mixes its incidents
         split, is_total = _split_scenes(f)
         if is_total and not _is_tally(f, None):
@@ -113,9 +123,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             date_ctx, ctx_owned = f.dates[-1], False
         settlements = [p for p in f.settlements]
         oblasts = f.oblasts
-        if current and (f.sent.index - current.last_index > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
+        if current and (_gap(f, current, skipped) > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
             current = None
-        if _is_tally(f, current):
+        if _is_tally(f, current, sole=len(drafts) == 1):
             tallies.append(_tally(f, last_source, publisher))
             continue
         if not f.attack and not f.figures:
@@ -129,7 +139,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "In the X district, rockets hit two villages at 10 a.m.": the weapon and time of the
             # villages named next, not an incident in X
             current = _new_draft(f, None, date_ctx)
-            current.header = True
+            current.header, current.area = True, scene
             current.admin1 = scene.candidates[0].admin1 if scene.candidates else None
             drafts.append(current)
             header = f
@@ -151,6 +161,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current = _new_draft(f, scene, date_ctx)
                 if header is not None and f.sent.index - header.sent.index <= 1:
                     current.feats.insert(0, header)  # the next village of the header's list
+                    for d in drafts:
+                        if d.header and d.feats and d.feats[0] is header:
+                            d.header_used = True
                 if oblasts and _in_admin1(scene, oblasts[0].admin1):
                     current.admin1, current.admin1_mention = oblasts[0].admin1, oblasts[0]
                 drafts.append(current)
@@ -166,6 +179,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current = _new_draft(f, None, date_ctx)
                 current.admin1, current.admin1_mention = ob.admin1, ob
                 drafts.append(current)
+        elif (back := _draft_for_object(drafts, current, f)) is not None:
+            back.add(f)  # "the enemy struck the printing house with three S-300 missiles": the earlier incident there
+            current = back
         elif current is not None and _other_day(current, f):
             # "Two days earlier, a strike on the city had killed four": another attack on the same place
             current = _new_draft(f, current.scene, date_ctx)
@@ -173,12 +189,18 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         elif current is not None:
             current.add(f)
         elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
-            current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
-            drafts.append(current)
+            if len(drafts) == 1 and drafts[0].scene is not None and not f.new_event and not f.dates:
+                current = drafts[0]  # a text about one attack, its toll given further down
+                current.add(f)
+            else:
+                current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
+                drafts.append(current)
     claims = []
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
     for d in drafts:
+        if d.header and d.scene is None and not d.header_used and d.area is not None:
+            d.scene = d.area  # "also shelled the X community", and no village of it named after: an incident in X
         if d.header and d.scene is None:
             continue
         if d.scene is None and d.admin1 is None:
@@ -238,7 +260,24 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
     return all(abs((d.value - mine.value).days) > 1 for d in f.dates)
 
 
-def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
+def _draft_for_object(drafts: list[Draft], current: Draft | None, f: SentenceFeatures) -> Draft | None:
+    """The earlier incident whose object a placeless sentence names again ("the printing house"),
+    when the current incident has no such object."""
+    names = {o.text.lower() for o in f.objects}
+    if not names or (current is not None and names & {o.text.lower() for g in current.feats for o in g.objects}):
+        return None
+    for d in reversed(drafts):
+        if d is not current and d.scene is not None and names & {o.text.lower() for g in d.feats for o in g.objects}:
+            return d
+    return None
+
+
+def _gap(f: SentenceFeatures, current: Draft, skipped: list[int]) -> int:
+    """Sentences between the draft's last one and f, not counting left-out lines (live-entry times)."""
+    return f.sent.index - current.last_index - sum(1 for i in skipped if current.last_index < i < f.sent.index)
+
+
+def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False) -> bool:
     if not any(x.value is not None for x in f.figures):
         return False
     if not f.settlements and re.search(r"\belsewhere\b", f.sent.text, re.IGNORECASE):
@@ -256,7 +295,10 @@ def _is_tally(f: SentenceFeatures, current: Draft | None) -> bool:
         return not own
     if f.settlements:
         return False
-    if f.tally_cue or re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE):
+    if re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE) and not f.tally_cue:
+        # "As of now we know of 23 dead": in a text about one attack, an update of its toll
+        return not (sole and current is not None and max(x.value for x in f.figures if x.value is not None) < 100)
+    if f.tally_cue:
         return True
     if max(x.value for x in f.figures if x.value is not None) >= 100 and not (
             current is not None and current.last_para == f.sent.paragraph and max(x.value for x in f.figures if x.value is not None) < 1000):
@@ -334,6 +376,11 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
     return t
 
 
+_MOVED = re.compile(r"\b(?:fired|launched|taken|brought|evacuated|moved|transferred|came|coming|travel\w*|flown|"
+                    r"driven|sent|returned|fled|fleeing|headed|heading|went|going|rushed|delivered|relocated)\b"
+                    r"(?:\W+\w+){0,3}\W+(?:from|to|towards?)\s*$", re.IGNORECASE)
+
+
 def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
     best, best_score = None, -99
     for p in settlements:
@@ -343,9 +390,13 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
         if p.cue in ("near", "outside"):
             score -= 1
         if p.cue in ("from", "towards", "toward", "to"):
-            score -= 3  # "fired from X", "brought her from X", "taken to X": X is not where the attack happened
-        if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]):
+            # "fired from X", "brought her from X", "taken to X": X is not where the attack happened;
+            # "at the exit from X", "10 km from X" still place it there or nearby
+            score -= 3 if _MOVED.search(text[max(0, p.start - 40):p.start]) else 1
+        if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]) or _SPEAKER_AFTER.match(text[p.end:p.end + 30]):
             score -= 3
+        if p.text.isupper() and _DATELINE_AFTER.match(text[p.end:p.end + 30]):
+            score -= 2  # the filing place: the scene only when the sentence names no other
         if score > best_score:
             best, best_score = p, score
     return best if best_score > -3 else None

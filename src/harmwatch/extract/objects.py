@@ -76,6 +76,8 @@ _FIRST_WORDS = frozenset(re.match(r"\w+", p.lower()).group() for p in _INDEX)
 _HOME_BEFORE = re.compile(r"\b(at|went|go|going|come|came|return\w*|their way|back)\s+$")
 _PATIENT_BEFORE = re.compile(r"(?:\b(?:to|in)|\b(?:doctors|surgeons|medics|treated|treatment)\s+at)\s+"
                              r"(?:(?:the|a|city|local|nearby|regional|district|city's|several|other)\s+){0,2}$")
+_CARING_AFTER = re.compile(r"^(?:\s+(?:in|of|across)\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+)?)?\s+(?:have\s+|has\s+|had\s+|are\s+|were\s+|is\s+|was\s+)?"
+                           r"(?:received|admitted|treat\w*|took in|taken in|caring|cared|receiving|admitting)\b", re.IGNORECASE)
 _MILITARY_CLAIM = re.compile(r"\b(target\w*|claim\w*|said it)\b", re.IGNORECASE)
 
 
@@ -107,6 +109,8 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
             continue  # common words: count only when the clause says it was hit
         if typ == "hospital" and _PATIENT_BEFORE.search(before) and not _DAMAGE.search(before):
             continue  # "taken to hospital", "died in hospital", "doctors at the regional hospital": patients, not a hit
+        if typ == "hospital" and _CARING_AFTER.match(text[m.end():m.end() + 60]):
+            continue  # "hospitals in the city have received the wounded": caring for victims, not hit
         clause = _clause(text, m.start())
         if _TARGET_WORDS.search(clause) and typ == "military":
             continue
