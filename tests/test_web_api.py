@@ -451,3 +451,41 @@ def test_api_and_pages_on_postgres(tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_failed_sign_ins_are_throttled(rw):
+    from harmwatch.web.throttle import LoginThrottle
+    db, _ = rw
+    app = create_app(db, anonymous_read=False, secret="test-secret")
+    now = [1000.0]
+    app.state.login_throttle = LoginThrottle(max_failures=3, window_s=600, clock=lambda: now[0])
+    c = TestClient(app, follow_redirects=False)
+    token = csrf_of(c.get("/login").text)
+    for _ in range(3):
+        assert c.post("/login", data={"name": "ana", "password": "wrong password", "csrf": token}).status_code == 401
+    # the right password is refused too while the name is locked out
+    r = c.post("/login", data={"name": "ana", "password": PASSWORD, "csrf": token})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    now[0] += 601
+    assert c.post("/login", data={"name": "ana", "password": PASSWORD, "csrf": token}).status_code == 303
+
+
+def test_throttle_counts_per_name_and_per_address():
+    from harmwatch.web.throttle import LoginThrottle
+    t = LoginThrottle(max_failures=2, window_s=60, clock=lambda: 0.0)
+    t.failed("ana", "10.0.0.1")
+    t.failed("bob", "10.0.0.1")
+    assert t.retry_after("carl", "10.0.0.1") > 0  # the address guessed twice
+    assert t.retry_after("ana", "10.0.0.2") == 0  # one failure for ana from elsewhere
+    t.succeeded("ana")
+    assert t.retry_after("ana", "10.0.0.2") == 0
+
+
+def test_session_key_is_kept_beside_the_archive(tmp_path, monkeypatch):
+    import os
+    from harmwatch.web.auth import secret_key
+    monkeypatch.delenv("HARMWATCH_SECRET_KEY", raising=False)
+    first = secret_key(None, keep_in=tmp_path / "archive")
+    assert secret_key(None, keep_in=tmp_path / "archive") == first  # the same key after a restart
+    assert os.stat(tmp_path / "archive" / "session.key").st_mode & 0o077 == 0
+    assert secret_key("given", keep_in=tmp_path / "archive") == "given"

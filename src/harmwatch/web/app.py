@@ -24,6 +24,7 @@ from .. import __version__ as VERSION  # noqa: N812
 from .. import settings
 from . import api, pages
 from .auth import SESSION_COOKIE, LoginRequired, secret_key
+from .throttle import LoginThrottle
 
 HERE = Path(__file__).resolve().parent
 TILE_HOST = "https://tile.openstreetmap.org"
@@ -65,9 +66,10 @@ def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = N
                               "user or `Authorization: Bearer TOKEN`; writes need an analyst's token. "
                               "See docs/web.md.")
     app.state.db = db
+    app.state.login_throttle = LoginThrottle()
     app.state.anonymous_read = settings.ANONYMOUS_READ.flag() if anonymous_read is None else bool(anonymous_read)
     app.state.templates = templates()
-    app.add_middleware(SessionMiddleware, secret_key=secret_key(secret), session_cookie=SESSION_COOKIE,
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(secret, keep_in=db.archive.root), session_cookie=SESSION_COOKIE,
                        max_age=14 * 24 * 3600, same_site="lax", https_only=https_only)
 
     @app.middleware("http")

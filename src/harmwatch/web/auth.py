@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
+from pathlib import Path
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
@@ -24,8 +26,9 @@ from ..store.models import User
 SESSION_COOKIE = "harmwatch_session"
 SECRET_KEY = settings.Setting(
     "secret-key", "HARMWATCH_SECRET_KEY", None,
-    "Web app: key that signs session cookies. Unset: a random key per process (everyone is signed out "
-    "when the server restarts). Set it (32+ random characters) to keep sessions across restarts or workers.")
+    "Web app: key that signs session cookies. Unset: a random key generated once and kept in the archive "
+    "folder (session.key, readable by its owner only), so sessions survive restarts. Set it (32+ random "
+    "characters) when several servers share one database.")
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,28 @@ class Viewer:
         return has_role(self.user, role)
 
 
-def secret_key(explicit: str | None = None) -> str:
-    return SECRET_KEY.value(explicit) or secrets.token_urlsafe(32)
+def secret_key(explicit: str | None = None, keep_in: Path | None = None) -> str:
+    """The session-signing key: explicit > $HARMWATCH_SECRET_KEY > `keep_in/session.key` (created
+    once, mode 0600) > a random key for this process only."""
+    given = SECRET_KEY.value(explicit)
+    if given:
+        return given
+    if keep_in is None:
+        return secrets.token_urlsafe(32)
+    path = Path(keep_in) / "session.key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another server process made it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
 
 
 def csrf_token(request: Request) -> str:

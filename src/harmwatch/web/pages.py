@@ -149,9 +149,18 @@ async def login_post(request: Request):
         return render(request, "login.html", status_code=403, next=nxt,
                       error="The form had expired. Please sign in again.")
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
+    throttle, client = request.app.state.login_throttle, (request.client.host if request.client else None)
+    wait = throttle.retry_after(name, client)
+    if wait:
+        resp = render(request, "login.html", status_code=429, next=nxt,
+                      error=f"Too many failed sign-ins. Try again in {wait // 60 + 1} minutes.")
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     user = await run_in_threadpool(authenticate, request.app.state.db, name, password)
     if user is None:
+        throttle.failed(name, client)
         return render(request, "login.html", status_code=401, next=nxt, error="Wrong name or password.")
+    throttle.succeeded(name)
     login(request, user)
     return RedirectResponse(nxt, status_code=303)
 
