@@ -296,3 +296,13 @@ def test_cli_export_formats(tmp_path):
     # unknown casualties stay empty, never 0
     kharkiv = next(r for r in ucdp if r["where_coordinates"] == "Kharkiv")
     assert kharkiv["best"] in ("", ) or int(kharkiv["best"]) > 0
+
+
+def test_perpetrator_is_the_majority_and_disagreement_is_listed():
+    base = dict(date=date(2022, 4, 8), **KYIV)
+    inc = summarise("i", [_c("a#0", perpetrator="Russia", **base), _c("b#0", perpetrator="Russia", **base),
+                          _c("c#0", perpetrator="Ukraine", **base)], {})
+    assert inc.perpetrator == "Russia"
+    assert {v["value"] for v in next(d for d in inc.disagreements if d["field"] == "perpetrator")["values"]} == \
+        {"Russia", "Ukraine"}
+    assert summarise("i", [_c("a#0", **base)], {}).perpetrator is None

@@ -6,7 +6,7 @@ write 0 fatalities for "none reported", which HarmWatch cannot tell apart from "
 
 Field mappings (docs/export.md):
 - ACLED: event_date, year, time_precision (1 day / 2 a day off / 3 unknown), event_type and
-  sub_event_type from the weapon class, actor1 (alleged perpetrator when stated, else empty),
+  sub_event_type from the weapon class, actor1 (the alleged perpetrator most claims name, else empty),
   admin1, location, latitude, longitude, geo_precision (1 point / 2 near / 3 oblast),
   source (documents), fatalities (best killed), notes.
 - UCDP GED: type_of_violence 1 (state-based: the Russia-Ukraine war, whose civilian deaths

@@ -34,6 +34,7 @@ class ClaimRef:
     published: date | None = None
     publisher: str | None = None
     said_by: str | None = None  # who the document says gave the account
+    perpetrator: str | None = None  # who the claim says attacked
     denied: str | None = None  # the denial sentence, when the document reports one for this claim
     claim_id: int | None = None  # database id, when read from a database
 

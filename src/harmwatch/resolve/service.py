@@ -97,7 +97,7 @@ def claim_refs(session) -> tuple[list[ClaimRef], dict[str, int], list[Source]]:
                 weapon=r.weapon, weapon_class=r.weapon_class or "unknown", cluster=r.cluster,
                 objects=frozenset(r.objects or []), killed=r.killed, injured=r.injured, children_killed=r.children_killed,
                 words=_words(passage), published=src.published, publisher=src.publisher, said_by=r.source_said,
-                denied=denied, claim_id=r.id))
+                perpetrator=r.perpetrator, denied=denied, claim_id=r.id))
             ids[key] = r.id
     return refs, ids, sources
 
@@ -182,7 +182,7 @@ def resolve(db, full: bool = False) -> ResolveReport:
 def _row(inc: Incident, links: list[Link]) -> IncidentRow:
     d = inc.to_dict()
     ranges = {f"{f}_{k}": getattr(inc, f).to_dict()[k] for f in FIELDS for k in ("low", "best", "high")}
-    detail = {k: d[k] for k in ("claims", "source_docs", "disagreements", "denials")}
+    detail = {k: d[k] for k in ("claims", "source_docs", "disagreements", "denials", "perpetrator")}
     detail["origins"] = inc.origins
     detail["links"] = [{"a": l.a, "b": l.b, "score": l.score, "features": l.features} for l in links]
     return IncidentRow(id=inc.id, date=inc.date, time=inc.time, place=inc.place, admin1=inc.admin1, lat=inc.lat,

@@ -82,6 +82,7 @@ class Incident:
     source_docs: list[str] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # doc_id -> origin doc_id
     grade: str = "weak"
+    perpetrator: str | None = None  # the alleged perpetrator most claims name
     disagreements: list[dict] = field(default_factory=list)
     denials: list[dict] = field(default_factory=list)
     status: str = "unreviewed"
@@ -96,6 +97,7 @@ class Incident:
             "sources": self.sources, "independent_sources": self.independent_sources,
             "source_docs": list(self.source_docs), "grade": self.grade, "status": self.status,
             "disagreements": self.disagreements, "denials": self.denials, "claims": list(self.claims),
+            "perpetrator": self.perpetrator,
         }
 
 
@@ -171,6 +173,10 @@ def _what(inc: Incident, members: list[ClaimRef]) -> None:
         inc.disagreements.append({"field": "weapon_class", "values": _who(members, lambda c: None if c.weapon_class == "unknown" else c.weapon_class)})
     named = [c.weapon for c in members if c.weapon and c.weapon_class == inc.weapon_class]
     inc.weapon = _majority(named, prefer=lambda w: len(w))
+    actors = [c.perpetrator for c in members if c.perpetrator]
+    inc.perpetrator = _majority(actors)
+    if len(set(actors)) > 1:
+        inc.disagreements.append({"field": "perpetrator", "values": _who(members, lambda c: c.perpetrator)})
     flags = [c.cluster for c in members if c.cluster is not None]
     inc.cluster = True if any(flags) else (False if flags else None)
     seen: list[str] = []
