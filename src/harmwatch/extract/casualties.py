@@ -163,7 +163,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
     while i < n_words:
         num_start = i
         j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
-        if j < n_words and not _may_start_number(words[j]):
+        if j < n_words and not _may_start_number(words[j]) and not (words[i] == "another" and words[j] in SINGULAR_ONE):
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
         value, used = parse_number([t.text for t in toks[j:j + 4]])
@@ -177,6 +177,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     k += 1
                 if k < len(words) and words[k] in SINGULAR_ONE:
                     value, used = 1, 1
+            elif w in SINGULAR_ONE and j > num_start and words[num_start] == "another":
+                value, used, j = 1, 1, j - 1  # "another woman was injured": one more ("another" counts as "a")
             elif w in VAGUE and w != "some":
                 vague, used = toks[j].text, 1
         if used == 0:
@@ -273,6 +275,11 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     k = e
                     continue
                 r = _role(w) if not w.endswith("ing") else None
+                if w == "among" and words[k + 1:k + 2] in (["those"], ["the"]):
+                    sub = True  # "four children were among those hurt": part of a figure, not a total
+                if w in ("fatal", "mortal", "fatally", "mortally") and k + 1 < len(words) and words[k + 1] in _FATAL_NEXT:
+                    role = "killed"  # "suffered fatal wounds", "was fatally injured": died of them
+                    break
                 if r:
                     if w in ("death", "deaths") and not (k > 0 and words[k - 1] in ("to",)):
                         r = None
@@ -287,7 +294,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                          "got", "being", "dead", "wounded", "injured", "killed", "suffered", "sustained",
                          "received", "minor", "serious", "severe", "shrapnel", "various", "multiple", "now",
                          "reportedly", "subsequently", "instantly", "immediately", "on", "spot", "site", "scene", "known",
-                         "believed", "thought", "presumed", "understood", "feared") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE:
+                         "believed", "thought", "presumed", "understood", "feared", "her", "his", "their",
+                         "those") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE:
                     k += 1
                     continue
                 break
@@ -305,7 +313,40 @@ def find_figures(sent: Sentence) -> list[Figure]:
         out.append(Figure(role=role, group=group or TOTAL, value=value, vague=vague,
                           start=toks[num_start].start if vague is None else toks[j].start, end=tok_end, sub=sub))
         i = max(noun_end, after)
+        if value is not None and not sub and group not in (None, TOTAL):
+            kin = _kin_after(words, noun_end)
+            if kin is not None:
+                # "a woman and her three-year-old daughter": one more person, listed with the first
+                k_start, k_end, k_group = kin
+                out.append(Figure(role=role, group=k_group, value=1, vague=None, start=toks[k_start].start,
+                                  end=toks[k_end - 1].end))
+                i = k_end
     return _coordinate(out, words)
+
+
+_FATAL_NEXT = {"wounds", "wound", "injuries", "injury", "wounded", "injured"}
+_KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDREN, "grandson": CHILDREN,
+        "granddaughter": CHILDREN, "mother": WOMEN, "wife": WOMEN, "sister": WOMEN, "grandmother": WOMEN,
+        "father": MEN, "husband": MEN, "brother": MEN, "grandfather": MEN}
+_ADULT_KIN = {"son": MEN, "grandson": MEN, "daughter": WOMEN, "granddaughter": WOMEN}
+
+
+def _kin_after(words: list[str], k: int) -> tuple[int, int, str] | None:
+    """"... and her (three-year-old) daughter" at k: (start, end, group) of the relative."""
+    if words[k:k + 1] != ["and"] or k + 1 >= len(words) or words[k + 1] not in ("her", "his", "their"):
+        return None
+    e = k + 2
+    age = None
+    while e < len(words) and e < k + 5 and (words[e].endswith("-year-old") or words[e] in ("little", "young", "baby", "elderly", "adult")):
+        if words[e].endswith("-year-old"):
+            age = parse_number([words[e][:-len("-year-old")]])[0]
+        e += 1
+    if e >= len(words) or words[e] not in _KIN:
+        return None
+    group = _KIN[words[e]]
+    if age is not None and age >= 18 and words[e] in _ADULT_KIN:
+        group = _ADULT_KIN[words[e]]
+    return k + 1, e + 1, group
 
 
 RISE = {"rose", "risen", "rises", "rising", "climbed", "climbs", "increased", "increases", "reached", "stands", "stood",

@@ -22,7 +22,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "hospital": ("hospital", "hospitals", "clinic", "medical facility", "maternity", "health centre",
                  "health center", "polyclinic", "medical centre", "medical center", "emergency room",
                  "psychiatric", "children's hospital", "medical institution", "pharmacy"),
-    "school": ("school", "schools", "lyceum", "gymnasium", "boarding school"),
+    "school": ("school", "schools", "lyceum", "gymnasium", "boarding school", "educational institution",
+               "educational institutions", "educational establishment", "educational establishments",
+               "educational facility", "educational facilities"),
     "kindergarten": ("kindergarten", "kindergartens", "nursery school", "preschool", "daycare"),
     "university": ("university", "universities", "college", "campus"),
     "commercial": ("shopping centre", "shopping center", "shopping mall", "mall", "supermarket", "market",
@@ -57,6 +59,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
                      "tractor", "harvester", "crops", "livestock", "poultry", "greenhouse"),
     "vehicle": ("car", "cars", "bus", "minibus", "vehicle", "vehicles", "truck", "trucks", "tram", "trolleybus",
                 "van", "marshrutka", "evacuation vehicle", "civilian car", "taxi"),
+    "other": ("playground", "playgrounds"),
     "shelter": ("bomb shelter", "shelter", "basement", "cellar", "underground car park", "metro shelter"),
 }
 _MILITARY_MODIFIERS = ("armoured", "armored", "military", "tank", "troop", "army")
@@ -78,6 +81,11 @@ _PATIENT_BEFORE = re.compile(r"(?:\b(?:to|in)|\b(?:doctors|surgeons|medics|treat
                              r"(?:(?:the|a|city|local|nearby|regional|district|city's|several|other)\s+){0,2}$")
 _CARING_AFTER = re.compile(r"^(?:\s+(?:in|of|across)\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+)?)?\s+(?:have\s+|has\s+|had\s+|are\s+|were\s+|is\s+|was\s+)?"
                            r"(?:received|admitted|treat\w*|took in|taken in|caring|cared|receiving|admitting)\b", re.IGNORECASE)
+# people going to or staying in a shelter, or carried by ambulance: no hit
+_SHELTERING_BEFORE = re.compile(r"\b(?:to|in|into|inside|reach\w*|took|take|taking|sought|seek\w*|hid\w*|stay\w*)\s+(?:(?:a|the|an|their|nearby|local)\s+){0,2}$")
+_CARRYING_AFTER = re.compile(r"^\s+(?:crews\s+)?(?:took|taken|take|takes|carried|carry|rushed|brought|transported|arrived|evacuated)\b", re.IGNORECASE)
+# public transport is a vehicle and transport ("a trolleybus" -> transport, vehicle)
+_PUBLIC_TRANSPORT = frozenset({"bus", "minibus", "trolleybus", "tram", "marshrutka"})
 _MILITARY_CLAIM = re.compile(r"\b(target\w*|claim\w*|said it)\b", re.IGNORECASE)
 
 
@@ -111,12 +119,18 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
             continue  # "taken to hospital", "died in hospital", "doctors at the regional hospital": patients, not a hit
         if typ == "hospital" and _CARING_AFTER.match(text[m.end():m.end() + 60]):
             continue  # "hospitals in the city have received the wounded": caring for victims, not hit
+        if typ == "shelter" and _SHELTERING_BEFORE.search(before) and not _DAMAGE.search(before):
+            continue  # "led the passengers to a shelter", "stay in shelters": people sheltering, not a hit
+        if typ == "ambulance" and _CARRYING_AFTER.match(text[m.end():m.end() + 30]):
+            continue  # "ambulances took the injured to hospital": rescuers, not a hit
         clause = _clause(text, m.start())
         if _TARGET_WORDS.search(clause) and typ == "military":
             continue
         if typ == "military" and _MILITARY_CLAIM.search(clause):
             continue
         out.append(ObjectMention(typ, offset + m.start(), offset + m.end(), m.group(1)))
+        if phrase in _PUBLIC_TRANSPORT:
+            out.append(ObjectMention("transport", offset + m.start(), offset + m.end(), m.group(1)))
     return out
 
 
