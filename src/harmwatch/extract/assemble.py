@@ -125,7 +125,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         oblasts = f.oblasts
         if current and (_gap(f, current, skipped) > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
             current = None
-        if _is_tally(f, current, sole=len(drafts) == 1):
+        if _is_tally(f, current, sole=len(drafts) == 1,
+                     only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
             tallies.append(_tally(f, last_source, publisher))
             continue
         if not f.attack and not f.figures:
@@ -277,7 +278,7 @@ def _gap(f: SentenceFeatures, current: Draft, skipped: list[int]) -> int:
     return f.sent.index - current.last_index - sum(1 for i in skipped if current.last_index < i < f.sent.index)
 
 
-def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False) -> bool:
+def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, only: Draft | None = None) -> bool:
     if not any(x.value is not None for x in f.figures):
         return False
     if not f.settlements and re.search(r"\belsewhere\b", f.sent.text, re.IGNORECASE):
@@ -292,6 +293,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False) ->
         # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
                and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
+        # a later entry of a text about one attack: "In total the drone strike killed 12 people"
+        own = own or (_continues_only(f, only) and max(x.value for x in f.figures if x.value is not None) < 100)
         return not own
     if f.settlements:
         return False
@@ -301,11 +304,18 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False) ->
     if f.tally_cue:
         return True
     if max(x.value for x in f.figures if x.value is not None) >= 100 and not (
-            current is not None and current.last_para == f.sent.paragraph and max(x.value for x in f.figures if x.value is not None) < 1000):
+            (current is not None and current.last_para == f.sent.paragraph or _continues_only(f, only))
+            and max(x.value for x in f.figures if x.value is not None) < 1000):
         return True  # figures this large with no settlement named are totals, not one attack
     if f.plural_events and current is None:
         return True
     return False
+
+
+def _continues_only(f: SentenceFeatures, only: Draft | None) -> bool:
+    """f, with no place, date or plural wording of its own, updates the toll of the text's only incident."""
+    return (only is not None and only.scene is not None and not f.settlements and not f.oblasts and not f.dates
+            and not f.plural_events and not f.new_event and not f.tally_cue)
 
 
 _AREA_AFTER = re.compile(r"^\W{0,3}(?:district|region|oblast|raion|community|hromada|area)\b", re.IGNORECASE)
@@ -520,6 +530,10 @@ _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECA
 _JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*$")
 
 
+_INITIAL = re.compile(r"\b(?:first|initial|early|earlier|preliminary)\s+(?:figures|reports|estimates|count|information|data)\b"
+                      r"|\binitially\b", re.IGNORECASE)
+
+
 def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
     """Highest stated figure per field; totals from subgroup sums only when no total is given.
 
@@ -528,6 +542,8 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     best: dict[str, Figure] = {}
     last: dict[str, tuple[Figure, bool]] = {}
     sums: dict[str, tuple[int, Figure, Figure]] = {}
+    first: dict[str, list[Figure]] = {}  # figures of "the first figures spoke of ...": superseded by later ones
+    later: dict[str, list[Figure]] = {}
     for f in feats:
         per_sentence: dict[str, list[list[Figure]]] = {}
         for fig in f.figures:
@@ -550,6 +566,7 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
             if name and (name not in best or fig.value > best[name].value):
                 best[name] = fig
             if name in ("killed", "injured"):
+                (first if _INITIAL.search(f.sent.text) else later).setdefault(name, []).append(fig)
                 before = text[f.sent.start:fig.start]
                 last[name] = (fig, bool(_CORRECTION.search(before)) and not _EARLIER.search(before)
                               and not _MORE.search(text[fig.start:fig.end]))
@@ -559,6 +576,10 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                 total = sum(x.value for x in disjoint)
                 if role not in sums or total > sums[role][0]:
                     sums[role] = (total, disjoint[0], disjoint[-1])
+    for name, figs in first.items():
+        after = [x for x in later.get(name, []) if x.start > max(y.start for y in figs)]
+        if after and best.get(name) in figs:
+            best[name] = max(after, key=lambda x: x.value)  # "first figures: 100 injured", later "98 wounded"
     for name, (fig, corrects) in last.items():
         if corrects and best.get(name) is not None and fig.value < best[name].value and fig.start > best[name].start:
             best[name] = fig
