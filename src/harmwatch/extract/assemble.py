@@ -489,6 +489,9 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None) -
         c.time = tm.value
         ev["time"] = Span(tm.start, tm.end, text[tm.start:tm.end])
     # weapon
+    own = [w for f in feats if not _SALVO_COUNT.search(f.sent.text) for w in f.weapons]
+    if own:
+        weapons = own  # "Across Ukraine, Russia launched 14 Kh-101 ... and four Shahed drones": the night's salvo
     name, wclass, cluster = classify(weapons)
     c.weapon, c.weapon_class, c.cluster = name, wclass, cluster
     if weapons:
@@ -530,6 +533,9 @@ _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECA
 _JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*$")
 
 
+# a sentence counting a whole night's salvo over the country: its weapons are not this attack's own
+_SALVO_COUNT = re.compile(r"\b(?:shot down|intercepted|downed)\b|\bat Ukraine\b|\bacross (?:Ukraine|the country)\b",
+                          re.IGNORECASE)
 _INITIAL = re.compile(r"\b(?:first|initial|early|earlier|preliminary)\s+(?:figures|reports|estimates|count|information|data)\b"
                       r"|\binitially\b", re.IGNORECASE)
 
