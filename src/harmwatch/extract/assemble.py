@@ -23,7 +23,7 @@ from ..geo import Gazetteer, Place
 from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
-from .features import SentenceFeatures
+from .features import TALLY, SentenceFeatures
 from .places import PlaceMention
 from .weapons import classify
 
@@ -294,7 +294,7 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
                and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
         # a later entry of a text about one attack: "In total the drone strike killed 12 people"
-        own = own or (_continues_only(f, only) and max(x.value for x in f.figures if x.value is not None) < 100)
+        own = own or (_continues_only(f, only, totals_ok=True) and max(x.value for x in f.figures if x.value is not None) < 100)
         return not own
     if f.settlements:
         return False
@@ -312,10 +312,17 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     return False
 
 
-def _continues_only(f: SentenceFeatures, only: Draft | None) -> bool:
-    """f, with no place, date or plural wording of its own, updates the toll of the text's only incident."""
-    return (only is not None and only.scene is not None and not f.settlements and not f.oblasts and not f.dates
-            and not f.plural_events and not f.new_event and not f.tally_cue)
+def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = False) -> bool:
+    """f, with no place, date or plural wording of its own, updates the toll of the text's only incident
+    ("In total the drone strike killed 12 people": `totals_ok` lets "in total/so far/overall" pass)."""
+    if only is None or only.scene is None or f.settlements or f.oblasts or f.dates or f.plural_events or f.new_event:
+        return False
+    if not f.tally_cue:
+        return True
+    return totals_ok and not TALLY.search(_TOTAL_WORDS.sub(" ", f.sent.text))
+
+
+_TOTAL_WORDS = re.compile(r"so[- ]far|in total|overall", re.IGNORECASE)
 
 
 _AREA_AFTER = re.compile(r"^\W{0,3}(?:district|region|oblast|raion|community|hromada|area)\b", re.IGNORECASE)
