@@ -301,3 +301,8 @@ def test_salvo_count_sentence_does_not_decide_the_class():
 
 def test_tank_fire_wording():
     assert classify(Catalogue.default().find("Russian troops fired on the village with a tank."))[1] == "tube_artillery"
+
+
+def test_among_those_killed_and_the_dead_included_are_subgroups():
+    assert _figs("Among those killed was a six-year-old boy.") == [("killed", "children", 1, True)]
+    assert _figs("The dead included four minors.") == [("killed", "children", 4, True)]

@@ -497,9 +497,12 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None) -
         ev["time"] = Span(tm.start, tm.end, text[tm.start:tm.end])
     # weapon
     own = [w for f in feats if not _SALVO_COUNT.search(f.sent.text) for w in f.weapons]
-    if own:
-        weapons = own  # "Across Ukraine, Russia launched 14 Kh-101 ... and four Shahed drones": the night's salvo
     name, wclass, cluster = classify(weapons)
+    if own and len(own) < len(weapons) and (mine := classify(own))[1] not in ("unknown", wclass):
+        # "Across Ukraine, Russia launched 14 Kh-101 ... and four Shahed drones": the night's salvo
+        # does not override what the attack's own sentences say ("the city was hit by cruise missiles")
+        name, wclass, cluster = mine
+        weapons = own
     c.weapon, c.weapon_class, c.cluster = name, wclass, cluster
     if weapons:
         w = next((w for w in weapons if w.entry is not None), weapons[0])

@@ -408,6 +408,10 @@ def _among_the(words: list[str], num_start: int) -> str | None:
         w = w[:-1]
     if len(w) >= 3 and w[-3] in ("among", "of") and w[-2] == "the" and _role(w[-1]):
         return _role(w[-1])
+    if len(w) >= 3 and w[-3] == "among" and w[-2] == "those" and _role(w[-1]):
+        return _role(w[-1])  # "among those killed was a six-year-old boy"
+    if len(w) >= 3 and w[-3] == "the" and _role(w[-2]) and w[-1] in ("include", "includes", "included", "including"):
+        return _role(w[-2])  # "the dead included four minors"
     return None
 
 
