@@ -306,3 +306,11 @@ def test_perpetrator_is_the_majority_and_disagreement_is_listed():
     assert {v["value"] for v in next(d for d in inc.disagreements if d["field"] == "perpetrator")["values"]} == \
         {"Russia", "Ukraine"}
     assert summarise("i", [_c("a#0", **base)], {}).perpetrator is None
+
+
+def test_geo_precision_codes():
+    base = dict(date=date(2023, 1, 1))
+    assert summarise("i", [_c("a#0", **KYIV, **base)], {}).geo_precision == 1
+    village = summarise("i", [_c("a#0", place="Hroza", admin1="Kharkiv", geonameid=-1, **base)], {})
+    assert (village.geo_precision, village.lat, village.place) == (2, None, "Hroza")
+    assert summarise("i", [_c("a#0", admin1="Kharkiv", **base)], {}).geo_precision == 3

@@ -16,8 +16,8 @@ independent origins of which one is authoritative (investigator or official); **
 two or more independent origins, or one investigator; **weak** otherwise (one origin).
 
 Precision codes, in the manner of ACLED: geo_precision 1 = a settlement's point, 2 = the
-claims name different settlements close together (the point of the most cited one), 3 = only
-the oblast is known (its centre); time_precision 1 = one day, 2 = the claims differ by a day,
+claims name different settlements close together (the point of the most cited one), or a
+settlement the gazetteer has no point for (lat/lon null), 3 = only the oblast is known; time_precision 1 = one day, 2 = the claims differ by a day,
 3 = no day known.
 """
 from __future__ import annotations
@@ -163,7 +163,8 @@ def _where(inc: Incident, members: list[ClaimRef]) -> None:
         inc.place = _majority([c.place for c in members])
         if pointed:
             inc.lat, inc.lon = pointed[0].lat, pointed[0].lon
-        inc.geo_precision = 3 if inc.admin1 else None
+        # a village the gazetteer knows only by name: its settlement is known, its point is not
+        inc.geo_precision = 2 if inc.place else (3 if inc.admin1 else None)
 
 
 def _what(inc: Incident, members: list[ClaimRef]) -> None:
