@@ -120,7 +120,7 @@ def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
         if w in NOUNS:
             nxt = words[k + 1] if k + 1 < len(words) else ""
             # "civilian women", "more people": the last noun of the chain decides the group
-            if nxt in NOUNS and nxt not in ("more", "others") and w in ADJ | {"civilian", "more", "local"}:
+            if nxt in NOUNS and nxt not in ("more", "others") and w in ADJ | {"civilian", "more", "local", "newborn", "baby", "infant"}:
                 k += 1
                 continue
             return NOUNS[w], k + 1, False
@@ -129,6 +129,10 @@ def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
             continue
         if w in ("a", "an") and k > j and words[k - 1] in ("them", "whom"):
             k += 1  # "one of them a child"
+            continue
+        if k == j and w.isalpha() and k + 1 < len(words) and words[k + 1] in _PLURAL_NOUNS \
+                and w not in STOP and not _role(w) and not _is_num(w) and w not in _NOT_MODIFIER:
+            k += 1  # "two truck drivers", "three security guards": a modifier the lists do not know
             continue
         break
     return None, j, False
@@ -160,6 +164,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
         return _coordinate(out, words)
     i = 0
     n_words = len(words)
+    last_end = -2  # token index of the last word of the figure before
     while i < n_words:
         num_start = i
         j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
@@ -211,6 +216,15 @@ def find_figures(sent: Sentence) -> list[Figure]:
             g2, _, _ = _noun_group(words, after + 3 + (words[after + 3:after + 4] in (["are"], ["were"])))
             group = g2 or TOTAL
             noun_end = after + 3
+        if role is None and group is not None and vague is None:
+            w4 = words[max(0, num_start - 4):num_start]
+            if len(w4) >= 3 and w4[-1] in ("are", "were") and w4[-3] in ("the", "those") and _role(w4[-2]) \
+                    and not (len(w4) == 4 and w4[0] in ("among", "of")):
+                role = _role(w4[-2])  # "The dead are a mother and her daughter": the list of the dead itself
+            elif "youngest" in w4 and w4[-1] in ("was", "is") and any(x in ("victim", "dead", "killed") for x in w4):
+                role, sub = "killed", True  # "The youngest victim was a six-year-old girl": one child among the dead
+            elif prev == "and" and out and last_end == num_start - 2 and not _role(words[after] if after < n_words else ""):
+                role, sub = out[-1].role, out[-1].sub  # "killing two women and a man": listed with the figure before
         # 1) an active verb just before: "killing four civilians", "killed at least 6"
         back = num_start - 1
         while back >= 0 and words[back] in ("also", "reportedly", "apparently", "had", "have", "has", "so-far", "far", "so"):
@@ -222,6 +236,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
             elif words[back] in ("left", "leaving"):
                 r = _role(words[noun_end]) if noun_end < len(words) else None
             role = r
+        if role is None and back >= 0 and words[back] in ("sending", "sent") and group is not None \
+                and "hospital" in words[noun_end:noun_end + 3] and words[noun_end:noun_end + 1] == ["to"]:
+            role = "injured"  # "sending eight passengers to hospital"
         if back >= 0 and words[back] in ("to", "at") and back >= 1 and (
                 words[back - 1] in RISE or any(w in TOLL for w in words[max(0, back - 6):back])):
             toll_words = words[max(0, back - 6):back]
@@ -274,6 +291,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     limit = min(len(words), limit + (e - k))
                     k = e
                     continue
+                if _is_num(w) and words[k + 1:k + 2] and words[k + 1] in _AGE_UNITS and words[k + 2:k + 3] == ["old"]:
+                    k += 3  # "a newborn baby, two days old, was killed": an age, not another figure
+                    continue
                 r = _role(w) if not w.endswith("ing") else None
                 if w == "among" and words[k + 1:k + 2] in (["those"], ["the"]):
                     sub = True  # "four children were among those hurt": part of a figure, not a total
@@ -313,6 +333,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
         out.append(Figure(role=role, group=group or TOTAL, value=value, vague=vague,
                           start=toks[num_start].start if vague is None else toks[j].start, end=tok_end, sub=sub))
         i = max(noun_end, after)
+        last_end = i - 1
         if value is not None and not sub and group not in (None, TOTAL):
             kin = _kin_after(words, noun_end)
             if kin is not None:
@@ -321,9 +342,14 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 out.append(Figure(role=role, group=k_group, value=1, vague=None, start=toks[k_start].start,
                                   end=toks[k_end - 1].end))
                 i = k_end
+                last_end = k_end - 1
     return _coordinate(out, words)
 
 
+_PLURAL_NOUNS = {w for w in NOUNS if w.endswith("s") and w not in ("more", "others", "people", "people's", "persons", "members")}
+_NOT_MODIFIER = {"were", "was", "are", "is", "had", "have", "has", "been", "being", "and", "or", "the", "of", "them",
+                 "whom", "those", "these", "their", "his", "her", "its", "our", "more", "other", "such", "young"}
+_AGE_UNITS = {"days", "day", "weeks", "week", "months", "month", "years", "year"}
 _FATAL_NEXT = {"wounds", "wound", "injuries", "injury", "wounded", "injured"}
 _KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDREN, "grandson": CHILDREN,
         "granddaughter": CHILDREN, "mother": WOMEN, "wife": WOMEN, "sister": WOMEN, "grandmother": WOMEN,
