@@ -306,3 +306,45 @@ def test_tank_fire_wording():
 def test_among_those_killed_and_the_dead_included_are_subgroups():
     assert _figs("Among those killed was a six-year-old boy.") == [("killed", "children", 1, True)]
     assert _figs("The dead included four minors.") == [("killed", "children", 4, True)]
+
+
+# Round 6: child and injured counts
+
+
+def test_the_dead_are_a_list_not_a_subgroup():
+    figs = _figs("The dead are a mother and her three-year-old daughter; three adults were injured.")
+    assert ("killed", "women", 1, False) in figs and ("killed", "children", 1, False) in figs
+    assert ("injured", "adults", 3, False) in figs
+    # "among the dead are ..." stays a subgroup
+    assert ("killed", "children", 2, True) in _figs("Among the dead are two children.")
+
+
+def test_youngest_victim_is_one_child_among_the_dead():
+    assert _figs("The youngest victim was a six-year-old girl.") == [("killed", "children", 1, True)]
+
+
+def test_age_apposition_and_newborn_baby():
+    assert _figs("A newborn baby, two days old, was killed.") == [("killed", "children", 1, False)]
+
+
+def test_unknown_modifier_before_a_plural_person_noun():
+    assert ("injured", "total", 2, False) in _figs("Officials said two truck drivers were wounded.")
+    assert not any(f[2] == 2 for f in _figs("Two days later the market reopened."))
+
+
+def test_and_a_man_joins_the_figure_before_and_sending_to_hospital():
+    figs = _figs("A drone hit a minibus, killing two women and a man and sending eight passengers to hospital, "
+                 "among them a 70-year-old woman.")
+    assert ("killed", "women", 2, False) in figs and ("killed", "men", 1, False) in figs
+    assert ("injured", "total", 8, False) in figs and ("injured", "women", 1, True) in figs
+
+
+def test_children_listed_together_in_a_subgroup_add_up():
+    text = ("Missile strike on Testcity\n\nOn Friday a missile hit a market in Kramatorsk. Thirty-two people were killed, "
+            "among them an 11-year-old girl and a 14-year-old boy, and 86 were injured.\n\nNo more.")
+    inc = extract_text(text, published=date(2022, 9, 30)).incidents
+    assert [(i.killed, i.injured, i.children_killed) for i in inc] == [(32, 86, 2)]
+
+
+def test_final_count_reached():
+    assert ("killed", "total", 26, False) in _figs("Officials first reported 24 dead; the final count reached 26.")

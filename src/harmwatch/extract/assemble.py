@@ -560,6 +560,7 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     sums: dict[str, tuple[int, Figure, Figure]] = {}
     first: dict[str, list[Figure]] = {}  # figures of "the first figures spoke of ...": superseded by later ones
     later: dict[str, list[Figure]] = {}
+    sub_run: dict[str, tuple[Figure, int]] = {}  # the last child subgroup figure per field, and its sentence
     for f in feats:
         per_sentence: dict[str, list[list[Figure]]] = {}
         for fig in f.figures:
@@ -579,6 +580,13 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                         runs[-1].append(fig)
                     else:
                         runs.append([fig])
+            if name and fig.sub and fig.group == CHILDREN and name in sub_run and sub_run[name][1] == f.sent.index \
+                    and _JOIN.match(text[sub_run[name][0].end:fig.start]):
+                # "among them an 11-year-old girl and a 14-year-old boy": children listed together add up
+                prev_fig = sub_run[name][0]
+                fig = replace(fig, value=prev_fig.value + fig.value, start=prev_fig.start)
+            if name and fig.sub and fig.group == CHILDREN:
+                sub_run[name] = (fig, f.sent.index)
             if name and (name not in best or fig.value > best[name].value):
                 best[name] = fig
             if name in ("killed", "injured"):

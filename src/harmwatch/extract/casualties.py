@@ -65,7 +65,7 @@ INJURE = {"injured", "injuring", "injures", "injure", "wounded", "wounding", "wo
           "hospitalised", "hospitalized", "wounds", "casualties-injured", "maimed", "hospital-treated"}
 ACTIVE = {"killing", "killed", "kills", "kill", "injuring", "injured", "injures", "wounding", "wounded", "wounds",
           "claimed", "left", "leaving", "hurt", "hurting", "murdering", "murdered"}
-TOLL = {"toll", "tolls"}
+TOLL = {"toll", "tolls", "count"}  # "the final count reached 26"
 STOP = {";", "but", "while", "whereas", "although", "though", "after", "before", "since", "because", "when", "until"}
 NOT_PEOPLE_AFTER = {"am", "a.m", "pm", "p.m", "km", "kilometres", "kilometers", "miles", "metres", "meters", "mm",
                     "per", "percent", "%", "years", "year", "days", "day", "hours", "hour", "minutes", "times",
