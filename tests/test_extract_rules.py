@@ -348,3 +348,18 @@ def test_children_listed_together_in_a_subgroup_add_up():
 
 def test_final_count_reached():
     assert ("killed", "total", 26, False) in _figs("Officials first reported 24 dead; the final count reached 26.")
+
+
+def test_list_after_a_colon_takes_the_clause_role():
+    figs = _figs("A family of five died in one of the houses: a father, a mother and their three sons, "
+                 "children aged 7, 4 and ten months.")
+    assert ("killed", "children", 3, False) in figs and ("killed", "men", 1, False) in figs
+    assert ("killed", "total", 7, False) in _figs("Kharkiv: Seven people were killed.")
+
+
+def test_weeks_of_fighting_is_tally_wording():
+    text = ("Hospital hit\n\nOn Wednesday an air strike hit the maternity hospital in Mariupol, killing three people. "
+            "UNICEF said at least 37 children had been killed in less than two weeks of fighting.\n\nEnd.")
+    res = extract_text(text, published=date(2022, 3, 10))
+    assert [(i.killed, i.children_killed) for i in res.incidents] == [(3, None)]
+    assert any(t.children_killed == 37 for t in res.tallies)

@@ -223,6 +223,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 role = _role(w4[-2])  # "The dead are a mother and her daughter": the list of the dead itself
             elif "youngest" in w4 and w4[-1] in ("was", "is") and any(x in ("victim", "dead", "killed") for x in w4):
                 role, sub = "killed", True  # "The youngest victim was a six-year-old girl": one child among the dead
+            elif ":" in words[:num_start] and _colon_role(words, num_start):
+                role = _colon_role(words, num_start)  # "A family of five died: a father, a mother and their three sons"
             elif prev == "and" and out and last_end == num_start - 2 and not _role(words[after] if after < n_words else ""):
                 role, sub = out[-1].role, out[-1].sub  # "killing two women and a man": listed with the figure before
         # 1) an active verb just before: "killing four civilians", "killed at least 6"
@@ -344,6 +346,15 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 i = k_end
                 last_end = k_end - 1
     return _coordinate(out, words)
+
+
+def _colon_role(words: list[str], num_start: int) -> str | None:
+    """Role of the clause before a colon whose list the figure at num_start belongs to."""
+    c = max(i for i in range(num_start) if words[i] == ":")
+    if any(_role(w) or w in (";", ".") for w in words[c + 1:num_start]):
+        return None
+    roles = [_role(w) for w in words[max(0, c - 8):c] if _role(w)]
+    return roles[-1] if roles else None
 
 
 _PLURAL_NOUNS = {w for w in NOUNS if w.endswith("s") and w not in ("more", "others", "people", "people's", "persons", "members")}

@@ -27,7 +27,9 @@ TALLY = re.compile(
     r"since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2} \w+|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|"
     r"so[- ]far|in total|total of|overall|cumulative|nationwide|across (?:the country|ukraine)|"
     r"latest figures|death toll (?:in|across) ukraine|this year|last month|this month|in (?:january|february|march|april|may|june|july|august|september|october|november|december)(?: 20\d\d)?\b|"
-    r"verified|recorded|documented (?:at least )?\d|monitoring mission|undercount|war began|since the war)\b",
+    r"verified|recorded|documented (?:at least )?\d|monitoring mission|undercount|war began|since the war|"
+    r"(?:in|during|over) (?:less than |more than |the first |the past |the last )?(?:\w+ )?(?:days|weeks|months|years) of (?:the )?"
+    r"(?:full-scale )?(?:war|fighting|invasion))\b",
     re.IGNORECASE,
 )
 PLURAL_EVENTS = re.compile(r"\b(incidents|attacks|strikes|cases|violations)\b", re.IGNORECASE)
@@ -48,7 +50,8 @@ _ATTACK = Gate(ATTACK, (
     "raid", "shot", "munition", "munitions", "ablaze", "rubble"))
 _TALLY = Gate(TALLY, (
     "since", "far", "total", "overall", "cumulative", "nationwide", "across", "figures", "toll", "year",
-    "month", "verified", "recorded", "documented", "mission", "undercount", "began", *MONTH_NAMES))
+    "month", "verified", "recorded", "documented", "mission", "undercount", "began", "war", "fighting", "invasion",
+    *MONTH_NAMES))
 _PLURAL_EVENTS = Gate(PLURAL_EVENTS, ("incidents", "attacks", "strikes", "cases", "violations"))
 _NEW_EVENT = Gate(NEW_EVENT, ("another", "separately", "separate", "elsewhere", "also", "earlier", "later",
                               "meanwhile", "second", "addition"))
