@@ -29,7 +29,7 @@ DB = Setting("db", "HARMWATCH_DB", "sqlite:///harmwatch.db",
              "Database URL (SQLAlchemy form). SQLite file in the working directory by default.")
 ARCHIVE = Setting("archive", "HARMWATCH_ARCHIVE", None,
                   "Folder for the content-addressed raw bytes of ingested documents "
-                  "(default: a folder named after the SQLite file plus "-archive", beside it; else ./harmwatch-archive).")
+                  "(default: a folder named after the SQLite file plus '-archive', beside it; else ./harmwatch-archive).")
 HOME = Setting("home", "HARMWATCH_HOME", None,
                "Folder for user data such as an imported GeoNames gazetteer (default: ~/.local/share/harmwatch).")
 ANONYMOUS_READ = Setting("anonymous-read", "HARMWATCH_ANONYMOUS_READ", "false",
