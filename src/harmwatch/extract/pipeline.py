@@ -17,6 +17,7 @@ from ..geo import Gazetteer
 from ..records import DocumentIn, Extraction
 from .assemble import assemble
 from .features import annotate
+from .noise import drop_noise
 from .text import split_sentences
 from .weapons import Catalogue
 
@@ -30,7 +31,8 @@ class Step:
 
 
 def _segment(s: dict) -> dict:
-    return {"sentences": split_sentences(s["text"])}
+    # page furniture (captions, "Read more" headlines, bylines, credits, timestamps) is no body text
+    return {"sentences": drop_noise(s["text"], split_sentences(s["text"]))}
 
 
 def _annotate(s: dict) -> dict:

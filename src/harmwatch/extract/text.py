@@ -15,7 +15,8 @@ _ABBREV = {
     "e.g", "i.e", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "u.n", "u.s", "u.k", "a.m", "p.m", "inc", "corp", "gov", "sen", "rep", "prof",
 }
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*")
+# a footnote marker after the full stop ("were injured.[3] The ...") still ends the sentence
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?:\[\d{1,3}\])*\s+|\n\s*")
 TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*(?:-\w+)*|\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 
 
