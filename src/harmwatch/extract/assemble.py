@@ -155,7 +155,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current.scene = scene
                 current.add(f)
             elif current and current.scene is not None and not (f.figures or f.objects or f.new_event) \
-                    and not (f.sent.paragraph != current.last_para and scene.cue in SCENE_CUES and _can_start(f)
+                    and not (f.sent.paragraph != current.last_para and _is_scene_cue(scene, text) and _can_start(f)
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
             elif _can_start(f):
@@ -288,7 +288,11 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
                             r"since the war|war began|since 24 february|since february 24",
                             f.sent.text, re.IGNORECASE))
     if strong:
-        return True
+        # "HRMMU verified that 13 civilians were killed" right after the attack it reports (same
+        # paragraph, no other place, no other aggregate wording): that attack's verified toll
+        return not (_VERIFIED.search(f.sent.text) and not TALLY.search(_VERIFIED.sub(" ", f.sent.text))
+                    and current is not None and current.scene is not None and current.last_para == f.sent.paragraph
+                    and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
     if re.search(r"so[- ]far|in total|overall", f.sent.text, re.IGNORECASE):
         # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
@@ -322,6 +326,7 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
     return totals_ok and not TALLY.search(_TOTAL_WORDS.sub(" ", f.sent.text))
 
 
+_VERIFIED = re.compile(r"\b(?:verified|recorded)\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"so[- ]far|in total|overall", re.IGNORECASE)
 
 
