@@ -121,6 +121,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 date_ctx, ctx_owned = doc_date, False
         if f.dates:
             date_ctx, ctx_owned = f.dates[-1], False
+        elif drafts and _SAME_DAY.search(f.sent.text):
+            # "In Kryvyi Rih, missiles hit an enterprise the same morning": the day of the attack before
+            same_day = drafts[-1].first_date or drafts[-1].date_ctx
+            if same_day is not None:
+                date_ctx, ctx_owned = same_day, False
         settlements = [p for p in f.settlements]
         oblasts = f.oblasts
         if current and (_gap(f, current, skipped) > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
@@ -250,11 +255,16 @@ def _new_day(current: Draft, f: SentenceFeatures) -> bool:
 
 
 def _other_day(current: Draft, f: SentenceFeatures) -> bool:
-    if not (f.dates and f.attack and f.new_event):
+    if not (f.dates and f.attack):
         return False
     mine = current.first_date
     if mine is None:
         return False
+    if not f.new_event:
+        # a background paragraph with its own calendar date and toll ("On March 2, a drone slammed
+        # into an apartment block in the city, killing 12"): an earlier attack on the same place
+        return (any(x.value is not None for x in f.figures)
+                and all(not d.relative and (mine.value - d.value).days > 1 for d in f.dates))
     if f.weapons and f.sent.paragraph != current.last_para and _ANOTHER.search(f.sent.text):
         # a new paragraph: "At 00:10 on Monday the enemy fired another missile at the city"
         return all(d.value != mine.value for d in f.dates)
@@ -300,6 +310,10 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         # a later entry of a text about one attack: "In total the drone strike killed 12 people"
         own = own or (_continues_only(f, only, totals_ok=True) and max(x.value for x in f.figures if x.value is not None) < 100)
         return not own
+    if f.settlements and (m := _NATIONWIDE.search(f.sent.text)) is not None:
+        at = f.sent.start + m.start()
+        if at < f.settlements[0].start and any(x.value is not None and not x.sub and x.end <= at for x in f.figures):
+            return True  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
     if f.settlements:
         return False
     if re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE) and not f.tally_cue:
@@ -326,6 +340,8 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
     return totals_ok and not TALLY.search(_TOTAL_WORDS.sub(" ", f.sent.text))
 
 
+_NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b", re.IGNORECASE)
+_SAME_DAY = re.compile(r"\b(?:the same|that same|on the same) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _VERIFIED = re.compile(r"\b(?:verified|recorded)\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"so[- ]far|in total|overall", re.IGNORECASE)
 
