@@ -363,3 +363,95 @@ def test_weeks_of_fighting_is_tally_wording():
     res = extract_text(text, published=date(2022, 3, 10))
     assert [(i.killed, i.children_killed) for i in res.incidents] == [(3, None)]
     assert any(t.children_killed == 37 for t in res.tallies)
+
+
+# --- page furniture of scraped reports (round 7) ---
+
+from harmwatch.extract.noise import drop_noise, noise_kind  # noqa: E402
+
+
+def test_caption_with_agency_credit_is_noise():
+    assert noise_kind("Rescuers work at the site of a missile strike in Odesa, Ukraine, March 15, 2024. "
+                      "REUTERS/Nina Petrenko Purchase Licensing Rights") == "caption"
+    assert noise_kind("Medics help an injured woman in Zaporizhzhia, Wednesday, Jan. 8, 2025. (AP Photo/Ivan Bondar)") == "caption"
+    assert noise_kind("A woman cries near the destroyed store in Kharkiv, Ukraine. AP Photo/Ivan Bondar") == "caption"
+    assert noise_kind("Firefighters spray water on the roof in Kharkiv on Saturday. Photo: State Emergency Service") == "caption"
+    assert noise_kind("Rescuers carry a body out on Tuesday. Photograph: Ivan Bondar/AFP/Getty Images") == "caption"
+    assert noise_kind("A missile hit a school in Odesa, killing two people, Reuters reported.") is None
+
+
+def test_related_story_lines_are_noise():
+    assert noise_kind("Read more: Strike on Kharkiv village kills 5") == "links"
+    assert noise_kind("Related: Missile hits Kyiv apartment block, killing one") == "links"
+    assert noise_kind("Also read: Ukraine asks for more air defence") == "links"
+    assert noise_kind("See also: Report on the attack on Hroza, 5 October 2023") == "links"
+    # a bare "Read more:" / "Related Coverage" heads a block of headlines, ended by a blank line
+    text = ("Headline\n\nBody one.\n\nRelated Coverage\nRussian attack on Dnipro injures 14 - governor\n"
+            "Parliament passes law\n\nA missile hit Chernihiv, killing 17 people.\n")
+    kept = [s.text for s in drop_noise(text, split_sentences(text))]
+    assert kept == ["Headline", "Body one.", "A missile hit Chernihiv, killing 17 people."]
+
+
+def test_reporting_credits_sign_up_bylines_bios_timestamps_are_noise():
+    assert noise_kind("(Reporting by Anna Bondar in Kyiv; Editing by Tom Reed)") == "credits"
+    assert noise_kind("Sign up here.") == "sign-up"
+    assert noise_kind("Sign up for our morning briefing newsletter") == "sign-up"
+    assert noise_kind("By Luke Reed in Kremenchuk") == "byline"
+    assert noise_kind("By Sofia Bondar (now) and James Reed (earlier)") == "byline"
+    assert noise_kind("By Tuesday morning the toll had risen to nine.") is None
+    assert noise_kind("Anna Bondar is our Ukraine correspondent, based in Kyiv.") == "bio"
+    assert noise_kind("Updated 14:32 GMT") == "timestamp"
+    assert noise_kind("Published: 28 June 2022 09:14 BST | Last modified: 28 June 2022 21:40 BST") == "timestamp"
+    assert noise_kind("9h ago - Toll rises to seven") == "timestamp"
+    assert noise_kind("[3] Kyiv City Military Administration, post of 8 July 2024, 18:20.") == "footnote"
+    assert noise_kind("Figure 1: Civilian casualties by month (source: HRMMU)") == "figure"
+
+
+def test_noise_lines_are_dropped_and_offsets_kept():
+    text = ("Strike on Odesa kills 16\n\nRescuers at the site in Kharkiv, Ukraine, March 2, 2024. REUTERS/Ivan Bondar\n\n"
+            "A missile hit Odesa on Friday, killing 16 people.\n\nRead more: Missile strike on Kharkiv kills 7\n\n"
+            "(Reporting by Anna Bondar in Kyiv; Editing by Tom Reed)\n")
+    sents = split_sentences(text)
+    kept = drop_noise(text, sents)
+    assert [s.text for s in kept] == ["Strike on Odesa kills 16", "A missile hit Odesa on Friday, killing 16 people."]
+    assert all(text[s.start:s.end] == s.text for s in kept)
+    assert [s.index for s in kept] == [0, 1] and [s.paragraph for s in kept] == [0, 1]
+    res = extract_text(text, published=date(2024, 3, 15))
+    assert [i.killed for i in res.incidents] == [16]
+
+
+def test_footnote_marker_ends_a_sentence():
+    text = "Two adults were killed.[3] The Government said a missile was used.[4]\n"
+    assert [s.text for s in split_sentences(text)] == ["Two adults were killed.[3]",
+                                                      "The Government said a missile was used.[4]"]
+
+
+def test_verified_toll_right_after_the_attack_and_centre_of_a_new_place():
+    text = ("Update on civilians\n\nII. Attacks\n\n"
+            "3. On 27 June 2023, a missile struck a restaurant in the centre of Kramatorsk, Donetsk region. "
+            "HRMMU verified that 13 civilians were killed, including four children, and more than 60 were injured.\n\n"
+            "4. On 7 August 2023, two missiles hit the centre of Pokrovsk. Nine people were killed and more than 80 injured.\n\n"
+            "5. In June 2023, HRMMU recorded 181 civilians killed and 470 injured across Ukraine.\n")
+    res = extract_text(text, published=date(2023, 9, 12))
+    got = sorted((str(i.date), i.killed, i.injured, i.children_killed) for i in res.incidents)
+    assert got == [("2023-06-27", 13, 60, 4), ("2023-08-07", 9, 80, None)]
+    assert any(t.killed == 181 for t in res.tallies)
+
+
+def test_dated_background_toll_on_the_same_city_is_another_incident():
+    text = ("Odesa strike\n\nBallistic missiles struck a residential district of Odesa on Friday, killing 16 people. "
+            "Odesa has been hit repeatedly. On March 2, a drone slammed into an apartment block in the city, "
+            "killing 12 people, five of them children.\n\nEnd of story here.\n")
+    res = extract_text(text, published=date(2024, 3, 15))
+    got = sorted((str(i.date), i.killed, i.children_killed) for i in res.incidents)
+    assert got == [("2024-03-02", 12, 5), ("2024-03-15", 16, None)]
+
+
+def test_nationwide_count_with_city_subgroup_is_tally_and_same_morning_keeps_the_day():
+    text = ("Hospital hit\n\nOn the morning of 8 July 2024 a cruise missile struck a hospital in Kyiv, killing two adults.\n\n"
+            "At least 38 civilians were killed nationwide, 27 of them in Kyiv.\n\n"
+            "In Kryvyi Rih, missiles hit an industrial enterprise the same morning, killing at least ten people.\n")
+    res = extract_text(text, published=date(2024, 7, 9))
+    got = sorted((str(i.date), i.killed) for i in res.incidents)
+    assert got == [("2024-07-08", 2), ("2024-07-08", 10)]
+    assert any(t.killed == 38 for t in res.tallies)
