@@ -455,3 +455,13 @@ def test_nationwide_count_with_city_subgroup_is_tally_and_same_morning_keeps_the
     got = sorted((str(i.date), i.killed) for i in res.incidents)
     assert got == [("2024-07-08", 2), ("2024-07-08", 10)]
     assert any(t.killed == 38 for t in res.tallies)
+
+
+def test_background_month_without_a_day_does_not_join_the_incident():
+    text = ("Chernihiv strike\n\nOn Wednesday three missiles hit the centre of Chernihiv, killing 17 people and wounding 61. "
+            "Last August a missile struck the drama theatre in the city, killing seven people and injuring more than 140.\n\n"
+            "In June, the mission recorded 200 civilians killed across Ukraine.\n")
+    res = extract_text(text, published=date(2024, 4, 17))
+    assert [(i.killed, i.injured) for i in res.incidents] == [(17, 61)]
+    assert "cultural" not in res.incidents[0].objects
+    assert any(t.killed == 200 for t in res.tallies)

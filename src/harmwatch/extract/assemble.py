@@ -130,6 +130,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         oblasts = f.oblasts
         if current and (_gap(f, current, skipped) > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
             current = None
+        if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
+            continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
             tallies.append(_tally(f, last_source, publisher))
@@ -252,6 +254,28 @@ _ANOTHER = re.compile(r"\b(?:another|a second|a further)\b", re.IGNORECASE)
 def _new_day(current: Draft, f: SentenceFeatures) -> bool:
     mine = current.first_date or current.date_ctx
     return bool(f.dates) and mine is not None and all(d.value != mine.value for d in f.dates)
+
+
+_PAST_PERIOD = re.compile(
+    r"^(?:(?:back )?in|last|early|late) (?:(?:early|late|mid-?) ?)?(january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|year|summer|autumn|winter|spring)\b(?! \d)", re.IGNORECASE)
+
+
+def _past_period(f: SentenceFeatures, last: Draft) -> bool:
+    """A sentence opening on a past month or season with no day ("Last August ...", "In November ...")
+    while the text's latest incident has a day in another month: a background recollection."""
+    m = _PAST_PERIOD.match(f.sent.text)
+    mine = last.first_date
+    if m is None or mine is None:
+        return False
+    if not f.attack or f.plural_events or TALLY.search(f.sent.text, m.end()):
+        return False  # "In March, the mission verified 200 civilian deaths": a tally, kept as one
+    word = m.group(1).lower()
+    return word not in MONTHS or MONTHS.index(word) + 1 != mine.value.month
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
 
 
 def _other_day(current: Draft, f: SentenceFeatures) -> bool:
