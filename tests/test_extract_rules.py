@@ -465,3 +465,53 @@ def test_background_month_without_a_day_does_not_join_the_incident():
     assert [(i.killed, i.injured) for i in res.incidents] == [(17, 61)]
     assert "cultural" not in res.incidents[0].objects
     assert any(t.killed == 200 for t in res.tallies)
+
+
+# round 8
+
+
+def test_later_strike_on_the_same_city_the_same_day_is_its_own_incident():
+    text = ("Bombs hit store\n\nTwo guided bombs hit a hardware store in Dnipro on Saturday afternoon, killing nine "
+            "people and injuring 30.\n\nLater on Saturday evening, a missile strike on a residential area in the city "
+            "injured a further 14 people. Apartment blocks were damaged.\n\nMore text here.\n")
+    res = extract_text(text, published=date(2024, 5, 26))
+    got = [(i.place, str(i.date), i.killed, i.injured) for i in res.incidents]
+    assert got == [("Dnipro", "2024-05-25", 9, 30), ("Dnipro", "2024-05-25", None, 14)]
+    # a toll update is no second strike
+    text2 = ("Bombs hit store\n\nTwo guided bombs hit a hardware store in Dnipro on Saturday, killing nine people.\n\n"
+             "Later on Saturday the governor said the number of wounded had risen to 47.\n\nMore text here.\n")
+    assert [(i.killed, i.injured) for i in extract_text(text2, published=date(2024, 5, 26)).incidents] == [(9, 47)]
+
+
+def test_relatives_listed_with_ages_count_children_under_18():
+    figs = _figs("Among the dead were a mother and her three daughters, aged 21, 18 and 7.")
+    assert ("killed", "children", 1, True) in figs and ("killed", "women", 2, True) in figs
+    assert ("killed", "children", 2, False) in _figs("A woman and her two sons were killed.")
+    figs = _figs("The strike hit two houses, burying six adults and five children under the rubble.")
+    assert ("killed", "adults", 6, False) in figs and ("killed", "children", 5, False) in figs
+    assert _figs("Six adults were buried under the rubble and rescued alive.") == []
+
+
+def test_systems_aimed_at_other_regions_do_not_make_the_salvo_mixed():
+    text = ("City hit\n\nSeven people were killed when missiles hit Lviv early on Wednesday.\n\n"
+            "The air force said Russia fired Kinzhal hypersonic missiles at the city, along with Shahed drones "
+            "aimed at other regions.\n\nMore text here.\n")
+    inc = extract_text(text, published=date(2024, 9, 4)).incidents
+    assert [(i.place, i.weapon_class) for i in inc] == [("Lviv", "ballistic_missile")]
+
+
+def test_nationwide_count_has_country_scope_and_city_share_is_its_own_tally():
+    text = ("Hospital hit\n\nOn 8 July 2024 a cruise missile struck a hospital in Kyiv, killing two adults.\n\n"
+            "At least 38 civilians were killed nationwide, 27 of them in Kyiv.\n\nMore text here.\n")
+    res = extract_text(text, published=date(2024, 7, 9))
+    assert sorted((t.scope, t.killed) for t in res.tallies) == [("Kyiv", 27), ("Ukraine", 38)]
+
+
+def test_district_total_before_the_places_hit_is_a_tally():
+    text = ("District shelled\n\n07:12\nA terrible night for the Nikopol district. Russian troops fired on it with "
+            "rockets. 11 people were killed and 13 wounded.\n\n09:40\nIn the village of Vyshchetarasivka, a woman "
+            "was killed when her house was destroyed, and two residents were wounded.\n\n13:55\nThe night attack on "
+            "the Nikopol district has now claimed 13 civilian lives. 11 people are wounded.\n")
+    res = extract_text(text, published=date(2022, 8, 10))
+    assert [(i.place, i.killed, i.injured) for i in res.incidents] == [("Vyshchetarasivka", 1, 2)]
+    assert [(t.scope, t.killed, t.injured) for t in res.tallies] == [("Nikopol district", 13, 11)]

@@ -25,6 +25,7 @@ from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
 from .features import TALLY, SentenceFeatures
 from .places import PlaceMention
+from .numbers import parse_number
 from .weapons import classify
 
 MAX_GAP_SENTENCES = 3
@@ -105,7 +106,24 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if is_total and not _is_tally(f, None):
             tallies.append(_tally(f, f.source[0] if f.source else None, publisher))
         parts.extend(split)
+    district_para: dict[int, PlaceMention] = {}
     for f in parts:
+        areas = _district_mentions(f)
+        if areas and len(areas) == len(f.settlements) and not f.oblasts:
+            district_para.setdefault(f.sent.paragraph, areas[0])
+    last_district: tuple[TallyClaim, SentenceFeatures] | None = None
+    for f in parts:
+        if last_district is not None and _continues_district(f, last_district[1]):
+            _fill_tally(last_district[0], _tally(f, last_source, publisher))
+            last_district = (last_district[0], f)
+            continue  # "... has now claimed 13 civilian lives. 11 people are wounded": the district's count
+        last_district = None
+        if (area := _district_total(f, current, district_para, parts)) is not None:
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t.scope = area.text + " district"
+            tallies.append(t)
+            last_district = (t, f)
+            continue
         if prev is not None and prev.dates and any(d.feats and d.feats[-1] is prev for d in drafts):
             ctx_owned = True
         prev = f
@@ -135,6 +153,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
             tallies.append(_tally(f, last_source, publisher))
+            if (share := _city_share(f, tallies[-1])) is not None:
+                tallies.append(share)
             continue
         if not f.attack and not f.figures:
             continue
@@ -190,6 +210,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         elif (back := _draft_for_object(drafts, current, f)) is not None:
             back.add(f)  # "the enemy struck the printing house with three S-300 missiles": the earlier incident there
             current = back
+        elif current is not None and _second_strike(current, f):
+            # "Later on Saturday evening, a missile strike on ... the city injured a further 25": another
+            # attack on the same place the same day, with its own figures or time
+            scene_of, admin_of = current.scene, (current.admin1, current.admin1_mention)
+            current = _new_draft(f, scene_of, date_ctx)
+            current.admin1, current.admin1_mention = admin_of
+            drafts.append(current)
         elif current is not None and _other_day(current, f):
             # "Two days earlier, a strike on the city had killed four": another attack on the same place
             current = _new_draft(f, current.scene, date_ctx)
@@ -203,6 +230,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             else:
                 current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
                 drafts.append(current)
+    tallies = _merge_district_tallies(tallies)
     claims = []
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
@@ -293,6 +321,24 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
         # a new paragraph: "At 00:10 on Monday the enemy fired another missile at the city"
         return all(d.value != mine.value for d in f.dates)
     return all(abs((d.value - mine.value).days) > 1 for d in f.dates)
+
+
+_SECOND_STRIKE = re.compile(
+    r"\b(?:another|a second|a further|one more)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|air ?strike|shelling)s?\b|"
+    r"^\W*later\b[^.;]{0,60}?\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|airstrike|shelling)\b", re.IGNORECASE)
+
+
+def _second_strike(current: Draft, f: SentenceFeatures) -> bool:
+    """A placeless sentence marking another strike on the current incident's place ("another/a second
+    strike", "Later on Saturday evening, a missile strike ...") with its own time or figures, while
+    the current incident already has figures or a time of its own."""
+    if current.scene is None or current.header or not f.attack or f.settlements or f.oblasts or f.hypothetical:
+        return False
+    if not (f.times or any(x.value is not None and not x.sub for x in f.figures)):
+        return False
+    if not any(g.times or any(x.value is not None for x in g.figures) for g in current.feats):
+        return False
+    return _SECOND_STRIKE.search(f.sent.text) is not None
 
 
 def _draft_for_object(drafts: list[Draft], current: Draft | None, f: SentenceFeatures) -> Draft | None:
@@ -412,6 +458,98 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     return parts, tally
 
 
+_DISTRICT_AFTER = re.compile(r"^\W{0,3}(?:district|raion)\b", re.IGNORECASE)
+
+
+def _district_mentions(f: SentenceFeatures) -> list[PlaceMention]:
+    """Settlement names used as a district's name ("the Nikopol district")."""
+    st = f.sent.start
+    return [p for p in f.settlements if _DISTRICT_AFTER.match(f.sent.text[p.end - st:p.end - st + 15])]
+
+
+def _district_total(f: SentenceFeatures, current: Draft | None, district_para: dict[int, PlaceMention],
+                    parts: list[SentenceFeatures]) -> PlaceMention | None:
+    """A governor's district total given before the places hit ("11 people were killed" under "A terrible
+    night for the Nikopol district", "The night attack on the Nikopol district has now claimed 13
+    civilian lives", and settlements hit named in other sentences): the district, else None."""
+    if f.oblasts or f.hypothetical or not any(x.value is not None and not x.sub for x in f.figures):
+        return None
+    areas = _district_mentions(f)
+    if f.settlements:
+        if len(areas) != len(f.settlements):
+            return None
+        area = areas[0]
+    elif current is None and f.sent.paragraph in district_para:
+        area = district_para[f.sent.paragraph]
+    else:
+        return None
+    name = _norm(area.text)
+    for g in parts:
+        if g is f or not g.attack:
+            continue
+        hit = [p for p in g.settlements if _norm(p.text) != name and p not in _district_mentions(g)
+               and p.cue in SCENE_CUES]
+        if hit:
+            return area
+    return None
+
+
+def _continues_district(f: SentenceFeatures, last: SentenceFeatures) -> bool:
+    """A placeless, undated figure sentence right after a district total, in its paragraph."""
+    return (f.sent.paragraph == last.sent.paragraph and f.sent.index == last.sent.index + 1 and not f.settlements
+            and not f.oblasts and not f.dates and not f.weapons and not f.objects and not f.new_event
+            and any(x.value is not None and not x.sub for x in f.figures))
+
+
+def _fill_tally(t: TallyClaim, more: TallyClaim) -> None:
+    for name in ("killed", "injured", "children_killed", "children_injured"):
+        if getattr(t, name) is None and getattr(more, name) is not None:
+            setattr(t, name, getattr(more, name))
+            t.evidence[name] = more.evidence[name]
+
+
+def _merge_district_tallies(tallies: list[TallyClaim]) -> list[TallyClaim]:
+    """A district's counts given twice ("11 killed" in the morning, "has now claimed 13" later): the
+    latest wins, the earlier fills what it leaves open."""
+    out: list[TallyClaim] = []
+    for t in tallies:
+        if t.scope and t.scope.endswith(" district"):
+            old = next((o for o in out if o.scope == t.scope), None)
+            if old is not None:
+                _fill_tally(t, old)
+                out.remove(old)
+        out.append(t)
+    return out
+
+
+_SHARE = re.compile(r",\s*(?:including\s+)?(\d[\d,]*|[a-z]+(?:-[a-z]+)?)\s+of\s+them\s+in\s+(?:the\s+)?(?:city\s+of\s+)?$",
+                    re.IGNORECASE)
+
+
+def _city_share(f: SentenceFeatures, national: TallyClaim) -> TallyClaim | None:
+    """The city's part of a nationwide count ("38 killed nationwide, 27 of them in Kyiv"): a tally of its own."""
+    if national.scope != "Ukraine" or not f.settlements:
+        return None
+    role = next((r for r in ("killed", "injured") if getattr(national, r) is not None), None)
+    if role is None:
+        return None
+    p = f.settlements[0]
+    m = _SHARE.search(f.sent.text[:p.start - f.sent.start])
+    if m is None:
+        return None
+    value, used = parse_number([m.group(1).replace(",", "")])
+    if not used or value is None or value >= getattr(national, role):
+        return None
+    t = TallyClaim()
+    setattr(t, role, value)
+    st = f.sent.start + m.start(1)
+    t.evidence[role] = Span(st, st + len(m.group(1)), m.group(1))
+    t.scope, t.period, t.source, t.span = p.text, national.period, national.source, national.span
+    if "source" in national.evidence:
+        t.evidence["source"] = national.evidence["source"]
+    return t
+
+
 def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) -> TallyClaim:
     t = TallyClaim()
     sent = f.sent
@@ -424,9 +562,14 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
             setattr(t, name, fig.value)
             t.evidence[name] = Span(fig.start, fig.end, sent.quote(fig.start, fig.end))
     multi = _scene_places(f)
+    if f.settlements and (m := _NATIONWIDE.search(sent.text)) is not None \
+            and sent.start + m.start() < f.settlements[0].start and t.evidence \
+            and all(e.end <= sent.start + m.start() for e in t.evidence.values()):
+        t.scope = "Ukraine"  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
+        multi = []
     place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2
              else f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
-    t.scope = place
+    t.scope = t.scope or place
     m = re.search(r"\bsince [^,.;]{1,40}", sent.text, re.IGNORECASE)
     t.period = m.group(0) if m else None
     if f.source and not f.pronoun_source:

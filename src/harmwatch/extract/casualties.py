@@ -238,6 +238,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
             elif words[back] in ("left", "leaving"):
                 r = _role(words[noun_end]) if noun_end < len(words) else None
             role = r
+        if role is None and group is not None and vague is None and _buried_dead(words, num_start, noun_end):
+            role = "killed"  # "burying two families - six adults and five children - under the rubble"
         if role is None and back >= 0 and words[back] in ("sending", "sent") and group is not None \
                 and "hospital" in words[noun_end:noun_end + 3] and words[noun_end:noun_end + 1] == ["to"]:
             role = "injured"  # "sending eight passengers to hospital"
@@ -336,16 +338,33 @@ def find_figures(sent: Sentence) -> list[Figure]:
                           start=toks[num_start].start if vague is None else toks[j].start, end=tok_end, sub=sub))
         i = max(noun_end, after)
         last_end = i - 1
-        if value is not None and not sub and group not in (None, TOTAL):
+        if value is not None and group not in (None, TOTAL):
             kin = _kin_after(words, noun_end)
             if kin is not None:
-                # "a woman and her three-year-old daughter": one more person, listed with the first
-                k_start, k_end, k_group = kin
-                out.append(Figure(role=role, group=k_group, value=1, vague=None, start=toks[k_start].start,
-                                  end=toks[k_end - 1].end))
+                # "a woman and her three-year-old daughter": one more person, listed with the first;
+                # "a mother and her three daughters, aged 21, 18 and 7": three more, one of them a child
+                k_start, k_end, groups = kin
+                for k_group, k_value in groups:
+                    out.append(Figure(role=role, group=k_group, value=k_value, vague=None, start=toks[k_start].start,
+                                      end=toks[k_end - 1].end, sub=sub))
                 i = k_end
                 last_end = k_end - 1
     return _coordinate(out, words)
+
+
+_BURIED = {"burying", "buried", "buries"}
+_ALIVE = {"alive", "rescued", "survived", "survivors", "freed", "trapped", "saved", "missing", "injured", "wounded",
+          "hurt", "pulled", "recovered"}
+
+
+def _buried_dead(words: list[str], num_start: int, noun_end: int) -> bool:
+    """People buried under the rubble by the strike ("burying ... six adults and five children ... under the
+    rubble", "six adults were buried under the rubble"), in a sentence that speaks of nobody alive or hurt."""
+    if not _BURIED.intersection(words[max(0, num_start - 6):noun_end + 6]):
+        return False
+    if not any(w in ("rubble", "debris", "ruins") for w in words[noun_end:noun_end + 12]):
+        return False
+    return _ALIVE.isdisjoint(words)
 
 
 def _colon_role(words: list[str], num_start: int) -> str | None:
@@ -368,10 +387,49 @@ _KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDR
 _ADULT_KIN = {"son": MEN, "grandson": MEN, "daughter": WOMEN, "granddaughter": WOMEN}
 
 
-def _kin_after(words: list[str], k: int) -> tuple[int, int, str] | None:
-    """"... and her (three-year-old) daughter" at k: (start, end, group) of the relative."""
+_KIN_PLURAL = {"sons": "son", "daughters": "daughter", "children": "child", "grandsons": "grandson",
+               "granddaughters": "granddaughter"}
+
+
+def _ages_listed(words: list[str], e: int) -> list[int]:
+    """The ages of ", aged 21, 18 and 7" starting at e."""
+    if words[e:e + 1] == [","]:
+        e += 1
+    if words[e:e + 1] != ["aged"]:
+        return []
+    e += 1
+    ages: list[int] = []
+    while e < len(words):
+        v, used = parse_number([words[e]])
+        if not used or v is None:
+            break
+        ages.append(v)
+        e += 1
+        if words[e:e + 2] == [",", "and"]:
+            e += 2
+        elif words[e:e + 1] in ([","], ["and"]) and e + 1 < len(words) and parse_number([words[e + 1]])[1]:
+            e += 1
+        else:
+            break
+    return ages
+
+
+def _kin_after(words: list[str], k: int) -> tuple[int, int, list[tuple[str, int]]] | None:
+    """"... and her (three-year-old) daughter" at k: (start, end, [(group, count)]) of the relatives;
+    "... and her three daughters, aged 21, 18 and 7": a child for each age under 18, adults for the rest."""
     if words[k:k + 1] != ["and"] or k + 1 >= len(words) or words[k + 1] not in ("her", "his", "their"):
         return None
+    n, used = parse_number([words[k + 2]]) if k + 2 < len(words) else (None, 0)
+    if used == 1 and n is not None and 1 < n < 20 and k + 3 < len(words) and words[k + 3] in _KIN_PLURAL:
+        one = _KIN_PLURAL[words[k + 3]]
+        ages = _ages_listed(words, k + 4)
+        if len(ages) != n:
+            return k + 1, k + 4, [(_KIN[one], n)]
+        young = sum(1 for a in ages if a < 18)
+        groups = [(CHILDREN, young)] if young else []
+        if n - young:
+            groups.append((_ADULT_KIN.get(one, ADULTS), n - young))
+        return k + 1, k + 4, groups
     e = k + 2
     age = None
     while e < len(words) and e < k + 5 and (words[e].endswith("-year-old") or words[e] in ("little", "young", "baby", "elderly", "adult")):
@@ -383,7 +441,7 @@ def _kin_after(words: list[str], k: int) -> tuple[int, int, str] | None:
     group = _KIN[words[e]]
     if age is not None and age >= 18 and words[e] in _ADULT_KIN:
         group = _ADULT_KIN[words[e]]
-    return k + 1, e + 1, group
+    return k + 1, e + 1, [(group, 1)]
 
 
 RISE = {"rose", "risen", "rises", "rising", "climbed", "climbs", "increased", "increases", "reached", "stands", "stood",

@@ -110,6 +110,12 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.weapons = [_shift(w, sent.start) for w in catalogue.find(text)]
     if f.weapons and _UNSURE_WEAPON.search(text):
         f.weapons = []  # "officials have not said what kind of missile was used; reports suggest a ballistic one"
+    if len(f.weapons) > 1 and "other" in text:
+        # "Kinzhal missiles at the city, along with Shahed drones aimed at other regions": the systems
+        # sent elsewhere are not this attack's
+        own = [w for w in f.weapons if not _ELSEWHERE_AIM.match(text, w.end - sent.start)]
+        if own and len(own) < len(f.weapons):
+            f.weapons = own
     f.objects = find_objects(text, sent.start, ws)
     f.figures = find_figures(sent)
     f.attack = bool(_ATTACK.search(text, ws))
@@ -127,6 +133,12 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
 
 _DATELINE_HEAD = re.compile(r"^[A-Z][A-Za-z\u2019'. -]{1,40},\s*(?:[A-Z][a-z]+,\s*)?$")
 _DATELINE_TAIL = re.compile(r"^\s*(?:\(|[-\u2013\u2014]\s)")
+
+
+_ELSEWHERE_AIM = re.compile(
+    r"[^.;,]{0,30}?\b(?:aimed|launched|fired|directed|sent|heading|headed|flying)\s+(?:at|towards?|against|into)\s+"
+    r"(?:the\s+)?other\s+(?:regions|cities|towns|areas|parts|oblasts|targets)\b|"
+    r"[^.;,]{0,30}?\btargeting\s+(?:the\s+)?other\s+(?:regions|cities|towns|areas|parts|oblasts)\b", re.IGNORECASE)
 
 
 def _is_dateline(text: str, start: int, end: int) -> bool:
