@@ -2,8 +2,11 @@
 from datetime import date
 
 from harmwatch.extract.casualties import find_figures
+from harmwatch.extract.noise import drop_noise, noise_kind
+from harmwatch.extract.objects import find_objects
 from harmwatch.extract.pipeline import extract_text
 from harmwatch.extract.text import split_sentences
+from harmwatch.extract.weapons import Catalogue, classify
 
 
 def _figs(s):
@@ -182,25 +185,20 @@ def test_district_sentence_lends_weapon_and_time_to_the_villages_named_next():
 
 # --- rules added after the third held-out set was opened for tuning ---------------------------
 
-from datetime import date as _date
 
-from harmwatch.extract.objects import find_objects as _find_objects
-from harmwatch.extract.pipeline import extract_text as _extract
-
-
-def _incs(text, pub=_date(2024, 5, 23)):
-    return [(i.place, i.killed, i.injured, i.weapon_class) for i in _extract(text, "t", pub).incidents]
+def _incs(text, pub=date(2024, 5, 23)):
+    return [(i.place, i.killed, i.injured, i.weapon_class) for i in extract_text(text, "t", pub).incidents]
 
 
 def test_caring_hospitals_are_not_hit():
-    assert _find_objects("Hospitals in the city have received the wounded.", 0) == []
-    assert [o.type for o in _find_objects("The hospital was hit by a missile.", 0)] == ["hospital"]
+    assert find_objects("Hospitals in the city have received the wounded.", 0) == []
+    assert [o.type for o in find_objects("The hospital was hit by a missile.", 0)] == ["hospital"]
 
 
 def test_exit_from_a_city_is_still_the_scene_but_fired_from_is_not():
     text = ("Missile strike on a convoy\n\nThe enemy launched a missile strike on a humanitarian convoy at the exit "
             "from Zaporizhzhia. As of now we know of 23 dead and 28 wounded.\n")
-    assert _incs(text, _date(2022, 9, 30)) == [("Zaporizhzhia", 23, 28, "unknown")]
+    assert _incs(text, date(2022, 9, 30)) == [("Zaporizhzhia", 23, 28, "unknown")]
     fired = "Rockets fired from Belgorod hit a school in Kharkiv, killing two people."
     assert _incs(fired)[0][0] == "Kharkiv"
 
@@ -208,13 +206,13 @@ def test_exit_from_a_city_is_still_the_scene_but_fired_from_is_not():
 def test_a_shelled_community_with_no_village_named_is_an_incident():
     text = ("Shelling in the district\n\nAt 15:40 five shells landed in residential areas of Marhanets; two people were "
             "wounded. The occupiers also shelled the Myrove community. The consequences are being established.\n")
-    assert [p for p, *_ in _incs(text, _date(2022, 8, 19))] == ["Marhanets", "Myrove"]
+    assert [p for p, *_ in _incs(text, date(2022, 8, 19))] == ["Marhanets", "Myrove"]
 
 
 def test_a_capital_as_speaker_is_not_the_scene():
     text = ("Strike on a car queue\n\nThe missiles landed around a car market on the edge of Zaporizhzhia, killing 30 "
             "people. Kyiv said Russia had used S-300 missiles.\n")
-    incs = _incs(text, _date(2022, 10, 1))
+    incs = _incs(text, date(2022, 10, 1))
     assert [i[0] for i in incs] == ["Zaporizhzhia"] and incs[0][3] == "ballistic_missile"
 
 
@@ -227,8 +225,6 @@ def test_a_later_sentence_naming_an_earlier_object_joins_that_incident():
 
 # --- round 5 (tuned on train2, annotated, heldout, heldout2, heldout3) ---
 
-from harmwatch.extract.objects import find_objects  # noqa: E402
-from harmwatch.extract.weapons import Catalogue, classify  # noqa: E402
 
 
 def _objs(s):
@@ -367,7 +363,6 @@ def test_weeks_of_fighting_is_tally_wording():
 
 # --- page furniture of scraped reports (round 7) ---
 
-from harmwatch.extract.noise import drop_noise, noise_kind  # noqa: E402
 
 
 def test_caption_with_agency_credit_is_noise():
