@@ -82,14 +82,14 @@ def ingest_cmd(
     Example: `harmwatch ingest reports/ --manifest reports/manifest.csv`
     """
     try:
-        _, report = _run_ingest(paths or [], manifest, extract=not no_extract, reextract=reextract)
+        db, report = _run_ingest(paths or [], manifest, extract=not no_extract, reextract=reextract)
     except HarmWatchError as e:
         _fail(e)
     err.print(f"new {report.new}, new versions {report.new_version}, unchanged {report.unchanged}, failed {len(report.failed)}")
     if not no_extract:
         from ..resolve.service import resolve
         try:
-            r = resolve(_open_db())
+            r = resolve(db)
         except HarmWatchError as e:
             _fail(e)
         err.print(f"incidents {r.incidents} from {r.claims} claims")
