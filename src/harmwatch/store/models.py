@@ -201,6 +201,24 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class WebSession(Base):
+    """A signed-in web session (auth/sessions.py; migration 0005). The cookie holds a random secret;
+    only its SHA-256 is kept, so a copy of the database yields no session. Revoked or expired: refused."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the cookie's secret
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
 # --- resolution: incidents, claim links, source graph, analyst decisions (resolve/; migration 0003)
 
 class Incident(Base):
