@@ -3,15 +3,21 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install bench score clean
+.PHONY: demo test install install-test bench score clean
 
+# The demo needs the package alone; the tests also need the test and PostgreSQL extras.
 $(BIN)/harmwatch: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/harmwatch
 	$(BIN)/pip install --quiet -e '.[test,postgres]'
 	touch $@
 
 install: $(BIN)/harmwatch
+install-test: $(VENV)/.test-deps
 
 PORT ?= 8000
 
@@ -24,7 +30,7 @@ demo: install
 	@echo "Anonymous read is ON for this demo process only (HARMWATCH_ANONYMOUS_READ=1); it stays off by default."
 	HARMWATCH_ANONYMOUS_READ=1 $(BIN)/harmwatch serve --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest
 
 bench: install
