@@ -53,5 +53,13 @@ class TokenError(AuthError):
     """An API token that is unknown, or already revoked, cannot be revoked."""
 
 
+class SessionError(AuthError):
+    """A web session that is unknown, or already revoked, cannot be revoked."""
+
+
 class AuditError(HarmWatchError):
     """An audit entry cannot be written (e.g. a value that is not JSON)."""
+
+
+class TextError(HarmWatchError):
+    """Text a person typed (a reason for a decision) that is missing, too long or has nothing visible."""

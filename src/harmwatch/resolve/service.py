@@ -39,6 +39,15 @@ class ResolutionError(HarmWatchError):
     """An analyst decision that cannot be applied (unknown incident or claim, nothing to split)."""
 
 
+def _reason(reason: str | None, required: bool = False) -> str | None:
+    """The decision's reason, trimmed; refused (ResolutionError) when it has no visible text."""
+    from ..text_checks import TextError, visible_reason
+    try:
+        return visible_reason(reason, required=required)
+    except TextError as e:
+        raise ResolutionError(str(e)) from e
+
+
 @dataclass
 class ResolveReport:
     claims: int
@@ -265,6 +274,7 @@ def _audit(s, actor: str, action: str, target: str, old, new, reason: str | None
 
 def merge(db, a: str, b: str, actor: str, reason: str | None = None) -> str:
     """Make incidents a and b one; returns the merged incident's id after re-resolving."""
+    reason = _reason(reason)
     with db.session(write=True) as s:
         ma, mb = _members(s, a), _members(s, b)
         if a == b:
@@ -288,6 +298,7 @@ def _incident_of(db, key: str) -> str:
 
 def split(db, incident_id: str, claims: list[str], actor: str, reason: str | None = None) -> list[str]:
     """Take `claims` out of the incident into a new one (without `claims`: every claim alone)."""
+    reason = _reason(reason)
     with db.session(write=True) as s:
         members = _members(s, incident_id)
         if len(members) < 2:
@@ -312,6 +323,7 @@ def split(db, incident_id: str, claims: list[str], actor: str, reason: str | Non
 
 def unlink(db, claim: str, actor: str, reason: str | None = None) -> str:
     """Detach one claim from its incident; it stays an incident of its own."""
+    reason = _reason(reason)
     iid = _incident_of(db, claim) if "#" in claim else None
     if iid is None:
         raise ResolutionError(f"no current claim {claim!r} (claims are named doc_id#ordinal)")
@@ -329,6 +341,7 @@ def set_status(db, incident_id: str, status: str, actor: str, reason: str | None
     """verify / discount / reopen an incident (kept on its earliest claim, so it survives re-runs)."""
     if status not in ("verify", "discount", "reopen"):
         raise ResolutionError(f"unknown status action {status!r}: use verify, discount or reopen")
+    reason = _reason(reason)
     with db.session(write=True) as s:
         members = _members(s, incident_id)
         row = s.get(IncidentRow, incident_id)
@@ -436,8 +449,7 @@ def edit_field(db, incident_id: str, field: str, value, actor: str, reason: str 
     on the incident's earliest claim, so later resolution runs apply it again.
     """
     value = check_edit(field, value)
-    if not reason or not str(reason).strip():
-        raise ResolutionError("an edit needs a reason")
+    reason = _reason(reason, required=True)  # an edit needs a reason a reader can see
     with db.session(write=True) as s:
         members = _members(s, incident_id)
         row = s.get(IncidentRow, incident_id)
