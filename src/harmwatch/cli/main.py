@@ -221,15 +221,19 @@ def gazetteer_load(file: Path = typer.Argument(..., help="GeoNames dump: allCoun
 @app.command("eval")
 def eval_cmd(gold: Path = typer.Argument(..., help="Gold annotation (JSONL)."),
              pred: Path = typer.Argument(..., help="Predictions from `harmwatch extract --format jsonl`."),
+             split: Optional[str] = typer.Option(None, "--split", metavar="FILE:NAME",
+                                                 help="Score only the doc_ids listed under NAME in the JSON file FILE."),
              as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-             verbose: bool = typer.Option(False, "--verbose", "-v", help="List every miss and extra.")) -> None:
-    """Score predictions against your own annotation: incident P/R/F1 and per-field accuracy.
+             verbose: bool = typer.Option(False, "--verbose", "-v", help="List every miss, extra and invented value.")) -> None:
+    """Score predictions against your own annotation: incident P/R/F1, per-field accuracy,
+    objects F1, tally F1, invented casualty figures and invented dates (the definitions of
+    ../shared/eval/score.py).
 
-    Example: `harmwatch eval gold.jsonl pred.jsonl`
+    Example: `harmwatch eval ../shared/eval/open/gold.jsonl pred.jsonl --split tests/data/splits/open.json:dev --json`
     """
     from ..evaluate import evaluate
     try:
-        s = evaluate(gold, pred)
+        s = evaluate(gold, pred, split=split)
     except HarmWatchError as e:
         _fail(e)
     if as_json:
