@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import StoreError
 
 TEMP_PREFIX = ".tmp-"
+FOLDER_MODE = 0o700  # new archive folders; content files get 0600 from tempfile.mkstemp
 
 
 def sha256_hex(raw: bytes) -> str:
@@ -50,7 +51,9 @@ class Archive:
         if final.is_file() and final.stat().st_size == len(raw):
             return digest, relpath_for(digest)
         try:
-            final.parent.mkdir(parents=True, exist_ok=True)
+            # Owner only, like the database (store/db.py): folders 0700, files 0600 (mkstemp's mode).
+            self.root.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+            final.parent.mkdir(exist_ok=True, mode=FOLDER_MODE)
             self._write_atomic(final, raw)
         except OSError as e:
             raise StoreError(f"cannot write to the archive {self.root}: {e}") from e

@@ -10,6 +10,7 @@ alembic.ini is needed at run time (``store/alembic.ini`` is for developers runni
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -93,6 +94,8 @@ class Database:
                 Path(db_file).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"cannot create the folder for database {db_file}: {e}") from e
+            if not db_file.startswith("file:") and make_url(url).query.get("mode") != "ro":  # not URI/read-only
+                _create_private_file(Path(db_file).expanduser())
         engine = make_engine(url)
         try:
             upgrade(engine)
@@ -120,6 +123,24 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# --- file permissions ------------------------------------------------------------------------
+
+PRIVATE_FILE_MODE = 0o600  # the database holds reports, users and password hashes: owner only
+
+
+def _create_private_file(path: Path) -> None:
+    """Create a new SQLite file readable by its owner only, before SQLite creates it with the
+    umask (usually 0644). SQLite gives the -wal and -shm files the mode of the database file.
+    An existing file keeps the mode it has (its owner chose it)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError as e:
+        raise StoreError(f"cannot create database file {path}: {e}") from e
+    os.close(fd)  # an empty file is an empty SQLite database
 
 
 # --- migrations ------------------------------------------------------------------------------
