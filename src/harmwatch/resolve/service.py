@@ -361,6 +361,7 @@ EDITABLE = ("date", "time", "place", "admin1", "lat", "lon", "weapon", "weapon_c
     f"{f}_{k}" for f in FIELDS for k in ("low", "best", "high"))
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_COUNT = 2**31 - 1  # casualty figures are 32-bit integer columns
 
 
 def check_edit(field: str, value):
@@ -396,10 +397,10 @@ def check_edit(field: str, value):
             if isinstance(value, bool):
                 raise ValueError
             v = int(value)
-            if v < 0 or v != float(value):
+            if not 0 <= v <= MAX_COUNT or v != float(value):
                 raise ValueError
             return v
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ResolutionError(f"{value!r} is not a valid {field}") from None
     return str(value)[:500]
 
