@@ -1,7 +1,12 @@
-"""Shared fixtures: a fresh, migrated SQLite database in the test's tmp_path."""
+"""Shared fixtures: a fresh, migrated SQLite database in the test's tmp_path; ../shared."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +27,17 @@ def db(db_url):
     database = Database.open(db_url)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The read-only ../shared folder beside the checkout (corpora, gold, the shared scorer).
+
+    Tests that read it skip when it is absent, unless HARMWATCH_REQUIRE_SHARED is set
+    (CI sets it): then they fail, so a missing ../shared can never pass unnoticed.
+    """
+    if not (SHARED / "eval" / "score.py").is_file():
+        if os.environ.get("HARMWATCH_REQUIRE_SHARED"):
+            pytest.fail(f"HARMWATCH_REQUIRE_SHARED is set but {SHARED} (with eval/score.py) is missing")
+        pytest.skip(f"{SHARED} is not beside the checkout (set HARMWATCH_REQUIRE_SHARED=1 to make this a failure)")
+    return SHARED

@@ -24,7 +24,6 @@ from harmwatch.store.models import Claim, Source
 from harmwatch.store.writer import load_extraction
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
 
 ARTICLE = ("On 28 February 2022 rockets hit a residential district of Kharkiv, killing nine civilians "
            "according to the regional governor. Witnesses said cluster munitions were used.")
@@ -367,9 +366,10 @@ def test_malformed_published_in_manifest_fails_that_file_only(db, tmp_path):
 
 # --- the shared sample corpus ----------------------------------------------------------------
 
-@pytest.mark.skipif(not (SEEDS / "manifest.csv").exists(), reason="shared/corpus/seeds not present")
-def test_shared_seed_corpus(db):
-    rep = ingest([SEEDS], db, manifest=SEEDS / "manifest.csv")
+def test_shared_seed_corpus(db, shared):
+    """Reads ../shared/corpus/seeds (skips without ../shared; fails when HARMWATCH_REQUIRE_SHARED is set)."""
+    seeds = shared / "corpus" / "seeds"
+    rep = ingest([seeds], db, manifest=seeds / "manifest.csv")
     assert rep.failed == [] and rep.new == 3
     with db.session() as s:
         rows = {r.doc_id: r for r in s.scalars(select(Source))}
@@ -378,7 +378,7 @@ def test_shared_seed_corpus(db):
     assert a.publisher == "Amnesty International" and a.published == date(2022, 2, 25)
     assert a.url.startswith("https://www.amnesty.org/") and a.title.startswith("Russian military commits")
     assert rows["news-2022-02-25"].url is None and rows["dailymail-2022-02-28"].published == date(2022, 2, 28)
-    assert ingest([], db, manifest=SEEDS / "manifest.csv").unchanged == 3
+    assert ingest([], db, manifest=seeds / "manifest.csv").unchanged == 3
 
 
 # --- crash safety ----------------------------------------------------------------------------

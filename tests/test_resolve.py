@@ -19,7 +19,6 @@ from harmwatch.resolve.summary import summarise
 from harmwatch.store.db import Database
 
 SAMPLE = sample_corpus()
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def _db(tmp_path, name="r.db"):
@@ -81,9 +80,9 @@ def test_rerun_is_incremental_and_stable(sample_db):
     assert incidents(sample_db) == before
 
 
-@pytest.mark.skipif(not (SHARED / "corpus" / "seeds" / "manifest.csv").exists(), reason="../shared is not beside the checkout")
-def test_seed_corpus_resolution(tmp_path):
-    db = _load(tmp_path, SHARED / "corpus" / "seeds")
+def test_seed_corpus_resolution(tmp_path, shared):
+    """Reads ../shared/corpus/seeds (skips without ../shared; fails when HARMWATCH_REQUIRE_SHARED is set)."""
+    db = _load(tmp_path, shared / "corpus" / "seeds")
     places = _by_place(incidents(db))
     for name in ("Vuhledar", "Chuhuiv", "Uman"):
         assert len(places[name]) == 1 and places[name][0]["sources"] == 2
