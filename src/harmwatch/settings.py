@@ -37,7 +37,13 @@ ANONYMOUS_READ = Setting("anonymous-read", "HARMWATCH_ANONYMOUS_READ", "false",
                          "Off by default: every page then needs a signed-in user or an API token. "
                          "See docs/security.md.")
 
-ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ)
+TRUSTED_PROXIES = Setting("trusted-proxies", "HARMWATCH_TRUSTED_PROXIES", "",
+                          "Web app: comma-separated addresses or networks of reverse proxies in front of "
+                          "`harmwatch serve` (e.g. `127.0.0.1, 10.0.0.0/8`). Only when the direct peer is one of "
+                          "them is the client address taken from X-Forwarded-For (for the sign-in limits). "
+                          "Empty by default: the header is ignored. See docs/security.md.")
+
+ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES)
 
 
 def markdown_table() -> str:

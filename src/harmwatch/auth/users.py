@@ -122,13 +122,32 @@ def _verify(pw_hash: str, password: str) -> bool:
         return False
 
 
-def set_password(db, name: str, password: str, *, actor: str = "system") -> None:  # noqa: ANN001
+def set_password(db, name: str, password: str, *, actor: str = "system") -> tuple[int, int]:  # noqa: ANN001
+    """A new password; every session and API token of the user is revoked in the same transaction
+    (whoever knew the old password may have used it). Returns (sessions, tokens) revoked."""
+    from .sessions import _revoke_all
     check_password_policy(password)
     pw_hash = _hasher.hash(password)
     with db.session(write=True) as s:
         user = _get(s, name)
         user.password_hash = pw_hash
         append(s, actor, "user.password", "user", user.id, field="password_hash")  # never the hash itself
+        return _revoke_all(s, user, actor, "password changed", tokens=True)
+
+
+def set_active(db, name: str, active: bool, *, actor: str = "system", reason: str | None = None) -> tuple[int, int]:  # noqa: ANN001
+    """Deactivate (or reactivate) a user. Deactivation revokes every session and API token of the user
+    in the same transaction, so reactivating does not bring them back. Returns (sessions, tokens) revoked."""
+    from .sessions import _revoke_all
+    with db.session(write=True) as s:
+        user = _get(s, name)
+        if user.active != bool(active):
+            append(s, actor, "user.activate" if active else "user.deactivate", "user", user.id, field="active",
+                   old=user.active, new=bool(active), reason=reason)
+            user.active = bool(active)
+        if active:
+            return 0, 0
+        return _revoke_all(s, user, actor, reason or "user deactivated", tokens=True)
 
 
 def set_role(db, name: str, role: str, *, actor: str = "system", reason: str | None = None) -> User:  # noqa: ANN001

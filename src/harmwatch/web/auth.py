@@ -1,8 +1,11 @@
 """Who is asking: a signed session cookie (pages), or `Authorization: Bearer TOKEN` (API).
 
 * Sessions: Starlette's SessionMiddleware signs the cookie with itsdangerous (HMAC); it is
-  HttpOnly and SameSite=Lax. The session holds the user id and a CSRF token, nothing else. The
-  user row is read again on every request, so a deactivated user is out at once.
+  HttpOnly and SameSite=Lax. The cookie holds a random session secret and a CSRF token, nothing
+  else; the server keeps the secret's SHA-256 in the ``sessions`` table (auth/sessions.py). The
+  session and user rows are read again on every request, so signing out, `harmwatch session
+  revoke`, deactivating the user or changing their password ends the session at once, and a
+  saved copy of the cookie no longer works.
 * CSRF: every POST form carries the session's token in a hidden field ``csrf``; the API accepts
   a session-authenticated write only with the same token in the ``X-CSRF-Token`` header. A bearer
   token needs no CSRF token: a browser never adds it to a request by itself.
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 
 from .. import settings
-from ..auth import has_role, user_for_token
+from ..auth import end_session, has_role, start_session, user_for_session, user_for_token
 from ..store.models import User
 
 SESSION_COOKIE = "harmwatch_session"
@@ -102,26 +105,31 @@ def identify(request: Request) -> Viewer:
         user = user_for_token(db, token)
         viewer = Viewer(user, "token") if user else Viewer(None, "bad-token")
     else:
-        uid = request.session.get("uid")
-        if isinstance(uid, int):
-            with db.session() as s:
-                user = s.get(User, uid)
-            if user is not None and user.active:
+        sid = request.session.get("sid")
+        if sid is not None:
+            user = user_for_session(db, sid)
+            if user is not None:
                 viewer = Viewer(user, "session")
-            else:
-                request.session.pop("uid", None)
+            else:  # revoked, expired, or the user was deactivated: forget it
+                request.session.pop("sid", None)
+        request.session.pop("uid", None)  # cookies from before server-side sessions carry no weight
     request.state.viewer = viewer
     return viewer
 
 
 def login(request: Request, user: User) -> None:
-    """Start a fresh session for `user` (new CSRF token: nothing from before the login carries over)."""
+    """Start a fresh session for `user` (new CSRF token: nothing from before the login carries over).
+    The previous session of this browser, if any, is ended on the server."""
+    db = request.app.state.db
+    end_session(db, request.session.get("sid"))
     request.session.clear()
-    request.session["uid"] = user.id
+    request.session["sid"] = start_session(db, user)
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
 def logout(request: Request) -> None:
+    """End the session on the server too: a saved copy of the cookie no longer signs anyone in."""
+    end_session(request.app.state.db, request.session.get("sid"))
     request.session.clear()
 
 

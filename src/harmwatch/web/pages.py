@@ -13,10 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..auth import authenticate
+from ..auth.users import MAX_PASSWORD_LENGTH
 from ..resolve import service
 from ..resolve.summary import FIELDS
 from . import highlight, query
 from .auth import Viewer, csrf_ok, identify, login, logout, page_analyst, page_reader
+from .throttle import MAX_NAME_LENGTH
 
 router = APIRouter(include_in_schema=False)
 
@@ -149,8 +151,12 @@ async def login_post(request: Request):
         return render(request, "login.html", status_code=403, next=nxt,
                       error="The form had expired. Please sign in again.")
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
-    throttle, client = request.app.state.login_throttle, (request.client.host if request.client else None)
-    wait = throttle.retry_after(name, client)
+    if len(name) > MAX_NAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:  # refused before it is counted or hashed
+        return render(request, "login.html", status_code=422, next=nxt,
+                      error=f"Name (at most {MAX_NAME_LENGTH} characters) or password "
+                            f"(at most {MAX_PASSWORD_LENGTH}) too long.")
+    throttle = request.app.state.login_throttle
+    wait, attempt = throttle.reserve(name, throttle.client(request))  # counted as failed until proven right
     if wait:
         resp = render(request, "login.html", status_code=429, next=nxt,
                       error=f"Too many failed sign-ins. Try again in {wait // 60 + 1} minutes.")
@@ -158,9 +164,8 @@ async def login_post(request: Request):
         return resp
     user = await run_in_threadpool(authenticate, request.app.state.db, name, password)
     if user is None:
-        throttle.failed(name, client)
         return render(request, "login.html", status_code=401, next=nxt, error="Wrong name or password.")
-    throttle.succeeded(name)
+    throttle.release(attempt)
     login(request, user)
     return RedirectResponse(nxt, status_code=303)
 
