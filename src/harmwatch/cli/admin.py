@@ -1,4 +1,5 @@
-"""`harmwatch user ...`, `harmwatch token ...`, `harmwatch audit ...`: users, API tokens, the audit trail.
+"""`harmwatch user ...`, `harmwatch token ...`, `harmwatch session ...`, `harmwatch audit ...`: users, API
+tokens, web sessions, the audit trail.
 
 Registered on the main app by `register(app)` (cli/main.py). The database comes from the global
 ``--db`` option through main's `_open_db`, imported when a command runs (no import cycle).
@@ -20,11 +21,13 @@ from .common import actor, err, fail, open_db, out
 user_app = typer.Typer(no_args_is_help=True, help="Manage users of the web app and API (roles admin, analyst, viewer).")
 token_app = typer.Typer(no_args_is_help=True, help="Manage API tokens (stored only as SHA-256 hashes).")
 audit_app = typer.Typer(no_args_is_help=True, help="Read and verify the tamper-evident audit log.")
+session_app = typer.Typer(no_args_is_help=True, help="List and revoke signed-in web sessions.")
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
+    app.add_typer(session_app, name="session")
     app.add_typer(audit_app, name="audit")
 
 
@@ -100,6 +103,84 @@ def user_list(as_json: bool = typer.Option(False, "--json", help="One JSON objec
     out.print(table)
 
 
+@user_app.command("deactivate")
+def user_deactivate(
+    name: str = typer.Argument(..., help="The user to deactivate."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Deactivate a user: they can no longer sign in, and every session and API token of theirs is revoked at once.
+
+    Example: `harmwatch user deactivate alice --reason "left the project"`
+    """
+    from ..auth import set_active
+    try:
+        sessions, tokens = set_active(_open_db(), name, False, actor=_actor(), reason=reason)
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"deactivated {escape(name)}; revoked {sessions} session(s) and {tokens} token(s)")
+
+
+@user_app.command("activate")
+def user_activate(
+    name: str = typer.Argument(..., help="The user to activate again."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Let a deactivated user sign in again (their old sessions and tokens stay revoked).
+
+    Example: `harmwatch user activate alice`
+    """
+    from ..auth import set_active
+    try:
+        set_active(_open_db(), name, True, actor=_actor(), reason=reason)
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"activated {escape(name)}")
+
+
+@user_app.command("role")
+def user_role(
+    name: str = typer.Argument(..., help="The user."),
+    role: str = typer.Argument(..., help="The new role: admin, analyst or viewer."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Change a user's role; it applies to their next request (sessions and tokens included).
+
+    Example: `harmwatch user role alice viewer --reason "moved to read-only"`
+    """
+    from ..auth import set_role
+    try:
+        user = set_role(_open_db(), name, role, actor=_actor(), reason=reason)
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"{escape(user.name)} is now {user.role}")
+
+
+@user_app.command("password")
+def user_password(
+    name: str = typer.Argument(..., help="The user."),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="Read the new password from the first line of standard input "
+                                             "(for scripts); otherwise you are asked twice."),
+) -> None:
+    """Set a new password (at least 8 characters); every session and API token of the user is revoked.
+
+    Example: `harmwatch user password alice` or `printf '%s\\n' "$PW" | harmwatch user password alice --password-stdin`
+    """
+    from ..auth import check_password_policy, get_user, set_password
+    try:
+        db = _open_db()
+        get_user(db, name)  # an unknown name fails before anyone types a password
+        if password_stdin:
+            password = _read_stdin_secret()
+        else:
+            password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        check_password_policy(password)
+        sessions, tokens = set_password(db, name, password, actor=_actor())
+    except HarmWatchError as e:
+        _fail(e)
+    err.print(f"password of {escape(name)} changed; revoked {sessions} session(s) and {tokens} token(s)")
+
+
 # --- tokens ----------------------------------------------------------------------------------
 
 @token_app.command("create")
@@ -164,6 +245,62 @@ def token_revoke(
         for i in ids or []:
             revoke_token(db, token_id=i, actor=_actor(), reason=reason)
             err.print(f"revoked token {i}")
+    except HarmWatchError as e:
+        _fail(e)
+
+
+# --- web sessions ----------------------------------------------------------------------------
+
+@session_app.command("list")
+def session_list(
+    name: Optional[str] = typer.Argument(None, help="Only this user's sessions."),
+    live: bool = typer.Option(False, "--live", help="Only sessions that still work (not revoked, not expired)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """List web sessions: id, user, when started, last seen, revoked (never the secrets).
+
+    Example: `harmwatch session list alice --live`
+    """
+    from ..auth import list_sessions
+    try:
+        rows = list_sessions(_open_db(), name, include_ended=not live)
+    except HarmWatchError as e:
+        _fail(e)
+    if as_json:
+        for x, owner in rows:
+            sys.stdout.write(json.dumps({"id": x.id, "user": owner, "created_at": _when(x.created_at),
+                                         "last_seen_at": _when(x.last_seen_at),
+                                         "revoked_at": _when(x.revoked_at) or None}) + "\n")
+        return
+    table = Table(title="Web sessions")
+    for col in ("id", "user", "created (UTC)", "last seen", "revoked"):
+        table.add_column(col)
+    for x, owner in rows:
+        table.add_row(str(x.id), escape(owner), _when(x.created_at), _when(x.last_seen_at), _when(x.revoked_at))
+    out.print(table)
+
+
+@session_app.command("revoke")
+def session_revoke(
+    ids: list[int] = typer.Argument(None, help="Session ids, as `harmwatch session list` shows them."),
+    user: Optional[str] = typer.Option(None, "--user", "-u", help="Revoke every live session of this user."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Revoke web sessions by id, or all of one user's: the browser holding one is signed out at its next request.
+
+    Example: `harmwatch session revoke 12 --reason "shared computer"` or `harmwatch session revoke --user alice`
+    """
+    from ..auth import revoke_session, revoke_user_sessions
+    if not ids and user is None:
+        _fail(ValueError("give session ids, or --user NAME for all of a user's sessions"))
+    try:
+        db = _open_db()
+        if user is not None:
+            n = revoke_user_sessions(db, user, actor=_actor(), reason=reason)
+            err.print(f"revoked {n} session(s) of {escape(user)}")
+        for i in ids or []:
+            revoke_session(db, i, actor=_actor(), reason=reason)
+            err.print(f"revoked session {i}")
     except HarmWatchError as e:
         _fail(e)
 
