@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -19,14 +19,36 @@ from .auth import Viewer, api_analyst, api_reader
 router = APIRouter(prefix="/api", tags=["api"])
 
 
+class Problem(BaseModel):
+    """An error answer (400, 401, 403, 404): what went wrong, in words."""
+    detail: str
+
+
+def _answers(*codes: int) -> dict:
+    """The error statuses a route can answer (besides 200 and FastAPI's own 422), for the OpenAPI description."""
+    what = {400: "a filter or a decision that cannot be applied (the detail says why)",
+            401: "no credentials, or an invalid, revoked or expired token",
+            403: "the user's role may not do this (writes need analyst or admin), or a cookie write without X-CSRF-Token",
+            404: "no such incident, claim or source"}
+    return {c: {"model": Problem, "description": what[c]} for c in codes}
+
+
+READ = _answers(401)
+READ_ONE = _answers(401, 404)
+READ_FILTERED = _answers(400, 401)
+WRITE = _answers(400, 401, 403, 404)
+IncidentId = Path(..., min_length=1, max_length=200, description="incident id, e.g. inc-eb3b1970008b")
+
+
 class Reason(BaseModel):
-    reason: str | None = Field(None, max_length=2000, description="Why (kept in the audit log)")
+    reason: str | None = Field(None, max_length=2000,
+                               description="Why (kept in the audit log); if given, it needs visible text")
 
 
 class EditBody(BaseModel):
     field: str = Field(..., description=f"one of {', '.join(service.EDITABLE)}")
     value: Any = Field(None, description="new value (null clears it); objects: a list or comma-separated")
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: str = Field(..., min_length=1, max_length=2000, description="Why (required; needs visible text)")
 
 
 class MergeBody(BaseModel):
@@ -62,45 +84,59 @@ def _incident(db, incident_id: str) -> dict:
     return inc
 
 
-@router.get("/incidents", summary="List incidents (JSON or GeoJSON), filtered and paginated")
+def filter_params(
+    request: Request,
+    bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
+    from_: str | None = Query(None, alias="from", max_length=10, description="YYYY-MM-DD, inclusive"),
+    to: str | None = Query(None, max_length=10, description="YYYY-MM-DD, inclusive"),
+    admin1: str | None = Query(None, max_length=200, description="oblast"),
+    weapon_class: str | None = Query(None, max_length=200),
+    object: str | None = Query(None, max_length=200, description="object type hit, e.g. hospital"),
+    grade: str | None = Query(None, max_length=200), status: str | None = Query(None, max_length=200),
+    min_killed: int | None = Query(None, ge=0, le=query.MAX_INT, description="killed (best) at least this"),
+    q: str | None = Query(None, max_length=200, description="text in place, weapon, claim passages or source titles"),
+) -> query.Filters:
+    """The shared filters, declared (and range-checked: 422) here, parsed by query.Filters (400)."""
+    return _filters(request)
+
+
+@router.get("/incidents", summary="List incidents (JSON or GeoJSON), filtered and paginated", responses=READ_FILTERED)
 def list_incidents(
     request: Request,
     format: Literal["json", "geojson"] = Query("json", description="json or geojson"),
     limit: int = Query(100, ge=0, le=query.MAX_LIMIT),
-    offset: int = Query(0, ge=0),
-    bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat"),
-    from_: str | None = Query(None, alias="from", description="YYYY-MM-DD, inclusive"),
-    to: str | None = Query(None, description="YYYY-MM-DD, inclusive"),
-    admin1: str | None = Query(None, description="oblast"),
-    weapon_class: str | None = None, object: str | None = Query(None, description="object type hit, e.g. hospital"),
-    grade: str | None = None, status: str | None = None, min_killed: int | None = Query(None, ge=0),
-    q: str | None = Query(None, description="text in place, weapon, claim passages or source titles"),
-    viewer: Viewer = Depends(api_reader),
+    offset: int = Query(0, ge=0, le=query.MAX_INT),
+    viewer: Viewer = Depends(api_reader),  # before the filters: who asks is checked first
+    f: query.Filters = Depends(filter_params),
 ) -> dict:
-    f = _filters(request)
     total, rows = query.search(request.app.state.db, f, limit, offset)
     if format == "geojson":
         return query.geojson(total, rows, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
 
 
-@router.get("/timeline", summary="Incidents and killed per day (the list filters, without from/to)")
-def get_timeline(request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
-    return {"days": query.timeline(request.app.state.db, _filters(request))}
+@router.get("/timeline", summary="Incidents and killed per day (the list filters, without from/to)",
+            responses=READ_FILTERED)
+def get_timeline(request: Request, viewer: Viewer = Depends(api_reader),
+                 f: query.Filters = Depends(filter_params)) -> dict:
+    return {"days": query.timeline(request.app.state.db, f)}
 
 
-@router.get("/incidents/{incident_id}", summary="One incident: resolved fields, claims, disagreements, history")
-def get_incident(incident_id: str, request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+@router.get("/incidents/{incident_id}", summary="One incident: resolved fields, claims, disagreements, history",
+            responses=READ_ONE)
+def get_incident(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     return _incident(request.app.state.db, incident_id)
 
 
-@router.get("/incidents/{incident_id}/claims", summary="The claims of one incident, with sources and quotes")
-def get_claims(incident_id: str, request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
+@router.get("/incidents/{incident_id}/claims", summary="The claims of one incident, with sources and quotes",
+            responses=READ_ONE)
+def get_claims(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     inc = _incident(request.app.state.db, incident_id)
     return {"incident": incident_id, "claims": inc["claim_details"]}
 
 
-@router.get("/sources/{doc_id}", summary="One document (current version): text, claims, tallies, source links")
+@router.get("/sources/{doc_id:path}", responses=READ_ONE,
+            summary="One document (current version): text, claims, tallies, source links (doc_id may hold '/')")
 def get_source(doc_id: str, request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
     src = query.source_detail(request.app.state.db, doc_id)
     if src is None:
@@ -108,7 +144,7 @@ def get_source(doc_id: str, request: Request, viewer: Viewer = Depends(api_reade
     return src
 
 
-@router.get("/tallies", summary="Aggregate figures (tallies) of every current document")
+@router.get("/tallies", summary="Aggregate figures (tallies) of every current document", responses=READ)
 def get_tallies(request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
     return {"tallies": query.tallies(request.app.state.db)}
 
@@ -122,7 +158,7 @@ async def _run(fn, *args):
         raise _resolution_error(e) from None
 
 
-@router.post("/incidents/merge", summary="Merge two incidents into one")
+@router.post("/incidents/merge", summary="Merge two incidents into one", responses=WRITE)
 async def merge(body: MergeBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
     iid = await _run(service.merge, request.app.state.db, body.a, body.b, viewer.name, body.reason)
     return {"incident": iid}
@@ -132,41 +168,44 @@ async def _set_status(request: Request, incident_id: str, action: str, viewer: V
     await _run(service.set_status, request.app.state.db, incident_id, action, viewer.name, body.reason if body else None)
 
 
-@router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified")
-async def verify(incident_id: str, request: Request, body: Reason | None = None,
+@router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified", responses=WRITE)
+async def verify(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                  viewer: Viewer = Depends(api_analyst)) -> dict:
     await _set_status(request, incident_id, "verify", viewer, body)
     return {"incident": incident_id, "status": "verified"}
 
 
-@router.post("/incidents/{incident_id}/discount", summary="Discount an incident")
-async def discount(incident_id: str, request: Request, body: Reason | None = None,
+@router.post("/incidents/{incident_id}/discount", summary="Discount an incident", responses=WRITE)
+async def discount(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                    viewer: Viewer = Depends(api_analyst)) -> dict:
     await _set_status(request, incident_id, "discount", viewer, body)
     return {"incident": incident_id, "status": "discounted"}
 
 
-@router.post("/incidents/{incident_id}/reopen", summary="Withdraw a verify/discount ruling")
-async def reopen(incident_id: str, request: Request, body: Reason | None = None,
+@router.post("/incidents/{incident_id}/reopen", summary="Withdraw a verify/discount ruling", responses=WRITE)
+async def reopen(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                  viewer: Viewer = Depends(api_analyst)) -> dict:
     await _set_status(request, incident_id, "reopen", viewer, body)
     return {"incident": incident_id, "status": "unreviewed"}
 
 
-@router.post("/incidents/{incident_id}/edit", summary="Correct one resolved field (with a reason)")
-async def edit(incident_id: str, body: EditBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
+@router.post("/incidents/{incident_id}/edit", summary="Correct one resolved field (with a reason)", responses=WRITE)
+async def edit(body: EditBody, request: Request, incident_id: str = IncidentId,
+               viewer: Viewer = Depends(api_analyst)) -> dict:
     iid = await _run(service.edit_field, request.app.state.db, incident_id, body.field, body.value, viewer.name,
                      body.reason)
     return {"incident": iid}
 
 
-@router.post("/incidents/{incident_id}/split", summary="Split claims out of an incident")
-async def split(incident_id: str, body: SplitBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
+@router.post("/incidents/{incident_id}/split", summary="Split claims out of an incident", responses=WRITE)
+async def split(body: SplitBody, request: Request, incident_id: str = IncidentId,
+                viewer: Viewer = Depends(api_analyst)) -> dict:
     ids = await _run(service.split, request.app.state.db, incident_id, body.claims, viewer.name, body.reason)
     return {"incidents": ids}
 
 
-@router.post("/claims/{key:path}/unlink", summary="Detach one claim (doc_id#ordinal, '#' as %23) from its incident")
+@router.post("/claims/{key:path}/unlink", summary="Detach one claim (doc_id#ordinal, '#' as %23) from its incident",
+             responses=WRITE)
 async def unlink(key: str, request: Request, body: Reason | None = None, viewer: Viewer = Depends(api_analyst)) -> dict:
     iid = await _run(service.unlink, request.app.state.db, key, viewer.name, body.reason if body else None)
     return {"incident": iid}

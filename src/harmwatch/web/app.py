@@ -13,10 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from urllib.parse import quote
 
@@ -40,6 +41,46 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+class SecurityHeaders:
+    """ASGI middleware: SECURITY_HEADERS (and `cache-control: no-store` outside /static/) on every
+    HTTP answer, 200s, 404s and 500s alike. An exception that reaches it before any answer was sent
+    becomes a 500 with those headers (JSON under /api/, plain text elsewhere: no template, which
+    could be what failed) and is raised again, so the server still logs it."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        started = False
+
+        async def send_with_headers(message) -> None:  # noqa: ANN001
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+                if not path.startswith("/static/"):  # pages and API answers depend on who asks
+                    headers.setdefault("cache-control", "no-store")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                if path.startswith("/api/"):
+                    response = JSONResponse({"detail": "internal server error"}, status_code=500)
+                else:
+                    response = PlainTextResponse("Internal server error. The server log has the details.",
+                                                 status_code=500)
+                await response(scope, receive, send_with_headers)
+            raise
 
 
 def http_url(url) -> str | None:  # noqa: ANN001
@@ -72,14 +113,9 @@ def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = N
     app.add_middleware(SessionMiddleware, secret_key=secret_key(secret, keep_in=db.archive.root), session_cookie=SESSION_COOKIE,
                        max_age=14 * 24 * 3600, same_site="lax", https_only=https_only)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if not request.url.path.startswith("/static/"):  # pages and API answers depend on who asks
-            response.headers.setdefault("cache-control", "no-store")
-        return response
+    # Added last, so it is the outermost of our middleware: it sees every answer, and it answers
+    # an unhandled error itself (Starlette's own 500 page is made outside every middleware).
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

@@ -97,7 +97,7 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
                   sources=query.source_titles(db, inc["source_docs"]))
 
 
-@router.get("/sources/{doc_id}", response_class=HTMLResponse)
+@router.get("/sources/{doc_id:path}", response_class=HTMLResponse)  # a doc_id may hold '/', '%', spaces
 def source_page(doc_id: str, request: Request, viewer: Viewer = Depends(page_reader)):
     src = query.source_detail(request.app.state.db, doc_id)
     if src is None:
@@ -128,9 +128,9 @@ def review_page(request: Request, viewer: Viewer = Depends(page_reader)):
     f, error = _filters(request)
     f.status = "unreviewed"
     try:
-        offset = max(0, int(request.query_params.get("offset", 0)))
-    except ValueError:
-        offset = 0
+        offset = query.whole_number("offset", request.query_params.get("offset") or "0")
+    except query.FilterError as e:
+        offset, error = 0, error or str(e)
     total, rows = query.search(db, f, limit=100, offset=offset)
     return render(request, "review.html", rows=rows, total=total, offset=offset, error=error,
                   params=f.without("status").params())

@@ -26,6 +26,9 @@ from ..resolve.summary import FIELDS
 from ..store.models import Claim, Incident, Source
 
 MAX_LIMIT = 5000
+# Counts and offsets are stored and compared as 32-bit integers (PostgreSQL `integer`): a larger
+# number in a URL is refused (422 in the API, a message on the pages), never sent to the database.
+MAX_INT = 2**31 - 1
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -66,10 +69,7 @@ class Filters:
                 setattr(f, attr, v)
         v = get("min_killed")
         if v:
-            try:
-                f.min_killed = int(v)
-            except ValueError:
-                raise FilterError(f"min_killed={v!r}: use a whole number") from None
+            f.min_killed = whole_number("min_killed", v)
         v = get("bbox")
         if v:
             try:
@@ -78,6 +78,8 @@ class Filters:
                 raise FilterError(f"bbox={v!r}: use minlon,minlat,maxlon,maxlat") from None
             if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
                 raise FilterError(f"bbox={v!r}: use minlon,minlat,maxlon,maxlat (min before max)")
+            if not all(-180 <= x <= 180 for x in parts[::2]) or not all(-90 <= y <= 90 for y in parts[1::2]):
+                raise FilterError(f"bbox={v!r}: longitudes between -180 and 180, latitudes between -90 and 90")
             f.bbox = parts  # type: ignore[assignment]
         if f.q and len(f.q) > 200:
             raise FilterError("q: at most 200 characters")
@@ -101,6 +103,17 @@ class Filters:
         if d.get("bbox") is not None:
             d["bbox"] = tuple(d["bbox"])
         return Filters(**d)
+
+
+def whole_number(name: str, value: str, low: int = 0, high: int = MAX_INT) -> int:
+    """A query parameter as an int in [low, high], else FilterError naming the parameter."""
+    try:
+        n = int(value.strip())
+    except ValueError:
+        raise FilterError(f"{name}={value!r}: use a whole number") from None
+    if not low <= n <= high:
+        raise FilterError(f"{name}={value!r}: use a whole number from {low} to {high}")
+    return n
 
 
 def _like(value: str) -> str:
@@ -163,7 +176,7 @@ def summary(row) -> dict:  # noqa: ANN001
 def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:  # noqa: ANN001
     """(total matching, one page of incident summaries), newest first."""
     limit = max(0, min(int(limit), MAX_LIMIT))
-    offset = max(0, int(offset))
+    offset = max(0, min(int(offset), MAX_INT))
     cond = and_(*conditions(f)) if conditions(f) else None
     with db.session() as s:
         cq = select(func.count()).select_from(Incident)
