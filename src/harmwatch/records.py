@@ -77,6 +77,9 @@ class IncidentClaim:
     evidence: dict[str, Span] = field(default_factory=dict)  # field -> span
     span: Span | None = None  # the whole passage the claim was read from
     incident_id: str | None = None
+    confidence: dict[str, float] = field(default_factory=dict)  # field -> 0..1 (extract/scope.py)
+    uncertain: dict[str, str] = field(default_factory=dict)  # withheld field -> why, in plain words
+    withheld: dict[str, dict] = field(default_factory=dict)  # withheld field -> {value, confidence, evidence}
 
     CONTRACT_FIELDS = (
         "date", "time", "place", "admin1", "lat", "lon", "weapon", "weapon_class", "cluster",
@@ -91,6 +94,7 @@ class IncidentClaim:
             vague=dict(self.vague), source=self.source, perpetrator=self.perpetrator,
             geonameid=self.geonameid,
             evidence={k: v.to_dict() for k, v in self.evidence.items()},
+            confidence=dict(self.confidence), uncertain=dict(self.uncertain), withheld=dict(self.withheld),
         )
         if self.incident_id is not None:
             out["incident_id"] = self.incident_id
@@ -110,6 +114,9 @@ class TallyClaim:
     source: str | None = None
     evidence: dict[str, Span] = field(default_factory=dict)
     span: Span | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
+    uncertain: dict[str, str] = field(default_factory=dict)
+    withheld: dict[str, dict] = field(default_factory=dict)
 
     def to_contract(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if k not in ("evidence", "span")}

@@ -20,6 +20,17 @@ class Setting:
             return explicit
         return os.environ.get(self.env) or self.default
 
+    def number(self, explicit: str | None = None) -> float | None:
+        """The value as a number, None when unset; a clear error when it is not one."""
+        raw = self.value(explicit)
+        if raw is None or not str(raw).strip():
+            return None
+        try:
+            return float(raw)
+        except ValueError as e:
+            from .errors import InputError
+            raise InputError(f"{self.env}={raw!r}: not a number") from e
+
     def flag(self, explicit: str | None = None) -> bool:
         """The value as a yes/no switch: 1, true, yes, on (any case) are on; anything else is off."""
         return (self.value(explicit) or "").strip().lower() in ("1", "true", "yes", "on")
@@ -43,7 +54,12 @@ TRUSTED_PROXIES = Setting("trusted-proxies", "HARMWATCH_TRUSTED_PROXIES", "",
                           "them is the client address taken from X-Forwarded-For (for the sign-in limits). "
                           "Empty by default: the header is ignored. See docs/security.md.")
 
-ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES)
+SCOPE_THRESHOLD = Setting("scope-threshold", "HARMWATCH_SCOPE_THRESHOLD", "0.25",
+                          "Extraction: a casualty figure or date whose confidence is below this is withheld "
+                          "(null, with the reason in `uncertain` and the candidate in `withheld`) for review. "
+                          "Chosen on the open set's dev split; 0 withholds nothing. See docs/extraction.md.")
+
+ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD)
 
 
 def markdown_table() -> str:

@@ -3,6 +3,7 @@
     segment   text                      -> sentences
     annotate  sentences, published      -> features (places, dates, times, weapons, objects, figures, cues)
     assemble  features                  -> incidents, tallies
+    scope     incidents, tallies        -> the same, with confidence, uncertain and withheld values
 
 `extract_text` runs them; `extract_document` is the extractor the ingest layer
 calls with a stored document.
@@ -45,10 +46,23 @@ def _assemble(s: dict) -> dict:
     return {"incidents": incidents, "tallies": tallies}
 
 
+def _scope(s: dict) -> dict:
+    # the trained figure-scope model: confidence on every value, casualty values and dates below
+    # the threshold withheld with a reason (scope.py)
+    from .. import settings
+    from .scope import apply_scope, default_model
+    model = default_model()
+    threshold = settings.SCOPE_THRESHOLD.number()
+    apply_scope(s["features"], s["incidents"], s["tallies"], s["text"], model,
+                model.threshold if threshold is None else threshold)
+    return {"incidents": s["incidents"], "tallies": s["tallies"]}
+
+
 STEPS: tuple[Step, ...] = (
     Step("segment", ("text",), ("sentences",), _segment),
     Step("annotate", ("sentences", "published", "gazetteer", "catalogue"), ("features",), _annotate),
     Step("assemble", ("features", "gazetteer", "text", "publisher"), ("incidents", "tallies"), _assemble),
+    Step("scope", ("incidents", "tallies", "features", "text"), ("incidents", "tallies"), _scope),
 )
 
 

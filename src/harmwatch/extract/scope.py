@@ -1,0 +1,351 @@
+"""Figure scope: does a casualty figure belong to an incident, a tally, or neither?
+
+The rules (casualties.py, assemble.py) find every casualty figure and place it: in an
+incident's field, in a tally's field, or nowhere. This step scores each placed figure
+with a small trained model (multinomial logistic regression over features of the figure
+and its context, `data/scope_model.json`, trained by `harmwatch train`) and gives every
+value of a claim a `confidence`:
+
+- a casualty field of an incident: P(incident) of the figure(s) it was read from (the
+  lowest, when several figures add up); a tally field: P(tally);
+- the date: 0.9 for a date written with a day or weekday in the incident's own sentences,
+  0.8 for a relative word ("yesterday", "overnight"), 0.7 when it is carried over from an
+  earlier sentence, 0.3 when no date word gives it (the publication date alone);
+- place 0.9 (resolved in the gazetteer), admin1 0.8, time 0.9, weapon 0.9 for a named
+  system and 0.6 for a generic word, objects 0.8: rule confidences, documented in
+  docs/extraction.md.
+
+A casualty value or a date below the threshold (setting `scope-threshold`) is withheld:
+the field becomes null, `uncertain[field]` says why in plain words, and `withheld[field]`
+keeps the candidate value, its confidence and its quote for review.
+
+Inference is pure Python (a dot product and a softmax): scikit-learn is needed only to train.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import HarmWatchError
+from ..records import IncidentClaim, Span, TallyClaim
+from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
+from .features import SentenceFeatures
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "scope_model.json"
+CLASSES = ("incident", "tally", "none")
+INCIDENT_FIELDS = ("killed", "injured", "children_killed", "children_injured", "women_killed",
+                   "healthcare_killed", "healthcare_injured")
+TALLY_FIELDS = ("killed", "injured", "children_killed", "children_injured")
+_GROUP_FIELDS = {("killed", CHILDREN): "children_killed", ("injured", CHILDREN): "children_injured",
+                 ("killed", WOMEN): "women_killed", ("killed", HEALTH): "healthcare_killed",
+                 ("injured", HEALTH): "healthcare_injured"}
+
+REASONS = {
+    ("incident", "tally"): "figure may be a regional or national total",
+    ("incident", "none"): "figure may be about combatants, a threat, a retracted report or another attack",
+    ("tally", "incident"): "figure may be one attack's toll rather than a total",
+    ("tally", "none"): "figure may be about combatants, a threat, a retracted report or another attack",
+}
+DATE_REASON = "date not stated in the text"
+DATE_CONFIDENCE = {"stated": 0.9, "relative": 0.8, "carried": 0.7, "publication": 0.3}
+RULE_CONFIDENCE = {"place": 0.9, "admin1": 0.8, "time": 0.9, "weapon_named": 0.9, "weapon_generic": 0.6,
+                   "objects": 0.8}
+
+
+class ScopeModelError(HarmWatchError):
+    """The figure-scope model file is missing or malformed."""
+
+
+_AGG = re.compile(r"\b(?:since|so far|in total|total of|overall|altogether|across|nationwide|countrywide|this year|"
+                  r"this month|last month|over the past|in the past|past (?:day|24 hours|week|month)|"
+                  r"over the (?:day|night|weekend|week)|during the (?:day|week|month)|cumulative|as a whole|throughout|"
+                  r"in all|combined|a total)\b", re.IGNORECASE)
+_REGION = re.compile(r"\b(?:regions?|oblasts?|regional|province|country|nationwide|ukraine|districts?|"
+                     r"communit(?:y|ies)|hromadas?)\b", re.IGNORECASE)
+_MILITARY = re.compile(r"\b(?:soldiers?|troops|servicem[ae]n|combatants|military|army|fighters|occupiers|invaders|"
+                       r"prisoners|pows?|mercenaries|personnel)\b", re.IGNORECASE)
+_RUSSIAN = re.compile(r"\b(?:russian|russians|russia)\b", re.IGNORECASE)
+_MODAL = re.compile(r"\b(?:could|may|might|would|if|threat\w*|warn\w*|feared?|risk|plan\w*|intend\w*)\b", re.IGNORECASE)
+_RETRACT = re.compile(r"\b(?:revised|retracted|corrected|denied|false|fake|not|no|none|neither|nobody)\b", re.IGNORECASE)
+_MEDICAL = re.compile(r"\b(?:medical (?:help|aid|assistance|care)|treated|hospitali[sz]ed|in hospital|sought|"
+                      r"shock|concussion)\b", re.IGNORECASE)
+_RISE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|reached|now|toll|stands|stood|updated|latest)\b",
+                   re.IGNORECASE)
+_OTHER = re.compile(r"\b(?:another|separately|separate|earlier|previous|previously|last (?:week|month|year)|elsewhere|"
+                    r"also|in addition|meanwhile|anniversary|ago|recalled|remember)\b", re.IGNORECASE)
+_FAMILY = re.compile(r"\b(?:family|families|relatives?|his|her|their)\b", re.IGNORECASE)
+_PERIOD_WORD = re.compile(r"\b(?:days?|weeks?|months?|years?|night|weekend)\b", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    """One casualty figure with where the rules put it and the features the model reads."""
+
+    figure: Figure
+    sentence: int  # index into the features list
+    field: str | None  # the claim field it was read into, or its natural field when unused
+    placement: str  # incident | tally | dropped
+    claim: int | None  # index of the incident or tally it sits in
+    value: int  # the value of the field (a sum when several figures add up)
+    features: dict[str, float]
+
+
+def natural_field(fig: Figure) -> str | None:
+    if fig.group == TOTAL and not fig.sub:
+        return fig.role
+    return _GROUP_FIELDS.get((fig.role, fig.group))
+
+
+def _inside(fig: Figure, ev: Span | None) -> bool:
+    return ev is not None and ev.start <= fig.start and fig.end <= ev.end
+
+
+def candidates(feats: list[SentenceFeatures], incidents: list[IncidentClaim], tallies: list[TallyClaim],
+               text: str) -> list[Candidate]:
+    """Every figure with a number the rules found, with its placement and features."""
+    figs = [(i, fig) for i, f in enumerate(feats) for fig in f.figures if fig.value is not None]
+    if not figs:
+        return []
+    starts = [f.sent.start for f in feats]
+    doc = _DocContext(feats, incidents, tallies, starts, figs)
+    out = []
+    for i, fig in figs:
+        field, placement, claim, value = natural_field(fig), "dropped", None, fig.value
+        for n, c in enumerate(incidents):
+            name = next((k for k in INCIDENT_FIELDS if getattr(c, k) is not None and _inside(fig, c.evidence.get(k))), None)
+            if name is not None:
+                field, placement, claim, value = name, "incident", n, getattr(c, name)
+                break
+        if placement == "dropped":
+            for n, t in enumerate(tallies):
+                name = next((k for k in TALLY_FIELDS if getattr(t, k) is not None and _inside(fig, t.evidence.get(k))), None)
+                if name is not None:
+                    field, placement, claim, value = name, "tally", n, getattr(t, name)
+                    break
+        out.append(Candidate(fig, i, field, placement, claim, value,
+                             _features(fig, i, field, placement, claim, value, doc, text)))
+    return out
+
+
+class _DocContext:
+    def __init__(self, feats, incidents, tallies, starts, figs):
+        self.feats, self.incidents, self.tallies, self.starts = feats, incidents, tallies, starts
+        self.n = len(feats)
+        self.para_places: dict[int, set[str]] = {}
+        for f in feats:
+            self.para_places.setdefault(f.sent.paragraph, set()).update(p.text.lower() for p in f.settlements)
+        self.max_value: dict[str, int] = {}
+        for _, fig in figs:
+            self.max_value[fig.role] = max(self.max_value.get(fig.role, 0), fig.value)
+        self.incident_first = [self.sentence_of(c.span.start) if c.span else 0 for c in incidents]
+
+    def sentence_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def nearest_incident(self, i: int) -> int | None:
+        best, dist = None, 10 ** 9
+        for n, c in enumerate(self.incidents):
+            if c.span is None:
+                continue
+            a, b = self.sentence_of(c.span.start), self.sentence_of(max(c.span.start, c.span.end - 1))
+            d = 0 if a <= i <= b else min(abs(i - a), abs(i - b))
+            if d < dist:
+                best, dist = n, d
+        return best
+
+
+def _features(fig: Figure, i: int, field: str | None, placement: str, claim: int | None, value: int,
+              doc: _DocContext, text: str) -> dict[str, float]:
+    f = doc.feats[i]
+    s = f.sent.text
+    rel_s, rel_e = fig.start - f.sent.start, fig.end - f.sent.start
+    near = s[max(0, rel_s - 60):rel_e + 60]
+    before = s[max(0, rel_s - 40):rel_s]
+    x: dict[str, float] = {
+        "role_killed": float(fig.role == "killed"),
+        "group_total": float(fig.group == TOTAL),
+        "group_children": float(fig.group == CHILDREN),
+        "group_adult_kin": float(fig.group in (MEN, WOMEN, ADULTS)),
+        "group_health": float(fig.group == HEALTH),
+        "sub": float(fig.sub),
+        "log_value": math.log1p(fig.value),
+        "value_one": float(fig.value == 1),
+        "value_ge_100": float(fig.value >= 100),
+        "sum_field": float(value != fig.value),
+        "doc_max_for_role": float(fig.value >= doc.max_value.get(fig.role, 0)),
+        "place_incident": float(placement == "incident"),
+        "place_tally": float(placement == "tally"),
+        "place_dropped": float(placement == "dropped"),
+        "field_is_main": float(field in ("killed", "injured")),
+        "attack_cue": float(f.attack),
+        "tally_cue": float(f.tally_cue),
+        "plural_events": float(f.plural_events),
+        "new_event": float(f.new_event),
+        "hypothetical": float(f.hypothetical),
+        "denial": float(f.denial),
+        "agg_sentence": float(bool(_AGG.search(s))),
+        "agg_near": float(bool(_AGG.search(near))),
+        "region_sentence": float(bool(_REGION.search(s))),
+        "region_near": float(bool(_REGION.search(near))),
+        "military_sentence": float(bool(_MILITARY.search(s))),
+        "military_near": float(bool(_MILITARY.search(near))),
+        "russian_near": float(bool(_RUSSIAN.search(near))),
+        "modal_before": float(bool(_MODAL.search(before))),
+        "retract_before": float(bool(_RETRACT.search(before))),
+        "medical_near": float(bool(_MEDICAL.search(near))),
+        "rise_before": float(bool(_RISE.search(before))),
+        "other_event": float(bool(_OTHER.search(s))),
+        "family_near": float(bool(_FAMILY.search(near))),
+        "period_near": float(bool(_PERIOD_WORD.search(near))),
+        "n_settlements": min(3.0, float(len({p.text.lower() for p in f.settlements}))),
+        "n_oblasts": min(2.0, float(len(f.oblasts))),
+        "n_para_settlements": min(4.0, float(len(doc.para_places.get(f.sent.paragraph, ())))),
+        "n_figures_sentence": min(4.0, float(len(f.figures))),
+        "has_weapon": float(bool(f.weapons)),
+        "has_object": float(bool(f.objects)),
+        "has_date": float(bool(f.dates)),
+        "doc_position": i / max(1, doc.n - 1),
+        "first_sentence": float(i == 0),
+        "n_incidents": min(4.0, float(len(doc.incidents))),
+        "n_tallies": min(3.0, float(len(doc.tallies))),
+    }
+    # the incident the figure sits in or is nearest to
+    inc = claim if placement == "incident" else doc.nearest_incident(i)
+    c = doc.incidents[inc] if inc is not None else None
+    if c is not None:
+        first = doc.incident_first[inc]
+        x["sent_distance"] = min(6.0, float(abs(i - first)))
+        x["para_change"] = float(f.sent.paragraph != doc.feats[first].sent.paragraph)
+        place = (c.evidence.get("place").quote if c.evidence.get("place") else c.place) or ""
+        x["names_claim_place"] = float(bool(place) and place.lower() in s.lower())
+        x["other_place"] = float(any(p.text.lower() != place.lower() for p in f.settlements))
+        x["date_differs"] = float(bool(f.dates) and c.date is not None
+                                  and all(d.value.isoformat() != c.date for d in f.dates))
+        x["claim_has_value"] = float(field is not None and getattr(c, field, None) == fig.value)
+    else:
+        x.update(sent_distance=6.0, para_change=1.0, names_claim_place=0.0, other_place=float(bool(f.settlements)),
+                 date_differs=0.0, claim_has_value=0.0)
+    x["no_incident"] = float(c is None)
+    return x
+
+
+class ScopeModel:
+    """Multinomial logistic regression read from JSON: standardise, dot product, softmax."""
+
+    def __init__(self, data: dict):
+        try:
+            self.features: list[str] = list(data["features"])
+            self.classes: list[str] = list(data["classes"])
+            self.coef: list[list[float]] = [list(map(float, r)) for r in data["coef"]]
+            self.intercept: list[float] = list(map(float, data["intercept"]))
+            self.mean: list[float] = list(map(float, data["scaler"]["mean"]))
+            self.scale: list[float] = list(map(float, data["scaler"]["scale"]))
+            self.threshold: float = float(data["threshold"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ScopeModelError(f"figure-scope model: malformed ({e!r})") from e
+        n = len(self.features)
+        if (len(self.coef) != len(self.classes) or any(len(r) != n for r in self.coef)
+                or len(self.intercept) != len(self.classes) or len(self.mean) != n or len(self.scale) != n):
+            raise ScopeModelError("figure-scope model: the sizes of features, classes and coefficients disagree")
+        if sorted(self.classes) != sorted(CLASSES):
+            raise ScopeModelError(f"figure-scope model: classes must be {CLASSES}, not {self.classes}")
+        self.data = data
+
+    @classmethod
+    def load(cls, path: str | Path = MODEL_PATH) -> "ScopeModel":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ScopeModelError(f"{path}: cannot read the figure-scope model: {e}") from e
+        return cls(data)
+
+    def proba(self, x: dict[str, float]) -> dict[str, float]:
+        v = [(x.get(name, 0.0) - m) / s for name, m, s in zip(self.features, self.mean, self.scale)]
+        logits = [b + sum(w * a for w, a in zip(row, v)) for row, b in zip(self.coef, self.intercept)]
+        top = max(logits)
+        ex = [math.exp(z - top) for z in logits]
+        total = sum(ex)
+        return {c: e / total for c, e in zip(self.classes, ex)}
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ScopeModel:
+    return ScopeModel.load(MODEL_PATH)
+
+
+def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], tallies: list[TallyClaim],
+                text: str, model: ScopeModel, threshold: float) -> None:
+    """Set confidence on every value; withhold casualty values and dates below `threshold`."""
+    probs: dict[tuple[str, int, str], list[dict[str, float]]] = {}
+    for cand in candidates(feats, incidents, tallies, text):
+        if cand.placement != "dropped":
+            probs.setdefault((cand.placement, cand.claim, cand.field), []).append(model.proba(cand.features))
+    for n, c in enumerate(incidents):
+        _rule_confidences(c, feats, text, threshold)
+        for name in INCIDENT_FIELDS:
+            if getattr(c, name) is not None:
+                _judge(c, name, "incident", probs.get(("incident", n, name)), threshold)
+    for n, t in enumerate(tallies):
+        for name in TALLY_FIELDS:
+            if getattr(t, name) is not None:
+                _judge(t, name, "tally", probs.get(("tally", n, name)), threshold)
+
+
+def _judge(claim, name: str, own: str, ps: list[dict[str, float]] | None, threshold: float) -> None:
+    if not ps:
+        claim.confidence[name] = 0.8  # read by a rule the model does not see (a city's share of a total)
+        return
+    worst = min(ps, key=lambda p: p[own])
+    conf = round(worst[own], 3)
+    claim.confidence[name] = conf
+    if conf < threshold:
+        other = max((k for k in worst if k != own), key=lambda k: worst[k])
+        _withhold(claim, name, conf, REASONS[(own, other)])
+
+
+def _withhold(claim, name: str, conf: float, reason: str) -> None:
+    ev = claim.evidence.pop(name, None)
+    claim.withheld[name] = {"value": getattr(claim, name), "confidence": conf,
+                            "evidence": ev.to_dict() if ev is not None else None}
+    claim.uncertain[name] = reason
+    setattr(claim, name, None)
+
+
+def _rule_confidences(c: IncidentClaim, feats: list[SentenceFeatures], text: str, threshold: float) -> None:
+    if c.place is not None:
+        c.confidence["place"] = RULE_CONFIDENCE["place"]
+    if c.admin1 is not None:
+        c.confidence["admin1"] = RULE_CONFIDENCE["admin1"]
+    if c.time is not None:
+        c.confidence["time"] = RULE_CONFIDENCE["time"]
+    if c.weapon is not None or c.weapon_class != "unknown":
+        named = c.weapon is not None and c.weapon_class != "unknown"
+        c.confidence["weapon"] = RULE_CONFIDENCE["weapon_named" if named else "weapon_generic"]
+    if c.objects:
+        c.confidence["objects"] = RULE_CONFIDENCE["objects"]
+    if c.date is not None:
+        kind = date_kind(c, feats, text)
+        conf = DATE_CONFIDENCE[kind]
+        c.confidence["date"] = conf
+        if conf < threshold:
+            _withhold(c, "date", conf, DATE_REASON)
+
+
+_RELATIVE = re.compile(r"^(?:yesterday|today|tonight|this |earlier today|last night|overnight|the day before|"
+                       r"\w+ days? ago)", re.IGNORECASE)
+
+
+def date_kind(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> str:
+    """stated | relative | carried | publication: how the text gives the incident's date."""
+    precision = getattr(c, "date_precision", None)
+    ev = c.evidence.get("date")
+    if ev is None or (isinstance(precision, str) and precision.startswith("publ")):
+        return "publication"
+    if c.span is not None and not (c.span.start <= ev.start < c.span.end):
+        return "carried"
+    return "relative" if _RELATIVE.match(ev.quote) else "stated"
