@@ -120,6 +120,11 @@ class Claim(Base):
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     incident_id: Mapped[str | None] = mapped_column(String, index=True)
+    # migration 0008 (figure-scope model): field -> confidence, withheld field -> reason and candidate
+    confidence: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    uncertain: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    withheld: Mapped[dict | None] = mapped_column(JSON, default=dict)  # field -> {value, confidence, evidence}
+    date_precision: Mapped[str | None] = mapped_column(String(16))
 
 
 class Tally(Base):
@@ -140,6 +145,9 @@ class Tally(Base):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[dict | None] = mapped_column(JSON, default=dict)  # migration 0008, as on claims
+    uncertain: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    withheld: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
 
 # --- users, API tokens and the audit trail (auth/, audit/; migration 0002) ---------------------

@@ -151,14 +151,15 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
     for i, c in enumerate(extraction.incidents):
         row = {k: getattr(c, k) for k in _CLAIM_COLUMNS}
         row.update(source_id=source_id, ordinal=i, objects=list(c.objects), vague=dict(c.vague),
-                   source_said=c.source, evidence=_evidence_json(c.evidence), **_span_cols(c.span))
+                   source_said=c.source, evidence=_evidence_json(c.evidence), **_span_cols(c.span),
+                   **_scope_cols(c), date_precision=getattr(c, "date_precision", None))
         if row["weapon_class"] is None:
             row["weapon_class"] = _CLAIM_WEAPON_CLASS_DEFAULT
         row["geonameid"] = refs.place(c)
         row["weapon_id"] = refs.weapon(c.weapon)
         claims.append(row)
     tallies = [dict(source_id=source_id, ordinal=i, source_said=t.source, evidence=_evidence_json(t.evidence),
-                    **_span_cols(t.span), **{k: getattr(t, k) for k in _TALLY_COLUMNS})
+                    **_span_cols(t.span), **_scope_cols(t), **{k: getattr(t, k) for k in _TALLY_COLUMNS})
                for i, t in enumerate(extraction.tallies)]
     refs.write()  # places and weapons first: the claims' foreign keys point at them
     if claims:
@@ -188,6 +189,11 @@ def _check_spans(src: Source, extraction: Extraction) -> None:
 
 def _evidence_json(evidence: dict[str, Span]) -> dict:
     return {k: v.to_dict() for k, v in evidence.items()}
+
+
+def _scope_cols(c: IncidentClaim | TallyClaim) -> dict:
+    """Confidence per field, and the withheld values with their reasons (extract/scope.py)."""
+    return {"confidence": dict(c.confidence), "uncertain": dict(c.uncertain), "withheld": dict(c.withheld)}
 
 
 def _span_cols(span: Span | None) -> dict:
@@ -347,14 +353,19 @@ def load_extraction(session: Session, source_id: int) -> Extraction:
 
 
 def _incident(r: Claim, text: str) -> IncidentClaim:
-    return IncidentClaim(objects=list(r.objects or []), vague=dict(r.vague or {}), source=r.source_said,
-                         evidence=_spans(r.evidence), span=_span(r.span_start, r.span_end, text),
-                         **{k: getattr(r, k) for k in _CLAIM_COLUMNS})
+    c = IncidentClaim(objects=list(r.objects or []), vague=dict(r.vague or {}), source=r.source_said,
+                      evidence=_spans(r.evidence), span=_span(r.span_start, r.span_end, text),
+                      confidence=dict(r.confidence or {}), uncertain=dict(r.uncertain or {}),
+                      withheld=dict(r.withheld or {}), **{k: getattr(r, k) for k in _CLAIM_COLUMNS})
+    if r.date_precision is not None and hasattr(c, "date_precision"):
+        c.date_precision = r.date_precision
+    return c
 
 
 def _tally(r: Tally, text: str) -> TallyClaim:
     return TallyClaim(source=r.source_said, evidence=_spans(r.evidence), span=_span(r.span_start, r.span_end, text),
-                      **{k: getattr(r, k) for k in _TALLY_COLUMNS})
+                      confidence=dict(r.confidence or {}), uncertain=dict(r.uncertain or {}),
+                      withheld=dict(r.withheld or {}), **{k: getattr(r, k) for k in _TALLY_COLUMNS})
 
 
 def _spans(evidence: dict | None) -> dict[str, Span]:
