@@ -155,7 +155,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             tallies.append(_tally(f, last_source, publisher))
             if (share := _city_share(f, tallies[-1])) is not None:
                 tallies.append(share)
-            continue
+            national = _nationwide_figures(f)
+            if not (national and share is None and f.objects and f.settlements):
+                continue
+            # "An attack across Ukraine killed 31 people, and a hotel in Kyiv was hit": the country's
+            # count is a tally; what the sentence says of the city (the hotel) is still the city's
+            f = replace(f, figures=[x for x in f.figures if x not in national])
         if not f.attack and not f.figures:
             continue
         distinct = {p.text.lower() for p in settlements}
@@ -380,10 +385,10 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         # a later entry of a text about one attack: "In total the drone strike killed 12 people"
         own = own or (_continues_only(f, only, totals_ok=True) and max(x.value for x in f.figures if x.value is not None) < 100)
         return not own
-    if f.settlements and (m := _NATIONWIDE.search(f.sent.text)) is not None:
-        at = f.sent.start + m.start()
-        if at < f.settlements[0].start and any(x.value is not None and not x.sub and x.end <= at for x in f.figures):
-            return True  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
+    if f.settlements and _nationwide_figures(f):
+        return True  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
+    if _several_places(f):
+        return True  # "17 dead and 90 injured in the Kharkiv, Kherson and Sumy regions": several places' total
     if f.settlements:
         return False
     if re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE) and not f.tally_cue:
@@ -398,6 +403,46 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     if f.plural_events and current is None:
         return True
     return False
+
+
+def _several_places(f: SentenceFeatures) -> bool:
+    """A figure sentence listing several settlements or regions ("in Kharkiv, Kherson, Sumy and Donetsk
+    regions") without a clause of its own for each (see _split_scenes): one total over all of them."""
+    if len(_scene_places(f)) >= 2:
+        return False
+    st = f.sent.start
+    for group in (f.settlements, f.oblasts):
+        for a, b in zip(group, group[1:]):
+            if _norm(a.text) == _norm(b.text) or (a.candidates and _norm(b.text) == _norm(a.candidates[0].admin1 or "")):
+                continue  # "Sloviansk, Donetsk": a town and its region, not two places
+            if _LIST_GAP.match(f.sent.text[a.end - st:b.start - st]):
+                return True
+    return False
+
+
+_CLAUSE_BREAK = re.compile(r"[;:.]|\b(?:while|whereas|but)\b|,\s*(?:and\s+)?(?:in|on|at)\s", re.IGNORECASE)
+
+
+def _nationwide_figures(f: SentenceFeatures) -> list:
+    """The figures a sentence gives for the whole country, in either order: "an attack across Ukraine on
+    Monday killed 31", "31 people were killed across Ukraine" (no place and no clause break between
+    the figure and the nationwide words)."""
+    m = _NATIONWIDE.search(f.sent.text)
+    if m is None:
+        return []
+    st = f.sent.start
+    at, at_end = st + m.start(), st + m.end()
+    out = []
+    for x in f.figures:
+        if x.value is None or x.sub:
+            continue
+        lo, hi = (x.end, at) if x.end <= at else (at_end, x.start)
+        if hi < lo:
+            continue
+        if _CLAUSE_BREAK.search(f.sent.text[lo - st:hi - st]) or any(lo <= p.start < hi for p in f.settlements):
+            continue
+        out.append(x)
+    return out
 
 
 def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = False) -> bool:
@@ -553,7 +598,8 @@ def _city_share(f: SentenceFeatures, national: TallyClaim) -> TallyClaim | None:
 def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) -> TallyClaim:
     t = TallyClaim()
     sent = f.sent
-    for fig in f.figures:
+    national = _nationwide_figures(f) if f.settlements else []
+    for fig in national or f.figures:
         if fig.value is None:
             continue
         name = {("killed", TOTAL): "killed", ("injured", TOTAL): "injured", ("killed", CHILDREN): "children_killed",
@@ -562,9 +608,7 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
             setattr(t, name, fig.value)
             t.evidence[name] = Span(fig.start, fig.end, sent.quote(fig.start, fig.end))
     multi = _scene_places(f)
-    if f.settlements and (m := _NATIONWIDE.search(sent.text)) is not None \
-            and sent.start + m.start() < f.settlements[0].start and t.evidence \
-            and all(e.end <= sent.start + m.start() for e in t.evidence.values()):
+    if national:
         t.scope = "Ukraine"  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
         multi = []
     place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2

@@ -28,7 +28,8 @@ for _w in ("people", "persons", "person", "civilians", "civilian", "residents", 
            "locals", "inhabitants", "others", "victims", "passengers", "pedestrians", "adults", "bystanders",
            "ukrainians", "villagers", "people's", "employees", "workers", "worker", "rescuers", "rescuer",
            "firefighters", "journalists", "journalist", "volunteers", "volunteer", "residents", "customers",
-           "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly",
+           "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly", "teachers",
+           "teacher", "students", "student",
            "policemen", "police", "officers", "guests", "visitors", "farmers", "farmer", "drivers", "driver"):
     NOUNS[_w] = TOTAL
 NOUNS["adults"] = NOUNS["adult"] = ADULTS
@@ -44,12 +45,16 @@ for _w in ("medics", "medic", "doctors", "doctor", "nurses", "nurse", "paramedic
     NOUNS[_w] = HEALTH
 # "healthcare workers", "health workers", "medical workers/staff": two-word health nouns
 HEALTH_FIRST = {"healthcare", "health", "medical", "health-care"}
+# words that may stand between a number and a military noun ("60 Russian soldiers", "12 enemy troops")
+MILITARY_MODIFIERS = {"russian", "ukrainian", "enemy", "occupying", "occupation", "invading", "hostile", "north",
+                      "korean", "chechen", "wagner", "belarusian", "foreign", "regular", "elite", "more", "of", "the"}
 MILITARY = {"soldiers", "soldier", "servicemen", "serviceman", "troops", "fighters", "militants", "personnel",
             "military", "servicemembers", "marines", "paratroopers", "mercenaries", "conscripts"}
 SINGULAR_ONE = {"man", "woman", "child", "boy", "girl", "teenager", "civilian", "person", "resident", "baby",
                 "infant", "toddler", "doctor", "nurse", "medic", "paramedic", "volunteer", "rescuer",
                 "firefighter", "journalist", "worker", "driver", "pensioner", "mother", "father", "elderly",
-                "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid"}
+                "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid",
+                "teacher", "student"}
 ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
        "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
        "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
@@ -110,6 +115,12 @@ def _skip_qualifier(words: list[str], i: int) -> int:
 
 def _noun_group(words: list[str], j: int) -> tuple[str | None, int, bool]:
     """Person noun starting at j (after adjectives). Returns (group, next index, military)."""
+    k = j
+    while k < len(words) and k < j + 4 and (words[k] in MILITARY_MODIFIERS or words[k] in MILITARY
+                                            or (words[k] in ADJ and words[k] not in NOUNS and words[k] not in ("and", "were"))):
+        if words[k] in MILITARY:
+            return None, k + 1, True  # "up to 60 Russian soldiers": military losses, never civilians
+        k += 1
     k = j
     while k < len(words) and k < j + 4:
         w = words[k]
@@ -238,6 +249,13 @@ def find_figures(sent: Sentence) -> list[Figure]:
             elif words[back] in ("left", "leaving"):
                 r = _role(words[noun_end]) if noun_end < len(words) else None
             role = r
+        if role is None and vague is None and (group is not None or noun_end == after) and num_start >= 2 \
+                and words[num_start - 1] == "of" and words[num_start - 2] in ("lives", "life", "deaths", "death") \
+                and _NOT_LOST.isdisjoint(words[max(0, num_start - 4):num_start - 2]):
+            role = "killed"  # "took the lives of four", "resulting in the deaths of five", "claiming the lives of two"
+        if role is None and vague is None and (group is not None or noun_end == after) and num_start >= 2 \
+                and words[num_start - 1] == "to" and words[num_start - 2] in ("injuries", "injury", "wounds"):
+            role = "injured"  # "resulting in the deaths of four and injuries to 43 others"
         if role is None and group is not None and vague is None and _buried_dead(words, num_start, noun_end):
             role = "killed"  # "burying two families - six adults and five children - under the rubble"
         if role is None and back >= 0 and words[back] in ("sending", "sent") and group is not None \
@@ -270,7 +288,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 role = _role(adj)
         if role is None and noun_end == after and nxt in ("deaths", "fatalities") :
             role, group = "killed", TOTAL  # "at least 12 deaths"
-        if role is None and group is not None and _HOSPITAL.match(" ".join(words[noun_end:noun_end + 6])):
+        if role is None and (group is not None or noun_end == after and vague is None) \
+                and _HOSPITAL.match(" ".join(words[noun_end:noun_end + 6])):
             role = "injured"  # "59 people had sought medical help", "39 people are in hospital"
         if not sub and words[after:after + 2] in (["of", "them"], ["of", "whom"]) and out and group not in (None, TOTAL):
             sub = True  # "26 people were killed, three of them children"
@@ -301,6 +320,13 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 r = _role(w) if not w.endswith("ing") else None
                 if w == "among" and words[k + 1:k + 2] in (["those"], ["the"]):
                     sub = True  # "four children were among those hurt": part of a figure, not a total
+                if w in _HOSPITAL_FIRST and k > noun_end and _HOSPITAL.match(" ".join(words[k:k + 6])):
+                    role = "injured"  # "40 people, including 11 children, sought medical help"
+                    break
+                if w in ("lost", "lose", "losing") and words[k + 1:k + 2] in (["their"], ["his"], ["her"]) \
+                        and words[k + 2:k + 3] in (["lives"], ["life"]):
+                    role = "killed"  # "three people lost their lives"
+                    break
                 if w in ("fatal", "mortal", "fatally", "mortally") and k + 1 < len(words) and words[k + 1] in _FATAL_NEXT:
                     role = "killed"  # "suffered fatal wounds", "was fatally injured": died of them
                     break
@@ -327,7 +353,13 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 role = None
             if role is not None and group is None:
                 group = TOTAL
-        if role is None and sub and out:
+        if role is None and sub and out and _unread_number(words, toks, out[-1].end, num_start):
+            # "4 killed, and 40 sought medical help, including 11 children": the figure the subgroup follows
+            # is the 40, whose role was not read; the children are not the dead of the figure before
+            role = "injured" if _HOSPITAL.match(" ".join(words[_unread_number(words, toks, out[-1].end, num_start):num_start])) \
+                else None
+            group = group or TOTAL if role else group
+        elif role is None and sub and out:
             role = out[-1].role  # "102 civilians, including 7 children, have been killed"
             group = group or TOTAL
         if role is None or group is None and vague is None:
@@ -350,6 +382,21 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 i = k_end
                 last_end = k_end - 1
     return _coordinate(out, words)
+
+
+_HOSPITAL_FIRST = {"sought", "needed", "required", "received", "seeking", "taken", "admitted", "brought",
+                   "hospitalised", "hospitalized", "treated", "receiving"}
+_NOT_LOST = {"saved", "save", "saves", "saving", "risked", "risk", "risking", "endangered", "endangering", "threatened"}
+
+
+def _unread_number(words: list[str], toks: list[Token], last_fig_end: int, num_start: int) -> int:
+    """Index just after a bare number between the last figure and num_start (0 when there is none)."""
+    for k in range(num_start - 1, -1, -1):
+        if toks[k].start < last_fig_end:
+            return 0
+        if any(ch.isdigit() for ch in words[k]) or (k > 0 and parse_number([words[k]])[1] and words[k] not in ("a", "an", "one")):
+            return k + 1
+    return 0
 
 
 _BURIED = {"burying", "buried", "buries"}

@@ -41,6 +41,8 @@ def parse_number(words: list[str]) -> tuple[int | None, int]:
         if len(words) > 1 and words[1].lower() in SCALES and value < 1000:
             return value * SCALES[words[1].lower()], 2
         return value, used
+    if first.lower() in ("a", "one") and len(words) > 1 and words[1].lower() == "dozen":
+        return 12, 2  # "a dozen": twelve ("dozens" stays vague)
     total, current, used = 0, None, 0
     i = 0
     while i < len(words):

@@ -17,7 +17,8 @@ _ABBREV = {
 }
 # a footnote marker after the full stop ("were injured.[3] The ...") still ends the sentence
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?:\[\d{1,3}\])*\s+|\n\s*")
-TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*(?:-\w+)*|\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+# a word glued to a number by a lost space ("injuries to43 others", "at least17") is two tokens
+TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*(?:-\w+)*|[^\W\d]+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 
 
 class Token(NamedTuple):
