@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from .. import __version__ as VERSION  # noqa: N812
 from .. import settings
-from . import api, pages
+from . import api, lists, pages
 from .auth import SESSION_COOKIE, LoginRequired, secret_key
 from .throttle import LoginThrottle
 
