@@ -129,6 +129,7 @@ def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = N
                             detail=exc.detail)
 
     app.include_router(api.router)
+    app.include_router(lists.router)  # before pages: /incidents and /sources lists
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
