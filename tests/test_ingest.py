@@ -302,7 +302,7 @@ def test_same_doc_id_twice_in_one_batch_is_refused(db, tmp_path):
 
 BAD_INPUTS = {
     "binary.txt": (b"GIF89a\x00\x01\x00\x00" * 10, "binary"),
-    "image.bin": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 4, "binary"),
+    "image.bin": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 4, "unsupported file type '.bin'"),
     "empty.txt": (b"", "empty"),
     "blank.md": (b"  \n\t\r\n   ", "only whitespace"),
     "latin1.txt": ("Kyiv: 5 civilians were killed near the caf\xe9.".encode("latin-1"), "not UTF-8"),

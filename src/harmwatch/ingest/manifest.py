@@ -1,6 +1,6 @@
 """The manifest: a CSV giving each file its doc_id and the metadata the file may not state.
 
-    file,doc_id,title,publisher,published,url
+    file,doc_id,title,publisher,published,url,language
     amnesty-2022-02-25.txt,amnesty-2022-02-25,Russian military commits ...,Amnesty International,2022-02-25,https://...
 
 `file` and `doc_id` are required; the other columns are optional and extra columns are
@@ -8,7 +8,12 @@ ignored. Relative `file` paths resolve against the manifest's folder. A malforme
 (missing column, empty or duplicate doc_id, duplicate file, unreadable CSV) is a
 `ManifestError` naming the line: no batch starts with half its metadata wrong. A row naming
 a file that does not exist is not an error here; ingest reports it as that file's failure.
-`published` is kept as written and parsed by the reader, so a bad date fails only its file.
+`published` and `language` are kept as written and checked by the reader, so a bad date or
+language code fails only its file. `language` (en, uk, ru, ...) overrides the language detected
+from the text (ingest/language.py).
+
+A `file` that resolves (symbolic links followed) outside the manifest's folder is not read:
+ingest reports it as that row's failure, unless the caller allows it (`--follow-links`).
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from typing import Iterator
 from ..errors import ManifestError
 
 REQUIRED = ("file", "doc_id")
-OPTIONAL = ("title", "publisher", "published", "url")
+OPTIONAL = ("title", "publisher", "published", "url", "language")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class ManifestRow:
     published: str | None = None  # as written; parsed by the reader
     url: str | None = None
     line: int = 0  # line in the CSV, for messages
+    language: str | None = None  # as written; checked by the reader
 
 
 class Manifest:
@@ -56,6 +62,23 @@ class Manifest:
 
     def files(self) -> list[Path]:
         return [r.file for r in self.rows]
+
+    @property
+    def folder(self) -> Path:
+        return Path(os.path.abspath(self.path)).parent
+
+    def outside(self, row: ManifestRow) -> bool:
+        """True when the row's file, symbolic links followed, lies outside the manifest's folder."""
+        return not inside(row.file, self.folder)
+
+
+def inside(path: Path | str, folder: Path | str) -> bool:
+    """True when `path`, symbolic links followed, is `folder` or lies under it."""
+    root = os.path.realpath(folder)
+    try:
+        return os.path.commonpath([root, os.path.realpath(path)]) == root
+    except ValueError:  # another drive (Windows)
+        return False
 
 
 def _key(path: Path) -> str:
@@ -124,4 +147,5 @@ def _row(csv_path: Path, values: list[str], index: dict[str, int], line: int) ->
     if not path.is_absolute():
         path = csv_path.parent / path
     return ManifestRow(file=Path(os.path.abspath(path)), doc_id=doc_id, title=get("title"),
-                       publisher=get("publisher"), published=get("published"), url=get("url"), line=line)
+                       publisher=get("publisher"), published=get("published"), url=get("url"), line=line,
+                       language=get("language"))

@@ -1,8 +1,17 @@
 """Batch ingestion: find files, read them, store each document in its own transaction.
 
 A bad file (or a bad record of a .jsonl file) becomes a `Failure` in the report and the
-batch goes on; documents stored before it stay stored. Only a database that cannot be
-written at all (locked for too long, disk full) stops the batch, with a StoreError.
+batch goes on; documents stored before it stay stored. That holds for any exception a file
+raises (a JSON file nested 100,000 levels deep, a file name that is not UTF-8), not only
+InputError. Only a database that cannot be written at all (locked for too long, disk full)
+stops the batch, with a StoreError.
+
+Ingest stays inside the folders it is given: a symbolic link found there that points outside
+is skipped with a `Notice`, and a manifest row whose file resolves outside the manifest's
+folder fails, unless `follow_links=True` (`harmwatch ingest --follow-links`). A file of an
+unsupported type gets the same message whether it is named (a failure) or found in a folder
+(a notice). A document in a language the extractor has no rules for is stored without claims,
+with a notice.
 """
 from __future__ import annotations
 
@@ -14,11 +23,13 @@ from typing import Callable, Iterable, Iterator
 from ..errors import HarmWatchError, InputError, StoreError
 from ..records import DocumentIn
 from ..store.writer import NEW, NEW_VERSION, UNCHANGED, Extractor, StoredDoc, ingest_document, is_fatal
-from .manifest import Manifest, ManifestRow, load_manifest
-from .readers import SUPPORTED, iter_documents
+from .language import EXTRACTION_LANGUAGES, UNDETERMINED
+from .manifest import Manifest, ManifestRow, inside, load_manifest
+from .readers import SUPPORTED, display_path, iter_documents, unsupported_message
 
 MANIFEST_NAME = "manifest.csv"
 Progress = Callable[[int, int, Path], None]  # (total files, files done, file just done)
+OnSkip = Callable[[Path, str], None]  # (file or folder not ingested, message naming it)
 
 
 @dataclass(frozen=True)
@@ -27,12 +38,22 @@ class Failure:
     message: str  # names the file (and line) itself, so it can be shown alone
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not a failure: a file skipped, a document stored
+    without claims."""
+    path: str
+    message: str  # names the file itself, so it can be shown alone
+    kind: str = "skipped"  # "skipped" (not read) or "language" (stored, not extracted)
+
+
 @dataclass
 class IngestReport:
     new: int = 0
     unchanged: int = 0
     new_version: int = 0
     failed: list[Failure] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     sources: list[StoredDoc] = field(default_factory=list)  # every document stored or found, in order
 
     def add(self, stored: StoredDoc) -> None:
@@ -41,19 +62,28 @@ class IngestReport:
         setattr(self, attr, getattr(self, attr) + 1)
 
     def fail(self, path: Path | str, message: str) -> None:
-        self.failed.append(Failure(str(path), message))
+        self.failed.append(Failure(display_path(path), message))
+
+    def note(self, path: Path | str, message: str, kind: str = "skipped") -> None:
+        self.notices.append(Notice(display_path(path), message, kind))
 
 
 # --- finding files ---------------------------------------------------------------------------
 
-def discover(paths: Iterable[str | Path] | None, manifest: Manifest | None = None) -> Iterator[Path]:
+def discover(paths: Iterable[str | Path] | None, manifest: Manifest | None = None, *,
+             follow_links: bool = False, on_skip: OnSkip | None = None) -> Iterator[Path]:
     """Files to ingest, each once: named files as given (even unsupported or missing ones, so
-    they are reported), folders walked recursively in sorted order skipping hidden entries,
-    manifest.csv files and unsupported extensions. No paths: the manifest's files in its order."""
+    they are reported), folders walked recursively in sorted order skipping hidden entries and
+    manifest.csv files. No paths: the manifest's files in its order.
+
+    In a folder, files of an unsupported type and symbolic links pointing outside the folder
+    (unless `follow_links`) are not yielded: `on_skip(path, message)` hears of each."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in (paths or [])]
     seen: set[str] = set()
     skip = {_key(manifest.path)} if manifest is not None else set()
-    candidates: Iterable[Path] = manifest.files() if (not paths and manifest is not None) else _walk_all(paths)
+    on_skip = on_skip or (lambda _path, _message: None)
+    candidates: Iterable[Path] = (manifest.files() if (not paths and manifest is not None)
+                                  else _walk_all(paths, follow_links, on_skip))
     for p in candidates:
         k = _key(p)
         if k not in seen and k not in skip:
@@ -69,22 +99,53 @@ def discover(paths: Iterable[str | Path] | None, manifest: Manifest | None = Non
                 yield p
 
 
-def _walk_all(paths: list[Path]) -> Iterator[Path]:
+def _walk_all(paths: list[Path], follow_links: bool, on_skip: OnSkip) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
-            yield from _walk(p)
+            yield from _walk(p, follow_links, on_skip)
         else:
             yield p
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # prune hidden folders (.git)
+def _walk(folder: Path, follow_links: bool, on_skip: OnSkip) -> Iterator[Path]:
+    visited: set[str] = set()  # real paths of the folders walked: links cannot make a loop
+
+    def unreadable(e: OSError) -> None:
+        on_skip(Path(e.filename or folder), f"{display_path(e.filename or folder)}: cannot read the folder "
+                                            f"({e.strerror or e}); skipped")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=follow_links):
+        real = os.path.realpath(root)
+        if real in visited:
+            dirs[:] = []
+            continue
+        visited.add(real)
+        keep = []
+        for d in sorted(dirs):
+            if d.startswith("."):
+                continue  # hidden folders (.git)
+            p = Path(root) / d
+            if p.is_symlink() and not follow_links:
+                if not inside(p, folder):
+                    on_skip(p, _outside_message(p, folder, "folder"))
+                continue  # (os.walk would not enter it; a link inside points at what is walked anyway)
+            keep.append(d)
+        dirs[:] = keep
         for name in sorted(files):
             if name.startswith(".") or name.lower() == MANIFEST_NAME:
                 continue
-            if Path(name).suffix.lower() in SUPPORTED:
-                yield Path(root) / name
+            p = Path(root) / name
+            if not follow_links and p.is_symlink() and not inside(p, folder):
+                on_skip(p, _outside_message(p, folder, "file"))
+            elif Path(name).suffix.lower() not in SUPPORTED:
+                on_skip(p, unsupported_message(p))
+            else:
+                yield p
+
+
+def _outside_message(link: Path, folder: Path, what: str) -> str:
+    return (f"{display_path(link)}: symbolic link to a {what} outside {display_path(folder)} "
+            f"({display_path(os.path.realpath(link))}); skipped (--follow-links follows it)")
 
 
 def _key(p: Path) -> str:
@@ -95,28 +156,40 @@ def _key(p: Path) -> str:
 
 def ingest(paths: Iterable[str | Path] | None, db, manifest: Manifest | str | Path | None = None,
            extractor: Extractor | None = None, on_progress: Progress | None = None,
-           reextract: bool = False) -> IngestReport:
+           reextract: bool = False, follow_links: bool = False) -> IngestReport:
     """Store every document found under `paths` (or listed in `manifest`), one transaction each.
 
     `manifest` may be a loaded Manifest or the path of one (a malformed manifest raises
     ManifestError before anything is stored). `on_progress(total, done, path)` is called after
-    each file. Raises StoreError only when the database itself cannot be written.
+    each file. `follow_links`: follow symbolic links out of the folders given, and read manifest
+    files outside the manifest's folder. Raises StoreError only when the database itself cannot
+    be written.
     """
     if manifest is not None and not isinstance(manifest, Manifest):
         manifest = load_manifest(manifest)
-    files = list(discover(paths, manifest))
     report = IngestReport()
+    files = list(discover(paths, manifest, follow_links=follow_links, on_skip=report.note))
     batch_ids: dict[str, str] = {}  # doc_id -> file that used it in this batch
     for done, path in enumerate(files, 1):
         row = manifest.get(path) if manifest is not None else None
-        _ingest_file(path, row, manifest, db, extractor, reextract, report, batch_ids)
+        _ingest_file(path, row, manifest, db, extractor, reextract, follow_links, report, batch_ids)
         if on_progress is not None:
             on_progress(len(files), done, path)
     return report
 
 
 def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None, db, extractor: Extractor | None,
-                 reextract: bool, report: IngestReport, batch_ids: dict[str, str]) -> None:
+                 reextract: bool, follow_links: bool, report: IngestReport, batch_ids: dict[str, str]) -> None:
+    shown = display_path(path)
+    if shown != str(path):  # undecodable bytes in the name: no doc_id, path or message could hold it
+        report.fail(path, f"{shown}: the file name is not valid UTF-8 (undecodable bytes shown as \\xNN); "
+                          "rename the file")
+        return
+    if row is not None and not follow_links and manifest.outside(row):
+        report.fail(path, f"{path}: listed on line {row.line} of {manifest.path} but resolves outside the "
+                          f"manifest's folder {manifest.folder} (to {os.path.realpath(path)}); not read "
+                          "(--follow-links allows it)")
+        return
     if row is not None and not path.exists():
         report.fail(path, f"{path}: listed on line {row.line} of {manifest.path} but the file does not exist")
         return
@@ -128,6 +201,13 @@ def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None,
                 _ingest_one(path, item, db, extractor, reextract, report, batch_ids)
     except InputError as e:
         report.fail(path, str(e))
+    except StoreError as e:
+        if is_fatal(e):
+            raise
+        report.fail(path, f"{path}: {e}")
+    except Exception as e:  # noqa: BLE001 - one file's unexpected error must not end the batch
+        report.fail(path, f"{path}: cannot ingest this file ({type(e).__name__}: {e}); the rest of the "
+                          "batch goes on")
 
 
 def _ingest_one(path: Path, doc: DocumentIn, db, extractor: Extractor | None, reextract: bool,
@@ -140,6 +220,14 @@ def _ingest_one(path: Path, doc: DocumentIn, db, extractor: Extractor | None, re
                           "give each document its own doc_id (manifest or record)")
         return
     batch_ids[doc.doc_id] = str(path)
+    languages = getattr(extractor, "languages", EXTRACTION_LANGUAGES)
+    if extractor is not None and doc.language not in languages:
+        # The rules would find nothing (or nonsense) in it: store it, say so; a later extractor that
+        # reads this language extracts it (it is stored as not extracted).
+        what = ("language not determined (no clear English, Ukrainian or Russian text)"
+                if doc.language == UNDETERMINED else "no extraction rules for this language yet")
+        report.note(path, f"{path}: {doc.doc_id}: {doc.language}: {what}; stored, 0 claims", kind="language")
+        extractor = None
     try:
         report.add(ingest_document(db, doc, extractor, reextract=reextract))
     except StoreError as e:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,13 +21,14 @@ from typing import Any, Iterator
 
 from ..errors import InputError
 from ..records import DocumentIn
+from .language import detect_language, normalise_code
 from .manifest import ManifestRow
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # per file; larger files are refused before reading
 MAX_TEXT_CHARS = 2_000_000  # per document, after extraction (about 300,000 words)
 MAX_DOC_ID_CHARS = 200
 
-# extension -> reader kind; anything else is read as plain text only when named explicitly
+# extension -> reader kind; any other file is refused with `unsupported_message`
 SUPPORTED = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".pdf": "pdf",
              ".json": "json", ".jsonl": "jsonl"}
 MEDIA_TYPES = {"text": "text/plain", "markdown": "text/markdown", "html": "text/html", "pdf": "application/pdf",
@@ -45,7 +47,18 @@ class _Meta:
     publisher: str | None = None
     url: str | None = None
     published: date | None = None
-    language: str | None = "en"
+    language: str | None = None  # None: detected from the text (ingest/language.py)
+
+
+def unsupported_message(path: Path) -> str:
+    """The one message for a file of a type HarmWatch does not read, named or found in a folder."""
+    return (f"{display_path(path)}: unsupported file type {path.suffix.lower() or '(no extension)'!r}; "
+            f"not stored (HarmWatch reads {' '.join(SUPPORTED)})")
+
+
+def display_path(path: Path | str) -> str:
+    """`path` printable and storable: bytes of a non-UTF-8 file name shown as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def read_file(path: Path, meta: ManifestRow | None = None) -> list[DocumentIn]:
@@ -62,8 +75,10 @@ def iter_documents(path: Path, meta: ManifestRow | None = None) -> Iterator[Docu
     """Like `read_file`, but a bad record of a .jsonl/.json list is yielded as an InputError
     while the other records are still read. Whole-file problems raise."""
     path = Path(path)
-    raw = read_bytes(path)
     kind = SUPPORTED.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(unsupported_message(path))
+    raw = read_bytes(path)
     if kind == "jsonl":
         yield from _jsonl(path, raw, meta)
     elif kind == "json":
@@ -73,8 +88,6 @@ def iter_documents(path: Path, meta: ManifestRow | None = None) -> Iterator[Docu
     elif kind == "pdf":
         yield _pdf(path, raw, meta)
     else:
-        if kind is None and _looks_binary(raw):
-            raise InputError(f"{path}: unsupported file type {path.suffix or '(no extension)'!r} with binary content")
         media = "markdown" if path.suffix.lower() == ".md" else "text"
         yield _document(path, raw, media, check_text(path, decode_text(path, raw)), _Meta(), meta)
 
@@ -101,18 +114,6 @@ def read_bytes(path: Path) -> bytes:
     if not raw:
         raise InputError(f"{path}: file is empty")
     return raw
-
-
-def _looks_binary(raw: bytes) -> bool:
-    if any(raw.startswith(bom) for bom, _ in _BOMS):
-        return False
-    if b"\x00" in raw[:65536]:
-        return True
-    try:
-        raw[:65536].decode("utf-8")
-    except UnicodeDecodeError as e:
-        return e.start < 65532  # a cut multi-byte character at the very end is not binary
-    return False
 
 
 def decode_text(path: Path, raw: bytes) -> str:
@@ -184,7 +185,8 @@ def _document(path: Path, raw: bytes, kind: str, text: str, own: _Meta, meta: Ma
     return DocumentIn(
         doc_id=_check_doc_id(doc_id, where), text=text, raw=raw, media_type=MEDIA_TYPES[kind],
         title=pick(own.title, m.title), publisher=pick(own.publisher, m.publisher), url=pick(own.url, m.url),
-        published=pick(own.published, m.published), language=own.language or "en", path=str(path),
+        published=pick(own.published, m.published), language=pick(own.language, m.language) or detect_language(text),
+        path=str(path),
     )
 
 
@@ -192,7 +194,18 @@ def _from_manifest(meta: ManifestRow | None, where: str) -> _Meta:
     if meta is None:
         return _Meta()
     return _Meta(title=meta.title or None, publisher=meta.publisher or None, url=meta.url or None,
-                 published=parse_published(meta.published, f"{where} (manifest line {meta.line})"))
+                 published=parse_published(meta.published, f"{where} (manifest line {meta.line})"),
+                 language=_language(meta.language, f"{where} (manifest line {meta.line})"))
+
+
+def _language(value: Any, where: str) -> str | None:
+    """A stated language code, normalised ("EN" -> "en"); None when none is stated."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    code = normalise_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise InputError(f"{where}: language {value!r} is not a language code such as en, uk or ru")
+    return code
 
 
 def _check_doc_id(doc_id: Any, where: str) -> str:
@@ -221,7 +234,7 @@ def _html(path: Path, raw: bytes, meta: ManifestRow | None) -> DocumentIn:
         raise InputError(f"{path}: no main text found in the HTML (a navigation-only or script-rendered page?)")
     check_text(path, text)
     own = _Meta(title=doc.title or None, publisher=doc.sitename or None, url=doc.url or None,
-                published=_lenient_date(doc.date), language=getattr(doc, "language", None) or "en")
+                published=_lenient_date(doc.date))  # language: from the text, not the page template's lang
     return _document(path, raw, "html", text, own, meta)
 
 
@@ -276,6 +289,9 @@ def _json(path: Path, raw: bytes, meta: ManifestRow | None) -> Iterator[Document
         data = json.loads(decode_text(path, raw))
     except json.JSONDecodeError as e:
         raise InputError(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from e
+    except RecursionError as e:
+        raise InputError(f"{path}: JSON nested too deeply to read (arrays or objects inside each other "
+                         "thousands of levels deep); not a document") from e
     if isinstance(data, dict):  # one record: the file is the document, so its bytes are archived
         yield _record(path, data, raw, meta, where=str(path), doc_id_suffix=None)
     elif isinstance(data, list):
@@ -301,6 +317,9 @@ def _jsonl(path: Path, raw: bytes, meta: ManifestRow | None) -> Iterator[Documen
         except json.JSONDecodeError as e:
             yield InputError(f"{where}: invalid JSON: {e.msg}")
             continue
+        except RecursionError:
+            yield InputError(f"{where}: JSON nested too deeply to read; not a document")
+            continue
         yield _safe_record(path, rec, line.encode("utf-8"), meta, where, str(lineno))
     if n == 0:
         raise InputError(f"{path}: file contains only whitespace")
@@ -325,7 +344,7 @@ def _record(path: Path, rec: Any, raw: bytes, meta: ManifestRow | None, where: s
                          else f"{where}: \"text\" must be a string, not {type(text).__name__}")
     text = check_text(where, normalise_newlines(text), "text")
     own = _Meta(title=_str(rec.get("title")), publisher=_str(rec.get("publisher")), url=_str(rec.get("url")),
-                published=parse_published(rec.get("published"), where), language=_str(rec.get("language")) or "en")
+                published=parse_published(rec.get("published"), where), language=_language(rec.get("language"), where))
     single = doc_id_suffix is None
     doc_id = rec.get("doc_id")
     if single:
