@@ -41,6 +41,10 @@ def main(
     State.db, State.archive = db, archive
 
 
+FOLLOW_LINKS_HELP = ("Follow symbolic links that point outside the folders given, and read manifest files "
+                     "outside the manifest's folder (by default they are skipped and reported).")
+
+
 def _open_db():
     from ..store.db import Database
     return Database.open(settings.DB.value(State.db), archive_dir=State.archive)
@@ -51,7 +55,8 @@ def _fail(e: Exception, code: int = 2):
     raise typer.Exit(code)
 
 
-def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = True, reextract: bool = False):
+def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = True, reextract: bool = False,
+                follow_links: bool = False):
     from ..extract.pipeline import default_extractor
     from ..ingest import ingest, load_manifest
     db = _open_db()
@@ -64,9 +69,12 @@ def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = Tru
             progress.update(task, total=total, completed=done, description=f"ingesting {Path(str(path)).name[:40]}")
 
         report = ingest(paths, db, manifest=man, extractor=default_extractor() if extract else None,
-                        on_progress=on_progress, reextract=reextract)
+                        on_progress=on_progress, reextract=reextract, follow_links=follow_links)
+    from rich.markup import escape
+    for n in report.notices:
+        err.print(f"[yellow]{'note' if n.kind == 'language' else 'skipped'}:[/yellow] {escape(n.message)}")
     for f in report.failed:
-        err.print(f"[red]failed:[/red] {f.path}: {f.message}")
+        err.print(f"[red]failed:[/red] {escape(f.path)}: {escape(f.message)}")
     return db, report
 
 
@@ -76,13 +84,15 @@ def ingest_cmd(
     manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url."),
     no_extract: bool = typer.Option(False, "--no-extract", help="Store the documents only; do not extract claims."),
     reextract: bool = typer.Option(False, "--reextract", help="Extract again from documents already stored."),
+    follow_links: bool = typer.Option(False, "--follow-links", help=FOLLOW_LINKS_HELP),
 ) -> None:
     """Store documents (archived, hashed, versioned) and extract their incident claims.
 
     Example: `harmwatch ingest reports/ --manifest reports/manifest.csv`
     """
     try:
-        db, report = _run_ingest(paths or [], manifest, extract=not no_extract, reextract=reextract)
+        db, report = _run_ingest(paths or [], manifest, extract=not no_extract, reextract=reextract,
+                                 follow_links=follow_links)
     except HarmWatchError as e:
         _fail(e)
     err.print(f"new {report.new}, new versions {report.new_version}, unchanged {report.unchanged}, failed {len(report.failed)}")
@@ -103,6 +113,7 @@ def extract_cmd(
     manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url."),
     link: bool = typer.Option(False, "--link", help="Give claims about the same incident a shared incident_id."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one object per document) or table."),
+    follow_links: bool = typer.Option(False, "--follow-links", help=FOLLOW_LINKS_HELP),
 ) -> None:
     """Ingest documents and print their claims: one JSON object per document.
 
@@ -112,7 +123,7 @@ def extract_cmd(
     if fmt not in ("jsonl", "table"):
         _fail(ValueError(f"unknown format {fmt!r}: use jsonl or table"))
     try:
-        db, report = _run_ingest(paths or [], manifest)
+        db, report = _run_ingest(paths or [], manifest, follow_links=follow_links)
         results = extractions_for(db, [s.source_id for s in report.sources], link=link)
     except HarmWatchError as e:
         _fail(e)
