@@ -37,6 +37,15 @@ def register(app: typer.Typer) -> None:
 _open_db, _fail, _actor = open_db, fail, actor
 
 
+def _reason(reason: Optional[str]) -> Optional[str]:
+    """--reason, trimmed; a reason of only spaces or invisible characters is an error (text_checks)."""
+    from ..text_checks import visible_reason
+    try:
+        return visible_reason(reason)
+    except HarmWatchError as e:
+        _fail(e)
+
+
 def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pair again, not only new claims.")) -> None:
     """Resolve stored claims into incidents (incremental; `ingest` runs it too).
 
@@ -102,13 +111,108 @@ def incidents_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table
         print_table(rows)
 
 
+QUOTE_CHARS = 300  # a claim's passage in `incident show` text: cut at a word boundary, with …
+
+
+def _said(v) -> str:  # noqa: ANN001
+    """A value for a reader: None is "unknown", a list is joined, a number as it is."""
+    if v is None or v == "" or v == []:
+        return "unknown"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_said(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_said(x)}" for k, x in v.items())
+    return str(v)
+
+
+def _count(r: dict) -> str:
+    """A casualty range: "unknown", "4", or "4 (3–6)"."""
+    if not r or r.get("best") is None:
+        return "unknown" if not r or (r.get("low") is None and r.get("high") is None) else \
+            f"{_said(r.get('low'))}–{_said(r.get('high'))}"
+    low, high = r.get("low"), r.get("high")
+    return str(r["best"]) if low == high == r["best"] or (low is None and high is None) else \
+        f"{r['best']} ({_said(low)}–{_said(high)})"
+
+
+def _score(v) -> str:  # noqa: ANN001
+    return f"{v:.2f}" if isinstance(v, float) else _said(v)
+
+
+def incident_text(d: dict) -> str:
+    """`service.show(...)` as plain text for a person: no Python reprs, quotes cut at a word boundary."""
+    from ..text_checks import clip
+    where = ", ".join(x for x in (d.get("place"), d.get("admin1")) if x) or "place unknown"
+    lines = [f"{d['id']} — {where}"]
+    when = " ".join(x for x in (d.get("date"), d.get("time")) if x) or "unknown"
+    weapon = d.get("weapon") or "unknown"
+    if d.get("weapon_class") and d["weapon_class"] != "unknown":
+        weapon += f" ({d['weapon_class'].replace('_', ' ')})"
+    rows = [("date", when), ("weapon", weapon), ("objects hit", _said(d.get("objects")))]
+    rows += [(f.replace("_", " "), _count(d.get(f) or {})) for f in ("killed", "injured", "children_killed")]
+    rows += [("grade", _said(d.get("grade"))), ("status", _said(d.get("status"))),
+             ("sources", f"{d.get('sources', 0)} ({d.get('independent_sources', 0)} independent)")]
+    rereports = sorted((doc, origin) for doc, origin in (d.get("origins") or {}).items() if doc != origin)
+    if rereports:
+        rows.append(("re-reports", "; ".join(f"{doc} repeats {origin}" for doc, origin in rereports)))
+    width = max(len(k) for k, _ in rows)
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+    claims = d.get("claim_details") or []
+    lines += ["", f"Claims ({len(claims)})"]
+    for c in claims:
+        who = ", ".join(x for x in (c.get("publisher"), f"published {c['published']}" if c.get("published") else None,
+                                    f"said by {c['said_by']}" if c.get("said_by") else None) if x)
+        lines.append(f"  {c['key']}" + (f" — {who}" if who else ""))
+        facts = [c.get("date") or "date unknown", c.get("place") or "place unknown",
+                 (c.get("weapon") or (c.get("weapon_class") or "unknown").replace("_", " ")),
+                 f"killed {_said(c.get('killed'))}", f"injured {_said(c.get('injured'))}"]
+        lines.append("    " + "; ".join(facts))
+        if c.get("passage"):
+            lines.append(f"    “{clip(c['passage'], QUOTE_CHARS)}”")
+    if d.get("disagreements"):
+        lines += ["", "Disagreements"]
+        for dis in d["disagreements"]:
+            vals = "; ".join(f"{_said(v.get('value'))} ({v.get('doc_id')})" for v in dis.get("values", []))
+            lines.append(f"  {dis.get('field', '').replace('_', ' ')}: {vals}")
+    if d.get("denials"):
+        lines += ["", "Denials"]
+        lines += [f"  {den.get('doc_id')}: “{clip(den.get('quote') or '', QUOTE_CHARS)}”" for den in d["denials"]]
+    if d.get("links"):
+        lines += ["", "Why the claims were linked"]
+        for link in d["links"]:
+            feats = ", ".join(f"{k} {_score(v)}" for k, v in (link.get("features") or {}).items())
+            lines.append(f"  {link['a']} ~ {link['b']}: score {_score(link.get('score'))}" + (f" ({feats})" if feats else ""))
+    if d.get("decisions"):
+        lines += ["", "Analyst decisions"]
+        for dec in d["decisions"]:
+            what = dec["kind"]
+            if dec["kind"] == "edit":
+                try:
+                    e = json.loads(dec.get("b") or "{}")
+                    what = f"edit {e.get('field')} to {_said(e.get('value'))}"
+                except ValueError:
+                    what = "edit"
+            elif dec.get("b"):
+                what = f"{dec['kind']}: {dec['a']} and {dec['b']}"
+            when = (dec.get("at") or "")[:16].replace("T", " ")
+            reason = f" — {dec['reason']}" if dec.get("reason") else ""
+            lines.append(f"  {when} {dec.get('actor') or 'unknown'}: {what}{reason}")
+    return "\n".join(lines) + "\n"
+
+
 @incident_app.command("show")
-def show_cmd(incident_id: str, fmt: str = typer.Option("text", "--format", "-f", help="text or json.")) -> None:
+def show_cmd(incident_id: str, fmt: str = typer.Option("text", "--format", "-f", help="text (for reading) or json (every field, for programs).")) -> None:
     """Show one incident: resolved fields, every claim with its quote, and why the claims were linked.
 
-    Example: `harmwatch incident show inc-2f958e340b85`
+    Quotes are cut at a word boundary (…); `--format json` prints everything, uncut.
+
+    Example: `harmwatch incident show inc-2f958e340b85`, or `harmwatch incident show inc-2f958e340b85 --format json`
     """
     from ..resolve.service import show
+    if fmt not in ("text", "json"):
+        _fail(ValueError(f"unknown format {fmt!r}: use text or json"))
     try:
         d = show(_open_db(), incident_id)
     except HarmWatchError as e:
@@ -116,27 +220,7 @@ def show_cmd(incident_id: str, fmt: str = typer.Option("text", "--format", "-f",
     if fmt == "json":
         sys.stdout.write(json.dumps(d, ensure_ascii=False, indent=1) + "\n")
         return
-    out.print(f"[bold]{d['id']}[/bold]  {d['date'] or '?'} {d['time'] or ''}  {escape(d['place'] or '?')}, {d['admin1'] or '?'}"
-              f"  grade: {d['grade']}  status: {d['status']}")
-    out.print(f"weapon: {escape(d['weapon'] or '-')} ({d['weapon_class']})  objects: {', '.join(d['objects']) or '-'}")
-    for f in ("killed", "injured", "children_killed"):
-        r = d[f]
-        out.print(f"{f}: low {r['low']}  best {r['best']}  high {r['high']}")
-    out.print(f"sources: {d['sources']}  independent: {d['independent_sources']}  origins: {d['origins']}")
-    for c in d["claim_details"]:
-        out.print(f"\n[bold]{c['key']}[/bold]  {escape(c['publisher'] or '')} {c['published'] or ''}  said by: {escape(c['said_by'] or '-')}")
-        out.print(f"  {c['date']} {c['place']} {c['weapon_class']} killed={c['killed']} injured={c['injured']}")
-        if c["passage"]:
-            out.print("  “" + escape(c["passage"].strip()[:400]) + "”")
-    for dis in d["disagreements"]:
-        vals = "; ".join(f"{v['value']} ({v['doc_id']})" for v in dis["values"])
-        out.print(f"[yellow]disagreement[/yellow] {dis['field']}: {escape(vals)}")
-    for den in d["denials"]:
-        out.print(f"[yellow]denial[/yellow] ({den['doc_id']}): “{escape(den['quote'])}”")
-    for l in d["links"]:
-        out.print(f"link {l['a']} ~ {l['b']}: score {l['score']} {l['features']}")
-    for dec in d["decisions"]:
-        out.print(f"decision {dec['kind']} {dec['a']} {dec['b'] or ''} by {dec['actor']}: {escape(dec['reason'] or '')}")
+    sys.stdout.write(incident_text(d))
 
 
 @incident_app.command("merge")
@@ -147,7 +231,7 @@ def merge_cmd(a: str, b: str, reason: Optional[str] = typer.Option(None, "--reas
     """
     from ..resolve.service import merge
     try:
-        iid = merge(_open_db(), a, b, _actor(), reason)
+        iid = merge(_open_db(), a, b, _actor(), _reason(reason))
     except HarmWatchError as e:
         _fail(e)
     out.print(iid)
@@ -163,7 +247,7 @@ def split_cmd(incident_id: str,
     """
     from ..resolve.service import split
     try:
-        ids = split(_open_db(), incident_id, list(claim or []), _actor(), reason)
+        ids = split(_open_db(), incident_id, list(claim or []), _actor(), _reason(reason))
     except HarmWatchError as e:
         _fail(e)
     for i in ids:
@@ -173,7 +257,7 @@ def split_cmd(incident_id: str,
 def _status(incident_id: str, action: str, reason: Optional[str]) -> None:
     from ..resolve.service import set_status
     try:
-        set_status(_open_db(), incident_id, action, _actor(), reason)
+        set_status(_open_db(), incident_id, action, _actor(), _reason(reason))
     except HarmWatchError as e:
         _fail(e)
 
@@ -204,7 +288,7 @@ def unlink_cmd(claim: str, reason: Optional[str] = typer.Option(None, "--reason"
     """
     from ..resolve.service import unlink
     try:
-        iid = unlink(_open_db(), claim, _actor(), reason)
+        iid = unlink(_open_db(), claim, _actor(), _reason(reason))
     except HarmWatchError as e:
         _fail(e)
     out.print(iid)

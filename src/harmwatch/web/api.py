@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ..resolve import service
+from ..text_checks import TextError, visible_reason
 from . import query
 from .auth import Viewer, api_analyst, api_reader
 
@@ -40,9 +41,22 @@ WRITE = _answers(400, 401, 403, 404)
 IncidentId = Path(..., min_length=1, max_length=200, description="incident id, e.g. inc-eb3b1970008b")
 
 
+def _visible(reason: str | None, required: bool = False) -> str | None:
+    """text_checks.visible_reason for a body field: a reason of only invisible characters is a 422."""
+    try:
+        return visible_reason(reason, required=required)
+    except TextError as e:
+        raise ValueError(str(e)) from e
+
+
 class Reason(BaseModel):
     reason: str | None = Field(None, max_length=2000,
                                description="Why (kept in the audit log); if given, it needs visible text")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str | None) -> str | None:
+        return _visible(v)
 
 
 class EditBody(BaseModel):
@@ -50,17 +64,32 @@ class EditBody(BaseModel):
     value: Any = Field(None, description="new value (null clears it); objects: a list or comma-separated")
     reason: str = Field(..., min_length=1, max_length=2000, description="Why (required; needs visible text)")
 
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str) -> str:
+        return _visible(v, required=True)
+
 
 class MergeBody(BaseModel):
     a: str = Field(..., description="incident id")
     b: str = Field(..., description="incident id")
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=2000, description="Why (kept in the audit log); if given, it needs visible text")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str | None) -> str | None:
+        return _visible(v)
 
 
 class SplitBody(BaseModel):
     claims: list[str] = Field(default_factory=list,
                               description="claim keys (doc_id#ordinal) to take out; empty: every claim alone")
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=2000, description="Why (kept in the audit log); if given, it needs visible text")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str | None) -> str | None:
+        return _visible(v)
 
 
 def _filters(request: Request) -> query.Filters:

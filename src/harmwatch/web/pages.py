@@ -16,6 +16,7 @@ from ..auth import authenticate
 from ..auth.users import MAX_PASSWORD_LENGTH
 from ..resolve import service
 from ..resolve.summary import FIELDS
+from ..text_checks import TextError, visible_reason
 from . import highlight, query
 from .auth import Viewer, csrf_ok, identify, login, logout, page_analyst, page_reader
 from .throttle import MAX_NAME_LENGTH
@@ -185,7 +186,13 @@ async def _form(request: Request) -> dict:
     form = await request.form()
     if not csrf_ok(request, form.get("csrf")):
         raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
-    return {k: form.getlist(k) if k == "claims" else str(form.get(k) or "") for k in form.keys()}
+    out = {k: form.getlist(k) if k == "claims" else str(form.get(k) or "") for k in form.keys()}
+    if out.get("reason"):  # a reason, if given, needs visible text (the same check as the API and the CLI)
+        try:
+            out["reason"] = visible_reason(out["reason"]) or ""
+        except TextError as e:
+            raise HTTPException(400, str(e)) from None
+    return out
 
 
 async def _decide(request: Request, back: str, fn, *args) -> RedirectResponse:
