@@ -7,7 +7,7 @@ algorithm runs the same on a database (service.py) and on a generated benchmark.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,16 @@ class ClaimRef:
     publisher: str | None = None
     said_by: str | None = None  # who the document says gave the account
     perpetrator: str | None = None  # who the claim says attacked
-    denied: str | None = None  # the denial sentence, when the document reports one for this claim
+    denied: str | None = None  # the denial sentence, when the document reports one about this claim
+    denied_why: str | None = None  # why that denial is about this claim (resolve/denials.py)
     claim_id: int | None = None  # database id, when read from a database
+    # victim groups beyond killed / injured / children_killed (shown on the incident page)
+    children_injured: int | None = None
+    women_killed: int | None = None
+    healthcare_killed: int | None = None
+    healthcare_injured: int | None = None
+    retrieved_at: datetime | None = None  # when the claim's source was retrieved ("new incidents first")
+    uncertain: tuple[tuple[str, str], ...] = ()  # withheld values: (field, why), from the claim's `uncertain`
 
 
 @dataclass(frozen=True)

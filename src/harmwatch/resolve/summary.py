@@ -11,9 +11,12 @@ Casualty figures (killed, injured, children_killed), per field:
   among equally recent ones.
 
 Grade (after Airwars' scale): **discounted** when an analyst discounted the incident;
-**contested** when a source reports a denial of the attack; **confirmed** with two or more
-independent origins of which one is authoritative (investigator or official); **fair** with
-two or more independent origins, or one investigator; **weak** otherwise (one origin).
+**contested** when a source reports a denial of THIS attack (resolve/denials.py ties a denial to
+the claim's place, passage or object hit; boilerplate such as "denies targeting civilians" does
+not count); **confirmed** with two or more independent origins of which one is authoritative
+(investigator or official), or when an admin confirmed it by override with a reason (an analyst's
+"verify" alone does not make it confirmed); **fair** with two or more independent origins, or one
+investigator; **weak** otherwise (one origin). `grade_reasons` says why, in plain words.
 
 Precision codes, in the manner of ACLED: geo_precision 1 = a settlement's point, 2 = the
 claims name different settlements close together (the point of the most cited one), or a
@@ -25,11 +28,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from .model import ClaimRef
 
-FIELDS = ("killed", "injured", "children_killed")
+FIELDS = ("killed", "injured", "children_killed")  # incident columns (low/best/high), editable
+EXTRA_FIELDS = ("children_injured", "women_killed", "healthcare_killed", "healthcare_injured")  # in detail
+VICTIM_FIELDS = FIELDS + EXTRA_FIELDS
 _INVESTIGATOR = re.compile(r"\b(UN|U\.N\.|OHCHR|HRMMU|United Nations|monitoring mission|Amnesty|Human Rights Watch|HRW|"
                            r"Airwars|Bellingcat|OSCE|ICRC|Red Cross|Médecins|MSF|investigat\w+)\b", re.IGNORECASE)
 _OFFICIAL = re.compile(r"\b(governor|mayor|ministry|minister|police|prosecutor|emergency service|SES|military administration|"
@@ -86,6 +91,10 @@ class Incident:
     disagreements: list[dict] = field(default_factory=list)
     denials: list[dict] = field(default_factory=list)
     status: str = "unreviewed"
+    victims: dict[str, Range] = field(default_factory=dict)  # EXTRA_FIELDS -> Range
+    grade_reasons: list[str] = field(default_factory=list)  # why the grade, in plain words
+    withheld: list[dict] = field(default_factory=list)  # {"claim", "field", "reason"} values a claim withholds
+    first_seen: datetime | None = None  # earliest retrieval of its sources
 
     def to_dict(self) -> dict:
         return {
@@ -97,7 +106,8 @@ class Incident:
             "sources": self.sources, "independent_sources": self.independent_sources,
             "source_docs": list(self.source_docs), "grade": self.grade, "status": self.status,
             "disagreements": self.disagreements, "denials": self.denials, "claims": list(self.claims),
-            "perpetrator": self.perpetrator,
+            "perpetrator": self.perpetrator, **{f: r.to_dict() for f, r in self.victims.items()},
+            "grade_reasons": list(self.grade_reasons), "withheld": list(self.withheld),
         }
 
 
@@ -114,7 +124,9 @@ def _majority(values: list, prefer=None):
 
 
 def summarise(incident_id: str, members: list[ClaimRef], origins: dict[str, str],
-              discounted: bool = False, verified: bool = False) -> Incident:
+              discounted: bool = False, verified: bool = False, confirmed_by: str | None = None) -> Incident:
+    """`verified`: an analyst reviewed it (status); `confirmed_by`: an admin's override making it
+    confirmed whatever the rules say (the text names who and why)."""
     members = sorted(members, key=lambda c: c.key)
     inc = Incident(id=incident_id, claims=[c.key for c in members])
     _when(inc, members)
@@ -126,8 +138,13 @@ def summarise(incident_id: str, members: list[ClaimRef], origins: dict[str, str]
     inc.independent_sources = len(set(inc.origins.values()))
     for name in FIELDS:
         setattr(inc, name, _range(name, members, inc))
-    inc.denials = [{"claim": c.key, "doc_id": c.doc_id, "quote": c.denied} for c in members if c.denied]
-    inc.grade = _grade(inc, members, discounted, verified)
+    inc.victims = {name: _range(name, members, inc) for name in EXTRA_FIELDS}
+    inc.denials = [{"claim": c.key, "doc_id": c.doc_id, "quote": c.denied, "why": c.denied_why}
+                   for c in members if c.denied]
+    inc.withheld = [{"claim": c.key, "field": f, "reason": why} for c in members for f, why in c.uncertain]
+    seen = [c.retrieved_at for c in members if c.retrieved_at is not None]
+    inc.first_seen = min(seen) if seen else None
+    inc.grade, inc.grade_reasons = _grade(inc, members, discounted, confirmed_by)
     inc.status = "discounted" if discounted else ("verified" if verified else "unreviewed")
     return inc
 
@@ -213,15 +230,36 @@ def _range(name: str, members: list[ClaimRef], inc: Incident) -> Range:
     return Range(min(values), getattr(best, name), max(values))
 
 
-def _grade(inc: Incident, members: list[ClaimRef], discounted: bool, verified: bool) -> str:
+_AUTHORITY = {3: "an investigator (UN monitors, human-rights groups)", 2: "an official", 1: "media"}
+
+
+def confirm_rule_holds(inc: Incident, members: list[ClaimRef]) -> bool:
+    """The rule for "confirmed": two or more independent origins, one of them authoritative."""
+    top = max((authority(c) for c in members), default=1)
+    return inc.independent_sources >= 2 and top >= 2
+
+
+def _grade(inc: Incident, members: list[ClaimRef], discounted: bool, confirmed_by: str | None) -> tuple[str, list[str]]:
+    """The grade and why, in plain words (shown on the incident page)."""
+    n, docs = inc.independent_sources, inc.sources
+    top_claim = max(members, key=lambda c: (authority(c), c.key), default=None)
+    top = authority(top_claim) if top_claim else 1
+    who = (top_claim.said_by or top_claim.publisher or top_claim.doc_id) if top_claim else None
+    count = (f"{n} independent source{'s' if n != 1 else ''}" +
+             (f" ({docs} documents, {docs - n} of them re-reporting another)" if docs > n else ""))
+    best = f"the most authoritative is {_AUTHORITY[top]}" + (f": {who}" if who and top > 1 else "")
     if discounted:
-        return "discounted"
+        return "discounted", ["an analyst discounted it (see the history for the reason)"]
     if inc.denials:
-        return "contested"
-    auth = {inc.origins.get(c.doc_id, c.doc_id): authority(c) for c in members}
-    top = max(auth.values(), default=1)
-    if verified or (inc.independent_sources >= 2 and top >= 2):
-        return "confirmed"
-    if inc.independent_sources >= 2 or top >= 3:
-        return "fair"
-    return "weak"
+        d = inc.denials[0]
+        why = f" ({d['why']})" if d.get("why") else ""
+        return "contested", [f"{d['doc_id']} reports a denial of this attack{why}: “{d['quote']}”", count]
+    if confirmed_by:
+        return "confirmed", [f"confirmed by an admin's override: {confirmed_by}", count, best]
+    if n >= 2 and top >= 2:
+        return "confirmed", [count, best, "two or more independent sources, one of them an official or investigator"]
+    if n >= 2:
+        return "fair", [count, "two or more independent sources, but none of them an official or investigator"]
+    if top >= 3:
+        return "fair", [count, best, "one source, but an investigator"]
+    return "weak", [count, best, "one source only"]

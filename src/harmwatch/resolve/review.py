@@ -1,0 +1,356 @@
+"""Analyst decisions on a database: verify, discount, reopen, edit, merge, split, unlink, comment.
+
+Each decision is a row in `decisions` (keyed by claim keys, so later runs respect it) and an entry in
+the hash-chained audit log, written in one write transaction together with the re-resolution of
+ONLY the incidents it touches (`refresh`): their claims are clustered again over their stored
+links and decisions, and their rows rewritten. The rest of the table is not read, so a decision
+takes milliseconds whatever the size of the database, and concurrent decisions on SQLite queue
+briefly for the write lock instead of timing out ("database is locked").
+
+    set_status(db, "inc-…", "verify", "ana", "checked against OHCHR")      # reason required
+    set_status(db, "inc-…", "verify", "root", "geolocated footage", override=True)  # admins: confirmed
+    merge(db, a, b, "ana", "same strike")                # the old ids redirect (incident_aliases)
+    merge_suggestions(db, "inc-…")                       # nearest other incidents, with pair scores
+    comment(db, "inc-…", "ana", "ask the oblast police for the list")
+    review_queue(db)                                     # contested, withheld, high toll, newest first
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, case, delete, func, or_, select
+
+from ..store.models import (AuditEntry, Claim, ClaimLink, Comment, Decision as DecisionRow, Incident as IncidentRow,
+                            IncidentAlias, Source, SourceLink, User)
+from .edits import ResolutionError, check_edit, stored_edits
+from .independence import SourceEdge
+from .link import cluster, score_pair
+from .model import Link
+from .summary import EXTRA_FIELDS, FIELDS, Range
+
+HIGH_KILLED = 5  # review queue: a "high toll" is at least this many killed ...
+HIGH_INJURED = 20  # ... or this many injured (best figures)
+SUGGESTIONS = 6  # merge candidates offered on an incident page
+
+
+def _service():
+    from . import service  # service imports this module at its end
+    return service
+
+
+def _members(s, incident_id: str) -> list[str]:
+    r = s.get(IncidentRow, incident_id)
+    if r is None:
+        raise ResolutionError(f"no incident {incident_id!r} (see `harmwatch incidents`)")
+    return list((r.detail or {}).get("claims", []))
+
+
+def _decide(s, kind: str, a: str, b: str | None, actor: str, reason: str | None) -> None:
+    s.add(DecisionRow(kind=kind, a=a, b=b, actor=actor, reason=reason, at=datetime.now(timezone.utc)))
+
+
+def _audit(s, actor: str, action: str, target: str, old, new, reason: str | None, field: str | None = None) -> None:
+    from ..audit.chain import append
+    append(s, actor, action, "incident", target, field, old, new, reason)
+
+
+def _incident_of(s, key: str) -> str | None:
+    doc_id, _, ordinal = key.rpartition("#")
+    if not doc_id or not ordinal.isdigit():
+        return None
+    return s.scalar(select(Claim.incident_id).join(Source, Claim.source_id == Source.id)
+                    .where(Source.doc_id == doc_id, Source.is_current.is_(True), Claim.ordinal == int(ordinal)))
+
+
+def refresh(s, incident_ids: list[str]) -> dict[str, str]:
+    """Re-resolve only these incidents (in the caller's write transaction): cluster their claims again
+    over the stored links and decisions among them, rewrite their rows, and record an alias for every
+    id that disappears. Returns claim key -> incident id for their claims."""
+    svc = _service()
+    before = {iid: _members(s, iid) for iid in incident_ids}
+    keys: set[str] = set().union(*before.values())
+    s.flush()
+    s.expunge_all()  # the bulk statements below replace rows the session may hold
+    refs, ids, sources = svc.claim_refs(s, keys)
+    key_of = {v: k for k, v in ids.items()}
+    claim_ids = list(key_of)
+    links = [Link(key_of[l.claim_a], key_of[l.claim_b], l.score, l.features)
+             for l in s.scalars(select(ClaimLink).where(ClaimLink.claim_a.in_(claim_ids), ClaimLink.claim_b.in_(claim_ids)))]
+    decisions, status = svc.decisions_of(s, set(ids))
+    res = cluster(refs, links, decisions)
+    docs = sorted({r.doc_id for r in refs})
+    known = {(l.doc_id, l.origin): SourceEdge(l.doc_id, l.origin, l.kind, l.score, l.evidence)
+             for l in s.scalars(select(SourceLink).where(SourceLink.doc_id.in_(docs), SourceLink.origin.in_(docs)))}
+    for e in svc._edges(res, sources):  # documents that now share an incident: their re-report edges
+        if (e.doc_id, e.origin) not in known:
+            known[(e.doc_id, e.origin)] = e
+            s.add(SourceLink(doc_id=e.doc_id, origin=e.origin, kind=e.kind, score=e.score, evidence=e.evidence))
+    s.execute(delete(IncidentRow).where(IncidentRow.id.in_(incident_ids)))
+    edits = [e for e in stored_edits(s) if e["anchor"] in ids]
+    svc.write_incidents(s, res, refs, ids, list(known.values()), status, edits)
+    now = datetime.now(timezone.utc)
+    new_ids = set(res.incident_of.values())
+    for old, members in before.items():
+        if old not in new_ids and members:  # merged away: the old URL follows its earliest claim
+            s.merge(IncidentAlias(old_id=old, claim=min(members), at=now))
+    s.execute(delete(IncidentAlias).where(IncidentAlias.old_id.in_(sorted(new_ids))))  # an id in use again
+    return res.incident_of
+
+
+# --- verify, discount, reopen, edit ---------------------------------------------------------------
+
+def _is_admin(s, actor: str) -> bool:
+    u = s.scalar(select(User).where(User.name == actor))
+    return u is not None and u.active and u.role == "admin"
+
+
+def set_status(db, incident_id: str, status: str, actor: str, reason: str | None = None,
+               override: bool = False) -> None:
+    """verify / discount / reopen an incident (kept on its earliest claim, so it survives re-runs).
+
+    Verify and discount need a reason. Verify records that an analyst reviewed the incident; it
+    makes the grade "confirmed" only when the rule holds (two independent sources, one of them an
+    official or investigator) or, with `override`, when an admin (a user with the admin role)
+    confirms it anyway: the reason is then shown as why it is confirmed.
+    """
+    if status not in ("verify", "discount", "reopen"):
+        raise ResolutionError(f"unknown status action {status!r}: use verify, discount or reopen")
+    if override and status != "verify":
+        raise ResolutionError("only a verify can override the grade rules")
+    with db.session(write=True) as s:
+        members = _members(s, incident_id)  # an unknown id is reported before a missing reason
+        reason = _service()._reason(reason, required=status != "reopen")
+        row = s.get(IncidentRow, incident_id)
+        old = {"status": row.status, "grade": row.grade}
+        if override and not _is_admin(s, actor):
+            raise ResolutionError(f"{actor} may not override the grade rules: only an admin may confirm an incident "
+                                  "whose sources do not meet the rule")
+        _decide(s, status, min(members), "override" if override else None, actor, reason)
+        refresh(s, [incident_id])
+        new = s.get(IncidentRow, incident_id)
+        _audit(s, actor, status + ("-override" if override else ""), incident_id, old,
+               {"status": new.status, "grade": new.grade}, reason)
+
+
+def edit_field(db, incident_id: str, field: str, value, actor: str, reason: str | None = None) -> str:
+    """Correct one resolved field of an incident (audited: old -> new, reason); returns its id.
+
+    `field` is one of EDITABLE (casualty figures as killed_best, injured_low, ...); the edit is kept
+    on the incident's earliest claim, so later resolution runs apply it again.
+    """
+    value = check_edit(field, value)
+    reason = _service()._reason(reason, required=True)  # an edit needs a reason a reader can see
+    with db.session(write=True) as s:
+        members = _members(s, incident_id)
+        old = getattr(s.get(IncidentRow, incident_id), field)
+        anchor = min(members)
+        _decide(s, "edit", anchor, json.dumps({"field": field, "value": value}, ensure_ascii=False), actor, reason)
+        _audit(s, actor, "edit", incident_id, old, value, reason, field=field)
+        return refresh(s, [incident_id])[anchor]
+
+
+# --- merge, split, unlink -----------------------------------------------------------------------------
+
+def merge(db, a: str, b: str, actor: str, reason: str | None = None) -> str:
+    """Make incidents a and b one (a reason is required); returns the merged incident's id. The id
+    that disappears redirects to it (`redirect_target`), and its decisions and comments carry over
+    (they are kept on claim keys)."""
+    with db.session(write=True) as s:
+        ma, mb = _members(s, a), _members(s, b)  # an unknown id is reported before a missing reason
+        reason = _service()._reason(reason, required=True)
+        if a == b:
+            raise ResolutionError("cannot merge an incident with itself")
+        # earlier "different" rulings between the two are withdrawn by this one
+        for x in ma:
+            s.execute(delete(DecisionRow).where(DecisionRow.kind == "different", DecisionRow.a == x, DecisionRow.b.in_(mb)))
+            s.execute(delete(DecisionRow).where(DecisionRow.kind == "different", DecisionRow.b == x, DecisionRow.a.in_(mb)))
+        _decide(s, "same", min(ma), min(mb), actor, reason)
+        now = refresh(s, [a, b])
+        merged = now[min(ma)]
+        for target in (a, b):
+            _audit(s, actor, "merge", target, {"incidents": [a, b]}, {"incident": merged}, reason)
+        return merged
+
+
+def split(db, incident_id: str, claims: list[str], actor: str, reason: str | None = None) -> list[str]:
+    """Take `claims` out of the incident into a new one (without `claims`: every claim alone)."""
+    reason = _service()._reason(reason)
+    with db.session(write=True) as s:
+        members = _members(s, incident_id)
+        if len(members) < 2:
+            raise ResolutionError(f"incident {incident_id} has one claim: nothing to split")
+        unknown = [c for c in claims if c not in members]
+        if unknown:
+            raise ResolutionError(f"not claims of {incident_id}: {', '.join(unknown)} (its claims: {', '.join(members)})")
+        groups = [claims, [m for m in members if m not in claims]] if claims else [[m] for m in members]
+        if any(not g for g in groups):
+            raise ResolutionError("a split needs claims on both sides")
+        for i, g in enumerate(groups):
+            for other in groups[i + 1:]:
+                for x in g:
+                    for y in other:
+                        s.execute(delete(DecisionRow).where(DecisionRow.kind == "same", DecisionRow.a.in_([x, y]),
+                                                            DecisionRow.b.in_([x, y])))
+                        _decide(s, "different", x, y, actor, reason)
+        _audit(s, actor, "split", incident_id, {"claims": members}, {"groups": groups}, reason)
+        now = refresh(s, [incident_id])
+        return sorted({now[g[0]] for g in groups})
+
+
+def unlink(db, claim: str, actor: str, reason: str | None = None) -> str:
+    """Detach one claim from its incident; it stays an incident of its own."""
+    reason = _service()._reason(reason)
+    with db.session(write=True) as s:
+        iid = _incident_of(s, claim) if "#" in claim else None
+        if iid is None:
+            raise ResolutionError(f"no current claim {claim!r} (claims are named doc_id#ordinal)")
+        members = _members(s, iid)
+        for other in members:
+            if other != claim:
+                _decide(s, "different", claim, other, actor, reason)
+        _audit(s, actor, "unlink", iid, {"claim": claim}, None, reason)
+        return refresh(s, [iid])[claim]
+
+
+def redirect_target(db, incident_id: str) -> str | None:
+    """The incident an old (merged-away) id now lives on, or None when the id was never known."""
+    with db.session() as s:
+        seen = set()
+        while incident_id not in seen:
+            seen.add(incident_id)
+            alias = s.get(IncidentAlias, incident_id)
+            if alias is None:
+                return None
+            now = _incident_of(s, alias.claim)
+            if now is None:
+                return None
+            if s.get(IncidentRow, now) is not None:
+                return now
+            incident_id = now
+    return None
+
+
+def merge_suggestions(db, incident_id: str, limit: int = SUGGESTIONS) -> list[dict]:
+    """The nearest other incidents that could be the same event, best pair score first: every
+    incident within a day and 25 km (or the same oblast without a point) whose claims score with
+    this one's, with the best pair's score and features (the merge picker on the incident page)."""
+    svc = _service()
+    with db.session() as s:
+        row = s.get(IncidentRow, incident_id)
+        if row is None:
+            raise ResolutionError(f"no incident {incident_id!r} (see `harmwatch incidents`)")
+        cond = [IncidentRow.id != incident_id]
+        if row.date:
+            from datetime import date, timedelta
+            d = date.fromisoformat(row.date)
+            cond.append(IncidentRow.date.between((d - timedelta(days=1)).isoformat(), (d + timedelta(days=1)).isoformat()))
+        if row.lat is not None and row.lon is not None:
+            cond += [IncidentRow.lat.between(row.lat - 0.3, row.lat + 0.3), IncidentRow.lon.between(row.lon - 0.45, row.lon + 0.45)]
+        elif row.admin1:
+            cond.append(IncidentRow.admin1 == row.admin1)
+        else:
+            return []
+        candidates = list(s.scalars(select(IncidentRow).where(*cond).limit(200)))
+        mine = set((row.detail or {}).get("claims", []))
+        theirs = {c.id: set((c.detail or {}).get("claims", [])) for c in candidates}
+        refs, _, _ = svc.claim_refs(s, mine.union(*theirs.values()) if theirs else mine)
+        by_key = {r.key: r for r in refs}
+        out = []
+        for c in candidates:
+            best = None
+            for a in mine & by_key.keys():
+                for b in theirs[c.id] & by_key.keys():
+                    link = score_pair(by_key[a], by_key[b])
+                    if link is not None and (best is None or link.score > best.score):
+                        best = link
+            if best is None:
+                continue
+            out.append({"id": c.id, "date": c.date, "place": c.place, "weapon_class": c.weapon_class,
+                        "killed": c.killed_best, "sources": c.sources, "grade": c.grade, "score": best.score,
+                        "features": best.features, "pair": [best.a, best.b]})
+        out.sort(key=lambda x: (-x["score"], x["id"]))
+        return out[:limit]
+
+
+# --- comments, history, review queue ---------------------------------------------------------------
+
+def comment(db, incident_id: str, actor: str, text: str | None) -> int:
+    """Add an analyst's comment (visible text required, at most 2000 characters), audited; kept on the
+    incident's earliest claim so it follows merges. Returns its id."""
+    text = _service()._reason(text, required=True)
+    with db.session(write=True) as s:
+        members = _members(s, incident_id)
+        c = Comment(claim=min(members), incident_id=incident_id, actor=actor, text=text, at=datetime.now(timezone.utc))
+        s.add(c)
+        s.flush()
+        _audit(s, actor, "comment", incident_id, None, {"comment": c.id}, text)
+        return c.id
+
+
+def comments(db, incident_id: str) -> list[dict]:
+    """Comments on the incident (and on incidents merged into it), oldest first."""
+    with db.session() as s:
+        members = _members(s, incident_id)
+        q = select(Comment).where(Comment.claim.in_(members)).order_by(Comment.id)
+        return [{"id": c.id, "actor": c.actor, "text": c.text, "at": c.at.isoformat() if c.at else None,
+                 "incident_id": c.incident_id} for c in s.scalars(q)]
+
+
+def history(db, incident_id: str) -> list[dict]:
+    """Audit entries about this incident and about the incidents merged into it, oldest first."""
+    with db.session() as s:
+        members = _members(s, incident_id)
+        ids = {incident_id} | set(s.scalars(select(IncidentAlias.old_id).where(IncidentAlias.claim.in_(members))))
+        q = select(AuditEntry).where(AuditEntry.target_type == "incident", AuditEntry.target_id.in_(sorted(ids)))
+        return [{"id": e.id, "at": e.at.isoformat() if e.at else None, "actor": e.actor, "action": e.action,
+                 "target_id": e.target_id, "field": e.field, "old": e.old, "new": e.new, "reason": e.reason,
+                 "hash": e.hash} for e in s.scalars(q.order_by(AuditEntry.id))]
+
+
+_QUEUE_COLUMNS = [IncidentRow.id, IncidentRow.date, IncidentRow.time, IncidentRow.place, IncidentRow.admin1,
+                  IncidentRow.lat, IncidentRow.lon, IncidentRow.geo_precision, IncidentRow.weapon,
+                  IncidentRow.weapon_class, IncidentRow.objects, IncidentRow.sources, IncidentRow.independent_sources,
+                  IncidentRow.grade, IncidentRow.status, IncidentRow.withheld, IncidentRow.first_seen,
+                  IncidentRow.perpetrator] + [getattr(IncidentRow, f"{f}_{k}") for f in FIELDS
+                                              for k in ("low", "best", "high")]
+
+
+def review_queue(db, conditions: list | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, one page of) unreviewed incidents in review order: contested first, then those whose
+    claims withhold values, then high tolls (>= HIGH_KILLED killed or >= HIGH_INJURED injured), and
+    within each the newest first (latest `first_seen`). Each row says why it is where it is."""
+    contested = case((IncidentRow.grade == "contested", 1), else_=0)
+    withheld = case((IncidentRow.withheld > 0, 1), else_=0)
+    high = case((or_(IncidentRow.killed_best >= HIGH_KILLED, IncidentRow.injured_best >= HIGH_INJURED), 1), else_=0)
+    cond = and_(IncidentRow.status == "unreviewed", *(conditions or []))
+    with db.session() as s:
+        total = s.scalar(select(func.count()).select_from(IncidentRow).where(cond)) or 0
+        q = (select(*_QUEUE_COLUMNS).where(cond)
+             .order_by(contested.desc(), withheld.desc(), high.desc(), IncidentRow.first_seen.desc().nulls_last(),
+                       func.coalesce(IncidentRow.killed_best, -1).desc(), IncidentRow.id)
+             .limit(max(0, limit)).offset(max(0, offset)))
+        rows = []
+        for r in s.execute(q):
+            m = dict(r._mapping)
+            out = {k: m[k] for k in ("id", "date", "time", "place", "admin1", "lat", "lon", "geo_precision", "weapon",
+                                     "weapon_class", "sources", "independent_sources", "grade", "status", "withheld",
+                                     "perpetrator")}
+            out["objects"] = list(m["objects"] or [])
+            out["first_seen"] = m["first_seen"].isoformat() if m["first_seen"] else None
+            for f in FIELDS:
+                out[f] = {k: m[f"{f}_{k}"] for k in ("low", "best", "high")}
+            why = []
+            if m["grade"] == "contested":
+                why.append("contested: a source reports a denial of this attack")
+            if m["withheld"]:
+                why.append(f"{m['withheld']} value{'s' if m['withheld'] != 1 else ''} withheld by extraction")
+            if (m["killed_best"] or 0) >= HIGH_KILLED or (m["injured_best"] or 0) >= HIGH_INJURED:
+                why.append("high toll")
+            out["why"] = why
+            rows.append(out)
+        return total, rows
+
+
+__all__ = ["set_status", "edit_field", "merge", "split", "unlink", "redirect_target", "merge_suggestions", "comment",
+           "comments", "history", "review_queue", "refresh", "HIGH_KILLED", "HIGH_INJURED", "EXTRA_FIELDS", "Range"]
