@@ -262,6 +262,11 @@ class Incident(Base):
     grade: Mapped[str] = mapped_column(String, default="weak", index=True)
     status: Mapped[str] = mapped_column(String, default="unreviewed", index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)  # claims, source docs, origins, disagreements, denials
+    # migration 0007 (review queue): the alleged perpetrator, how many values its claims withhold,
+    # and when its earliest source was retrieved ("new incidents first")
+    perpetrator: Mapped[str | None] = mapped_column(Text)
+    withheld: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ClaimLink(Base):
@@ -315,4 +320,29 @@ class Decision(Base):
     b: Mapped[str | None] = mapped_column(String)
     actor: Mapped[str] = mapped_column(String)
     reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentAlias(Base):
+    """An incident id that no longer exists (merged away): it redirects to the incident that now
+    holds `claim`, the old incident's earliest claim (migration 0007)."""
+
+    __tablename__ = "incident_aliases"
+
+    old_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim: Mapped[str] = mapped_column(String, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Comment(Base):
+    """An analyst's comment on an incident, kept on its earliest claim key so it follows merges
+    (migration 0007). `incident_id` is the incident it was written on."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim: Mapped[str] = mapped_column(String, index=True)
+    incident_id: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
