@@ -24,6 +24,8 @@ from .incidents import register as _register_incidents  # noqa: E402  resolve, i
 _register_incidents(app)
 from .web import register as _register_web  # noqa: E402  serve (cli/web.py)
 _register_web(app)
+from .train import register as _register_train  # noqa: E402  train (cli/train.py)
+_register_train(app)
 err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 

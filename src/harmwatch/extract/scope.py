@@ -296,16 +296,23 @@ def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], t
                 _judge(t, name, "tally", probs.get(("tally", n, name)), threshold)
 
 
+def keep_score(p: dict[str, float], own: str) -> float:
+    """What the threshold is compared with: P(incident) for an incident's figure; for a tally's,
+    P(tally) + P(incident), since a tally figure is withheld only when it may be no civilian toll at all
+    (a tally figure that is one attack's toll is still a count the text gives)."""
+    return p["incident"] if own == "incident" else p["tally"] + p["incident"]
+
+
 def _judge(claim, name: str, own: str, ps: list[dict[str, float]] | None, threshold: float) -> None:
     if not ps:
         claim.confidence[name] = 0.8  # read by a rule the model does not see (a city's share of a total)
         return
-    worst = min(ps, key=lambda p: p[own])
-    conf = round(worst[own], 3)
-    claim.confidence[name] = conf
-    if conf < threshold:
+    worst = min(ps, key=lambda p: keep_score(p, own))
+    claim.confidence[name] = round(worst[own], 3)
+    score = round(keep_score(worst, own), 3)
+    if score < threshold:
         other = max((k for k in worst if k != own), key=lambda k: worst[k])
-        _withhold(claim, name, conf, REASONS[(own, other)])
+        _withhold(claim, name, round(worst[own], 3), REASONS[(own, other)])
 
 
 def _withhold(claim, name: str, conf: float, reason: str) -> None:
