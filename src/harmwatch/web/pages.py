@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from ..auth import authenticate
 from ..auth.users import MAX_PASSWORD_LENGTH
 from ..resolve import service
-from ..resolve.summary import FIELDS
+from ..resolve.summary import VICTIM_FIELDS
 from ..text_checks import TextError, visible_reason
 from . import highlight, query
 from .auth import Viewer, csrf_ok, identify, login, logout, page_analyst, page_reader
@@ -69,7 +69,7 @@ def map_page(request: Request, viewer: Viewer = Depends(page_reader)):
 
 
 def _range_cells(inc: dict) -> list[dict]:
-    return [{"field": f, **inc[f]} for f in FIELDS]
+    return [{"field": f, **inc[f]} for f in VICTIM_FIELDS]
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -78,7 +78,10 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
     try:
         inc = service.show(db, incident_id)
     except service.ResolutionError:
-        raise HTTPException(404, f"no incident {incident_id}") from None
+        target = service.redirect_target(db, incident_id)  # merged away: its URL leads to the merged incident
+        if target is None:
+            raise HTTPException(404, f"no incident {incident_id}") from None
+        return RedirectResponse(f"/incidents/{quote(target)}", status_code=301)
     claims = []
     for c in query.claim_contexts(db, incident_id):
         spans = highlight.evidence_spans(c["evidence"])
@@ -94,8 +97,9 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
         del c["text"]
         claims.append(c)
     return render(request, "incident.html", inc=inc, claims=claims, ranges=_range_cells(inc),
-                  history=query.history(db, incident_id), editable=service.EDITABLE,
-                  sources=query.source_titles(db, inc["source_docs"]))
+                  history=service.history(db, incident_id), editable=service.EDITABLE,
+                  sources=query.source_titles(db, inc["source_docs"]), comments=service.comments(db, incident_id),
+                  suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [])
 
 
 @router.get("/sources/{doc_id:path}", response_class=HTMLResponse)  # a doc_id may hold '/', '%', spaces
@@ -127,12 +131,12 @@ def tallies_page(request: Request, viewer: Viewer = Depends(page_reader)):
 def review_page(request: Request, viewer: Viewer = Depends(page_reader)):
     db = request.app.state.db
     f, error = _filters(request)
-    f.status = "unreviewed"
+    f.status = None  # the queue: unreviewed incidents in priority order (service.review_queue)
     try:
         offset = query.whole_number("offset", request.query_params.get("offset") or "0")
     except query.FilterError as e:
         offset, error = 0, error or str(e)
-    total, rows = query.search(db, f, limit=100, offset=offset)
+    total, rows = service.review_queue(db, query.conditions(f), limit=100, offset=offset)
     return render(request, "review.html", rows=rows, total=total, offset=offset, error=error,
                   params=f.without("status").params())
 
@@ -223,8 +227,12 @@ async def status_post(incident_id: str, action: str, request: Request, viewer: V
     form = await _form(request)
     db, back = request.app.state.db, f"/incidents/{quote(incident_id)}"
     reason = form.get("reason") or None
+    if action == "comment":
+        r = await _decide(request, back, service.comment, db, incident_id, viewer.name, form.get("text") or None)
+        return r if isinstance(r, RedirectResponse) else _done(request, incident_id, "Comment added.")
     if action in ("verify", "discount", "reopen"):
-        r = await _decide(request, back, service.set_status, db, incident_id, action, viewer.name, reason)
+        r = await _decide(request, back, service.set_status, db, incident_id, action, viewer.name, reason,
+                          form.get("override") == "1")
         if isinstance(r, RedirectResponse):
             return r
         nxt = _safe_next(form.get("next") or back)
