@@ -52,11 +52,22 @@ def _visible(reason: str | None, required: bool = False) -> str | None:
 class Reason(BaseModel):
     reason: str | None = Field(None, max_length=2000,
                                description="Why (kept in the audit log); if given, it needs visible text")
+    override: bool = Field(False, description="verify only, admins only: confirm although the grade rule does not "
+                                              "hold (the reason says why)")
 
     @field_validator("reason")
     @classmethod
     def _reason_visible(cls, v: str | None) -> str | None:
         return _visible(v)
+
+
+class CommentBody(BaseModel):
+    text: str = Field(..., min_length=1, max_length=2000, description="the comment (needs visible text)")
+
+    @field_validator("text")
+    @classmethod
+    def _text_visible(cls, v: str) -> str:
+        return _visible(v, required=True)
 
 
 class EditBody(BaseModel):
@@ -109,7 +120,7 @@ def _incident(db, incident_id: str) -> dict:
         inc = service.show(db, incident_id)
     except service.ResolutionError as e:
         raise _resolution_error(e) from None
-    inc["history"] = query.history(db, incident_id)
+    inc["history"] = service.history(db, incident_id)  # also the entries of incidents merged into it
     return inc
 
 
@@ -194,7 +205,8 @@ async def merge(body: MergeBody, request: Request, viewer: Viewer = Depends(api_
 
 
 async def _set_status(request: Request, incident_id: str, action: str, viewer: Viewer, body: "Reason | None") -> None:
-    await _run(service.set_status, request.app.state.db, incident_id, action, viewer.name, body.reason if body else None)
+    await _run(service.set_status, request.app.state.db, incident_id, action, viewer.name, body.reason if body else None,
+               bool(body and body.override))
 
 
 @router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified", responses=WRITE)
@@ -238,3 +250,25 @@ async def split(body: SplitBody, request: Request, incident_id: str = IncidentId
 async def unlink(key: str, request: Request, body: Reason | None = None, viewer: Viewer = Depends(api_analyst)) -> dict:
     iid = await _run(service.unlink, request.app.state.db, key, viewer.name, body.reason if body else None)
     return {"incident": iid}
+
+@router.get("/incidents/{incident_id}/suggestions", summary="Merge candidates: nearest other incidents with pair scores")
+def get_suggestions(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
+    try:
+        return {"incident": incident_id, "suggestions": service.merge_suggestions(request.app.state.db, incident_id)}
+    except service.ResolutionError as e:
+        raise _resolution_error(e) from None
+
+
+@router.get("/review", summary="Unreviewed incidents in review order (contested, withheld values, high toll, newest)")
+def get_review_queue(request: Request, limit: int = Query(100, ge=0, le=query.MAX_LIMIT),
+                     offset: int = Query(0, ge=0, le=query.MAX_INT), viewer: Viewer = Depends(api_reader)) -> dict:
+    total, rows = service.review_queue(request.app.state.db, query.conditions(_filters(request)), limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
+
+
+@router.post("/incidents/{incident_id}/comments", summary="Comment on an incident (audited)")
+async def post_comment(body: CommentBody, request: Request, incident_id: str = IncidentId,
+                       viewer: Viewer = Depends(api_analyst)) -> dict:
+    cid = await _run(service.comment, request.app.state.db, incident_id, viewer.name, body.text)
+    return {"incident": incident_id, "comment": cid}
+
