@@ -17,6 +17,11 @@ all found by `verify`. Rewriting the *whole* chain from some entry on is not: on
 recorded elsewhere (``harmwatch audit verify`` prints it; ``verify(db, anchor=...)`` checks it)
 catches that. See docs/security.md.
 
+The database refuses rewrites as well (migrations 0002 and 0006): UPDATE, DELETE, and on SQLite
+INSERT OR REPLACE / REPLACE INTO / UPSERT of an id or hash already present (REPLACE's implicit
+delete fires no DELETE trigger); on PostgreSQL ON CONFLICT DO UPDATE and MERGE hit the UPDATE
+trigger. Only someone who drops the triggers gets past them, and `verify` then finds the edit.
+
 Appends serialise through the writer's transaction: ``db.session(write=True)`` takes SQLite's write
 lock at BEGIN, and on PostgreSQL `append` locks the table, so two writers never read the same head.
 """

@@ -83,7 +83,7 @@ def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = Tru
 @app.command("ingest")
 def ingest_cmd(
     paths: list[Path] = typer.Argument(None, help="Files or folders (.txt .md .html .pdf .json .jsonl)."),
-    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url,language."),
     no_extract: bool = typer.Option(False, "--no-extract", help="Store the documents only; do not extract claims."),
     reextract: bool = typer.Option(False, "--reextract", help="Extract again from documents already stored."),
     follow_links: bool = typer.Option(False, "--follow-links", help=FOLLOW_LINKS_HELP),
@@ -112,7 +112,7 @@ def ingest_cmd(
 @app.command("extract")
 def extract_cmd(
     paths: list[Path] = typer.Argument(None, help="Files or folders to ingest and extract."),
-    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="CSV with columns file,doc_id,title,publisher,published,url,language."),
     link: bool = typer.Option(False, "--link", help="Give claims about the same incident a shared incident_id."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one object per document) or table."),
     follow_links: bool = typer.Option(False, "--follow-links", help=FOLLOW_LINKS_HELP),
