@@ -164,8 +164,9 @@ def test_a_truncated_or_rewritten_chain_is_caught_only_with_an_anchor(db, db_url
     assert verify(db, anchor=GENESIS).ok
 
 
-def test_concurrent_appends_from_two_processes_keep_one_chain(db_url):
-    """Two Database objects (two engines, like two processes) appending at once never fork the chain."""
+def test_concurrent_appends_from_three_engines_keep_one_chain(db_url):
+    """Three Database objects (three engines in three threads of one process) appending at once never fork
+    the chain."""
     dbs = [Database.open(db_url) for _ in range(3)]
     errors = []
 

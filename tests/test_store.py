@@ -354,6 +354,29 @@ def test_database_from_a_newer_harmwatch_is_refused(db, db_url):
 
 
 def test_many_processes_may_open_a_new_database_at_once(tmp_path):
+    """Four Python processes, released together, create and migrate the same new SQLite file."""
+    import subprocess
+    import sys
+    import time
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    go = tmp_path / "go"
+    code = ("import pathlib, sys, time\n"
+            "from harmwatch.store.db import Database, current_revision\n"
+            "pathlib.Path(sys.argv[2] + '.ready' + sys.argv[3]).touch()\n"
+            "while not pathlib.Path(sys.argv[2]).exists(): time.sleep(0.001)\n"
+            "d = Database.open(sys.argv[1]); print(current_revision(d.engine)); d.close()\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, str(go), str(n)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for n in range(4)]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("go.ready*"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)  # every interpreter has started and waits on the go file
+    go.touch()
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert [(rc, err) for _, err, rc in results if rc] == []
+    assert [out.strip() for out, _, _ in results] == [HEAD] * 4
+
+
+def test_many_threads_may_open_a_new_database_at_once(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
     url = f"sqlite:///{tmp_path / 'race.db'}"
     with ThreadPoolExecutor(4) as pool:

@@ -1,5 +1,5 @@
 """The weapon catalogue (bundled data/weapons.yaml) and its matcher: real data, no mocks."""
-import time
+import timeit
 
 import pytest
 
@@ -229,17 +229,18 @@ def test_get_by_id_name_or_alias(cat):
     assert cat.get("no such weapon") is None and cat.get("") is None
 
 
-def test_speed(cat):
+def test_find_on_a_sentence_stays_under_200_microseconds(cat):
+    """Measured: about 17 µs per 200-character sentence (best of 5 runs of 500 calls; 60-75 µs as a
+    plain mean on a loaded two-core machine). The best-of-runs time ignores load from other processes,
+    and the bound is 10x the measured value, so only a real regression (such as a scan over every
+    alias per sentence) fails it."""
     sentence = ("On Tuesday morning Russian forces shelled the centre of the town and a guided aerial bomb hit "
                 "an apartment block, regional governor Ivan Fedorov said, adding that eleven people were hurt.")
     assert 150 <= len(sentence) <= 250
     cat.find(sentence)
-    n = 2000
-    t0 = time.perf_counter()
-    for _ in range(n):
-        cat.find(sentence)
-    per = (time.perf_counter() - t0) / n
-    assert per < 500e-6  # the target is < 50 µs; this only catches a pathological regression
+    n = 500
+    best = min(timeit.repeat(lambda: cat.find(sentence), number=n, repeat=5)) / n
+    assert best < 200e-6, f"{best * 1e6:.0f} µs per sentence"
 
 
 # ---------------------------------------------------------------- malformed data
