@@ -38,13 +38,14 @@ READ = _answers(401)
 READ_ONE = _answers(401, 404)
 READ_FILTERED = _answers(400, 401)
 WRITE = _answers(400, 401, 403, 404)
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 IncidentId = Path(..., min_length=1, max_length=200, description="incident id, e.g. inc-eb3b1970008b")
 
 
-def _visible(reason: str | None, required: bool = False) -> str | None:
+def _visible(reason: str | None, required: bool = False, what: str = "reason") -> str | None:
     """text_checks.visible_reason for a body field: a reason of only invisible characters is a 422."""
     try:
-        return visible_reason(reason, required=required)
+        return visible_reason(reason, required=required, what=what)
     except TextError as e:
         raise ValueError(str(e)) from e
 
@@ -67,7 +68,7 @@ class CommentBody(BaseModel):
     @field_validator("text")
     @classmethod
     def _text_visible(cls, v: str) -> str:
-        return _visible(v, required=True)
+        return _visible(v, required=True, what="comment")
 
 
 class EditBody(BaseModel):
@@ -127,8 +128,8 @@ def _incident(db, incident_id: str) -> dict:
 def filter_params(
     request: Request,
     bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
-    from_: str | None = Query(None, alias="from", max_length=10, description="YYYY-MM-DD, inclusive"),
-    to: str | None = Query(None, max_length=10, description="YYYY-MM-DD, inclusive"),
+    from_: str | None = Query(None, alias="from", pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive"),
+    to: str | None = Query(None, pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive"),
     admin1: str | None = Query(None, max_length=200, description="oblast"),
     weapon_class: str | None = Query(None, max_length=200),
     object: str | None = Query(None, max_length=200, description="object type hit, e.g. hospital"),
@@ -251,7 +252,9 @@ async def unlink(key: str, request: Request, body: Reason | None = None, viewer:
     iid = await _run(service.unlink, request.app.state.db, key, viewer.name, body.reason if body else None)
     return {"incident": iid}
 
-@router.get("/incidents/{incident_id}/suggestions", summary="Merge candidates: nearest other incidents with pair scores")
+
+@router.get("/incidents/{incident_id}/suggestions", summary="Merge candidates: nearest other incidents with pair scores",
+            responses=READ_ONE)
 def get_suggestions(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     try:
         return {"incident": incident_id, "suggestions": service.merge_suggestions(request.app.state.db, incident_id)}
@@ -259,14 +262,15 @@ def get_suggestions(request: Request, incident_id: str = IncidentId, viewer: Vie
         raise _resolution_error(e) from None
 
 
-@router.get("/review", summary="Unreviewed incidents in review order (contested, withheld values, high toll, newest)")
+@router.get("/review", summary="Unreviewed incidents in review order (contested, withheld values, high toll, newest)",
+            responses=READ_FILTERED)
 def get_review_queue(request: Request, limit: int = Query(100, ge=0, le=query.MAX_LIMIT),
                      offset: int = Query(0, ge=0, le=query.MAX_INT), viewer: Viewer = Depends(api_reader)) -> dict:
     total, rows = service.review_queue(request.app.state.db, query.conditions(_filters(request)), limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
 
 
-@router.post("/incidents/{incident_id}/comments", summary="Comment on an incident (audited)")
+@router.post("/incidents/{incident_id}/comments", summary="Comment on an incident (audited)", responses=WRITE)
 async def post_comment(body: CommentBody, request: Request, incident_id: str = IncidentId,
                        viewer: Viewer = Depends(api_analyst)) -> dict:
     cid = await _run(service.comment, request.app.state.db, incident_id, viewer.name, body.text)
