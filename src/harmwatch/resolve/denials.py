@@ -56,6 +56,8 @@ def find(text: str) -> list[Denial]:
             continue
         lo = max(0, m.start() - 400)
         start = max((e.end() for e in _SENTENCE_END.finditer(text, lo, m.start())), default=lo)
+        while start < m.start() and text[start].isspace():
+            start += 1
         end_m = _SENTENCE_END.search(text, m.end())
         end = end_m.end() if end_m else len(text)
         sentence = text[start:end].strip()
