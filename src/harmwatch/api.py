@@ -41,3 +41,24 @@ def _fill_incident_ids(db, results: list[Extraction]) -> None:
     for ex in results:
         for i, c in enumerate(ex.incidents):
             c.incident_id = ids.get((ex.doc_id, i))
+
+
+def withheld_for_review(db) -> list[dict]:
+    """Incidents whose claims withhold a value (extract/scope.py), most withheld values first: for
+    each, the claims' reasons (`uncertain`) and candidates (`withheld`: value, confidence, quote)."""
+    from sqlalchemy import select
+    from .store.models import Claim, Source
+    by_incident: dict[str, dict] = {}
+    with db.session() as s:
+        rows = s.execute(select(Claim.incident_id, Claim.ordinal, Claim.uncertain, Claim.withheld, Source.doc_id)
+                         .join(Source, Claim.source_id == Source.id)
+                         .where(Source.is_current.is_(True), Claim.withheld.is_not(None)))
+        for incident_id, ordinal, uncertain, withheld, doc_id in rows:
+            if not withheld:
+                continue
+            key = incident_id or f"{doc_id}#{ordinal}"  # a claim not resolved yet stands alone
+            item = by_incident.setdefault(key, {"incident_id": incident_id, "withheld": 0, "claims": []})
+            item["withheld"] += len(withheld)
+            item["claims"].append({"doc_id": doc_id, "ordinal": ordinal, "uncertain": dict(uncertain or {}),
+                                   "withheld": dict(withheld)})
+    return sorted(by_incident.values(), key=lambda x: (-x["withheld"], x["incident_id"] or ""))
