@@ -74,6 +74,9 @@ def test_tally_f1():
     d = score_docs(gold, pred).to_dict()
     assert (d["tally_tp"], d["tally_fp"], d["tally_fn"]) == (2, 1, 2)
     assert (d["tally_precision"], d["tally_recall"], d["tally_f1"]) == (0.667, 0.5, 0.571)  # F1 = 4/7
+    errors = score_docs(gold, pred).errors
+    assert {"a: missed tally Kherson: injured 7", "b: missed tally Zaporizhzhia: killed 1",
+            "a: extra tally Ukraine: killed 10 injured 21"} == {e for e in errors if "tally" in e}
 
 
 def test_objects_f1_over_matched_pairs():

@@ -234,7 +234,7 @@ def _figures(t: dict) -> bool:
     return any(t.get(k) is not None for k in CASUALTY_FIELDS)
 
 
-def _tallies(s: Score, gold: list[dict], pred: list[dict]) -> None:
+def _tallies(s: Score, doc_id: str, gold: list[dict], pred: list[dict]) -> None:
     gt, pt = [t for t in gold if _figures(t)], [t for t in pred if _figures(t)]
     used: set[int] = set()
     for t in gt:
@@ -251,9 +251,18 @@ def _tallies(s: Score, gold: list[dict], pred: list[dict]) -> None:
         if not t.get("optional"):
             if hit is None:
                 s.tally_fn += 1
+                s.errors.append(f"{doc_id}: missed tally {_tally_text(t)}")
             else:
                 s.tally_tp += 1
     s.tally_fp += len(pt) - len(used)
+    for j, q in enumerate(pt):
+        if j not in used:
+            s.errors.append(f"{doc_id}: extra tally {_tally_text(q)}")
+
+
+def _tally_text(t: dict) -> str:
+    figures = " ".join(f"{k} {t[k]}" for k in CASUALTY_FIELDS if t.get(k) is not None)
+    return f"{t.get('scope') or '(no scope)'}: {figures}"
 
 
 def _links(s: Score, mentions: list[tuple[str, str | None, str | None]]) -> None:
@@ -332,7 +341,7 @@ def score_docs(gold: dict[str, dict], pred: dict[str, dict], doc_ids: Iterable[s
             if i not in matched_g and not gg.get("optional"):
                 s.fn += 1
                 s.errors.append(f"{doc_id}: missed {gg.get('event_key') or gg.get('place')}")
-        _tallies(s, g.get("tallies") or [], p.get("tallies") or [])
+        _tallies(s, doc_id, g.get("tallies") or [], p.get("tallies") or [])
     for doc_id, p in pred.items():
         if doc_id not in gold:
             s.fp += len(p.get("incidents") or [])
