@@ -261,6 +261,9 @@ def test_session_list_and_revoke_by_id_and_by_user(users, db_url):
     assert r.exit_code == 0 and "revoked 1 session" in r.output
     assert a2.get("/").status_code == 303 and v.get("/").status_code == 200  # vic is untouched
     assert "session.revoke" in [e.action for e in entries(users, limit=10)]
+    r = cli_run(db_url, "session", "list", "--live", "--json")
+    assert [json.loads(line)["user"] for line in r.stdout.splitlines()] == ["vic"]
+    assert len(cli_run(db_url, "session", "list", "--json").stdout.splitlines()) == 3
     assert cli_run(db_url, "session", "revoke").exit_code == 2  # nothing to revoke named
     assert verify(users).ok
 
@@ -345,3 +348,48 @@ def test_every_new_command_has_help_with_an_example():
                 ["session", "list"], ["session", "revoke"]):
         r = runner.invoke(cli, [*cmd, "--help"])
         assert r.exit_code == 0 and "Example:" in r.output, cmd
+
+
+def test_sessions_and_revocation_on_postgres(tmp_path):
+    """The same session life cycle on PostgreSQL (skipped without HARMWATCH_TEST_PG_URL)."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from harmwatch.auth import list_sessions, set_active
+    from harmwatch.store.db import Database
+    url = os.environ.get("HARMWATCH_TEST_PG_URL")
+    if not url:
+        pytest.skip("no PostgreSQL test server (set HARMWATCH_TEST_PG_URL)")
+    name = "hw_auth_" + uuid.uuid4().hex[:10]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database.open(make_url(url).set(database=name).render_as_string(hide_password=False),
+                       archive_dir=tmp_path / "archive")
+    try:
+        add_user(db, "ana", "analyst", PW)
+        token = create_token(db, "ana")
+        c = web(db)
+        assert sign_in(c, "ana").status_code == 303
+        saved = dict(c.cookies)
+        page = c.get("/")
+        assert page.status_code == 200
+        assert c.post("/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
+        replay = web(db)
+        replay.cookies.update(saved)
+        assert replay.get("/").status_code == 303
+        c2 = web(db)
+        assert sign_in(c2, "ana").status_code == 303
+        assert [x.id for x, _ in list_sessions(db, "ana", include_ended=False)] == [2]
+        assert set_active(db, "ana", False, actor="test") == (1, 1)
+        assert c2.get("/").status_code == 303 and user_for_token(db, token) is None
+        assert list_sessions(db, include_ended=False) == []
+        assert verify(db).ok
+    finally:
+        db.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
