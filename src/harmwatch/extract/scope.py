@@ -106,8 +106,9 @@ def _inside(fig: Figure, ev: Span | None) -> bool:
 
 
 def candidates(feats: list[SentenceFeatures], incidents: list[IncidentClaim], tallies: list[TallyClaim],
-               text: str) -> list[Candidate]:
-    """Every figure with a number the rules found, with its placement and features."""
+               text: str, placed_only: bool = False) -> list[Candidate]:
+    """Every figure with a number the rules found, with its placement and features
+    (`placed_only`: only those in an incident or tally field, all that inference needs)."""
     figs = [(i, fig) for i, f in enumerate(feats) for fig in f.figures if fig.value is not None]
     if not figs:
         return []
@@ -127,6 +128,8 @@ def candidates(feats: list[SentenceFeatures], incidents: list[IncidentClaim], ta
                 if name is not None:
                     field, placement, claim, value = name, "tally", n, getattr(t, name)
                     break
+        if placed_only and placement == "dropped":
+            continue
         out.append(Candidate(fig, i, field, placement, claim, value,
                              _features(fig, i, field, placement, claim, value, doc, text)))
     return out
@@ -282,7 +285,7 @@ def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], t
                 text: str, model: ScopeModel, threshold: float) -> None:
     """Set confidence on every value; withhold casualty values and dates below `threshold`."""
     probs: dict[tuple[str, int, str], list[dict[str, float]]] = {}
-    for cand in candidates(feats, incidents, tallies, text):
+    for cand in candidates(feats, incidents, tallies, text, placed_only=True):
         if cand.placement != "dropped":
             probs.setdefault((cand.placement, cand.claim, cand.field), []).append(model.proba(cand.features))
     for n, c in enumerate(incidents):
