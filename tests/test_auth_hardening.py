@@ -21,6 +21,7 @@ from harmwatch.audit import verify  # noqa: E402
 from harmwatch.audit.chain import entries  # noqa: E402
 from harmwatch.auth import add_user, authenticate, create_token, user_for_token  # noqa: E402
 from harmwatch.cli.main import app as cli  # noqa: E402
+from harmwatch.errors import SettingError  # noqa: E402
 from harmwatch.store.models import ApiToken, User, WebSession  # noqa: E402
 from harmwatch.web.app import create_app  # noqa: E402
 from harmwatch.web.throttle import LoginThrottle, client_address, parse_proxies  # noqa: E402
@@ -191,8 +192,15 @@ def test_client_address_trusts_forwarded_for_only_from_trusted_proxies():
     assert client_address("10.0.0.1", ["203.0.113.5"], ()) == "10.0.0.1"  # nothing trusted (the default)
     assert client_address("10.0.0.1", [], trusted) == "10.0.0.1"
     assert client_address("10.0.0.1", ["not-an-ip"], trusted) == "10.0.0.1"
-    with pytest.raises(ValueError, match="not an IP address"):
+    with pytest.raises(SettingError, match="not an IP address") as e:
         parse_proxies("10.0.0.1, proxy.example")
+    assert isinstance(e.value.__cause__, ValueError)
+
+
+def test_serve_refuses_a_bad_trusted_proxies_setting_clearly(db_url, monkeypatch):
+    monkeypatch.setenv("HARMWATCH_TRUSTED_PROXIES", "10.0.0.1, proxy.example")
+    r = cli_run(db_url, "serve", "--port", "1")
+    assert r.exit_code == 2 and "'proxy.example' is not an IP address" in r.output
 
 
 def test_behind_a_trusted_proxy_one_client_does_not_lock_out_another(users, monkeypatch):

@@ -25,6 +25,10 @@ class CatalogueError(HarmWatchError):
     """The weapon catalogue is malformed."""
 
 
+class SettingError(HarmWatchError):
+    """A setting (environment variable or option) has a value that cannot be used."""
+
+
 class AuthError(HarmWatchError):
     """Users, roles, passwords and API tokens (auth/): base class."""
 

@@ -31,9 +31,9 @@ def serve_cmd(
     from ..web.app import create_app
     try:
         db = open_db()
+        app = create_app(db, anonymous_read=anonymous_read, https_only=https_only)
     except HarmWatchError as e:
         fail(e)
-    app = create_app(db, anonymous_read=anonymous_read, https_only=https_only)
     anon = app.state.anonymous_read
     err.print(f"HarmWatch web app on [bold]http://{host}:{port}/[/bold]  database {db.url}")
     err.print("anonymous read: [yellow]ON[/yellow] (anyone who can reach this port can read; nobody can write without "

@@ -31,6 +31,7 @@ from threading import Lock
 from typing import Callable, Iterable
 
 from .. import settings
+from ..errors import SettingError
 
 MAX_FAILURES = 5  # per client address
 ACCOUNT_FAILURES = 25  # per account name, from all addresses together
@@ -42,7 +43,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def parse_proxies(value: str | None) -> tuple[Network, ...]:
-    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks. ValueError names the entry that is not an address."""
+    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks. SettingError names the entry that is not an address."""
     nets = []
     for part in (value or "").replace(";", ",").split(","):
         part = part.strip()
@@ -51,7 +52,8 @@ def parse_proxies(value: str | None) -> tuple[Network, ...]:
         try:
             nets.append(ipaddress.ip_network(part, strict=False))
         except ValueError as e:
-            raise ValueError(f"HARMWATCH_TRUSTED_PROXIES: {part!r} is not an IP address or network") from e
+            raise SettingError(f"HARMWATCH_TRUSTED_PROXIES: {part!r} is not an IP address or network "
+                               "(give addresses or networks, comma-separated, e.g. '127.0.0.1, 10.0.0.0/8')") from e
     return tuple(nets)
 
 
