@@ -9,8 +9,10 @@ text (no Python reprs) with quotes cut at a word boundary, and JSON with --forma
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import uuid
 import warnings
 from html import unescape
 from urllib.parse import quote
@@ -376,3 +378,38 @@ def test_incident_show_json(ro):
 
 def _url(db) -> str:
     return str(db.engine.url)
+
+
+@pytest.mark.skipif(not os.environ.get("HARMWATCH_TEST_PG_URL"), reason="no PostgreSQL test server")
+def test_largest_accepted_integers_on_postgres(tmp_path):
+    """PostgreSQL compares with 32-bit `integer` columns: the largest accepted values must not overflow."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from harmwatch.api import sample_corpus
+    from harmwatch.auth import add_user, create_token
+    from harmwatch.store.db import Database
+    base = os.environ["HARMWATCH_TEST_PG_URL"]
+    name = "hw_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database.open(make_url(base).set(database=name).render_as_string(hide_password=False),
+                       archive_dir=tmp_path / "archive")
+    try:
+        folder = sample_corpus()
+        assert not ingest([], db, manifest=folder / "manifest.csv", extractor=default_extractor()).failed
+        resolve(db)
+        add_user(db, "vic", "viewer", PASSWORD)
+        c, h = client(db), bearer(create_token(db, "vic", label="test"))
+        big = 2**31 - 1
+        for q in (f"offset={big}", f"min_killed={big}", f"min_killed={big}&offset={big}&limit=5000"):
+            r = c.get(f"/api/incidents?{q}", headers=h)
+            assert r.status_code == 200 and r.json()["incidents"] == [], q
+        assert c.get(f"/api/timeline?min_killed={big}", headers=h).json() == {"days": []}
+        assert c.get(f"/api/incidents?offset={big + 1}", headers=h).status_code == 422
+    finally:
+        db.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
