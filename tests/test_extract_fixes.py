@@ -111,3 +111,151 @@ def test_military_losses_are_never_civilian_figures():
     assert _figs("60 soldiers were killed in the strike.") == []
     assert _figs("The strike killed 12 enemy troops.") == []
     assert ("killed", "total", 5) in _figs("The strike killed 5 civilians and 3 soldiers.")
+
+
+# --- 1. publication date from the document, date precision, no invented dates -------------------
+
+def test_published_line_and_dateline_give_the_publication_date(tmp_path):
+    from harmwatch.ingest.readers import read_file
+    from harmwatch.ingest.textual import published_in_text
+
+    assert published_in_text("Strike on the port\nPublished 3 May 2024\n\nA missile hit ...") == date(2024, 5, 3)
+    assert published_in_text("Title\nUpdated 5 May 2024\nPublished: May 3, 2024\n\nText.") == date(2024, 5, 3)
+    assert published_in_text("Title\nLast updated 2024-05-05 10:12\n\nText.") == date(2024, 5, 5)
+    assert published_in_text("KYIV, May 3, 2024 (Reuters) - A missile hit ...") == date(2024, 5, 3)
+    # a dateline without its year takes the year of a full date near the top
+    assert published_in_text("Posted on 03.05.2024\n\nKYIV, May 3 (Reuters) - A missile hit ...") == date(2024, 5, 3)
+    assert published_in_text("KYIV, May 3 (Reuters) - A missile hit ...") is None  # no year anywhere
+    assert published_in_text("A missile hit the port on 3 May 2024.") is None  # an event date, not a publication line
+    p = tmp_path / "r.txt"
+    p.write_text("Strike on the port\nPublished 3 May 2024\n\nA missile hit the port of Odesa yesterday.\n",
+                 encoding="utf-8")
+    [doc] = read_file(p)
+    assert doc.published == date(2024, 5, 3)
+
+
+def test_date_precision_day_and_publication():
+    c = _one("A Russian missile hit an apartment block in Dnipro on Monday, killing five people.")
+    assert (c.date, c.date_precision, c.evidence["date"].quote) == ("2024-05-06", "day", "Monday")
+    assert c.to_contract()["date_precision"] == "day"
+    # a wire lead with no date of its own: only the filing date, marked as such
+    c = _one("KYIV, May 3 (Reuters) - A Russian missile hit an apartment block in Dnipro, killing five people, "
+             "officials said.")
+    assert (c.date, c.date_precision) == ("2024-05-03", "publication")
+    assert "date" not in c.evidence and c.evidence["date.publication"].quote == "May 3"
+    c = _one("A Russian missile hit an apartment block in Dnipro, killing five people.")
+    assert (c.date, c.date_precision, c.to_contract()["date_precision"]) == (None, None, None)
+
+
+def test_no_date_when_the_text_gives_no_day():
+    ex = _extract("A missile hit Kyiv on Monday, killing 3.\n\n"
+                  "Earlier this month, missiles hit a school in Kherson, killing two.")
+    assert [(c.place, c.date) for c in ex.incidents] == [("Kyiv", "2024-05-06"), ("Kherson", None)]
+    # a range of days is no single day
+    c = _one("On 15-16 January, Zaporizhzhia came under fire, and a missile hit a house.")
+    assert c.date is None
+    # the day of a speech is not the day of an attack told after it
+    ex = _extract("Thank you for your briefing today.\n\nThe missiles that rained down on Kyiv have killed two people.")
+    assert [(c.place, c.date) for c in ex.incidents] == [("Kyiv", None)]
+
+
+def test_the_next_day_follows_the_attack_before():
+    ex = _extract("A missile hit a cafe in Izium on Monday, killing 50.\n\n"
+                  "And in Kharkiv, an air attack the next day killed a 10-year-old boy.")
+    assert [(c.place, c.date) for c in ex.incidents] == [("Izium", "2024-05-06"), ("Kharkiv", "2024-05-07")]
+
+
+# --- 2. PDF lines --------------------------------------------------------------------------------
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF printing each of `lines` on its own line (Helvetica), byte offsets computed."""
+    body = " T* ".join("(" + s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj" for s in lines)
+    stream = f"BT /F1 11 Tf 14 TL 72 720 Td {body} ET".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents 5 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def test_join_pdf_lines():
+    from harmwatch.ingest.textual import join_pdf_lines
+
+    page = ("Statement on the strike\n"
+            "On Monday a Russian missile struck a residential building in the city of\n"
+            "Poltava, killing seven civil-\n"
+            "ians and injuring 18 others.\n\nA second paragraph.")
+    assert join_pdf_lines(page) == ("Statement on the strike\n"
+                                    "On Monday a Russian missile struck a residential building in the city of "
+                                    "Poltava, killing seven civilians and injuring 18 others.\n\nA second paragraph.")
+    assert join_pdf_lines("Short heading\nAnother heading") == "Short heading\nAnother heading"
+
+
+def test_pdf_text_is_joined_before_extraction(tmp_path):
+    from harmwatch.ingest.readers import read_file
+
+    p = tmp_path / "r.pdf"
+    p.write_bytes(_pdf(["On Monday a Russian missile struck a residential building in the city of",
+                        "Poltava, killing seven civil-", "ians and injuring 18 others."]))
+    [doc] = read_file(p)
+    assert "killing seven civilians and injuring 18 others" in doc.text
+    c = _one(doc.text)
+    assert (c.place, c.killed, c.injured) == ("Poltava", 7, 18)
+    ev = c.evidence["killed"]
+    assert doc.text[ev.start:ev.end] == ev.quote == "seven civilians"
+
+
+# --- 3. headlines -----------------------------------------------------------------------------------
+
+def test_one_sentence_lead_paragraph_is_not_a_headline():
+    text = ("A Russian missile hit an apartment block in Sumy on Monday, killing two people.\n\n"
+            "Rescuers worked through the night. The mayor spoke to reporters. Officials counted the damage.")
+    c = _one(text)
+    assert (c.place, c.killed, c.objects) == ("Sumy", 2, ["residential"])
+    # a title line above the body is still left out
+    ex = _extract("Missile strikes on Sumy and Kharkiv\n\nA missile hit an apartment block in Sumy on Monday, "
+                  "killing two people. Rescuers worked through the night. The mayor spoke. Officials counted.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Sumy", 2)]
+
+
+# --- 6. not objects hit ---------------------------------------------------------------------------
+
+def test_institutions_that_speak_are_not_objects_hit():
+    from harmwatch.extract.objects import find_objects
+
+    assert [o.type for o in find_objects("A missile hit a school in Sumy, the city council's education department said.")] \
+        == ["school"]
+    assert [o.type for o in find_objects("Two were hurt, according to the city council.")] == []
+    assert [o.type for o in find_objects("A missile hit the city council building, officials said.")] == ["government"]
+
+
+def test_drones_shot_down_with_no_harm_are_no_incident():
+    ex = _extract("On Monday a drone hit a shop in Sumy, killing two.\n\n"
+                  "Overnight, air defence shot down 20 drones over the Kyiv region.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Sumy", 2)]
+    ex = _extract("Air defence shot down 20 drones over the Kyiv region overnight; debris damaged a house in Bucha.")
+    assert [(c.place, c.objects) for c in ex.incidents] == [("Bucha", ["residential"])]
+
+
+# --- 8. attribution spans ---------------------------------------------------------------------------
+
+def test_attribution_spans_end_at_word_boundaries():
+    from harmwatch.extract.attribution import find_source
+
+    for text in ("Five people were killed, according to the organisation.",
+                 "The organisation said five people were killed."):
+        who, s, e = find_source(text)
+        assert (who, text[s:e]) == ("organisation", "organisation")
+    text = ("Five were killed, according to the regional military administration of the Kharkiv region and its "
+            "emergency services department.")
+    who, s, e = find_source(text)
+    assert text[s:e] == who and not text[e].isalnum() and not text[s - 1].isalnum()

@@ -54,6 +54,9 @@ class IncidentClaim:
     """One incident as one source tells it. Unknown values are None, never guessed."""
 
     date: str | None = None  # YYYY-MM-DD, local date of the attack
+    # "day" when the text gives the day (a date, "yesterday", "on Monday"), "publication" when the date
+    # is only the document's publication date (a wire dateline), None when there is no date
+    date_precision: str | None = None
     time: str | None = None  # HH:MM
     place: str | None = None
     admin1: str | None = None
@@ -88,6 +91,7 @@ class IncidentClaim:
 
     def to_contract(self) -> dict:
         out = {k: getattr(self, k) for k in self.CONTRACT_FIELDS}
+        out["date_precision"] = self.date_precision if self.date is not None else None
         out.update(
             children_injured=self.children_injured, women_killed=self.women_killed,
             healthcare_killed=self.healthcare_killed, healthcare_injured=self.healthcare_injured,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from ..geo import Gazetteer, Place
 from ..records import IncidentClaim, Span, TallyClaim
@@ -137,8 +137,16 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # a new paragraph of a roundup: the last date belonged to another incident, and
                 # items without date words take the roundup's own date
                 date_ctx, ctx_owned = doc_date, False
-        if f.dates:
+        if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
+        elif f.dateline is not None and f.attack:
+            # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date
+            date_ctx, ctx_owned = f.dateline, False
+        elif drafts and (nd := _NEXT_DAY.search(f.sent.text)) is not None and not f.dates \
+                and (base := drafts[-1].first_date or drafts[-1].date_ctx) is not None:
+            # "And in Kharkiv, an air attack the next day killed a boy": the day after the attack before
+            date_ctx = DateMention(base.value + timedelta(days=1), f.sent.start + nd.start(), f.sent.start + nd.end(), True)
+            ctx_owned = False
         elif drafts and _SAME_DAY.search(f.sent.text):
             # "In Kryvyi Rih, missiles hit an enterprise the same morning": the day of the attack before
             same_day = drafts[-1].first_date or drafts[-1].date_ctx
@@ -236,6 +244,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
                 drafts.append(current)
     tallies = _merge_district_tallies(tallies)
+    datelines = tuple(f.dateline for f in feats if f.dateline is not None)
     claims = []
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
@@ -249,7 +258,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
             d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
-        claim = _claim(d, gaz, coords, text, publisher)
+        claim = _claim(d, gaz, coords, text, publisher, datelines)
         if claim is not None:
             claims.append(claim)
     return claims, tallies
@@ -264,6 +273,8 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
         return None
     if first.text.rstrip().endswith((".", "!", "?")) and len(first.text) > 160:
         return None
+    if first.text.rstrip().endswith(".") and len(first.tokens) >= 8 and not first.text.isupper():
+        return None  # a one-sentence lead paragraph ("A missile hit ... on Monday, killing two."), not a title
     return feats[0]
 
 
@@ -456,6 +467,18 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
 
 
 _NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b", re.IGNORECASE)
+_NEXT_DAY = re.compile(r"\b(?:the|on the) (?:next|following) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
+_SPEECH_DAY = re.compile(r"(?:today|this (?:morning|afternoon|evening))$", re.IGNORECASE)
+# a period with no day ("earlier this month", "last weekend", "recently"): the sentence's attack has no date
+_VAGUE_TIME = re.compile(r"\b(?:earlier|later) this (?:week|month|year)\b|\blast (?:week|weekend|month|year|summer|"
+                         r"autumn|winter|spring)\b|\b(?:this|that) (?:week|month|year)\b|\bin recent (?:days|weeks|months)\b|"
+                         r"\brecently\b|\blately\b|\bover the past (?:week|month|few days)\b", re.IGNORECASE)
+def _speech_day_only(f: SentenceFeatures) -> bool:
+    """"Thank you for your briefing today": a sentence with no attack or figure whose only dates are
+    today's is about the speech, and gives no date context."""
+    return not f.attack and not f.figures and all(_SPEECH_DAY.match(f.sent.quote(d.start, d.end)) for d in f.dates)
+
+
 _SAME_DAY = re.compile(r"\b(?:the same|that same|on the same) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _VERIFIED = re.compile(r"\b(?:verified|recorded)\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"so[- ]far|in total|overall", re.IGNORECASE)
@@ -698,7 +721,8 @@ def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]
     return pts
 
 
-def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None) -> IncidentClaim | None:
+def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
+           datelines: tuple = ()) -> IncidentClaim | None:
     feats = d.feats
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
@@ -720,9 +744,17 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None) -
         ev["admin1"] = Span(m.start, m.end, text[m.start:m.end])
     # date and time
     dm = d.first_date or d.date_ctx
+    if d.first_date is None and feats and _VAGUE_TIME.search(feats[0].sent.text):
+        dm = None  # "Earlier this month ... strikes in Kherson": no day given, none carried over
     if dm is not None:
         c.date = dm.value.isoformat()
-        ev["date"] = Span(dm.start, dm.end, text[dm.start:dm.end])
+        if any(f.dateline is dm for f in d.feats) or dm in datelines:
+            # only the filing date of a wire dateline ("KYIV, May 3 (Reuters) -"): the publication date
+            c.date_precision = "publication"
+            ev["date.publication"] = Span(dm.start, dm.end, text[dm.start:dm.end])
+        else:
+            c.date_precision = "day"
+            ev["date"] = Span(dm.start, dm.end, text[dm.start:dm.end])
     tm = next((t for f in feats for t in f.times), None)
     if tm is not None:
         c.time = tm.value

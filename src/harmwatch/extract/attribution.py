@@ -43,13 +43,17 @@ def find_source(text: str, ws: Words = ()) -> tuple[str, int, int] | None:
         return None
     for pat in _PATTERNS:
         for m in pat.finditer(text):
-            who = m.group("who").strip(" ,.;:’'")
+            raw = m.group("who")
+            who = raw.strip(" ,.;:’'")
             who = _WHO_TAIL.sub("", who)
             who = _WHO_ARTICLE.sub("", who)
             who = _WHO_POSSESSIVE.sub("", who).strip()
+            s = m.start("who") + raw.find(who) if who else m.start("who")
+            if who and s + len(who) < len(text) and (text[s + len(who)].isalnum() or text[s + len(who)] == "-"):
+                # the pattern's length limit stopped inside a word: end at the last whole word
+                who = who[:max(who.rfind(" "), 0)].rstrip(" ,.;:’'")
             if not who or who.lower() in _PRONOUNS or len(who) < 2:
                 continue
-            s = m.start("who")
             return who, s, s + len(who)
     return None
 

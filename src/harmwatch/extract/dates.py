@@ -43,6 +43,12 @@ TIME_RE = re.compile(
 _BACKGROUND = re.compile(r"\b(since|began|begun|started|start of|beginning of|launched (?:its|the|a) (?:full-scale )?invasion)\W+(?:\w+\W+){0,5}$", re.IGNORECASE)
 
 
+# a day range ("15-16 January", "from 3 to 5 May"): the date found is one end of it
+_RANGE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s*(?:[-\u2013\u2014]|to|and)\s*$", re.IGNORECASE)
+_RANGE_AFTER = re.compile(r"\s*(?:[-\u2013\u2014]|to)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:[:.]\d|am|pm|a\.m|p\.m|hours|people))",
+                          re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class DateMention:
     value: date
@@ -98,6 +104,8 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
     for m in DATE_RE.finditer(text):
         if background and _BACKGROUND.search(text[:m.start()]):
             continue
+        if _RANGE_BEFORE.search(text, 0, m.start()) or (m.group("wd") is None and _RANGE_AFTER.match(text, m.end())):
+            continue  # "on 15-16 January", "3 to 5 May": a span of days, no single date
         g = m.groups()
         d: date | None = None
         relative = False

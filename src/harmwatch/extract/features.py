@@ -62,6 +62,13 @@ _DENIAL = Gate(DENIAL, ("denied", "denies", "deny", "rejected", "dismissed"))
 _REPORTING = re.compile(r"\b(said|says|told|reported|announced|added|wrote|stated|confirmed|posted)\s+(?:on\s+)?$", re.IGNORECASE)
 
 
+_SHOT_DOWN = r"(?:shot down|intercepted|downed|neutrali[sz]ed|destroyed)"
+_AERIAL = r"(?:drones?|missiles?|UAVs?|Shaheds?|rockets?|targets)"
+_INTERCEPTED = re.compile(rf"\b{_SHOT_DOWN}\b(?:\W+[\w-]+){{0,6}}?\W+{_AERIAL}\b|"
+                          rf"\b{_AERIAL}\b(?:\W+[\w-]+){{0,6}}?\W+(?:were|was|had been|have been|being)\s+{_SHOT_DOWN}\b",
+                          re.IGNORECASE)
+_HARM_AFTER = re.compile(r"\b(?:debris|fragments|wreckage|falling|fell|hit|struck|killed|injured|wounded|damaged|fire)\b",
+                         re.IGNORECASE)
 _UNSURE_WEAPON = re.compile(r"\b(?:not|un)\w*\s+(?:yet\s+)?(?:said|known|clear|confirmed|identified|specified|disclosed)\s+"
                             r"(?:\w+\s+){0,2}(?:what|which)\s+(?:kind|type|sort)\b", re.IGNORECASE)
 
@@ -119,6 +126,11 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.objects = find_objects(text, sent.start, ws)
     f.figures = find_figures(sent)
     f.attack = bool(_ATTACK.search(text, ws))
+    if f.attack and not f.figures and not f.objects and _INTERCEPTED.search(text) and not _HARM_AFTER.search(text) \
+            and not ATTACK.search(_INTERCEPTED.sub(" ", text)):
+        # "Air defence shot down 20 drones over the region": no harm, no incident; its weapons are no attack's
+        # (a sentence that also says what was fired, "fired 23 missiles ...; 21 were shot down", stays)
+        f.attack, f.weapons = False, []
     f.tally_cue = bool(_TALLY.search(text, ws))
     f.plural_events = bool(_PLURAL_EVENTS.search(text, ws))
     f.new_event = bool(_NEW_EVENT.search(text, ws))

@@ -86,6 +86,13 @@ _SHELTERING_BEFORE = re.compile(r"\b(?:to|in|into|inside|reach\w*|took|take|taki
 _CARRYING_AFTER = re.compile(r"^\s+(?:crews\s+)?(?:took|taken|take|takes|carried|carry|rushed|brought|transported|arrived|evacuated)\b", re.IGNORECASE)
 # public transport is a vehicle and transport ("a trolleybus" -> transport, vehicle)
 _PUBLIC_TRANSPORT = frozenset({"bus", "minibus", "trolleybus", "tram", "marshrutka"})
+# an institution that speaks is not an object hit
+_SPEAKS_AFTER = re.compile(r"(?:['’]s?)?(?:\s+(?:press|education|health|information|medical|emergency|social|"
+                           r"department|office|service|services|administration|management|spokesperson|spokesman|"
+                           r"spokeswoman|head|director|chief|staff|officials?)){0,3}\s+(?:has\s+|have\s+|had\s+)?"
+                           r"(?:said|says|reported|reports|announced|stated|told|confirmed|added|wrote|informed|posted)\b",
+                           re.IGNORECASE)
+_ACCORDING_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _MILITARY_CLAIM = re.compile(r"\b(target\w*|claim\w*|said it)\b", re.IGNORECASE)
 
 
@@ -123,6 +130,8 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
             continue  # "led the passengers to a shelter", "stay in shelters": people sheltering, not a hit
         if typ == "ambulance" and _CARRYING_AFTER.match(text[m.end():m.end() + 30]):
             continue  # "ambulances took the injured to hospital": rescuers, not a hit
+        if _SPEAKS_AFTER.match(text, m.end()) or _ACCORDING_BEFORE.search(before):
+            continue  # "the city council's education department said", "according to the hospital": a speaker
         clause = _clause(text, m.start())
         if _TARGET_WORDS.search(clause) and typ == "military":
             continue

@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..records import DocumentIn
 from .language import detect_language, normalise_code
 from .manifest import ManifestRow
+from .textual import join_pdf_lines, published_in_text
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # per file; larger files are refused before reading
 MAX_TEXT_CHARS = 2_000_000  # per document, after extraction (about 300,000 words)
@@ -89,7 +90,8 @@ def iter_documents(path: Path, meta: ManifestRow | None = None) -> Iterator[Docu
         yield _pdf(path, raw, meta)
     else:
         media = "markdown" if path.suffix.lower() == ".md" else "text"
-        yield _document(path, raw, media, check_text(path, decode_text(path, raw)), _Meta(), meta)
+        text = check_text(path, decode_text(path, raw))
+        yield _document(path, raw, media, text, _Meta(published=published_in_text(text)), meta)
 
 
 # --- bytes and text --------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def _html(path: Path, raw: bytes, meta: ManifestRow | None) -> DocumentIn:
         raise InputError(f"{path}: no main text found in the HTML (a navigation-only or script-rendered page?)")
     check_text(path, text)
     own = _Meta(title=doc.title or None, publisher=doc.sitename or None, url=doc.url or None,
-                published=_lenient_date(doc.date))  # language: from the text, not the page template's lang
+                published=_lenient_date(doc.date) or published_in_text(text))  # language: from the text, not the page template's lang
     return _document(path, raw, "html", text, own, meta)
 
 
@@ -253,7 +255,8 @@ def _pdf(path: Path, raw: bytes, meta: ManifestRow | None) -> DocumentIn:
         if reader.is_encrypted and not _decrypt_empty(reader):
             raise InputError(f"{path}: the PDF is encrypted (password-protected); save an unprotected copy")
         # NULs are artefacts of some PDF fonts' encodings, not text: dropped before offsets exist.
-        pages = [normalise_newlines((p.extract_text() or "").replace("\x00", "")) for p in reader.pages]
+        # printed lines joined, end-of-line hyphenation undone: the joined text is the stored text
+        pages = [join_pdf_lines(normalise_newlines((p.extract_text() or "").replace("\x00", ""))) for p in reader.pages]
         title = _pdf_title(reader)
     except InputError:
         raise
@@ -263,7 +266,7 @@ def _pdf(path: Path, raw: bytes, meta: ManifestRow | None) -> DocumentIn:
     if not text:
         raise InputError(f"{path}: the PDF has no extractable text (a scan? run OCR on it first)")
     check_text(path, text)
-    return _document(path, raw, "pdf", text, _Meta(title=title), meta)
+    return _document(path, raw, "pdf", text, _Meta(title=title, published=published_in_text(text)), meta)
 
 
 def _decrypt_empty(reader) -> bool:  # noqa: ANN001
