@@ -374,3 +374,59 @@ def test_review_page_lists_the_queue_with_reasons_required(rw):
     r = c.post(f"/incidents/{iid}/verify", data={"csrf": csrf_of(page), "next": "/review", "reason": "checked"})
     assert r.status_code == 303 and show(db, iid)["status"] == "verified"
     assert f"{n - 1} unreviewed" in c.get("/review").text
+
+
+# --- the same on PostgreSQL ---------------------------------------------------------------------------------
+
+def test_review_workflow_on_postgres(tmp_path):
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from harmwatch.api import sample_corpus
+    from harmwatch.store.db import Database
+    url = os.environ.get("HARMWATCH_TEST_PG_URL")
+    if not url:
+        if os.environ.get("HARMWATCH_REQUIRE_PG"):
+            raise RuntimeError("HARMWATCH_REQUIRE_PG is set but HARMWATCH_TEST_PG_URL is not")
+        pytest.skip("no PostgreSQL test server (set HARMWATCH_TEST_PG_URL)")
+    name = "hw_" + uuid.uuid4().hex[:12]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database.open(make_url(url).set(database=name).render_as_string(hide_password=False),
+                       archive_dir=tmp_path / "archive")
+    try:
+        assert not ingest([], db, manifest=sample_corpus() / "manifest.csv", extractor=default_extractor()).failed
+        resolve(db)
+        vuhledar = by_place(db, "Vuhledar")
+        keep, gone = sorted(split(db, vuhledar["id"], [], "ana", "apart"), key=lambda i: min(show(db, i)["claims"]))
+        comment(db, gone, "ana", "note on the second report")
+        assert merge_suggestions(db, keep)[0]["id"] == gone
+        merged = merge(db, keep, gone, "ana", "same strike")
+        old = gone if merged == keep else keep
+        assert redirect_target(db, old) == merged
+        assert [x["text"] for x in comments(db, merged)] == ["note on the second report"]
+        ids = [i["id"] for i in incidents(db)]
+        errors = []
+
+        def work(iid):
+            try:
+                set_status(db, iid, "discount", "ana", "duplicate")
+            except Exception as e:  # noqa: BLE001
+                errors.append(e)
+        threads = [threading.Thread(target=work, args=(i,)) for i in ids]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and {i["status"] for i in incidents(db)} == {"discounted"}
+        assert review_queue(db) == (0, [])
+        assert verify(db).ok
+    finally:
+        db.close()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
