@@ -51,6 +51,7 @@ def test_toll_increased_to():
 def test_a_dozen_is_twelve_and_dozens_stay_vague():
     assert ("killed", "total", 12) in _figs("The missile killed a dozen people.")
     assert _figs("Dozens of people were injured.") == [("injured", "total", None)]
+    assert _figs("Around a dozen more were treated for injuries.") == [("injured", "total", None)]
 
 
 def test_another_n_injured():
@@ -259,3 +260,22 @@ def test_attribution_spans_end_at_word_boundaries():
             "emergency services department.")
     who, s, e = find_source(text)
     assert text[s:e] == who and not text[e].isalnum() and not text[s - 1].isalnum()
+
+
+def test_count_of_a_wave_on_the_whole_country_is_a_tally():
+    ex = _extract("A missile hit an apartment block in Kharkiv on Monday, killing two.\n\n"
+                  "On 29 December, Russia unleashed its largest aerial assault against Ukraine. "
+                  "It killed at least 41 civilians, including a boy.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kharkiv", 2)]
+    assert [(t.scope, t.killed) for t in ex.tallies] == [("Ukraine", 41)]
+
+
+def test_relatives_listed_before_the_verb_add_up():
+    c = _one("On Friday a young woman and her 3-year-old child were killed in Dnipro.")
+    assert (c.killed, c.children_killed) == (2, 1)
+
+
+def test_a_day_range_does_not_take_the_date_before():
+    ex = _extract("A missile hit Dnipro on 14 January, killing 45.\n\n"
+                  "On 15-16 January, Zaporizhzhia came under fire, and a missile hit a house.")
+    assert [(c.place, c.date) for c in ex.incidents] == [("Dnipro", "2024-01-14"), ("Zaporizhzhia", None)]

@@ -81,6 +81,9 @@ class Draft:
 
 def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher: str | None
              ) -> tuple[list[IncidentClaim], list[TallyClaim]]:
+    # one end of a range of days ("On 15-16 January, ...") dates no single attack, nor does the context
+    ranged = frozenset(f.sent.index for f in feats if any(d.span for d in f.dates))
+    feats = [replace(f, dates=[d for d in f.dates if not d.span]) if any(d.span for d in f.dates) else f for f in feats]
     drafts: list[Draft] = []
     tallies: list[TallyClaim] = []
     current: Draft | None = None
@@ -112,6 +115,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if areas and len(areas) == len(f.settlements) and not f.oblasts:
             district_para.setdefault(f.sent.paragraph, areas[0])
     last_district: tuple[TallyClaim, SentenceFeatures] | None = None
+    wave: SentenceFeatures | None = None  # the last sentence telling of an attack on the whole country
     for f in parts:
         if last_district is not None and _continues_district(f, last_district[1]):
             _fill_tally(last_district[0], _tally(f, last_source, publisher))
@@ -158,6 +162,24 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
             continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
+        if not f.settlements and not f.oblasts and _WAVE_ON_COUNTRY.search(f.sent.text):
+            # "Russia unleashed its largest aerial assault against Ukraine": no city's incident
+            wave, current = f, None
+            if not any(x.value is not None for x in f.figures):
+                continue
+        if wave is not None and wave is not f and not f.settlements and not f.oblasts and f.figures \
+                and f.sent.paragraph == wave.sent.paragraph and f.sent.index - wave.sent.index <= 2 \
+                and not f.new_event and any(x.value is not None for x in f.figures):
+            # "It killed at least 41 civilians": the country's count for that wave
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t.scope = "Ukraine"
+            tallies.append(t)
+            continue
+        if wave is f:
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t.scope = "Ukraine"
+            tallies.append(t)
+            continue
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
             tallies.append(_tally(f, last_source, publisher))
@@ -258,7 +280,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
             d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
-        claim = _claim(d, gaz, coords, text, publisher, datelines)
+        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged)
         if claim is not None:
             claims.append(claim)
     return claims, tallies
@@ -467,6 +489,9 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
 
 
 _NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b", re.IGNORECASE)
+_WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardment|wave|salvo|onslaught)\s+"
+                              r"(?:[\w-]+\s+){0,3}?(?:against|on|across|at|throughout)\s+(?:the\s+whole\s+of\s+)?"
+                              r"Ukraine\b(?!['’])", re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:the|on the) (?:next|following) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _SPEECH_DAY = re.compile(r"(?:today|this (?:morning|afternoon|evening))$", re.IGNORECASE)
 # a period with no day ("earlier this month", "last weekend", "recently"): the sentence's attack has no date
@@ -722,7 +747,7 @@ def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]
 
 
 def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
-           datelines: tuple = ()) -> IncidentClaim | None:
+           datelines: tuple = (), ranged: frozenset = frozenset()) -> IncidentClaim | None:
     feats = d.feats
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
@@ -744,7 +769,7 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         ev["admin1"] = Span(m.start, m.end, text[m.start:m.end])
     # date and time
     dm = d.first_date or d.date_ctx
-    if d.first_date is None and feats and _VAGUE_TIME.search(feats[0].sent.text):
+    if d.first_date is None and feats and (_VAGUE_TIME.search(feats[0].sent.text) or feats[0].sent.index in ranged):
         dm = None  # "Earlier this month ... strikes in Kherson": no day given, none carried over
     if dm is not None:
         c.date = dm.value.isoformat()

@@ -200,6 +200,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if used == 0:
             i += 1
             continue
+        if value is not None and words[j + 1:j + 2] == ["dozen"] and words[num_start] in _APPROX:
+            value, vague = None, toks[j + 1].text  # "around a dozen": a rough number, kept as words
         after = j + used
         nxt = words[after] if after < len(words) else ""
         prev = words[num_start - 1] if num_start > 0 else ""
@@ -345,7 +347,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
                          "received", "minor", "serious", "severe", "shrapnel", "various", "multiple", "now",
                          "reportedly", "subsequently", "instantly", "immediately", "on", "spot", "site", "scene", "known",
                          "believed", "thought", "presumed", "understood", "feared", "her", "his", "their",
-                         "those") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE:
+                         "those") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE or _kin_word(words, k):
                     k += 1
                     continue
                 break
@@ -384,6 +386,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
     return _coordinate(out, words)
 
 
+_APPROX = {"around", "about", "some", "roughly", "approximately", "nearly", "almost", "up"}
 _HOSPITAL_FIRST = {"sought", "needed", "required", "received", "seeking", "taken", "admitted", "brought",
                    "hospitalised", "hospitalized", "treated", "receiving"}
 _NOT_LOST = {"saved", "save", "saves", "saving", "risked", "risk", "risking", "endangered", "endangering", "threatened"}
@@ -397,6 +400,15 @@ def _unread_number(words: list[str], toks: list[Token], last_fig_end: int, num_s
         if any(ch.isdigit() for ch in words[k]) or (k > 0 and parse_number([words[k]])[1] and words[k] not in ("a", "an", "one")):
             return k + 1
     return 0
+
+
+def _kin_word(words: list[str], k: int) -> bool:
+    """words[k] belongs to "her/his/their (3-year-old) child": "a woman and her 3-year-old child were killed"."""
+    w = words[k]
+    if not (w in _KIN or w in _KIN_PLURAL or w.endswith("-year-old")):
+        return False
+    back = k - 1 if k >= 1 and not words[k - 1].endswith("-year-old") else k - 2
+    return back >= 0 and words[back] in ("her", "his", "their")
 
 
 _BURIED = {"burying", "buried", "buries"}

@@ -55,6 +55,7 @@ class DateMention:
     start: int
     end: int
     relative: bool
+    span: bool = False  # one end of a range of days ("15-16 January"): dates no single attack
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
     for m in DATE_RE.finditer(text):
         if background and _BACKGROUND.search(text[:m.start()]):
             continue
-        if _RANGE_BEFORE.search(text, 0, m.start()) or (m.group("wd") is None and _RANGE_AFTER.match(text, m.end())):
-            continue  # "on 15-16 January", "3 to 5 May": a span of days, no single date
+        # "on 15-16 January", "3 to 5 May": a span of days, no single date (kept, marked `span`)
+        span = bool(_RANGE_BEFORE.search(text, 0, m.start()) or (m.group("wd") is None and _RANGE_AFTER.match(text, m.end())))
         g = m.groups()
         d: date | None = None
         relative = False
@@ -133,7 +134,7 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
         except (ValueError, KeyError):
             d = None
         if d is not None and (published is None or d <= published + timedelta(days=1)):
-            out.append(DateMention(d, offset + m.start(), offset + m.end(), relative))
+            out.append(DateMention(d, offset + m.start(), offset + m.end(), relative, span))
     return out
 
 
