@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 import zipfile
 
 import pytest
@@ -39,13 +38,12 @@ def test_bundled_data_covers_every_oblast_and_thousands_of_places(gaz):
     assert all(p.lat is None or (44 < p.lat < 53 and 22 < p.lon < 41) for p in gaz.places)
 
 
-def test_default_is_cached_and_loads_fast():
+def test_default_is_loaded_once_and_cached():
+    # load time is measured in bench/, not asserted here: a wall-clock bound fails on a busy machine
     Gazetteer._cache.clear()
-    t = time.perf_counter()
     a = Gazetteer.default()
-    elapsed = time.perf_counter() - t
     assert Gazetteer.default() is a
-    assert elapsed < 2.0
+    assert a.resolve("Kharkiv") is not None
 
 
 @pytest.mark.parametrize("name", ["Chuhuiv", "Chuhuyiv", "Чугуїв", "Чугуев", "chuhuiv", "Chuguev"])
