@@ -279,3 +279,11 @@ def test_a_day_range_does_not_take_the_date_before():
     ex = _extract("A missile hit Dnipro on 14 January, killing 45.\n\n"
                   "On 15-16 January, Zaporizhzhia came under fire, and a missile hit a house.")
     assert [(c.place, c.date) for c in ex.incidents] == [("Dnipro", "2024-01-14"), ("Zaporizhzhia", None)]
+
+
+def test_a_wave_on_the_country_ends_the_citys_incident():
+    ex = _extract("On Friday a missile hit a house in Uman, killing 23 people. A young woman and her 3-year-old child "
+                  "were also killed in Dnipro. On Sunday night, Russia again attacked Ukraine with bombers. "
+                  "A residential area was hit in Pavlohrad; 25 civilians were injured.")
+    assert [(c.place, c.date, c.killed, c.injured) for c in ex.incidents] == [
+        ("Uman", "2024-05-03", 23, None), ("Dnipro", "2024-05-03", 2, None), ("Pavlohrad", "2024-05-05", None, 25)]

@@ -491,7 +491,8 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
 _NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b", re.IGNORECASE)
 _WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardment|wave|salvo|onslaught)\s+"
                               r"(?:[\w-]+\s+){0,3}?(?:against|on|across|at|throughout)\s+(?:the\s+whole\s+of\s+)?"
-                              r"Ukraine\b(?!['’])", re.IGNORECASE)
+                              r"Ukraine\b(?!['’])|\b(?:attacked|struck|shelled|bombarded|pounded|targeted)\s+"
+                              r"(?:the\s+whole\s+of\s+)?Ukraine\b(?!['’])", re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:the|on the) (?:next|following) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _SPEECH_DAY = re.compile(r"(?:today|this (?:morning|afternoon|evening))$", re.IGNORECASE)
 # a period with no day ("earlier this month", "last weekend", "recently"): the sentence's attack has no date
