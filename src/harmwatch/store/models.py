@@ -346,3 +346,31 @@ class Comment(Base):
     actor: Mapped[str] = mapped_column(String)
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Assignment(Base):
+    """Who reviews an incident (migration 0009): one row per incident id, which is derived from its
+    earliest claim `claim`, so it holds while that claim stays the earliest; a merge carries it over."""
+
+    __tablename__ = "assignments"
+
+    incident_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim: Mapped[str] = mapped_column(String)
+    assignee: Mapped[str] = mapped_column(String, index=True)  # a user name (analyst or admin)
+    assigned_by: Mapped[str] = mapped_column(String)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SecondReview(Base):
+    """A verify or discount waiting for (or given) a second analyst's approval, when
+    HARMWATCH_SECOND_REVIEW is on (migration 0009). A new ruling on the incident replaces the row."""
+
+    __tablename__ = "second_reviews"
+
+    incident_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim: Mapped[str] = mapped_column(String)
+    decision: Mapped[str] = mapped_column(String(16))  # verify or discount
+    first_actor: Mapped[str] = mapped_column(String)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
