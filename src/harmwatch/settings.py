@@ -59,7 +59,12 @@ SCOPE_THRESHOLD = Setting("scope-threshold", "HARMWATCH_SCOPE_THRESHOLD", "0.25"
                           "(null, with the reason in `uncertain` and the candidate in `withheld`) for review. "
                           "Chosen on the open set's dev split; 0 withholds nothing. See docs/extraction.md.")
 
-ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD)
+SECOND_REVIEW = Setting("second-review", "HARMWATCH_SECOND_REVIEW", "false",
+                        "Review: when on, a verify or discount counts as reviewed only after a second, different "
+                        "analyst approves it; until then the incident stays in the review queue, marked "
+                        "\"awaiting second review\" (true/false). See docs/resolution.md.")
+
+ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD, SECOND_REVIEW)
 
 
 def markdown_table() -> str:
