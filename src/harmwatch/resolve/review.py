@@ -13,6 +13,9 @@ briefly for the write lock instead of timing out ("database is locked").
     merge_suggestions(db, "inc-…")                       # nearest other incidents, with pair scores
     comment(db, "inc-…", "ana", "ask the oblast police for the list")
     review_queue(db)                                     # contested, withheld, high toll, newest first
+    assign(db, "inc-…", "bea", "ana")                    # who reviews it (review_queue(db, assignee="bea"))
+    bulk(db, ["inc-…", "inc-…"], "verify", "ana", "all three in the OHCHR update")  # one transaction
+    approve(db, "inc-…", "bea")                          # second review (HARMWATCH_SECOND_REVIEW)
 """
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import and_, case, delete, func, or_, select
 
-from ..store.models import (AuditEntry, Claim, ClaimLink, Comment, Decision as DecisionRow, Incident as IncidentRow,
-                            IncidentAlias, Source, SourceLink, User)
+from ..store.models import (AuditEntry, Assignment, Claim, ClaimLink, Comment, Decision as DecisionRow,
+                            Incident as IncidentRow, IncidentAlias, SecondReview, Source, SourceLink, User)
 from .edits import ResolutionError, check_edit, stored_edits
 from .independence import SourceEdge
 from .link import cluster, score_pair
@@ -32,6 +35,9 @@ from .summary import EXTRA_FIELDS, FIELDS, Range
 HIGH_KILLED = 5  # review queue: a "high toll" is at least this many killed ...
 HIGH_INJURED = 20  # ... or this many injured (best figures)
 SUGGESTIONS = 6  # merge candidates offered on an incident page
+MAX_BULK = 200  # incidents in one bulk action
+BULK_ACTIONS = ("verify", "discount", "assign", "approve")
+AWAITING = "awaiting second review"
 
 
 def _service():
@@ -106,31 +112,52 @@ def _is_admin(s, actor: str) -> bool:
 
 
 def set_status(db, incident_id: str, status: str, actor: str, reason: str | None = None,
-               override: bool = False) -> None:
+               override: bool = False, as_admin: bool = False, second_review: bool | None = None) -> None:
     """verify / discount / reopen an incident (kept on its earliest claim, so it survives re-runs).
 
     Verify and discount need a reason. Verify records that an analyst reviewed the incident; it
     makes the grade "confirmed" only when the rule holds (two independent sources, one of them an
-    official or investigator) or, with `override`, when an admin (a user with the admin role)
-    confirms it anyway: the reason is then shown as why it is confirmed.
+    official or investigator) or, with `override`, when an admin (a user with the admin role, or a
+    caller with `as_admin`: the CLI, which has the database itself) confirms it anyway: the reason is
+    then shown as why it is confirmed. With second review on (`second_review`, default
+    HARMWATCH_SECOND_REVIEW), a verify or discount awaits another analyst's `approve`.
     """
+    with db.session(write=True) as s:
+        _set_status_in(s, incident_id, status, actor, reason, override, as_admin, _second_on(second_review))
+
+
+def _second_on(second_review: bool | None) -> bool:
+    if second_review is not None:
+        return second_review
+    from ..settings import SECOND_REVIEW
+    return SECOND_REVIEW.flag()
+
+
+def _set_status_in(s, incident_id: str, status: str, actor: str, reason: str | None, override: bool,
+                   as_admin: bool, second: bool) -> None:
     if status not in ("verify", "discount", "reopen"):
         raise ResolutionError(f"unknown status action {status!r}: use verify, discount or reopen")
     if override and status != "verify":
         raise ResolutionError("only a verify can override the grade rules")
-    with db.session(write=True) as s:
-        members = _members(s, incident_id)  # an unknown id is reported before a missing reason
-        reason = _service()._reason(reason, required=status != "reopen")
-        row = s.get(IncidentRow, incident_id)
-        old = {"status": row.status, "grade": row.grade}
-        if override and not _is_admin(s, actor):
-            raise ResolutionError(f"{actor} may not override the grade rules: only an admin may confirm an incident "
-                                  "whose sources do not meet the rule")
-        _decide(s, status, min(members), "override" if override else None, actor, reason)
-        refresh(s, [incident_id])
-        new = s.get(IncidentRow, incident_id)
-        _audit(s, actor, status + ("-override" if override else ""), incident_id, old,
-               {"status": new.status, "grade": new.grade}, reason)
+    members = _members(s, incident_id)  # an unknown id is reported before a missing reason
+    reason = _service()._reason(reason, required=status != "reopen")
+    row = s.get(IncidentRow, incident_id)
+    old = {"status": row.status, "grade": row.grade}
+    if override and not (as_admin or _is_admin(s, actor)):
+        raise ResolutionError(f"{actor} may not override the grade rules: only an admin may confirm an incident "
+                              "whose sources do not meet the rule")
+    anchor = min(members)
+    _decide(s, status, anchor, "override" if override else None, actor, reason)
+    s.execute(delete(SecondReview).where(SecondReview.incident_id == incident_id))  # a new ruling, a new review
+    if second and status != "reopen":
+        s.add(SecondReview(incident_id=incident_id, claim=anchor, decision=status, first_actor=actor,
+                           first_at=datetime.now(timezone.utc)))
+    refresh(s, [incident_id])
+    new = s.get(IncidentRow, incident_id)
+    after = {"status": new.status, "grade": new.grade}
+    if second and status != "reopen":
+        after["review"] = AWAITING
+    _audit(s, actor, status + ("-override" if override else ""), incident_id, old, after, reason)
 
 
 def edit_field(db, incident_id: str, field: str, value, actor: str, reason: str | None = None) -> str:
@@ -170,7 +197,22 @@ def merge(db, a: str, b: str, actor: str, reason: str | None = None) -> str:
         merged = now[min(ma)]
         for target in (a, b):
             _audit(s, actor, "merge", target, {"incidents": [a, b]}, {"incident": merged}, reason)
+        _carry_over(s, [x for x in (a, b) if x != merged], merged)
         return merged
+
+
+def _carry_over(s, gone: list[str], merged: str) -> None:
+    """After a merge: the merged incident keeps its own assignment, else takes one of the incidents
+    merged into it; a second review of a merged-away incident's ruling no longer applies."""
+    if not gone:
+        return
+    if s.get(Assignment, merged) is None:
+        old = s.scalars(select(Assignment).where(Assignment.incident_id.in_(gone)).order_by(Assignment.at.desc())).first()
+        if old is not None:
+            s.add(Assignment(incident_id=merged, claim=min(_members(s, merged)),
+                             assignee=old.assignee, assigned_by=old.assigned_by, at=old.at))
+    s.execute(delete(Assignment).where(Assignment.incident_id.in_(gone)))
+    s.execute(delete(SecondReview).where(SecondReview.incident_id.in_(gone)))
 
 
 def split(db, incident_id: str, claims: list[str], actor: str, reason: str | None = None) -> list[str]:
@@ -316,17 +358,35 @@ _QUEUE_COLUMNS = [IncidentRow.id, IncidentRow.date, IncidentRow.time, IncidentRo
                                               for k in ("low", "best", "high")]
 
 
-def review_queue(db, conditions: list | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+def review_queue(db, conditions: list | None = None, limit: int = 100, offset: int = 0, assignee: str | None = None,
+                 unassigned: bool = False, second_review: bool | None = None) -> tuple[int, list[dict]]:
     """(total, one page of) unreviewed incidents in review order: contested first, then those whose
     claims withhold values, then high tolls (>= HIGH_KILLED killed or >= HIGH_INJURED injured), and
-    within each the newest first (latest `first_seen`). Each row says why it is where it is."""
+    within each the newest first (latest `first_seen`). Each row says why it is where it is, and who
+    is assigned to it. With second review on, a verify or discount not yet approved keeps its incident
+    here ("awaiting second review"). `assignee`: only that reviewer's; `unassigned`: only nobody's."""
     contested = case((IncidentRow.grade == "contested", 1), else_=0)
     withheld = case((IncidentRow.withheld > 0, 1), else_=0)
     high = case((or_(IncidentRow.killed_best >= HIGH_KILLED, IncidentRow.injured_best >= HIGH_INJURED), 1), else_=0)
-    cond = and_(IncidentRow.status == "unreviewed", *(conditions or []))
+    awaiting = and_(SecondReview.incident_id.is_not(None), SecondReview.approved_by.is_(None))
+    open_ = or_(IncidentRow.status == "unreviewed", awaiting) if _second_on(second_review) \
+        else IncidentRow.status == "unreviewed"
+    extra = []
+    if assignee:
+        extra.append(Assignment.assignee == assignee)
+    elif unassigned:
+        extra.append(Assignment.incident_id.is_(None))
+    cond = and_(open_, *extra, *(conditions or []))
+
+    def joined(q):
+        return (q.outerjoin(Assignment, Assignment.incident_id == IncidentRow.id)
+                .outerjoin(SecondReview, SecondReview.incident_id == IncidentRow.id))
+
     with db.session() as s:
-        total = s.scalar(select(func.count()).select_from(IncidentRow).where(cond)) or 0
-        q = (select(*_QUEUE_COLUMNS).where(cond)
+        total = s.scalar(joined(select(func.count()).select_from(IncidentRow)).where(cond)) or 0
+        q = (joined(select(*_QUEUE_COLUMNS, Assignment.assignee.label("assignee"),
+                           SecondReview.decision.label("sr_decision"), SecondReview.first_actor.label("sr_by"),
+                           SecondReview.approved_by.label("sr_approved")).select_from(IncidentRow)).where(cond)
              .order_by(contested.desc(), withheld.desc(), high.desc(), IncidentRow.first_seen.desc().nulls_last(),
                        func.coalesce(IncidentRow.killed_best, -1).desc(), IncidentRow.id)
              .limit(max(0, limit)).offset(max(0, offset)))
@@ -340,7 +400,12 @@ def review_queue(db, conditions: list | None = None, limit: int = 100, offset: i
             out["first_seen"] = m["first_seen"].isoformat() if m["first_seen"] else None
             for f in FIELDS:
                 out[f] = {k: m[f"{f}_{k}"] for k in ("low", "best", "high")}
+            out["assignee"] = m["assignee"]
+            out["awaiting"] = ({"decision": m["sr_decision"], "by": m["sr_by"]}
+                               if m["sr_decision"] and not m["sr_approved"] and m["status"] != "unreviewed" else None)
             why = []
+            if out["awaiting"]:
+                why.append(f"{AWAITING}: {m['sr_decision']} by {m['sr_by']}")
             if m["grade"] == "contested":
                 why.append("contested: a source reports a denial of this attack")
             if m["withheld"]:
@@ -352,5 +417,123 @@ def review_queue(db, conditions: list | None = None, limit: int = 100, offset: i
         return total, rows
 
 
-__all__ = ["set_status", "edit_field", "merge", "split", "unlink", "redirect_target", "merge_suggestions", "comment",
+# --- assignment, second review, bulk actions ----------------------------------------------------------
+
+def _reviewer(s, name: str) -> str:
+    u = s.scalar(select(User).where(User.name == name))
+    if u is None:
+        raise ResolutionError(f"cannot assign to {name!r}: no such user (see `harmwatch user list`)")
+    if not u.active:
+        raise ResolutionError(f"cannot assign to {name!r}: the user is deactivated")
+    if u.role not in ("analyst", "admin"):
+        raise ResolutionError(f"cannot assign to {name!r}: a {u.role} cannot review (analysts and admins can)")
+    return u.name
+
+
+def _assign_in(s, incident_id: str, assignee: str | None, actor: str, reason: str | None) -> bool:
+    members = _members(s, incident_id)
+    current = s.get(Assignment, incident_id)
+    before = current.assignee if current else None
+    if assignee:
+        assignee = _reviewer(s, assignee)
+    if (assignee or None) == before:
+        return False  # already so: nothing to record
+    if current is not None:
+        s.delete(current)
+        s.flush()
+    if assignee:
+        s.add(Assignment(incident_id=incident_id, claim=min(members), assignee=assignee, assigned_by=actor,
+                         at=datetime.now(timezone.utc)))
+    _audit(s, actor, "assign" if assignee else "unassign", incident_id, {"assignee": before},
+           {"assignee": assignee or None}, reason)
+    return True
+
+
+def assign(db, incident_id: str, assignee: str | None, actor: str, reason: str | None = None) -> bool:
+    """Make `assignee` (an active analyst or admin) the incident's reviewer, replacing any other
+    (None or "": nobody); audited as assign / unassign. False when it was already so (nothing recorded)."""
+    reason = _service()._reason(reason)
+    with db.session(write=True) as s:
+        return _assign_in(s, incident_id, assignee, actor, reason)
+
+
+def _approve_in(s, incident_id: str, actor: str, reason: str | None) -> None:
+    _members(s, incident_id)
+    row = s.get(SecondReview, incident_id)
+    if row is None or row.approved_by is not None:
+        raise ResolutionError(f"{incident_id}: no verify or discount awaits a second review"
+                              + (f" (approved by {row.approved_by})" if row is not None else ""))
+    if row.first_actor == actor:
+        raise ResolutionError(f"{incident_id}: a second review needs another analyst; {actor} made the {row.decision}")
+    row.approved_by, row.approved_at = actor, datetime.now(timezone.utc)
+    _audit(s, actor, "approve", incident_id, {"review": AWAITING, "decision": row.decision, "by": row.first_actor},
+           {"review": "approved", "decision": row.decision, "approved_by": actor}, reason)
+
+
+def approve(db, incident_id: str, actor: str, reason: str | None = None) -> None:
+    """Second review: approve the verify or discount another analyst made (audited as approve). To
+    disagree, record a different ruling (discount, verify, reopen): it then awaits its own approval."""
+    reason = _service()._reason(reason)
+    with db.session(write=True) as s:
+        _approve_in(s, incident_id, actor, reason)
+
+
+def review_state(db, incident_id: str, second_review: bool | None = None) -> dict:
+    """Who reviews the incident and where its second review stands (page and API)."""
+    with db.session() as s:
+        a = s.get(Assignment, incident_id)
+        r = s.get(SecondReview, incident_id)
+        second = None
+        if r is not None:
+            second = {"decision": r.decision, "by": r.first_actor, "at": r.first_at.isoformat() if r.first_at else None,
+                      "approved_by": r.approved_by,
+                      "approved_at": r.approved_at.isoformat() if r.approved_at else None}
+        return {"assignee": a.assignee if a else None, "assigned_by": a.assigned_by if a else None,
+                "second_review": second,
+                "awaiting_second_review": bool(r is not None and r.approved_by is None and _second_on(second_review))}
+
+
+def bulk(db, incident_ids: list[str], action: str, actor: str, reason: str | None = None, assignee: str | None = None,
+         override: bool = False, as_admin: bool = False, second_review: bool | None = None) -> list[dict]:
+    """One action on several incidents with one reason, in ONE write transaction: all are done or none
+    (an unknown id, a missing reason or a refused step names the incident and changes nothing). Each
+    incident gets its own audit entry. `action`: verify, discount (reason required), assign (to
+    `assignee`; empty: unassign) or approve. Returns [{"incident", "action", "changed"}] in order."""
+    if action not in BULK_ACTIONS:
+        raise ResolutionError(f"unknown bulk action {action!r}: use {', '.join(BULK_ACTIONS)}")
+    ids = list(dict.fromkeys(i.strip() for i in incident_ids if i and i.strip()))
+    if not ids:
+        raise ResolutionError("select at least one incident")
+    if len(ids) > MAX_BULK:
+        raise ResolutionError(f"{len(ids)} incidents selected: at most {MAX_BULK} at once")
+    reason = _service()._reason(reason, required=action in ("verify", "discount"))
+    second = _second_on(second_review)
+    with db.session(write=True) as s:
+        known = set(s.scalars(select(IncidentRow.id).where(IncidentRow.id.in_(ids))))
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise ResolutionError(f"no incident {unknown[0]!r}" + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else "")
+                                  + ": nothing was changed (see `harmwatch incidents`)")
+        if action == "assign" and assignee:
+            _reviewer(s, assignee)  # refused once, before anything is written
+        out = []
+        for iid in ids:
+            try:
+                if action in ("verify", "discount"):
+                    _set_status_in(s, iid, action, actor, reason, override, as_admin, second)
+                    changed = True
+                elif action == "assign":
+                    changed = _assign_in(s, iid, assignee, actor, reason)
+                else:
+                    _approve_in(s, iid, actor, reason)
+                    changed = True
+            except ResolutionError as e:
+                msg = str(e)
+                raise ResolutionError((msg if msg.startswith(iid) else f"{iid}: {msg}")
+                                      + "; nothing was changed") from e
+            out.append({"incident": iid, "action": action, "changed": changed})
+        return out
+
+
+__all__ = ["assign", "approve", "bulk", "review_state", "set_status", "edit_field", "merge", "split", "unlink", "redirect_target", "merge_suggestions", "comment",
            "comments", "history", "review_queue", "refresh", "HIGH_KILLED", "HIGH_INJURED", "EXTRA_FIELDS", "Range"]
