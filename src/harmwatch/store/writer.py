@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import CatalogueError, GazetteerError, HarmWatchError, StoreError
 from ..records import DocumentIn, Extraction, IncidentClaim, Span, TallyClaim
+from . import search
 from .archive import Archive, sha256_hex
 from .models import Claim, Place, Source, Tally, Weapon
 
@@ -94,6 +95,7 @@ def _store_document(session: Session, archive: Archive, doc: DocumentIn) -> tupl
     )
     session.add(src)
     session.flush()  # assigns src.id; the transaction is still open
+    search.index_document(session, src.id, src.title, src.text)  # full-text search (store/search.py)
     return StoredDoc(src.id, NEW_VERSION if prev else NEW, doc.doc_id), src
 
 
@@ -166,6 +168,7 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
         session.execute(insert(Claim.__table__), claims)
     if tallies:
         session.execute(insert(Tally.__table__), tallies)
+    search.index_claims(session, source_id, src.text, claims)  # claim quotes for full-text search
     src.extracted_at = _now()
     session.flush()
 
