@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import BigInteger, Column, case, Integer, MetaData, Table, Text, bindparam, delete, func, insert, select, text
+from sqlalchemy import BigInteger, Column, case, literal_column, Integer, MetaData, Table, Text, bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
@@ -186,6 +186,10 @@ def _fts5(query: Query) -> str:
     return out
 
 
+_SIMPLE = literal_column("'simple'::regconfig")
+_TSV = literal_column("search_index.tsv")
+
+
 def _tsquery(query: Query):  # noqa: ANN202
     """A PostgreSQL tsquery expression built from bound parameters only."""
     n = 0
@@ -194,8 +198,8 @@ def _tsquery(query: Query):  # noqa: ANN202
         nonlocal n
         n += 1
         if t.prefix:  # a single \w+ word (checked by parse): safe inside to_tsquery as 'word':*
-            return func.to_tsquery(text("'simple'"), bindparam(f"t{n}", "'" + t.words[0] + "':*"))
-        return func.phraseto_tsquery(text("'simple'"), bindparam(f"t{n}", " ".join(t.words)))
+            return func.to_tsquery(_SIMPLE, bindparam(f"t{n}", "'" + t.words[0] + "':*"))
+        return func.phraseto_tsquery(_SIMPLE, bindparam(f"t{n}", " ".join(t.words)))
 
     expr = None
     for alts in query.must:
@@ -372,8 +376,8 @@ def search(db, q: str, limit: int = 20, offset: int = 0, kind: str | None = None
         else:
             tsq = _tsquery(query)
             matched = (select(PG_TABLE.c.id.label("rid"),
-                              func.ts_rank_cd(text("search_index.tsv"), tsq).label("r"))
-                       .select_from(PG_TABLE).where(text("search_index.tsv").op("@@")(tsq)).cte("matched"))
+                              func.ts_rank_cd(_TSV, tsq).label("r"))
+                       .select_from(PG_TABLE).where(_TSV.op("@@")(tsq)).cte("matched"))
             score = -func.max(matched.c.r)
             sid, slot = matched.c.rid // SLOTS, matched.c.rid % SLOTS
         # a document's chunks collapse into one hit: group on (source, slot or document)
