@@ -64,7 +64,12 @@ SECOND_REVIEW = Setting("second-review", "HARMWATCH_SECOND_REVIEW", "false",
                         "analyst approves it; until then the incident stays in the review queue, marked "
                         "\"awaiting second review\" (true/false). See docs/resolution.md.")
 
-ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD, SECOND_REVIEW)
+UPLOAD_MAX_BYTES = Setting("upload-max-bytes", "HARMWATCH_UPLOAD_MAX_BYTES", "10485760",
+                           "Web app: the largest report file an analyst may upload on /upload, in bytes (10 MB by "
+                           "default; at most the ingest limit of 20 MB). A larger upload is refused with 413 before "
+                           "it is read. See docs/web.md.")
+
+ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD, SECOND_REVIEW, UPLOAD_MAX_BYTES)
 
 
 def markdown_table() -> str:
