@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator
 
-from ..resolve import service
+from ..resolve import review, service
 from ..text_checks import TextError, visible_reason
 from . import query
 from .auth import Viewer, api_analyst, api_reader
@@ -111,17 +111,39 @@ def _filters(request: Request) -> query.Filters:
         raise HTTPException(400, str(e)) from None
 
 
-def _resolution_error(e: service.ResolutionError) -> HTTPException:
+def _resolution_error(e: service.ResolutionError, request: Request | None = None,
+                      incident_id: str | None = None) -> HTTPException:
+    """404 for an unknown incident or claim, 400 for a decision that cannot be applied; an incident id
+    merged away answers 301 (reads) or 308 (writes, the method kept) with the merged incident's URL."""
     msg = str(e)
+    if request is not None and incident_id and msg.startswith("no incident"):
+        moved = _moved(request, incident_id)
+        if moved is not None:
+            return moved
     return HTTPException(404 if msg.startswith(("no incident", "no current claim")) else 400, msg)
 
 
-def _incident(db, incident_id: str) -> dict:
+def _moved(request: Request, incident_id: str) -> HTTPException | None:
+    target = service.redirect_target(request.app.state.db, incident_id)
+    if target is None:
+        return None
+    old = f"/api/incidents/{incident_id}"
+    path = request.url.path
+    location = f"/api/incidents/{target}" + (path[len(old):] if path.startswith(old) else "")
+    if request.url.query:
+        location += "?" + request.url.query
+    return HTTPException(301 if request.method in ("GET", "HEAD") else 308,
+                         f"incident {incident_id} was merged into {target}", headers={"Location": location})
+
+
+def _incident(request: Request, incident_id: str) -> dict:
+    db = request.app.state.db
     try:
         inc = service.show(db, incident_id)
     except service.ResolutionError as e:
-        raise _resolution_error(e) from None
+        raise _resolution_error(e, request, incident_id) from None
     inc["history"] = service.history(db, incident_id)  # also the entries of incidents merged into it
+    inc["review"] = review.review_state(db, incident_id)  # reviewer, second review
     return inc
 
 
@@ -166,13 +188,13 @@ def get_timeline(request: Request, viewer: Viewer = Depends(api_reader),
 @router.get("/incidents/{incident_id}", summary="One incident: resolved fields, claims, disagreements, history",
             responses=READ_ONE)
 def get_incident(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
-    return _incident(request.app.state.db, incident_id)
+    return _incident(request, incident_id)
 
 
 @router.get("/incidents/{incident_id}/claims", summary="The claims of one incident, with sources and quotes",
             responses=READ_ONE)
 def get_claims(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
-    inc = _incident(request.app.state.db, incident_id)
+    inc = _incident(request, incident_id)
     return {"incident": incident_id, "claims": inc["claim_details"]}
 
 
@@ -192,11 +214,11 @@ def get_tallies(request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
 
 # --- writes (analyst or admin) ---------------------------------------------------------------------
 
-async def _run(fn, *args):
+async def _run(fn, *args, request: Request | None = None, incident_id: str | None = None):
     try:
         return await run_in_threadpool(fn, *args)
     except service.ResolutionError as e:
-        raise _resolution_error(e) from None
+        raise _resolution_error(e, request, incident_id) from None
 
 
 @router.post("/incidents/merge", summary="Merge two incidents into one", responses=WRITE)
@@ -207,7 +229,7 @@ async def merge(body: MergeBody, request: Request, viewer: Viewer = Depends(api_
 
 async def _set_status(request: Request, incident_id: str, action: str, viewer: Viewer, body: "Reason | None") -> None:
     await _run(service.set_status, request.app.state.db, incident_id, action, viewer.name, body.reason if body else None,
-               bool(body and body.override))
+               bool(body and body.override), request=request, incident_id=incident_id)
 
 
 @router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified", responses=WRITE)
@@ -235,14 +257,15 @@ async def reopen(request: Request, incident_id: str = IncidentId, body: Reason |
 async def edit(body: EditBody, request: Request, incident_id: str = IncidentId,
                viewer: Viewer = Depends(api_analyst)) -> dict:
     iid = await _run(service.edit_field, request.app.state.db, incident_id, body.field, body.value, viewer.name,
-                     body.reason)
+                     body.reason, request=request, incident_id=incident_id)
     return {"incident": iid}
 
 
 @router.post("/incidents/{incident_id}/split", summary="Split claims out of an incident", responses=WRITE)
 async def split(body: SplitBody, request: Request, incident_id: str = IncidentId,
                 viewer: Viewer = Depends(api_analyst)) -> dict:
-    ids = await _run(service.split, request.app.state.db, incident_id, body.claims, viewer.name, body.reason)
+    ids = await _run(service.split, request.app.state.db, incident_id, body.claims, viewer.name, body.reason,
+                     request=request, incident_id=incident_id)
     return {"incidents": ids}
 
 
@@ -259,20 +282,89 @@ def get_suggestions(request: Request, incident_id: str = IncidentId, viewer: Vie
     try:
         return {"incident": incident_id, "suggestions": service.merge_suggestions(request.app.state.db, incident_id)}
     except service.ResolutionError as e:
-        raise _resolution_error(e) from None
+        raise _resolution_error(e, request, incident_id) from None
 
 
-@router.get("/review", summary="Unreviewed incidents in review order (contested, withheld values, high toll, newest)",
+def assigned_filter(assigned: str | None, viewer: Viewer) -> dict:
+    """?assigned=mine (the caller's), none (nobody's) or a user name -> review_queue's keywords."""
+    if not assigned:
+        return {}
+    if assigned == "none":
+        return {"unassigned": True}
+    if assigned == "mine":
+        if viewer.name is None:
+            raise HTTPException(400, "assigned=mine needs a signed-in user or a token")
+        return {"assignee": viewer.name}
+    return {"assignee": assigned}
+
+
+@router.get("/review", summary="Incidents to review in review order (contested, withheld values, high toll, newest)",
             responses=READ_FILTERED)
 def get_review_queue(request: Request, limit: int = Query(100, ge=0, le=query.MAX_LIMIT),
-                     offset: int = Query(0, ge=0, le=query.MAX_INT), viewer: Viewer = Depends(api_reader)) -> dict:
-    total, rows = service.review_queue(request.app.state.db, query.conditions(_filters(request)), limit, offset)
+                     offset: int = Query(0, ge=0, le=query.MAX_INT),
+                     assigned: str | None = Query(None, max_length=200,
+                                                  description="mine (yours), none (nobody's) or a user name"),
+                     viewer: Viewer = Depends(api_reader)) -> dict:
+    total, rows = service.review_queue(request.app.state.db, query.conditions(_filters(request)), limit, offset,
+                                       **assigned_filter(assigned, viewer))
     return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
+
+
+class BulkBody(BaseModel):
+    incidents: list[str] = Field(..., min_length=1, max_length=review.MAX_BULK, description="incident ids")
+    action: Literal["verify", "discount", "assign", "approve"]
+    reason: str | None = Field(None, max_length=2000,
+                               description="One reason for the whole batch (required for verify and discount)")
+    assignee: str | None = Field(None, max_length=200,
+                                 description="assign only: an analyst's or admin's user name; empty: nobody")
+    override: bool = Field(False, description="verify only, admins only: confirm although the grade rule does not hold")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str | None) -> str | None:
+        return _visible(v)
+
+
+@router.post("/review/bulk", summary="One action (verify, discount, assign, approve) on several incidents, all or none",
+             responses=WRITE)
+async def post_bulk(body: BulkBody, request: Request, viewer: Viewer = Depends(api_analyst)) -> dict:
+    done = await _run(review.bulk, request.app.state.db, body.incidents, body.action, viewer.name, body.reason,
+                      body.assignee, body.override)
+    return {"action": body.action, "incidents": done}
+
+
+class AssignBody(BaseModel):
+    assignee: str | None = Field(None, max_length=200, description="an analyst's or admin's user name; null: nobody")
+    reason: str | None = Field(None, max_length=2000, description="Why (kept in the audit log); if given, it needs visible text")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str | None) -> str | None:
+        return _visible(v)
+
+
+@router.post("/incidents/{incident_id}/assign", summary="Assign (or reassign, or unassign) the incident's reviewer",
+             responses=WRITE)
+async def post_assign(body: AssignBody, request: Request, incident_id: str = IncidentId,
+                      viewer: Viewer = Depends(api_analyst)) -> dict:
+    changed = await _run(review.assign, request.app.state.db, incident_id, body.assignee, viewer.name, body.reason,
+                         request=request, incident_id=incident_id)
+    return {"incident": incident_id, "assignee": body.assignee or None, "changed": changed}
+
+
+@router.post("/incidents/{incident_id}/approve", summary="Second review: approve another analyst's verify or discount",
+             responses=WRITE)
+async def post_approve(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
+                       viewer: Viewer = Depends(api_analyst)) -> dict:
+    await _run(review.approve, request.app.state.db, incident_id, viewer.name, body.reason if body else None,
+               request=request, incident_id=incident_id)
+    return {"incident": incident_id, "review": "approved"}
 
 
 @router.post("/incidents/{incident_id}/comments", summary="Comment on an incident (audited)", responses=WRITE)
 async def post_comment(body: CommentBody, request: Request, incident_id: str = IncidentId,
                        viewer: Viewer = Depends(api_analyst)) -> dict:
-    cid = await _run(service.comment, request.app.state.db, incident_id, viewer.name, body.text)
+    cid = await _run(service.comment, request.app.state.db, incident_id, viewer.name, body.text, request=request,
+                     incident_id=incident_id)
     return {"incident": incident_id, "comment": cid}
 
