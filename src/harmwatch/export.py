@@ -36,6 +36,11 @@ ACLED_COLUMNS = ("event_id_cnty", "event_date", "year", "time_precision", "event
 UCDP_COLUMNS = ("id", "year", "type_of_violence", "side_a", "side_b", "where_prec", "adm_1", "where_coordinates",
                 "latitude", "longitude", "country", "date_start", "date_end", "date_prec", "deaths_civilians", "best",
                 "low", "high", "source_article", "weapon_class", "objects", "grade")
+# `harmwatch incidents --format csv` and the web list's CSV download: one flat row per incident
+CSV_COLUMNS = ("id", "date", "time", "place", "admin1", "lat", "lon", "geo_precision", "time_precision", "weapon",
+               "weapon_class", "cluster", "objects", "killed_low", "killed_best", "killed_high", "injured_low",
+               "injured_best", "injured_high", "children_killed_low", "children_killed_best", "children_killed_high",
+               "sources", "independent_sources", "grade", "status")
 _UCDP_DATE_PREC = {1: 1, 2: 2, 3: 5}
 _UCDP_WHERE_PREC = {1: 1, 2: 2, 3: 4}
 
@@ -103,3 +108,27 @@ def ucdp_rows(incidents: Iterable[dict]) -> list[dict]:
             "weapon_class": i.get("weapon_class"), "objects": ";".join(i.get("objects") or []), "grade": i.get("grade"),
         })
     return rows
+
+
+def csv_rows(incidents: Iterable[dict]) -> list[dict]:
+    """Flat rows for CSV_COLUMNS: ranges as _low/_best/_high, objects joined with ';', unknown empty."""
+    rows = []
+    for i in incidents:
+        flat = dict(i)
+        for f in ("killed", "injured", "children_killed"):
+            for k in ("low", "best", "high"):
+                flat[f"{f}_{k}"] = (i.get(f) or {}).get(k)
+        flat["objects"] = ";".join(i.get("objects") or [])
+        rows.append({c: _blank(flat.get(c)) for c in CSV_COLUMNS})
+    return rows
+
+
+def table(fmt: str, incidents: Iterable[dict]) -> tuple[tuple[str, ...], list[dict]]:
+    """(columns, rows) of a CSV export: fmt csv, acled or ucdp."""
+    if fmt == "csv":
+        return CSV_COLUMNS, csv_rows(incidents)
+    if fmt == "acled":
+        return ACLED_COLUMNS, acled_rows(incidents)
+    if fmt == "ucdp":
+        return UCDP_COLUMNS, ucdp_rows(incidents)
+    raise ValueError(f"unknown CSV format {fmt!r}: use csv, acled or ucdp")

@@ -20,10 +20,6 @@ from .common import actor, err, fail, open_db, out
 incident_app = typer.Typer(no_args_is_help=True, help="Inspect and correct one incident (show, merge, split, verify, discount).")
 claim_app = typer.Typer(no_args_is_help=True, help="Analyst decisions on single claims.")
 
-CSV_COLUMNS = ("id", "date", "time", "place", "admin1", "lat", "lon", "geo_precision", "time_precision", "weapon",
-               "weapon_class", "cluster", "objects", "killed_low", "killed_best", "killed_high", "injured_low",
-               "injured_best", "injured_high", "children_killed_low", "children_killed_best", "children_killed_high",
-               "sources", "independent_sources", "grade", "status")
 
 
 def register(app: typer.Typer) -> None:
@@ -98,15 +94,10 @@ def incidents_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table
     if fmt == "json":
         sys.stdout.write(json.dumps({"incidents": rows}, ensure_ascii=False, indent=1) + "\n")
     elif fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(CSV_COLUMNS)
-        for i in rows:
-            flat = dict(i)
-            for f in ("killed", "injured", "children_killed"):
-                for k in ("low", "best", "high"):
-                    flat[f"{f}_{k}"] = i[f][k]
-            flat["objects"] = ";".join(i["objects"])
-            w.writerow(["" if flat.get(c) is None else flat.get(c) for c in CSV_COLUMNS])
+        from ..export import CSV_COLUMNS, csv_rows
+        w = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(csv_rows(rows))
     else:
         print_table(rows)
 

@@ -13,6 +13,11 @@ A document's status is derived from what is stored about it:
     pending       the current version, never extracted
     superseded    an older version of a document (replaced by a newer one)
 
+Exports of the current view (links on /incidents and the map page): `/export/csv`, `/export/geojson`,
+`/export/acled` and `/export/ucdp` with the same filter parameters (web/query.py) download every
+incident matching them (not only the listed page), in the shapes of `harmwatch incidents --format csv`
+and `harmwatch export` (export.py).
+
 Without `status`, the list shows the current version of every document. Readers (viewer and up,
 or anyone with anonymous read) may see both pages, like the other pages.
 """
@@ -22,11 +27,16 @@ from dataclasses import dataclass, fields
 from datetime import date
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+import csv
+import io
+import json
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, exists, func, select
 
-from ..store.models import Claim, Source, Tally
+from .. import export
+from ..store.models import Claim, Incident, Source, Tally
 from . import query
 from .auth import Viewer, page_reader
 
@@ -203,3 +213,44 @@ def incidents_page(request: Request, viewer: Viewer = Depends(page_reader)):
                   choices=query.choices(db), weapon_classes=WEAPON_CLASSES, grades=GRADES,
                   statuses=("unreviewed", "verified", "discounted"), params=f.params(),
                   pages=_pages(f.params(), total, offset, "/incidents"))
+
+
+# --- exports of the current view ------------------------------------------------------------------
+
+EXPORTS = {"csv": ("text/csv; charset=utf-8", "harmwatch-incidents.csv"),
+           "geojson": ("application/geo+json", "harmwatch-incidents.geojson"),
+           "acled": ("text/csv; charset=utf-8", "harmwatch-incidents-acled.csv"),
+           "ucdp": ("text/csv; charset=utf-8", "harmwatch-incidents-ucdp.csv")}
+
+
+def filtered_incidents(db, f: query.Filters) -> list[dict]:  # noqa: ANN001
+    """Every incident matching the filters, as resolve.service.incidents() gives them (same order)."""
+    from ..resolve.service import incident_dict
+    with db.session() as s:
+        rows = s.scalars(select(Incident).where(*query.conditions(f))
+                         .order_by(Incident.date, Incident.place, Incident.id))
+        return [incident_dict(r) for r in rows]
+
+
+def render_export(fmt: str, incidents: list[dict]) -> str:
+    if fmt == "geojson":
+        return json.dumps(export.geojson(incidents), ensure_ascii=False, indent=1) + "\n"
+    columns, rows = export.table(fmt, incidents)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+@router.get("/export/{fmt}")
+def export_view(fmt: str, request: Request, viewer: Viewer = Depends(page_reader)):
+    if fmt not in EXPORTS:
+        raise HTTPException(404, f"no export format {fmt!r}: use {', '.join(EXPORTS)}")
+    try:
+        f = query.Filters.parse(request.query_params)
+    except query.FilterError as e:
+        raise HTTPException(400, str(e)) from None
+    media, name = EXPORTS[fmt]
+    body = render_export(fmt, filtered_incidents(request.app.state.db, f))
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
