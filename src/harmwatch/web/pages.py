@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..auth import authenticate
 from ..auth.users import MAX_PASSWORD_LENGTH
-from ..resolve import service
+from ..resolve import review, service
 from ..resolve.summary import VICTIM_FIELDS
 from ..text_checks import TextError, visible_reason
 from . import highlight, query
@@ -99,7 +99,15 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
     return render(request, "incident.html", inc=inc, claims=claims, ranges=_range_cells(inc),
                   history=service.history(db, incident_id), editable=service.EDITABLE,
                   sources=query.source_titles(db, inc["source_docs"]), comments=service.comments(db, incident_id),
-                  suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [])
+                  suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [],
+                  review_state=review.review_state(db, incident_id),
+                  reviewers=_reviewers(db) if viewer.can("analyst") else [])
+
+
+def _reviewers(db) -> list[str]:
+    """Active analysts and admins: whom an incident can be assigned to."""
+    from ..auth.users import list_users
+    return [u.name for u in list_users(db) if u.active and u.role in ("analyst", "admin")]
 
 
 @router.get("/sources/{doc_id:path}", response_class=HTMLResponse)  # a doc_id may hold '/', '%', spaces
@@ -136,9 +144,41 @@ def review_page(request: Request, viewer: Viewer = Depends(page_reader)):
         offset = query.whole_number("offset", request.query_params.get("offset") or "0")
     except query.FilterError as e:
         offset, error = 0, error or str(e)
-    total, rows = service.review_queue(db, query.conditions(f), limit=100, offset=offset)
-    return render(request, "review.html", rows=rows, total=total, offset=offset, error=error,
-                  params=f.without("status").params())
+    assigned = (request.query_params.get("assigned") or "").strip()[:200]
+    who = {}
+    if assigned == "mine" and viewer.name is None:
+        error = error or "assigned=mine: sign in to see the incidents assigned to you"
+    elif assigned:
+        from .api import assigned_filter
+        who = assigned_filter(assigned, viewer)
+    total, rows = service.review_queue(db, query.conditions(f), limit=100, offset=offset, **who)
+    params = f.without("status").params()
+    if assigned:
+        params["assigned"] = assigned
+    return render(request, "review.html", rows=rows, total=total, offset=offset, error=error, params=params, f=f,
+                  assigned=assigned, choices=query.choices(db), weapon_classes=WEAPON_CLASSES,
+                  reviewers=_reviewers(db) if viewer.can("analyst") else [], second_review=review._second_on(None),
+                  here="/review" + ("?" + urlencode(params) if params else ""))
+
+
+@router.post("/review/bulk")
+async def bulk_post(request: Request, viewer: Viewer = Depends(page_analyst)):
+    form = await _form(request)
+    ids = [i for i in (await request.form()).getlist("ids") if isinstance(i, str)]
+    back = _safe_next(form.get("next") or "/review")
+    if not back.startswith("/review"):
+        back = "/review"
+    action = form.get("action", "")
+    r = await _decide(request, back, review.bulk, request.app.state.db, ids, action, viewer.name,
+                      form.get("reason") or None, form.get("assignee") or None)
+    if isinstance(r, RedirectResponse):
+        return r
+    changed = sum(1 for x in r if x["changed"])
+    what = {"verify": "verified", "discount": "discounted", "approve": "approved",
+            "assign": f"assigned to {form.get('assignee')}" if form.get("assignee") else "unassigned"}[action]
+    request.session["flash"] = {"kind": "ok", "text": f"{changed} of {len(r)} incidents {what}: "
+                                                      + ", ".join(x["incident"] for x in r)}
+    return RedirectResponse(back, status_code=303)
 
 
 # --- sign in and out --------------------------------------------------------------------------------
@@ -237,6 +277,19 @@ async def status_post(incident_id: str, action: str, request: Request, viewer: V
             return r
         nxt = _safe_next(form.get("next") or back)
         request.session["flash"] = {"kind": "ok", "text": f"{incident_id}: {action} recorded."}
+        return RedirectResponse(nxt, status_code=303)
+    if action == "assign":
+        who = form.get("assignee") or None
+        r = await _decide(request, back, review.assign, db, incident_id, who, viewer.name, reason)
+        if isinstance(r, RedirectResponse):
+            return r
+        return _done(request, incident_id, f"Assigned to {who}." if who else "Unassigned.")
+    if action == "approve":
+        r = await _decide(request, back, review.approve, db, incident_id, viewer.name, reason)
+        if isinstance(r, RedirectResponse):
+            return r
+        nxt = _safe_next(form.get("next") or back)
+        request.session["flash"] = {"kind": "ok", "text": f"{incident_id}: second review recorded."}
         return RedirectResponse(nxt, status_code=303)
     if action == "edit":
         r = await _decide(request, back, service.edit_field, db, incident_id, form.get("field", ""),
