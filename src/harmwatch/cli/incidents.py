@@ -245,26 +245,37 @@ def split_cmd(incident_id: str,
         out.print(i)
 
 
-def _status(incident_id: str, action: str, reason: Optional[str]) -> None:
+def _status(incident_id: str, action: str, reason: Optional[str], override: bool = False) -> None:
     from ..resolve.service import set_status
     try:
-        set_status(_open_db(), incident_id, action, _actor(), _reason(reason))
+        # the command line acts as an admin for --override: whoever runs it can write the database itself
+        set_status(_open_db(), incident_id, action, _actor(), _reason(reason), override=override, as_admin=override)
     except HarmWatchError as e:
         _fail(e)
 
 
-@incident_app.command("verify")
-def verify_cmd(incident_id: str, reason: Optional[str] = typer.Option(None, "--reason", "-r")) -> None:
-    """Mark an incident verified by an analyst (grade confirmed).
+_REQUIRED_REASON = "Why (required; kept in the audit log and shown on the incident)."
 
-    Example: `harmwatch incident verify inc-aaa --reason "geolocated footage"`
+
+@incident_app.command("verify")
+def verify_cmd(incident_id: str, reason: Optional[str] = typer.Option(None, "--reason", "-r", help=_REQUIRED_REASON),
+               override: bool = typer.Option(False, "--override",
+                                             help="Confirm although the grade rule does not hold (two independent "
+                                                  "sources, one official or investigator); the reason says why. "
+                                                  "The command line acts as an admin here: it writes the database "
+                                                  "directly. Audited as verify-override by cli:LOGIN.")) -> None:
+    """Mark an incident reviewed (verified); a reason is required. The grade becomes confirmed only when
+    the rule holds, or with --override.
+
+    Example: `harmwatch incident verify inc-aaa --reason "geolocated footage"` (with HARMWATCH_SECOND_REVIEW on,
+    it then awaits a second analyst's approval in the web app or the API)
     """
-    _status(incident_id, "verify", reason)
+    _status(incident_id, "verify", reason, override)
 
 
 @incident_app.command("discount")
-def discount_cmd(incident_id: str, reason: Optional[str] = typer.Option(None, "--reason", "-r")) -> None:
-    """Discount an incident (grade discounted).
+def discount_cmd(incident_id: str, reason: Optional[str] = typer.Option(None, "--reason", "-r", help=_REQUIRED_REASON)) -> None:
+    """Discount an incident (grade discounted); a reason is required.
 
     Example: `harmwatch incident discount inc-aaa --reason "military target, no civilian harm"`
     """
