@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 from sqlalchemy import BigInteger, Column, case, literal_column, Integer, MetaData, Table, Text, bindparam, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
@@ -394,13 +395,25 @@ def search(db, q: str, limit: int = 20, offset: int = 0, kind: str | None = None
             total = s.scalar(select(func.count()).select_from(g)) or 0
             rows = s.execute(select(g.c.sid, g.c.unit, g.c.slot, g.c.score)
                              .order_by(g.c.score, g.c.sid, g.c.unit).limit(limit).offset(offset)).all()
-        except Exception as e:  # a query parse() let through that the database still refuses
-            from sqlalchemy.exc import DBAPIError
-            if isinstance(e, DBAPIError) and ("fts5" in str(e).lower() or "tsquery" in str(e).lower()):
+        except DBAPIError as e:  # a query parse() let through that the database still refuses
+            if _refused_query(e):
                 raise QueryError(f"cannot search for {q!r}: {e.orig}") from e
             raise
         hits = [_hit(s, d, query, int(r.sid), int(r.slot), float(r.score)) for r in rows]
     return SearchResults(q, total, [h for h in hits if h is not None])
+
+
+# SQLite's messages for a MATCH text FTS5 cannot parse; PostgreSQL's SQLSTATE 42601 (syntax error, as
+# to_tsquery raises it). Anything else (locked, disk full) stays a database error.
+_FTS5_REFUSALS = ("fts5:", "unterminated string", "malformed match", "unknown special query", "no such column")
+
+
+def _refused_query(e: DBAPIError) -> bool:
+    msg = str(e.orig).lower()
+    if getattr(e.orig, "sqlstate", None) == "42601" or "tsquery" in msg:
+        return True
+    return isinstance(e.orig, Exception) and type(e.orig).__module__.startswith("sqlite3") and \
+        any(m in msg for m in _FTS5_REFUSALS)
 
 
 def _hit(s: Session, dialect: str, query: Query, sid: int, slot: int, score: float) -> SearchHit | None:
