@@ -279,6 +279,10 @@ def test_a_day_range_does_not_take_the_date_before():
     ex = _extract("A missile hit Dnipro on 14 January, killing 45.\n\n"
                   "On 15-16 January, Zaporizhzhia came under fire, and a missile hit a house.")
     assert [(c.place, c.date) for c in ex.incidents] == [("Dnipro", "2024-01-14"), ("Zaporizhzhia", None)]
+    # a night across two days takes the morning it ends; a dash before a figure is no range
+    assert _one("On the night of 15-16 January, drones hit a house in Odesa.").date == "2024-01-16"
+    assert _one("Overnight on May 3-4, drones hit a house in Odesa.").date == "2024-05-04"
+    assert _one("A missile hit Odesa on May 3 - 12 people were killed.").date == "2024-05-03"
 
 
 def test_a_wave_on_the_country_ends_the_citys_incident():

@@ -44,9 +44,23 @@ _BACKGROUND = re.compile(r"\b(since|began|begun|started|start of|beginning of|la
 
 
 # a day range ("15-16 January", "from 3 to 5 May"): the date found is one end of it
-_RANGE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s*(?:[-\u2013\u2014]|to|and)\s*$", re.IGNORECASE)
-_RANGE_AFTER = re.compile(r"\s*(?:[-\u2013\u2014]|to)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:[:.]\d|am|pm|a\.m|p\.m|hours|people))",
+_RANGE_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?[-\u2013\u2014]|\bfrom\s+\d{1,2}(?:st|nd|rd|th)?\s+to\s+|"
+                           r"\bbetween\s+\d{1,2}(?:st|nd|rd|th)?\s+and\s+)$", re.IGNORECASE)
+# ("May 3-4", "May 3 to 5,"): the second day closes the phrase; "May 3 - 12 people were killed" is no range
+_RANGE_AFTER = re.compile(r"(?:[-\u2013\u2014]|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?\b(?=\s*(?:[,.;:)]|$|20\d\d\b))",
                           re.IGNORECASE)
+
+
+_NIGHT = re.compile(r"\b(?:night|overnight)\b", re.IGNORECASE)
+
+
+def _consecutive(before: re.Match | None, after: re.Match | None, d: date) -> bool:
+    """The range's other end is the day before (`before`) or after (`after`) d."""
+    m = before or after
+    n = re.search(r"\d{1,2}", m.group(0)) if m else None
+    if n is None:
+        return False
+    return int(n.group()) == (d - timedelta(days=1)).day if before else int(n.group()) == (d + timedelta(days=1)).day
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,9 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
         if background and _BACKGROUND.search(text[:m.start()]):
             continue
         # "on 15-16 January", "3 to 5 May": a span of days, no single date (kept, marked `span`)
-        span = bool(_RANGE_BEFORE.search(text, 0, m.start()) or (m.group("wd") is None and _RANGE_AFTER.match(text, m.end())))
+        before = _RANGE_BEFORE.search(text, 0, m.start())
+        after = None if before or m.group("wd") is not None else _RANGE_AFTER.match(text, m.end())
+        span = bool(before or after)
         g = m.groups()
         d: date | None = None
         relative = False
@@ -134,6 +150,9 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
         except (ValueError, KeyError):
             d = None
         if d is not None and (published is None or d <= published + timedelta(days=1)):
+            if span and _NIGHT.search(text) and _consecutive(before, after, d):
+                # "on the night of 15-16 January": a night attack takes the date of the morning it ends
+                d, span = (d + timedelta(days=1) if after else d), False
             out.append(DateMention(d, offset + m.start(), offset + m.end(), relative, span))
     return out
 
