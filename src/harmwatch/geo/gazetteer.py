@@ -14,17 +14,21 @@ import gzip
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from ..errors import GazetteerError
-from .names import OBLAST_BY_GEONAMES, OBLASTS, latin_variants, normalize, script_of
+from .names import OBLAST_BY_GEONAMES, OBLASTS, latin_variants, normalize, script_of, skeleton
 from .rows import Row, clean_alternates, km, match_points, read_rows, write_rows
 
 PLACES_FILE = "ua_places.tsv.gz"
 ADMIN_FILE = "ua_admin.tsv"
+BORDER_FILE = "border_places.tsv"  # places of the neighbouring countries near the border (GeoNames)
 NEAR_KM = 150.0  # "near" points further than this do not pull a candidate
 BIG_CITY = 100_000  # a city this size within NEAR_KM beats a closer same-named village
 
@@ -48,6 +52,7 @@ class Place:
     lon: float | None
     population: int
     feature_code: str
+    country: str = "UA"  # ISO code; other countries only for the border places
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,19 @@ class GeocodeMatch:
     lon: float | None
     score: float  # 0..1
     matched: str  # the text that matched
+    candidates: int = 1  # how many places the name could be (after an oblast given in the string)
+    # "point" the place's own point; "approximate" its hromada (else raion) centre, for a village
+    # the gazetteer has no point for; "city" a city district placed at its city; "raion", "oblast"
+    precision: str = "point"
+    country: str = "UA"
+    ambiguous: bool = False  # a bare name with several namesakes and none dominant: a guess
 
     def to_dict(self) -> dict:
         p = self.place
         return {"name": p.name if p else None, "admin1": self.admin1, "lat": self.lat, "lon": self.lon,
                 "geonameid": p.geonameid if p else None, "population": p.population if p else None,
-                "score": round(self.score, 3), "matched": self.matched}
+                "score": round(self.score, 3), "matched": self.matched, "candidates": self.candidates,
+                "ambiguous": self.ambiguous, "precision": self.precision, "country": self.country}
 
 
 # --- where the data lives ----------------------------------------------------------------------
@@ -74,6 +86,10 @@ def bundled_path() -> Path:
 
 def _bundled_admin_path() -> Path:
     return Path(str(resources.files("harmwatch.geo") / "data" / ADMIN_FILE))
+
+
+def _bundled_border_path() -> Path:
+    return Path(str(resources.files("harmwatch.geo") / "data" / BORDER_FILE))
 
 
 def user_dir() -> Path:
@@ -156,8 +172,10 @@ class Gazetteer:
 
     def __init__(self, rows: Iterable[Row], admin_path: Path | None = None):
         self._rows: list[Row] = list(rows)
+        self.path: Path | None = None  # the places file read, when read from one
         self._build()
         self._load_admin(admin_path if admin_path is not None else _bundled_admin_path())
+        self._load_foreign(_bundled_border_path())
 
     # construction ------------------------------------------------------------------------------
 
@@ -166,7 +184,9 @@ class Gazetteer:
         path = Path(path)
         if not path.exists():
             raise GazetteerError(f"gazetteer file not found: {path}")
-        return cls(read_rows(path), admin_path)
+        gaz = cls(read_rows(path), admin_path)
+        gaz.path = path
+        return gaz
 
     @classmethod
     def default(cls) -> "Gazetteer":
@@ -201,6 +221,7 @@ class Gazetteer:
             if len(lst) > 1:
                 lst.sort(key=_rank)
         self._places, self._approx, self._index = places, approx, index
+        self._sk: tuple[dict[str, list[Place]], dict[str, list[str]]] | None = None  # built on first use
 
     def _load_admin(self, path: Path) -> None:
         self._oblast_alias: dict[str, str] = {}
@@ -233,8 +254,43 @@ class Gazetteer:
                 if c:
                     self._centroid[o.name] = (c[0].lat, c[0].lon)
 
+    def _load_foreign(self, path: Path) -> None:
+        """Places across the border (Russia, Belarus, Poland, Moldova, Romania) for cross-border
+        strikes. Kept apart from the Ukrainian index: only ``geocode`` looks there, when the string
+        names no Ukrainian place or names the country or region ("Shebekino, Belgorod region")."""
+        self._foreign: dict[str, list[Place]] = {}
+        self._foreign_region: dict[str, tuple[str, str]] = {}  # normalised region name -> (country, region)
+        if not path.exists():
+            return
+        with open(path, encoding="utf-8") as f:
+            next(f, None)
+            for line in f:
+                gid, name, alts, lat, lon, country, region, pop = line.rstrip("\n").split("\t")
+                p = Place(int(gid), name, region, float(lat), float(lon), int(pop or 0), "PPL", country)
+                for k in {normalize(n) for n in (name, *alts.split("|")) if n}:
+                    self._foreign.setdefault(k, []).append(p)
+                self._foreign_region.setdefault(normalize(region), (country, region))
+        for lst in self._foreign.values():
+            lst.sort(key=_rank)
+
     def __len__(self) -> int:
         return len(self._places)
+
+    def info(self) -> dict:
+        """Counts for ``harmwatch gazetteer info``: places, how many have a point of their own, how many
+        only an approximate one (hromada or raion centre), how many neither; the file read."""
+        with_point = sum(1 for p in self._places if p.lat is not None)
+        approx = len(self._approx)
+        return {"file": str(self.path) if self.path else None, "places": len(self._places),
+                "with_point": with_point, "approximate_only": approx,
+                "without_point": len(self._places) - with_point - approx,
+                "coverage": round(with_point / len(self._places), 4) if self._places else 0.0,
+                "oblasts": len(self._centroid), "border_places": len(self._foreign)}
+
+    def approx_point(self, geonameid: int) -> tuple[float, float] | None:
+        """The centre of the hromada (else raion) of a place without a point of its own: the fallback
+        point of an incident in a village the gazetteer has no coordinates for."""
+        return self._approx.get(geonameid)
 
     @property
     def places(self) -> Sequence[Place]:
@@ -305,7 +361,7 @@ class Gazetteer:
         how = "unique"
         if admin1_hint:
             ob = admin1_hint if admin1_hint in self._centroid else (self.oblast(admin1_hint) or admin1_hint)
-            inh = [c for c in cands if c.admin1 == ob]
+            inh = [c for c in cands if _same_oblast(c.admin1, ob)]
             if inh:
                 if len(inh) < len(cands):
                     how = "hint"
@@ -330,59 +386,100 @@ class Gazetteer:
         own = [c for c in cands if normalize(c.name) == key]
         if own and own[0] is not cands[0] and cands[0].population < 10 * max(own[0].population, 1):
             return own[0], "population"
+        if not own and key.isascii() and len(key) >= 4:
+            # "Slovyansk" is an alternate name of Sloviansk and (historically) of Nikopol: the place
+            # whose own name it spells is the one meant
+            sk = skeleton(key)
+            close = [c for c in cands if c.name.isascii() and skeleton(normalize(c.name)) == sk]
+            if close and close[0] is not cands[0] and cands[0].population < 10 * max(close[0].population, 1):
+                return close[0], "population"
         return cands[0], "population"
 
     # free text ----------------------------------------------------------------------------------
 
     def geocode(self, text: str) -> GeocodeMatch | None:
         """Geocode a place string as analysts write it: 'Izyum (Kharkiv Region)', 'Horlivka, Donetsk
-        Oblast', 'near Chuhuiv', 'Чугуїв', 'village of Hroza, Kupiansk district'. An oblast alone
-        ('Kharkiv region') gives a match without a place, at the oblast centre, with a lower score.
-        None when the text names no place."""
+        Oblast', 'Kyiv, Borodyanka' (the oblast first), 'near Chuhuiv', 'Чугуїв', 'village of Hroza,
+        Kupiansk district', 'Kalmiuskyi district, Mariupol' (a city district: the city), Russian and
+        old spellings ('Artemovsk', 'Blagodatnoye'), places across the border ('Belgorod').
+
+        An oblast named in the string is a hard constraint: no place of another oblast is returned.
+        A name not found as written is looked up by its spelling skeleton (Russian g/h, e/i, -ovka/
+        -ivka, -oye/-e), then by a bounded fuzzy match. An ambiguous bare name ('Novoselivka') gives
+        the most populous namesake with its candidate count and a lowered score. An oblast alone
+        ('Kharkiv region') gives a match without a place, at the oblast centre, score 0.5. None when
+        the text names no place."""
         if not text or not text.strip():
             return None
         raw = text.strip()
         hints = [h for h in re.findall(r"\(([^)]*)\)", raw)]
         main = re.sub(r"\([^)]*\)", " ", raw)
-        parts = [p for p in re.split(r"[,;]|\s+[-–—]\s+", main) if p.strip()]
-        if not parts:
-            parts = hints[:1]
-            hints = hints[1:]
+        parts = [p.strip() for p in re.split(r"[,;:]|\s+[-–—]\s+", main) if p.strip()]
+        if parts:  # "Obolonskyi district of Kyiv"
+            m = re.match(r"^(.+?\b(?:district|raion|rayon|район))\s+(?:of|in)\s+(.+)$", parts[0], re.I)
+            if m:
+                parts[0:1] = [m.group(1), m.group(2)]
+        parts += [h.strip() for h in hints if h.strip()]
         if not parts:
             return None
-        main, hints = parts[0], parts[1:] + hints
         # "Hroza in the Kharkiv region", "Hroza near Kupiansk"
-        m = re.match(r"^(.+?)\s+(?:in|near)\s+(.+)$", main.strip(), re.I)
-        if m and not self.is_name(main) and self.is_name(" ".join(_parse(m.group(1))[0])):
-            main, hints = m.group(1), [m.group(2)] + hints
+        m = re.match(r"^(.+?)\s+(?:in|near)\s+(.+)$", parts[0], re.I)
+        if m and not self.is_name(parts[0]) and self.is_name(" ".join(_parse(m.group(1))[0])):
+            parts[0:1] = [m.group(1), m.group(2)]
 
-        admin_hint, near, hint_region = None, [], None
+        district = self._city_district(raw, parts)
+        if district is not None:
+            return district
+        # the place: the first part that is not an oblast ("Kyiv, Borodyanka", "Donetsk Oblast, Kramatorsk")
+        main_i = 0
+        for i, p in enumerate(parts):
+            toks, kind = _parse(p)
+            core = " ".join(toks)
+            ob = self.oblast(p)
+            later_place = any(self._has_place(q, ob) for q in parts[i + 1:]) if ob else False
+            if ob and (kind == "region" or later_place) or self._foreign_hint(p) and i + 1 < len(parts):
+                continue
+            if kind == "region" and not core:
+                continue
+            main_i = i
+            break
+        else:
+            main_i = 0
+        main, hints = parts[main_i], parts[:main_i] + parts[main_i + 1:]
+
+        oblast_hint, soft_hint, near, hint_region, foreign = None, None, [], None, None
         for h in hints:
+            fh = self._foreign_hint(h)
+            if fh:
+                foreign = foreign or fh
+                continue
             ob = self.oblast(h)
             toks, kind = _parse(h)
-            if ob and (kind == "region" or not self.is_name(" ".join(toks))):
-                admin_hint = admin_hint or ob
+            if ob:  # an oblast named in the string ("Donetsk" after a place is the oblast)
+                oblast_hint = oblast_hint or ob
                 hint_region = hint_region or (ob, h)
                 continue
             r = self.raion(h) if kind in ("district", "place") else None
             if r:
-                admin_hint = admin_hint or r[0]
+                soft_hint = soft_hint or r[0]
                 if r[1]:
                     near.append(r[1])
                 continue
             p = self.resolve(" ".join(toks)) if toks else None
             if p is not None:
-                admin_hint = admin_hint or p.admin1
+                soft_hint = soft_hint or p.admin1
                 pt = self.point(p)
                 if pt:
                     near.append(pt)
-            elif ob:
-                admin_hint = admin_hint or ob
 
         toks, kind = _parse(main)
         core = " ".join(toks)
         if not core:
             return self._oblast_match(*hint_region) if hint_region else None
+        if foreign:
+            fm = self._foreign_match(core, foreign, _span(raw, main))
+            if fm is not None:
+                return fm
         if kind == "region":
             ob = self.oblast(core)
             if ob:
@@ -391,11 +488,18 @@ class Gazetteer:
             r = self.raion(core)
             if r:
                 return GeocodeMatch(None, r[0], *(r[1] or self._centroid.get(r[0], (None, None))), 0.45,
-                                    main.strip())
-        cands = self.candidates(core)
+                                    main.strip(), precision="raion")
+        cands, how_found = self._lookup(core, oblast_hint, variants=False)
+        if not cands and not oblast_hint:  # "Belgorod", "Kursk": across the border, before any variant
+            fm = self._foreign_match(core, None, _span(raw, main))
+            if fm is not None:
+                return fm
+        if not cands:
+            cands, how_found = self._lookup(core, oblast_hint, exact=False)
         if cands:
-            place, how = self._resolve(cands, admin_hint, near, core)
-            return self._place_match(place, how, len(cands), admin_hint, _span(raw, main), kind)
+            place, how = self._resolve(cands, oblast_hint or soft_hint, near, core)
+            m = self._place_match(place, how, len(cands), oblast_hint or soft_hint, _span(raw, main), kind)
+            return m if how_found == "exact" else replace(m, score=round(m.score * (0.9 if how_found == "variant" else 0.8), 3))
         # the oblast named without a region word ("Kharkivska", "Zaporizhzhia Oblast's")
         ob = self.oblast(core)
         if ob:
@@ -406,32 +510,162 @@ class Gazetteer:
                 sub = " ".join(toks[i:i + n])
                 if len(sub) < 3 or sub in _STOPWORDS:
                     continue
-                cands = self.candidates(sub)
+                cands = [c for c in self.candidates(sub) if not oblast_hint or _same_oblast(c.admin1, oblast_hint)]
                 if cands:
-                    place, how = self._resolve(cands, admin_hint, near, sub)
-                    m = self._place_match(place, how, len(cands), admin_hint, _span(raw, sub), kind)
-                    return GeocodeMatch(m.place, m.admin1, m.lat, m.lon, round(m.score * 0.8, 3), m.matched)
+                    place, how = self._resolve(cands, oblast_hint or soft_hint, near, sub)
+                    m = self._place_match(place, how, len(cands), oblast_hint or soft_hint, _span(raw, sub), kind)
+                    return replace(m, score=round(m.score * 0.8, 3))
         if hint_region:
             return self._oblast_match(*hint_region)
         return None
 
+    # geocode helpers ----------------------------------------------------------------------------
+
+    def _has_place(self, part: str, oblast: str | None) -> bool:
+        """Whether ``part`` names a place (of ``oblast`` when given) and not just an oblast."""
+        toks, kind = _parse(part)
+        core = " ".join(toks)
+        if not core or kind == "region" or (self.oblast(part) and not oblast):
+            return False
+        if kind == "district":
+            return True
+        cands, _how = self._lookup(core, oblast)
+        return bool(cands) or normalize(core) in self._foreign
+
+    def _lookup(self, core: str, oblast: str | None, exact: bool = True,
+                variants: bool = True) -> tuple[list[Place], str]:
+        """Candidates for a name: as written ('exact'), by spelling skeleton ('variant'), by a bounded
+        fuzzy match of the skeleton ('fuzzy'); restricted to ``oblast`` when given. When the name as
+        written is only an alternate name of its places, the places whose own name has the same
+        skeleton join them ('Vasilyevka': two villages list it, the town is Vasylivka)."""
+        def keep(cs):
+            return [c for c in cs if _same_oblast(c.admin1, oblast)] if oblast else list(cs)
+        key = normalize(core)
+        ascii_ok = key.isascii() and len(key) >= 4
+        if exact:
+            cands = keep(self._index.get(key, ()))
+            if cands:
+                if ascii_ok and not any(normalize(c.name) == key for c in cands):
+                    sk = skeleton(key)
+                    more = [c for c in keep(self._skeletons()[0].get(sk, ())) if c.name.isascii()
+                            and skeleton(normalize(c.name)) == sk and c not in cands]
+                    cands = sorted(cands + more, key=_rank)
+                return cands, "exact"
+        if not ascii_ok or not variants:
+            return [], "none"
+        sk_index, by_first = self._skeletons()
+        sk = skeleton(key)
+        cands = keep(sk_index.get(sk, ()))
+        if cands:
+            return sorted(set(cands), key=_rank), "variant"
+        if len(sk) < 5:
+            return [], "none"
+        limit = 1 if len(sk) < 8 else 2
+        pool = by_first.get(sk[0], [])
+        hits = process.extract(sk, pool, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
+        if not hits:
+            return [], "none"
+        for d in range(0, limit + 1):
+            cands = keep(p for key, dist, _i in hits if dist == d for p in sk_index[key])
+            if cands:
+                return sorted(set(cands), key=_rank), "fuzzy"
+        return [], "none"
+
+    def _skeletons(self) -> tuple[dict[str, list[Place]], dict[str, list[str]]]:
+        """Skeleton index of every Latin name, built on first use (geocode only)."""
+        if self._sk is None:
+            idx: dict[str, list[Place]] = {}
+            for k, places in self._index.items():
+                if k.isascii() and len(k) >= 4:
+                    lst = idx.setdefault(skeleton(k), [])
+                    lst.extend(p for p in places if p not in lst)
+            by_first: dict[str, list[str]] = {}
+            for k in idx:
+                by_first.setdefault(k[0], []).append(k)
+            self._sk = (idx, by_first)
+        return self._sk
+
+    def _city_district(self, raw: str, parts: list[str]) -> GeocodeMatch | None:
+        """'Kalmiuskyi district, Mariupol', 'Obolonskyi district of Kyiv', 'Харків, Салтівський
+        район': a district of a city of over 100,000 is the city (or the GeoNames point of the
+        district, when there is one within 15 km of the city)."""
+        if len(parts) < 2:
+            return None
+        for i, p in enumerate(parts):
+            toks, kind = _parse(p)
+            if kind != "district" or not toks:
+                continue
+            for j, q in enumerate(parts):
+                if j == i:
+                    continue
+                qt, qk = _parse(q)
+                if qk != "place" or not qt:
+                    continue
+                big = [c for c in self.candidates(" ".join(qt)) if c.lat is not None
+                       and (c.population >= 50_000 or c.feature_code in ("PPLA", "PPLC"))]
+                if not big:
+                    continue
+                r = self.raion(" ".join(toks))
+                if i > j and r and r[1] and km(r[1], (big[0].lat, big[0].lon)) > 20:
+                    continue  # "Kharkiv, Chuhuiv district": a raion, not a city district
+                city = big[0]
+                own = [c for c in self.candidates(" ".join(toks)) if c.lat is not None
+                       and km((c.lat, c.lon), (city.lat, city.lon)) <= 15]
+                if own:
+                    m = self._place_match(own[0], "hint", 2, city.admin1, _span(raw, p), "place")
+                    return replace(m, score=0.85)
+                m = self._place_match(city, "unique", 1, None, _span(raw, q), "place")
+                return replace(m, score=0.8, precision="city")
+        return None
+
+    def _foreign_hint(self, part: str) -> tuple[str, str | None] | None:
+        """(country, region or None) when ``part`` names a neighbouring country or one of its
+        regions: 'Russia', 'Belgorod region', 'Poland'."""
+        k = " ".join(_parse(part)[0]) or normalize(part)
+        if k in _COUNTRIES:
+            return (_COUNTRIES[k], None)
+        _toks, kind = _parse(part)
+        if kind == "region" and k in self._foreign_region and not self.oblast(part):
+            return self._foreign_region[k]
+        return None
+
+    def _foreign_match(self, core: str, hint: tuple[str, str | None] | None, matched: str) -> GeocodeMatch | None:
+        cands = self._foreign.get(normalize(core), [])
+        if hint:
+            cands = [c for c in cands if c.country == hint[0] and (hint[1] is None or c.admin1 == hint[1])]
+        if not cands:
+            return None
+        p = cands[0]
+        score = 0.9 if len(cands) == 1 or hint else 0.75
+        return GeocodeMatch(p, p.admin1, p.lat, p.lon, score, matched, len(cands), "point", p.country)
+
     def _place_match(self, place: Place, how: str, n: int, hint: str | None, matched: str, kind: str) -> GeocodeMatch:
         score = {"unique": 1.0, "hint": 0.95, "near": 0.85, "population": 0.75}[how]
+        ambiguous = False
         if how == "population":
             others = [c.population for c in self.candidates(matched) if c is not place] or [0]
             if place.population >= 10000 and place.population >= 10 * max(others):
                 score = 0.9  # a city against villages of the same name
+            elif n > 1 and place.population < 10 * max(others + [1]):
+                ambiguous = True  # "Novoselivka": dozens of namesakes, none dominant
+                score = 0.55 if n == 2 else 0.4
         if n > 1 and how == "unique":
             score = 0.95  # several, all in the hinted oblast and the same one chosen
-        if hint and place.admin1 != hint:
+        if hint and not _same_oblast(place.admin1, hint):
             score -= 0.25  # the text names another oblast than the place's
         if kind == "district":
             score -= 0.1
-        return GeocodeMatch(place, place.admin1, place.lat, place.lon, max(0.05, round(score, 3)), matched)
+        lat, lon, precision = place.lat, place.lon, "point"
+        if lat is None:
+            pt = self._approx.get(place.geonameid)
+            if pt:  # a village without a point of its own: its hromada (else raion) centre
+                (lat, lon), precision = pt, "approximate"
+        return GeocodeMatch(place, place.admin1, lat, lon, max(0.05, round(score, 3)), matched, n, precision,
+                            ambiguous=ambiguous)
 
     def _oblast_match(self, admin1: str, matched: str) -> GeocodeMatch:
         lat, lon = self._centroid.get(admin1, (None, None))
-        return GeocodeMatch(None, admin1, lat, lon, 0.5, matched.strip())
+        return GeocodeMatch(None, admin1, lat, lon, 0.5, matched.strip(), precision="oblast")
 
     # imports ------------------------------------------------------------------------------------
 
@@ -446,6 +680,17 @@ class Gazetteer:
         self._build()
         return len(dump)
 
+
+def _same_oblast(a: str | None, b: str | None) -> bool:
+    """Kyiv City counts as Kyiv (oblast) and Sevastopol as Crimea for a hint given in the string."""
+    fold = {"Kyiv City": "Kyiv", "Sevastopol": "Crimea"}
+    return a is not None and fold.get(a, a) == fold.get(b, b)
+
+
+_COUNTRIES = {normalize(k): v for k, v in {
+    "Russia": "RU", "Russian Federation": "RU", "RF": "RU", "Росія": "RU", "Россия": "RU",
+    "Belarus": "BY", "Білорусь": "BY", "Беларусь": "BY", "Poland": "PL", "Польща": "PL",
+    "Moldova": "MD", "Молдова": "MD", "Romania": "RO", "Румунія": "RO"}.items()}
 
 _STOPWORDS = {"the", "of", "in", "and", "near", "city", "village", "town", "district", "region", "oblast"}
 

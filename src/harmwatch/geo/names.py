@@ -286,3 +286,39 @@ OBLAST_BY_KATOTTG = {o.katottg: o.name for o in OBLASTS}
 # Words after (or before) an oblast name that say "the region": "Kharkiv region", "Харківська область".
 REGION_SUFFIXES = ("oblast", "oblasti", "oblast's", "obl", "region", "regions", "province", "area",
                    "область", "області", "обл", "region of", "oblast of")
+
+
+# --- spelling skeleton ----------------------------------------------------------------------
+
+_SK_ENDINGS = [(re.compile(r"(?:o?ye|oe)$"), "e"), (re.compile(r"aya$"), "a"), (re.compile(r"(?:iy|yy|ij|yi|ii)$"), "i"),
+               (re.compile(r"(?:o|e|ye|io)vka$"), "ivka"), (re.compile(r"(?:o|e)vske$"), "ivske")]
+_SK_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def _sk_run(m: re.Match) -> str:
+    run = m.group(0)
+    for v in "aou":
+        if v in run:
+            return v
+    return "i"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def skeleton(key: str) -> str:
+    """A spelling skeleton of a normalised Latin name, equal for the Russian, old and Ukrainian
+    spellings of most places: g and h are one letter, every run of vowels is one vowel (a, o, u, or
+    i for e/i/y runs: "ye", "yi", "iy" alike), doubled consonants are one, and the Russian endings
+    -oye, -aya, -iy and -ovka/-evka become -e, -a, -i, -ivka.
+
+    >>> skeleton("blagodatnoye") == skeleton("blahodatne"), skeleton("kleshcheyevka") == skeleton("klishchiivka")
+    (True, True)
+    """
+    words = []
+    for w in key.split():
+        for rx, rep in _SK_ENDINGS:
+            w = rx.sub(rep, w)
+        w = w.replace("g", "h").replace("w", "v").replace("x", "ks")
+        w = _SK_VOWELS.sub(_sk_run, w)
+        w = re.sub(r"([^aeiou])\1+", r"\1", w)
+        words.append(w)
+    return " ".join(words)
