@@ -27,7 +27,9 @@ class Problem(BaseModel):
 
 def _answers(*codes: int) -> dict:
     """The error statuses a route can answer (besides 200 and FastAPI's own 422), for the OpenAPI description."""
-    what = {400: "a filter or a decision that cannot be applied (the detail says why)",
+    what = {301: "the incident was merged away: Location is the merged incident's URL",
+            308: "the incident was merged away: repeat the request at Location (the merged incident)",
+            400: "a filter or a decision that cannot be applied (the detail says why)",
             401: "no credentials, or an invalid, revoked or expired token",
             403: "the user's role may not do this (writes need analyst or admin), or a cookie write without X-CSRF-Token",
             404: "no such incident, claim or source"}
@@ -38,6 +40,8 @@ READ = _answers(401)
 READ_ONE = _answers(401, 404)
 READ_FILTERED = _answers(400, 401)
 WRITE = _answers(400, 401, 403, 404)
+READ_INCIDENT = _answers(301, 401, 404)  # routes with an incident id: a merged-away id redirects
+WRITE_INCIDENT = _answers(308, 400, 401, 403, 404)
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 IncidentId = Path(..., min_length=1, max_length=200, description="incident id, e.g. inc-eb3b1970008b")
 
@@ -186,13 +190,13 @@ def get_timeline(request: Request, viewer: Viewer = Depends(api_reader),
 
 
 @router.get("/incidents/{incident_id}", summary="One incident: resolved fields, claims, disagreements, history",
-            responses=READ_ONE)
+            responses=READ_INCIDENT)
 def get_incident(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     return _incident(request, incident_id)
 
 
 @router.get("/incidents/{incident_id}/claims", summary="The claims of one incident, with sources and quotes",
-            responses=READ_ONE)
+            responses=READ_INCIDENT)
 def get_claims(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     inc = _incident(request, incident_id)
     return {"incident": incident_id, "claims": inc["claim_details"]}
@@ -232,28 +236,28 @@ async def _set_status(request: Request, incident_id: str, action: str, viewer: V
                bool(body and body.override), request=request, incident_id=incident_id)
 
 
-@router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified", responses=WRITE)
+@router.post("/incidents/{incident_id}/verify", summary="Mark an incident verified", responses=WRITE_INCIDENT)
 async def verify(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                  viewer: Viewer = Depends(api_analyst)) -> dict:
     await _set_status(request, incident_id, "verify", viewer, body)
     return {"incident": incident_id, "status": "verified"}
 
 
-@router.post("/incidents/{incident_id}/discount", summary="Discount an incident", responses=WRITE)
+@router.post("/incidents/{incident_id}/discount", summary="Discount an incident", responses=WRITE_INCIDENT)
 async def discount(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                    viewer: Viewer = Depends(api_analyst)) -> dict:
     await _set_status(request, incident_id, "discount", viewer, body)
     return {"incident": incident_id, "status": "discounted"}
 
 
-@router.post("/incidents/{incident_id}/reopen", summary="Withdraw a verify/discount ruling", responses=WRITE)
+@router.post("/incidents/{incident_id}/reopen", summary="Withdraw a verify/discount ruling", responses=WRITE_INCIDENT)
 async def reopen(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                  viewer: Viewer = Depends(api_analyst)) -> dict:
     await _set_status(request, incident_id, "reopen", viewer, body)
     return {"incident": incident_id, "status": "unreviewed"}
 
 
-@router.post("/incidents/{incident_id}/edit", summary="Correct one resolved field (with a reason)", responses=WRITE)
+@router.post("/incidents/{incident_id}/edit", summary="Correct one resolved field (with a reason)", responses=WRITE_INCIDENT)
 async def edit(body: EditBody, request: Request, incident_id: str = IncidentId,
                viewer: Viewer = Depends(api_analyst)) -> dict:
     iid = await _run(service.edit_field, request.app.state.db, incident_id, body.field, body.value, viewer.name,
@@ -261,7 +265,7 @@ async def edit(body: EditBody, request: Request, incident_id: str = IncidentId,
     return {"incident": iid}
 
 
-@router.post("/incidents/{incident_id}/split", summary="Split claims out of an incident", responses=WRITE)
+@router.post("/incidents/{incident_id}/split", summary="Split claims out of an incident", responses=WRITE_INCIDENT)
 async def split(body: SplitBody, request: Request, incident_id: str = IncidentId,
                 viewer: Viewer = Depends(api_analyst)) -> dict:
     ids = await _run(service.split, request.app.state.db, incident_id, body.claims, viewer.name, body.reason,
@@ -277,7 +281,7 @@ async def unlink(key: str, request: Request, body: Reason | None = None, viewer:
 
 
 @router.get("/incidents/{incident_id}/suggestions", summary="Merge candidates: nearest other incidents with pair scores",
-            responses=READ_ONE)
+            responses=READ_INCIDENT)
 def get_suggestions(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     try:
         return {"incident": incident_id, "suggestions": service.merge_suggestions(request.app.state.db, incident_id)}
@@ -344,7 +348,7 @@ class AssignBody(BaseModel):
 
 
 @router.post("/incidents/{incident_id}/assign", summary="Assign (or reassign, or unassign) the incident's reviewer",
-             responses=WRITE)
+             responses=WRITE_INCIDENT)
 async def post_assign(body: AssignBody, request: Request, incident_id: str = IncidentId,
                       viewer: Viewer = Depends(api_analyst)) -> dict:
     changed = await _run(review.assign, request.app.state.db, incident_id, body.assignee, viewer.name, body.reason,
@@ -353,7 +357,7 @@ async def post_assign(body: AssignBody, request: Request, incident_id: str = Inc
 
 
 @router.post("/incidents/{incident_id}/approve", summary="Second review: approve another analyst's verify or discount",
-             responses=WRITE)
+             responses=WRITE_INCIDENT)
 async def post_approve(request: Request, incident_id: str = IncidentId, body: Reason | None = None,
                        viewer: Viewer = Depends(api_analyst)) -> dict:
     await _run(review.approve, request.app.state.db, incident_id, viewer.name, body.reason if body else None,
@@ -361,7 +365,7 @@ async def post_approve(request: Request, incident_id: str = IncidentId, body: Re
     return {"incident": incident_id, "review": "approved"}
 
 
-@router.post("/incidents/{incident_id}/comments", summary="Comment on an incident (audited)", responses=WRITE)
+@router.post("/incidents/{incident_id}/comments", summary="Comment on an incident (audited)", responses=WRITE_INCIDENT)
 async def post_comment(body: CommentBody, request: Request, incident_id: str = IncidentId,
                        viewer: Viewer = Depends(api_analyst)) -> dict:
     cid = await _run(service.comment, request.app.state.db, incident_id, viewer.name, body.text, request=request,
