@@ -20,7 +20,8 @@ investigator; **weak** otherwise (one origin). `grade_reasons` says why, in plai
 
 Precision codes, in the manner of ACLED: geo_precision 1 = a settlement's point, 2 = the
 claims name different settlements close together (the point of the most cited one), or a
-settlement the gazetteer has no point for (lat/lon null), 3 = only the oblast is known; time_precision 1 = one day, 2 = the claims differ by a day,
+settlement the gazetteer has no point for (placed approximately at its hromada, else raion, centre;
+lat/lon null only when even that is unknown), 3 = only the oblast is known; time_precision 1 = one day, 2 = the claims differ by a day,
 3 = no day known.
 """
 from __future__ import annotations
@@ -180,8 +181,23 @@ def _where(inc: Incident, members: list[ClaimRef]) -> None:
         inc.place = _majority([c.place for c in members])
         if pointed:
             inc.lat, inc.lon = pointed[0].lat, pointed[0].lon
+        else:  # a village the gazetteer has no point for: its hromada (else raion) centre, approximate
+            gid = _majority([c.geonameid for c in members if c.geonameid is not None])
+            pt = _approx_point(gid) if gid is not None else None
+            if pt:
+                inc.lat, inc.lon, inc.geonameid = pt[0], pt[1], gid
         # a village the gazetteer knows only by name: its settlement is known, its point is not
         inc.geo_precision = 2 if inc.place else (3 if inc.admin1 else None)
+
+
+def _approx_point(geonameid: int) -> tuple[float, float] | None:
+    """The hromada (else raion) centre of a place without a point of its own (geo/gazetteer.py)."""
+    from ..errors import GazetteerError
+    from ..geo import Gazetteer
+    try:
+        return Gazetteer.default().approx_point(geonameid)
+    except GazetteerError:  # no gazetteer at hand: the incident keeps no point rather than failing
+        return None
 
 
 def _what(inc: Incident, members: list[ClaimRef]) -> None:

@@ -48,6 +48,7 @@ class Filters:
     object: str | None = None
     min_killed: int | None = None
     q: str | None = None
+    no_point: bool | None = None  # ?no_point=1: only incidents without a point (not on the map)
 
     @classmethod
     def parse(cls, params) -> "Filters":  # noqa: ANN001  (a Mapping of query parameters)
@@ -81,6 +82,11 @@ class Filters:
             if not all(-180 <= x <= 180 for x in parts[::2]) or not all(-90 <= y <= 90 for y in parts[1::2]):
                 raise FilterError(f"bbox={v!r}: longitudes between -180 and 180, latitudes between -90 and 90")
             f.bbox = parts  # type: ignore[assignment]
+        v = get("no_point")
+        if v:
+            if v.lower() not in ("1", "true", "yes"):
+                raise FilterError(f"no_point={v!r}: use no_point=1")
+            f.no_point = True
         if f.q and len(f.q) > 200:
             raise FilterError("q: at most 200 characters")
         return f
@@ -93,7 +99,7 @@ class Filters:
             if v is None or v == "":
                 continue
             key = {"date_from": "from", "date_to": "to"}.get(fld.name, fld.name)
-            out[key] = ",".join(f"{x:g}" for x in v) if fld.name == "bbox" else str(v)
+            out[key] = ",".join(f"{x:g}" for x in v) if fld.name == "bbox" else "1" if v is True else str(v)
         return out
 
     def without(self, *names: str) -> "Filters":
@@ -131,6 +137,8 @@ def conditions(f: Filters) -> list:
         c += [Incident.lon >= minlon, Incident.lon <= maxlon, Incident.lat >= minlat, Incident.lat <= maxlat]
     if f.admin1:
         c.append(Incident.admin1 == f.admin1)
+    if f.no_point:
+        c.append(Incident.lat.is_(None))
     if f.weapon_class:
         c.append(Incident.weapon_class == f.weapon_class)
     if f.grade:
@@ -180,11 +188,17 @@ def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list
     cond = and_(*conditions(f)) if conditions(f) else None
     with db.session() as s:
         cq = select(func.count()).select_from(Incident)
-        q = select(*SUMMARY_COLUMNS)
+        iq = select(Incident.id)
         if cond is not None:
-            cq, q = cq.where(cond), q.where(cond)
+            cq, iq = cq.where(cond), iq.where(cond)
         total = s.scalar(cq) or 0
-        rows = s.execute(q.order_by(Incident.date.desc(), Incident.id).limit(limit).offset(offset)) if limit else []
+        if not limit or offset >= total:
+            return total, []
+        # The page's ids first (from the covering index ix_incidents_list, migration 0011, for the
+        # date and bbox filters), then only those rows: an offset skips index entries, not wide rows.
+        order = (Incident.date.desc(), Incident.id)
+        page = iq.order_by(*order).limit(limit).offset(offset).subquery()
+        rows = s.execute(select(*SUMMARY_COLUMNS).join(page, Incident.id == page.c.id).order_by(*order))
         return total, [summary(r) for r in rows]
 
 

@@ -167,8 +167,13 @@
         g.features.forEach(function (f) {
           if (!f.geometry) { return; }
           var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-          var m = L.circleMarker(ll, {radius: 7, weight: 1, color: "#222", fillOpacity: 0.9,
-                                      fillColor: colourOf(f.properties, mode), className: "incident-marker"});
+          // geo_precision 2: an approximate point (a village placed at its hromada centre, or
+          // claims naming nearby places): drawn hollow with a dashed ring
+          var approx = f.properties.geo_precision === 2;
+          var m = L.circleMarker(ll, {radius: 7, weight: approx ? 2 : 1, color: approx ? colourOf(f.properties, mode) : "#222",
+                                      fillOpacity: approx ? 0.15 : 0.9, dashArray: approx ? "3 2" : null,
+                                      fillColor: colourOf(f.properties, mode),
+                                      className: approx ? "incident-marker approximate" : "incident-marker"});
           m.feature = f;
           m.bindPopup(popup(f.properties));
           markers.push(m);
