@@ -231,6 +231,54 @@ def gazetteer_load(file: Path = typer.Argument(..., help="GeoNames dump: allCoun
     err.print(f"imported {n} populated places")
 
 
+@gazetteer_app.command("download")
+def gazetteer_download(url: str = typer.Option("https://download.geonames.org/export/dump/UA.zip", "--url",
+                                               help="Where to fetch the dump (GeoNames' UA.zip by default)."),
+                       sha256: Optional[str] = typer.Option(None, "--sha256", help="Expected sha256 of the download."),
+                       dest: Optional[Path] = typer.Option(None, "--dest", help="Where to write the user gazetteer.")) -> None:
+    """Download GeoNames' Ukraine dump (needs a connection), verify it and import it: every village
+    gets a point. Offline, use `harmwatch gazetteer load FILE` with a copy on disk.
+
+    Example: `harmwatch gazetteer download`
+    """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from ..geo.gazetteer import download_dump
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("UA.zip", total=None)
+        try:
+            n, digest = download_dump(url, dest, sha256=sha256,
+                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except HarmWatchError as e:
+            _fail(e)
+    err.print(f"downloaded {url} (sha256 {digest}); imported {n} populated places")
+
+
+@gazetteer_app.command("info")
+def gazetteer_info(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """Which gazetteer is in use and its coverage: places, how many have a point of their own,
+    how many only an approximate one (hromada or raion centre), border places.
+
+    Example: `harmwatch gazetteer info`
+    """
+    from ..geo import Gazetteer
+    try:
+        info = Gazetteer.default().info()
+    except HarmWatchError as e:
+        _fail(e)
+    if as_json:
+        sys.stdout.write(json.dumps(info) + "\n")
+        return
+    n = info["places"] or 1
+    sys.stdout.write(f"file: {info['file']}\n"
+                     f"populated places: {info['places']}\n"
+                     f"with a point: {info['with_point']} ({info['with_point'] / n:.1%})\n"
+                     f"approximate point only (hromada or raion centre): {info['approximate_only']}\n"
+                     f"no point at all: {info['without_point']}\n"
+                     f"border places (RU, BY, PL, MD, RO): {info['border_places']}\n")
+
+
 @app.command("eval")
 def eval_cmd(gold: Path = typer.Argument(..., help="Gold annotation (JSONL)."),
              pred: Path = typer.Argument(..., help="Predictions from `harmwatch extract --format jsonl`."),

@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -285,7 +285,8 @@ class Gazetteer:
                 "with_point": with_point, "approximate_only": approx,
                 "without_point": len(self._places) - with_point - approx,
                 "coverage": round(with_point / len(self._places), 4) if self._places else 0.0,
-                "oblasts": len(self._centroid), "border_places": len(self._foreign)}
+                "oblasts": len(self._centroid),
+                "border_places": len({p.geonameid for lst in self._foreign.values() for p in lst})}
 
     def approx_point(self, geonameid: int) -> tuple[float, float] | None:
         """The centre of the hromada (else raion) of a place without a point of its own: the fallback
@@ -866,6 +867,57 @@ def import_dump(path: str | Path, dest_dir: str | Path | None = None) -> int:
         raise GazetteerError(f"cannot write the gazetteer to {target}: {e.strerror or e}") from e
     Gazetteer._cache.clear()
     return len(dump)
+
+
+GEONAMES_UA_URL = "https://download.geonames.org/export/dump/UA.zip"
+
+
+def download_dump(url: str = GEONAMES_UA_URL, dest_dir: str | Path | None = None, timeout: float = 60.0,
+                  progress: Callable[[int, int | None], None] | None = None,
+                  sha256: str | None = None) -> tuple[int, str]:
+    """Download GeoNames' Ukraine dump (or ``url``), verify it and import it like ``import_dump``.
+
+    The download goes to a temporary file next to the target; it is checked before anything is
+    imported: the byte count the server announced, the sha256 when given, a readable zip holding a
+    GeoNames .txt. ``progress(done, total)`` is called as bytes arrive. Returns (places imported,
+    sha256 of the download). Raises GazetteerError when offline, on an HTTP error, or when the
+    file fails a check; nothing is written then."""
+    import hashlib
+    import tempfile
+    import urllib.error
+    import urllib.request
+
+    dest = Path(dest_dir).expanduser() if dest_dir is not None else user_dir()
+    dest.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=dest, prefix=".download-", suffix=".zip", delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+        try:
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 (https URL of the user's choice)
+                    total = int(r.headers.get("Content-Length") or 0) or None
+                    done = 0
+                    while chunk := r.read(1 << 16):
+                        tmp.write(chunk)
+                        h.update(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+            except (urllib.error.URLError, OSError, ValueError) as e:
+                raise GazetteerError(f"cannot download {url}: {getattr(e, 'reason', None) or e} "
+                                     "(offline? `harmwatch gazetteer load FILE` imports a copy on disk)") from e
+            tmp.flush()
+            if total is not None and done != total:
+                raise GazetteerError(f"{url}: download incomplete ({done} of {total} bytes)")
+            digest = h.hexdigest()
+            if sha256 and digest != sha256.lower():
+                raise GazetteerError(f"{url}: sha256 {digest} does not match the expected {sha256}")
+            if not zipfile.is_zipfile(tmp_path):
+                raise GazetteerError(f"{url}: the download is not a zip file (GeoNames serves UA.zip)")
+            n = import_dump(tmp_path, dest)
+        finally:
+            tmp_path.unlink(missing_ok=True)
+    return n, digest
 
 
 def load_dump(path: str | Path, db_or_dest: str | Path | None = None) -> int:
