@@ -195,7 +195,7 @@ def server(url: str, archive: Path, log: Path) -> Iterator[str]:
                                 stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a first start may still migrate
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"the server stopped (exit {proc.returncode}): {log.read_text()[-2000:]}")
@@ -205,7 +205,7 @@ def server(url: str, archive: Path, log: Path) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()[-2000:]}")
+                raise RuntimeError(f"the server did not answer within 300 s: {log.read_text()[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+                        String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -233,6 +233,10 @@ class Incident(Base):
     """One real-world event resolved from claims (rewritten by each resolution run)."""
 
     __tablename__ = "incidents"
+    # migration 0011: covering indexes for the list order, pages at any offset, map filters and the
+    # timeline (web/query.py), so those never read the wide rows (bench/load.py)
+    # (ix_incidents_list, newest first, is declared below the class: it needs the column objects)
+    __table_args__ = (Index("ix_incidents_map", "lon", "lat", "date", "killed_best", "injured_best", "id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "inc-" + hash of its earliest claim key
     date: Mapped[str | None] = mapped_column(String(10), index=True)
@@ -267,6 +271,10 @@ class Incident(Base):
     perpetrator: Mapped[str | None] = mapped_column(Text)
     withheld: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+Index("ix_incidents_list", Incident.date.desc(), Incident.id, Incident.killed_best, Incident.injured_best,
+      Incident.lon, Incident.lat)
 
 
 class ClaimLink(Base):

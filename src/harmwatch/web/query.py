@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import weakref
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
@@ -213,21 +215,45 @@ def timeline(db, f: Filters) -> list[dict]:  # noqa: ANN001
         return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in s.execute(q)]
 
 
+def distinct_values(s, col) -> list:  # noqa: ANN001
+    """The distinct non-null values of an indexed column, in order, by a skip scan: one index lookup
+    per value (WITH RECURSIVE, SQLite and PostgreSQL alike), not a pass over every row."""
+    first = select(func.min(col).label("v")).where(col.is_not(None)).cte("vals", recursive=True)
+    nxt = select(func.min(col)).where(col > first.c.v).scalar_subquery()
+    vals = first.union_all(select(nxt.label("v")).where(first.c.v.is_not(None)))
+    return [v for (v,) in s.execute(select(vals.c.v).where(vals.c.v.is_not(None)))]
+
+
+# The object types hit, for the drop-down: no index can give them (a JSON list per row), and a scan
+# reads every row, so the list is kept this many seconds per database (bench/load.py, docs/web.md).
+OBJECT_CHOICES_SECONDS = 60.0
+_object_choices: "weakref.WeakKeyDictionary[object, tuple[float, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def _objects(s, db) -> list[str]:  # noqa: ANN001
+    now = time.monotonic()
+    hit = _object_choices.get(db)
+    if hit is not None and now - hit[0] < OBJECT_CHOICES_SECONDS:
+        return hit[1]
+    objs: set[str] = set()
+    # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
+    for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
+        try:
+            objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
+        except ValueError:
+            continue
+    _object_choices[db] = (now, sorted(objs))
+    return sorted(objs)
+
+
 def choices(db) -> dict[str, list[str]]:  # noqa: ANN001
     """Distinct values for the filter drop-downs."""
     with db.session() as s:
         out = {}
         for name, col in (("admin1", Incident.admin1), ("weapon_class", Incident.weapon_class),
                           ("grade", Incident.grade), ("status", Incident.status)):
-            out[name] = [v for (v,) in s.execute(select(col).where(col.is_not(None)).distinct().order_by(col))]
-        objs: set[str] = set()
-        # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
-        for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
-            try:
-                objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
-            except ValueError:
-                continue
-        out["object"] = sorted(objs)
+            out[name] = distinct_values(s, col)
+        out["object"] = _objects(s, db)
         return out
 
 
