@@ -18,6 +18,7 @@ from ..geo import Gazetteer
 from ..records import DocumentIn, Extraction
 from .assemble import assemble
 from .features import annotate
+from .lang import annotator_for, languages as _languages
 from .noise import drop_noise
 from .text import split_sentences
 from .weapons import Catalogue
@@ -38,6 +39,10 @@ def _segment(s: dict) -> dict:
 
 def _annotate(s: dict) -> dict:
     gaz, cat, pub = s["gazetteer"], s["catalogue"], s["published"]
+    # the document's language chooses the annotator (lang/); all give the same SentenceFeatures
+    other = annotator_for(s.get("language"), gaz, cat)
+    if other is not None:
+        return {"features": [other(sent, pub) for sent in s["sentences"]]}
     return {"features": [annotate(sent, pub, gaz, cat) for sent in s["sentences"]]}
 
 
@@ -71,11 +76,14 @@ class Extractor:
     gazetteer: Gazetteer = field(default_factory=Gazetteer.default)
     catalogue: Catalogue = field(default_factory=Catalogue.default)
     steps: tuple[Step, ...] = STEPS
+    # the languages this extractor reads (ingest stores documents in others without claims)
+    languages: frozenset[str] = field(default_factory=_languages)
 
     def extract_text(self, text: str, doc_id: str, published: date | None = None,
-                     publisher: str | None = None) -> Extraction:
+                     publisher: str | None = None, language: str | None = None) -> Extraction:
+        """`language`: the document's ("en", "uk", "ru"); None reads it as English."""
         state: dict[str, Any] = {"text": text, "published": published, "publisher": publisher,
-                                 "gazetteer": self.gazetteer, "catalogue": self.catalogue}
+                                 "gazetteer": self.gazetteer, "catalogue": self.catalogue, "language": language}
         for step in self.steps:
             missing = [r for r in step.requires if r not in state]
             if missing:
@@ -84,7 +92,7 @@ class Extractor:
         return Extraction(doc_id=doc_id, incidents=state["incidents"], tallies=state["tallies"])
 
     def __call__(self, doc: DocumentIn, text: str) -> Extraction:
-        return self.extract_text(text, doc.doc_id, doc.published, doc.publisher)
+        return self.extract_text(text, doc.doc_id, doc.published, doc.publisher, doc.language)
 
 
 _DEFAULT: Extractor | None = None
@@ -97,5 +105,6 @@ def default_extractor() -> Extractor:
     return _DEFAULT
 
 
-def extract_text(text: str, doc_id: str = "doc", published: date | None = None, publisher: str | None = None) -> Extraction:
-    return default_extractor().extract_text(text, doc_id, published, publisher)
+def extract_text(text: str, doc_id: str = "doc", published: date | None = None, publisher: str | None = None,
+                 language: str | None = None) -> Extraction:
+    return default_extractor().extract_text(text, doc_id, published, publisher, language)

@@ -1,0 +1,532 @@
+"""The annotator for Ukrainian and Russian: one sentence -> `SentenceFeatures`, as the English one.
+
+Every word list and pattern comes from the language's resources file (data/lang/uk.yaml,
+ru.yaml); this module holds only the procedure:
+
+* words are lemmatised with pymorphy3 and its dictionary for the language (loaded once per
+  process, on first use; the dictionaries ship in the pymorphy3-dicts-* packages, nothing is
+  downloaded);
+* places: a capitalised word in any grammatical case is brought back to the name the gazetteer
+  holds by the file's case endings ("Харкові" -> "Харків") or by its lemma; the preposition before
+  it says what it is to the sentence ("у" -> in, "під" -> near); "Харківській області" and
+  "Харківщині" are the oblast only;
+* numbers in digits and words, collective numerals ("двоє", "п'ятеро", "обоє") in every case;
+* casualty figures: a number (or a single named person) and a killed/injured word in the same
+  clause; the person noun gives the group (children, women, men, healthcare);
+* dates ("16 квітня 2025 року", "вчора", "у ніч на 24 лютого", a weekday) and clock times
+  ("близько 10:30", "о 7 ранку");
+* weapons from the catalogue (its Cyrillic aliases, also inflected: "КАБами", "Шахедів");
+* objects hit, attribution ("повідомив начальник ОВА", "за даними прокуратури"), the perpetrator,
+  and the cue flags assemble reads (attack, tally, several events, new event, hypothetical, denial).
+
+Every mention keeps its offsets in the original text.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import yaml
+
+from ...errors import CatalogueError
+from ...geo import Gazetteer
+from ..casualties import CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
+from ..dates import DateMention, TimeMention, _latest_on_or_before
+from ..features import SentenceFeatures
+from ..objects import ObjectMention
+from ..places import PlaceMention
+from ..text import Sentence
+from ..weapons import Catalogue, WeaponMention
+from . import DATA_DIR
+
+_WORD = re.compile(r"\d+(?:[:.,]\d+)?|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*(?:-[^\W\d_]+)*", re.UNICODE)
+_CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|[–—]")
+_APOS = str.maketrans({"’": "'", "ʼ": "'"})
+_CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
+_GROUPS = {"total": TOTAL, "children": CHILDREN, "women": WOMEN, "men": MEN, "healthcare": HEALTH}
+
+
+@dataclass
+class Resources:
+    """One language's data file, read and compiled."""
+    language: str
+    annotator: str
+    morphology: str
+    raw: dict
+    cues: dict[str, str] = field(default_factory=dict)  # preposition -> English cue word
+    patterns: dict[str, list[re.Pattern]] = field(default_factory=dict)
+
+    def words(self, key: str) -> frozenset[str]:
+        return frozenset(_key(w) for w in self.raw.get(key) or ())
+
+    def pat(self, key: str) -> list[re.Pattern]:
+        if key not in self.patterns:
+            self.patterns[key] = [re.compile(p, re.IGNORECASE) for p in self.raw.get(key) or ()]
+        return self.patterns[key]
+
+    def any(self, key: str, text: str) -> re.Match | None:
+        for p in self.pat(key):
+            m = p.search(text)
+            if m:
+                return m
+        return None
+
+
+def _key(w) -> str:
+    return str(w).lower().translate(_APOS)
+
+
+@lru_cache(maxsize=None)
+def load_resources(language: str) -> Resources:
+    path = DATA_DIR / f"{language}.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise CatalogueError(f"{path}: cannot read the language resources: {e}") from e
+    if not isinstance(raw, dict) or raw.get("language") != language or not raw.get("morphology"):
+        raise CatalogueError(f"{path}: a language resources file needs 'language: {language}' and 'morphology'")
+    res = Resources(language, raw.get("annotator", "slavic"), raw["morphology"], raw)
+    for cue, preps in (raw.get("place_cues") or {}).items():
+        for p in preps:
+            res.cues.setdefault(_key(p), cue)
+    try:
+        for key, value in raw.items():
+            if key.endswith("_patterns") and isinstance(value, list):
+                res.pat(key)
+    except re.error as e:
+        raise CatalogueError(f"{path}: a pattern does not compile: {e}") from e
+    return res
+
+
+_MORPH: dict[str, object] = {}
+_MORPH_LOCK = threading.Lock()
+
+
+def analyzer(morphology: str):
+    """The pymorphy3 analyser for a dictionary ("uk", "ru"), built once per process."""
+    m = _MORPH.get(morphology)
+    if m is None:
+        with _MORPH_LOCK:
+            m = _MORPH.get(morphology)
+            if m is None:
+                try:
+                    import pymorphy3
+                    m = pymorphy3.MorphAnalyzer(lang=morphology)
+                except Exception as e:  # missing dictionary package: say which
+                    raise CatalogueError(f"no pymorphy3 dictionary for {morphology!r} "
+                                         f"(install pymorphy3-dicts-{morphology}): {e}") from e
+                _MORPH[morphology] = m
+    return m
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    start: int  # offsets into the document
+    end: int
+    key: str  # lower case, apostrophes unified
+    lemmas: frozenset[str]
+    noun: bool
+    singular: bool
+
+
+class SlavicAnnotator:
+    def __init__(self, res: Resources, gaz: Gazetteer, catalogue: Catalogue):
+        self.res, self.gaz, self.catalogue = res, gaz, catalogue
+        self.morph = analyzer(res.morphology)
+        r = res
+        self.numbers = {_key(k): int(v) for k, v in (r.raw.get("numbers") or {}).items()}
+        self.collectives = {_key(k): int(v) for k, v in (r.raw.get("collectives") or {}).items()}
+        self.person = {_key(w): _GROUPS[g] for g, ws in (r.raw.get("person_nouns") or {}).items() for w in ws}
+        self.killed, self.injured = r.words("killed"), r.words("injured")
+        self.help_verbs, self.help_words = r.words("help_verbs"), r.words("help_words")
+        self.attack = r.words("attack")
+        self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
+        self.settlement_words = r.words("settlement_words")
+        self.stop = r.words("stop_places")
+        self.region_nouns = r.words("region_nouns")
+        self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
+        self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
+        self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
+        self.objects = {_key(w): t for t, ws in (r.raw.get("objects") or {}).items() for w in ws}
+        self.months = {_key(k): int(v) for k, v in (r.raw.get("months") or {}).items()}
+        self.relative = {_key(k): int(v) for k, v in (r.raw.get("relative_days") or {}).items()}
+        self.weekdays = {_key(k): int(v) for k, v in (r.raw.get("weekdays") or {}).items()}
+        self.time_parts = {_key(k): int(v) for k, v in (r.raw.get("time_parts") or {}).items()}
+        months = "|".join(sorted(map(re.escape, self.months), key=len, reverse=True))
+        years = "|".join(map(re.escape, r.raw.get("year_words") or ()))
+        self._date = re.compile(rf"\b(\d{{1,2}})(?:-?(?:го|е))?\s+({months})(?:\s+(\d{{4}})(?:\s*(?:{years}|р\.|г\.))?)?",
+                                re.IGNORECASE)
+        self._range = re.compile(rf"\b(?:з|із|с|от|від)\s+\d{{1,2}}(?:\s+(?:{months}))?\s+(?:по|до|-)\s+\d{{1,2}}\s+(?:{months})",
+                                 re.IGNORECASE)
+        cues = "|".join(map(re.escape, r.raw.get("time_cues") or ()))
+        parts = "|".join(map(re.escape, self.time_parts))
+        self._clock = re.compile(rf"(?<!\w)(?:{cues})\s+(\d{{1,2}})[:.](\d{{2}})\b", re.IGNORECASE)
+        self._hour = re.compile(rf"(?<!\w)(?:{cues})\s+(\d{{1,2}})(?:\s+\w+)?\s+({parts})\b", re.IGNORECASE)
+
+    # words ---------------------------------------------------------------------------------------
+
+    def tokens(self, sent: Sentence) -> list[Tok]:
+        out = []
+        for m in _WORD.finditer(sent.text):
+            w = m.group()
+            out.append(self._tok(w, sent.start + m.start(), sent.start + m.end()))
+        return out
+
+    def _tok(self, w: str, start: int, end: int) -> Tok:
+        key = _key(w)
+        lemmas, noun, sing = _analyse(self.morph, key) if not key[:1].isdigit() else (frozenset(), False, False)
+        return Tok(w, start, end, key, lemmas | {key}, noun, sing)
+
+    # the sentence --------------------------------------------------------------------------------
+
+    def annotate(self, sent: Sentence, published: date | None) -> SentenceFeatures:
+        text = sent.text
+        toks = self.tokens(sent)
+        f = SentenceFeatures(sent=sent)
+        f.places = self.places(toks, sent)
+        f.dates = self.dates(text, sent.start, published, toks)
+        f.times = self.times(text, sent.start)
+        f.weapons = self.weapons(text, sent.start, toks)
+        f.figures = self.figures(toks, text, sent.start)
+        f.objects = self.objects_in(toks, text, sent.start)
+        lem = set().union(*(t.lemmas for t in toks)) if toks else set()
+        f.attack = bool(lem & self.attack) or bool(f.figures) or bool(f.weapons)
+        r = self.res
+        f.tally_cue = bool(r.any("tally_patterns", text))
+        f.plural_events = bool(r.any("plural_event_patterns", text))
+        f.new_event = bool(r.any("new_event_patterns", text))
+        f.hypothetical = bool(r.any("hypothetical_patterns", text))
+        f.denial = bool(r.any("denial_patterns", text))
+        f.source = self.source(text, sent.start)
+        for who, pats in (r.raw.get("perpetrators") or {}).items():
+            if any(re.search(p, text, re.IGNORECASE) for p in pats):
+                f.perpetrator = who
+                break
+        return f
+
+    # places --------------------------------------------------------------------------------------
+
+    def places(self, toks: list[Tok], sent: Sentence) -> list[PlaceMention]:
+        out: list[PlaceMention] = []
+        for i, t in enumerate(toks):
+            prev = toks[i - 1] if i else None
+            cue = self.res.cues.get(prev.key) if prev else None
+            if prev is not None and prev.lemmas & self.settlement_words:
+                cue = "village"
+                if i > 1 and self.res.cues.get(toks[i - 2].key) in ("near", "from", "to"):
+                    cue = self.res.cues[toks[i - 2].key]
+            # an oblast: "-щина" names and "<adjective> область"
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            suffix = self.res.raw.get("region_suffix")
+            if suffix and any(lm.endswith(suffix) for lm in t.lemmas):
+                ob = next((self.gaz.oblast(lm.capitalize()) for lm in t.lemmas if lm.endswith(suffix)
+                           and self.gaz.oblast(lm.capitalize())), None)
+                if ob:
+                    out.append(PlaceMention(t.start, t.end, t.text, "oblast", ob, cue=cue))
+                    continue
+            if nxt is not None and nxt.lemmas & self.region_nouns:
+                ob = self._oblast(t)
+                if ob:
+                    out.append(PlaceMention(t.start, nxt.end, sent.quote(t.start, nxt.end), "oblast", ob,
+                                            cue=self.res.cues.get(prev.key) if prev else None))
+                    continue
+            if not _CYR_UPPER.match(t.text) or t.key in self.stop or t.text.isupper() and len(t.text) <= 4:
+                continue
+            if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
+                    and not prev.lemmas & self.settlement_words:
+                continue  # the second word of a name ("Олег Григоров")
+            hit = self._settlement(t)
+            if hit is None:
+                continue
+            name, cands = hit
+            big = max(c.population for c in cands) >= 20000
+            if cue is None and not big:
+                continue  # a capitalised word that is also a village's name: only as a place when introduced as one
+            if cue is None and i == 0 and max(c.population for c in cands) < 100000:
+                continue
+            out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue))
+        return out
+
+    def _forms(self, t: Tok) -> list[str]:
+        w = t.text.translate(_APOS)
+        forms = [self.place_forms[t.key]] if t.key in self.place_forms else []
+        forms.append(w)
+        for end, rep in self.endings:
+            if end and not t.key.endswith(end):
+                continue
+            base = w[:len(w) - len(end)] if end else w
+            if len(base) >= 3:
+                forms.append(base + rep)
+        forms.extend(lm.capitalize() for lm in sorted(t.lemmas) if lm != t.key)
+        return forms
+
+    def _settlement(self, t: Tok):
+        for name in self._forms(t):
+            cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
+            if cands:
+                return name, cands
+        return None
+
+    def _oblast(self, t: Tok) -> str | None:
+        for lm in t.lemmas:
+            if lm in self.foreign_regions:
+                return self.foreign_regions[lm]
+        for p in self.morph.parse(t.key):
+            if "ADJF" not in p.tag:
+                continue
+            fem = p.inflect({"femn", "nomn", "sing"})
+            for w in filter(None, (fem.word if fem else None, p.normal_form)):
+                ob = self.gaz.oblast(f"{w.capitalize()} область") or self.gaz.oblast(w.capitalize())
+                if ob:
+                    return ob
+                if w in self.foreign_regions:
+                    return self.foreign_regions[w]
+        return None
+
+    # numbers and figures -------------------------------------------------------------------------
+
+    def number(self, toks: list[Tok], i: int, text: str, offset: int) -> tuple[int, int] | None:
+        """(value, index of the last token) of a number starting at toks[i], or None."""
+        t = toks[i]
+        if t.key.isdigit():
+            after = text[t.end - offset:t.end - offset + 1]
+            if after in "-–" and after:
+                return None  # "56-річний"
+            return int(t.key), i
+        if t.key in self.collectives:
+            return self.collectives[t.key], i
+        vals = [self.numbers[lm] for lm in t.lemmas if lm in self.numbers]
+        if not vals:
+            return None
+        v, j = vals[0], i
+        if v >= 20 and j + 1 < len(toks):
+            nx = [self.numbers[lm] for lm in toks[j + 1].lemmas if lm in self.numbers]
+            if nx and nx[0] < 10:
+                v, j = v + nx[0], j + 1
+        return v, j
+
+    def _role(self, t: Tok) -> str | None:
+        if t.lemmas & self.killed:
+            return "killed"
+        if t.lemmas & self.injured:
+            return "injured"
+        return None
+
+    def figures(self, toks: list[Tok], text: str, offset: int) -> list[Figure]:
+        # clauses: token index -> clause number
+        bounds = [offset + m.start() for m in _CLAUSE.finditer(text)]
+        clause = [sum(1 for b in bounds if b < t.start) for t in toks]
+        roles: dict[int, list[tuple[int, str]]] = {}
+        for i, t in enumerate(toks):
+            r = self._role(t)
+            if r is None and t.lemmas & self.help_verbs and any(
+                    x.lemmas & self.help_words for x, c in zip(toks, clause) if c == clause[i]):
+                r = "injured"  # "звернулися по допомогу до медиків"
+            if r is not None:
+                roles.setdefault(clause[i], []).append((i, r))
+        if not roles:
+            return []
+        sentence_roles = {r for rs in roles.values() for _, r in rs}
+        out: list[Figure] = []
+        used: set[int] = set()
+        i = 0
+        while i < len(toks):
+            num = self.number(toks, i, text, offset)
+            if num is None:
+                i += 1
+                continue
+            value, j = num
+            t = toks[i]
+            before = toks[i - 1] if i else None
+            if before is not None and (before.lemmas & self.not_before or before.key in self.months):
+                i = j + 1
+                continue
+            nxt = toks[j + 1] if j + 1 < len(toks) else None
+            if nxt is not None and (nxt.lemmas & self.not_after or nxt.key in self.months or nxt.key.isdigit()):
+                i = j + 1
+                continue
+            group, k = TOTAL, j
+            # the person noun after the number (adjectives between: "мирних жителів")
+            for m in range(j + 1, min(j + 4, len(toks))):
+                g = next((self.person[lm] for lm in toks[m].lemmas if lm in self.person), None)
+                if g is not None:
+                    group, k = g, m
+                    if g == TOTAL and m + 1 < len(toks):  # "цивільних дітей"
+                        g2 = next((self.person[lm] for lm in toks[m + 1].lemmas if lm in self.person), None)
+                        if g2 not in (None, TOTAL):
+                            group, k = g2, m + 1
+                    break
+                if toks[m].noun and not self._role(toks[m]):
+                    k = -1  # "810 дронів": a number of things
+                    break
+                if self._role(toks[m]) or toks[m].key.isdigit():
+                    break
+            if k == -1:
+                i = j + 1
+                continue
+            head = text[max(0, t.start - offset - 30):t.start - offset]
+            sub = bool(self.res.any("subgroup_patterns", head[-24:]))
+            c = clause[i]
+            rs = roles.get(c) or []
+            if rs:
+                role = min(rs, key=lambda x: abs(x[0] - i))[1]
+            elif group != TOTAL and len(sentence_roles) == 1 and k > j:
+                role = next(iter(sentence_roles))  # "..., в том числе двое детей"
+            else:
+                i = j + 1
+                continue
+            if sub and group == TOTAL:
+                i = j + 1
+                continue  # "четверо з них - у важкому стані": part of the figure before, no group
+            end = toks[k].end if k > j else toks[j].end
+            out.append(Figure(role, group, value, None, t.start, end, sub))
+            used.update(range(i, max(j, k) + 1))
+            i = max(j, k) + 1
+        # single named people with no number: "загинув 56-річний чоловік", "мати та її дитина"
+        singles: list[Figure] = []
+        for i, t in enumerate(toks):
+            if i in used or not t.singular:
+                continue
+            g = next((self.person[lm] for lm in t.lemmas if lm in self.person), None)
+            if g is None or (g == TOTAL and not t.lemmas & {"людина", "человек"}):
+                continue
+            if t.key in self.collectives or self._role(t):
+                continue
+            rs = roles.get(clause[i]) or []
+            if not rs:
+                continue
+            role = min(rs, key=lambda x: abs(x[0] - i))[1]
+            if any(x.role == role for x in out):
+                continue
+            singles.append(Figure(role, g, 1, None, t.start, t.end, False))
+        out.extend(singles)
+        for role in ("killed", "injured"):
+            ss = [x for x in singles if x.role == role]
+            if len(ss) >= 2 and not any(x.role == role and x.group == TOTAL for x in out):
+                out.append(Figure(role, TOTAL, len(ss), None, ss[0].start, ss[-1].end, False))
+        return sorted(out, key=lambda x: x.start)
+
+    # dates and times -----------------------------------------------------------------------------
+
+    def dates(self, text: str, offset: int, published: date | None, toks: list[Tok]) -> list[DateMention]:
+        out: list[DateMention] = []
+        ranged = [(m.start(), m.end()) for m in self._range.finditer(text)]
+        for m in self._date.finditer(text):
+            day, month, year = int(m.group(1)), self.months[_key(m.group(2))], m.group(3)
+            try:
+                d = date(int(year), month, day) if year else (
+                    _latest_on_or_before(published, month, day) if published else None)
+            except ValueError:
+                d = None
+            if d is None:
+                continue
+            span = any(a <= m.start() < b for a, b in ranged)
+            out.append(DateMention(d, offset + m.start(), offset + m.end(), False, span=span))
+        if out or published is None:
+            return out
+        for t in toks:
+            if t.key in self.relative:
+                out.append(DateMention(published + timedelta(days=self.relative[t.key]), t.start, t.end, True))
+                break
+            wd = next((self.weekdays[lm] for lm in t.lemmas if lm in self.weekdays), None)
+            if wd is not None:
+                back = (published.weekday() - wd) % 7
+                out.append(DateMention(published - timedelta(days=back), t.start, t.end, True))
+                break
+        return out
+
+    def times(self, text: str, offset: int) -> list[TimeMention]:
+        out = []
+        for m in self._clock.finditer(text):
+            h, mi = int(m.group(1)), int(m.group(2))
+            if h < 24 and mi < 60:
+                out.append(TimeMention(f"{h:02d}:{mi:02d}", offset + m.start(1), offset + m.end(2)))
+        for m in self._hour.finditer(text):
+            h = int(m.group(1))
+            h = h + self.time_parts[_key(m.group(2))] if h < 12 else h
+            if h < 24:
+                out.append(TimeMention(f"{h:02d}:00", offset + m.start(1), offset + m.end(2)))
+        return sorted(out, key=lambda x: x.start)
+
+    # weapons, objects, attribution ---------------------------------------------------------------
+
+    def weapons(self, text: str, offset: int, toks: list[Tok]) -> list[WeaponMention]:
+        from dataclasses import replace
+        found = [replace(w, start=w.start + offset, end=w.end + offset) for w in self.catalogue.find(text)]
+        covered = [(w.start, w.end) for w in found]
+        for t in toks:
+            if any(a <= t.start < b for a, b in covered) or t.key.isdigit():
+                continue
+            w = self._weapon_word(t)
+            if w is not None:
+                found.append(WeaponMention(t.start, t.end, t.text, w.entry, w.weapon_class, w.generic, w.cluster, w.family))
+        return sorted(found, key=lambda w: w.start)
+
+    def _weapon_word(self, t: Tok) -> WeaponMention | None:
+        tries = []
+        for n in range(0, 5):
+            base = t.text[:len(t.text) - n] if n else t.text
+            if len(base) >= 3 and (n == 0 or base[-1:].isalpha()):
+                tries.append(base)
+        for lm in sorted(t.lemmas):
+            tries += [lm, lm.capitalize(), lm.upper()]
+        for s in tries:
+            ms = self.catalogue.find(s)
+            if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(s):
+                return ms[0]
+        return None
+
+    def objects_in(self, toks: list[Tok], text: str, offset: int) -> list[ObjectMention]:
+        bounds = [offset + m.start() for m in _CLAUSE.finditer(text)]
+        out: list[ObjectMention] = []
+        seen: set[str] = set()
+        for t in toks:
+            typ = next((self.objects[lm] for lm in sorted(t.lemmas) if lm in self.objects), None)
+            if typ is None or typ in seen:
+                continue
+            lo = max([b for b in bounds if b <= t.start], default=offset)
+            hi = min([b for b in bounds if b > t.start], default=offset + len(text))
+            cl = text[lo - offset:hi - offset]
+            if self.res.any("object_speaker_patterns", cl):
+                continue  # "повідомили в ОВА": who speaks, not what was hit
+            if typ == "hospital" and re.search(r"госпіталіз|доставил|доправил|госпитализ|доставлен", cl, re.IGNORECASE):
+                continue  # where victims were taken
+            seen.add(typ)
+            out.append(ObjectMention(typ, t.start, t.end, t.text))
+        return out
+
+    def source(self, text: str, offset: int) -> tuple[str, int, int] | None:
+        for p in self.res.pat("source_patterns"):
+            m = p.search(text)
+            if m:
+                who = m.group("who")
+                words = who.split()[:8]
+                who = " ".join(words).strip(" \"«»'")
+                if len(who) < 3:
+                    continue
+                s = m.start("who") + (len(m.group("who")) - len(m.group("who").lstrip(" \"«»'")))
+                return who, offset + s, offset + s + len(who)
+        return None
+
+
+@lru_cache(maxsize=200_000)
+def _analyse_cached(morph_id: int, key: str):
+    morph = _BY_ID[morph_id]
+    parses = morph.parse(key)
+    lemmas = frozenset(_key(p.normal_form) for p in parses[:4])
+    top = parses[0] if parses else None
+    noun = bool(top and "NOUN" in top.tag and top.score >= 0.3)
+    sing = bool(top and "sing" in top.tag)
+    return lemmas, noun, sing
+
+
+_BY_ID: dict[int, object] = {}
+
+
+def _analyse(morph, key: str):
+    _BY_ID.setdefault(id(morph), morph)
+    return _analyse_cached(id(morph), key)
