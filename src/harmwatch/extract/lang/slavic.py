@@ -296,7 +296,11 @@ class SlavicAnnotator:
             after = text[t.end - offset:t.end - offset + 1]
             if after in "-–" and after:
                 return None  # "56-річний"
-            return int(t.key), i
+            v, j = int(t.key), i
+            while j + 1 < len(toks) and len(toks[j + 1].key) == 3 and toks[j + 1].key.isdigit() and v < 1000 \
+                    and text[toks[j].end - offset:toks[j + 1].start - offset] in (" ", "\u00a0", "\u202f"):
+                v, j = v * 1000 + int(toks[j + 1].key), j + 1  # "1 760"
+            return v, j
         if t.key in self.collectives:
             return self.collectives[t.key], i
         vals = [self.numbers[lm] for lm in t.lemmas if lm in self.numbers]
@@ -428,12 +432,12 @@ class SlavicAnnotator:
             out.append(DateMention(d, offset + m.start(), offset + m.end(), False, span=span))
         if out or published is None:
             return out
-        for t in toks:
+        for i, t in enumerate(toks):
             if t.key in self.relative:
                 out.append(DateMention(published + timedelta(days=self.relative[t.key]), t.start, t.end, True))
                 break
             wd = next((self.weekdays[lm] for lm in t.lemmas if lm in self.weekdays), None)
-            if wd is not None:
+            if wd is not None and i and self.res.cues.get(toks[i - 1].key) == "in":  # "у неділю", not "серед"
                 back = (published.weekday() - wd) % 7
                 out.append(DateMention(published - timedelta(days=back), t.start, t.end, True))
                 break
@@ -520,7 +524,7 @@ def _analyse_cached(morph_id: int, key: str):
     lemmas = frozenset(_key(p.normal_form) for p in parses[:4])
     top = parses[0] if parses else None
     noun = bool(top and "NOUN" in top.tag and top.score >= 0.3)
-    sing = bool(top and "sing" in top.tag)
+    sing = bool(top and "plur" not in top.tag)
     return lemmas, noun, sing
 
 
