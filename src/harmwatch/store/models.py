@@ -194,6 +194,8 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
+    # migration 0011: an incident's history (web pages, /api/incidents/{id}) without reading the whole log
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # set by append: 1, 2, ...
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC
