@@ -349,13 +349,15 @@ class SlavicAnnotator:
             if before is not None and (before.lemmas & self.not_before or before.key in self.months):
                 i = j + 1
                 continue
-            nxt = toks[j + 1] if j + 1 < len(toks) else None
+            nxt = toks[j + 1] if j + 1 < len(toks) and clause[j + 1] == clause[j] else None
             if nxt is not None and (nxt.lemmas & self.not_after or nxt.key in self.months or nxt.key.isdigit()):
                 i = j + 1
                 continue
             group, k = TOTAL, j
             # the person noun after the number (adjectives between: "мирних жителів")
             for m in range(j + 1, min(j + 4, len(toks))):
+                if clause[m] != clause[j]:
+                    break  # the clause ends: "... выросло до 27, сообщил глава"
                 g = next((self.person[lm] for lm in toks[m].lemmas if lm in self.person), None)
                 if g is not None:
                     group, k = g, m
@@ -476,11 +478,12 @@ class SlavicAnnotator:
             base = t.text[:len(t.text) - n] if n else t.text
             if len(base) >= 3 and (n == 0 or base[-1:].isalpha()):
                 tries.append(base)
+        named = t.text[:1].isupper()  # a named system is written with a capital ("Калібр"), "калібр" is a calibre
         for lm in sorted(t.lemmas):
-            tries += [lm, lm.capitalize(), lm.upper()]
+            tries += [lm, lm.capitalize(), lm.upper()] if named else [lm]
         for s in tries:
             ms = self.catalogue.find(s)
-            if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(s):
+            if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(s) and (named or ms[0].entry is None):
                 return ms[0]
         return None
 
