@@ -264,6 +264,7 @@ def show(db, incident_id: str) -> dict:
                                   .where(Claim.incident_id == incident_id).order_by(Source.doc_id, Claim.ordinal)):
             claims.append({
                 "key": f"{src.doc_id}#{row.ordinal}", "doc_id": src.doc_id, "publisher": src.publisher,
+                "language": src.language,  # the claim's quotes stay in this language
                 "published": src.published.isoformat() if src.published else None, "said_by": row.source_said,
                 "date": row.date, "time": row.time, "place": row.place, "weapon": row.weapon,
                 "weapon_class": row.weapon_class, "objects": row.objects, "killed": row.killed, "injured": row.injured,

@@ -347,7 +347,7 @@ def claim_contexts(db, incident_id: str, pad: int = 160) -> list[dict]:  # noqa:
             start = c.span_start if c.span_start is not None else 0
             end = c.span_end if c.span_end is not None else min(len(src.text), 300)
             out.append({"key": f"{src.doc_id}#{c.ordinal}", "ordinal": c.ordinal, "doc_id": src.doc_id,
-                        "title": src.title, "publisher": src.publisher, "url": src.url,
+                        "title": src.title, "publisher": src.publisher, "url": src.url, "language": src.language,
                         "published": src.published.isoformat() if src.published else None,
                         "said_by": c.source_said, "date": c.date, "time": c.time, "place": c.place,
                         "weapon": c.weapon, "weapon_class": c.weapon_class, "objects": list(c.objects or []),
