@@ -184,8 +184,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, archive: Path, log: Path) -> Iterator[str]:
-    """`harmwatch serve` in its own process on a free loopback port; yields its base URL."""
+def server(url: str, archive: Path, log: Path) -> Iterator[tuple[str, int]]:
+    """`harmwatch serve` in its own process on a free loopback port; yields its base URL and pid."""
     port = free_port()
     exe = Path(sys.executable).with_name("harmwatch")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "harmwatch"]
@@ -207,7 +207,7 @@ def server(url: str, archive: Path, log: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not answer within 300 s: {log.read_text()[-2000:]}")
             time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -271,10 +271,13 @@ async def _reader(client: httpx.AsyncClient, seed: int, ids: list[str], total: i
         st.add(route, (time.perf_counter() - t) * 1000, ok, what)
 
 
-async def _writer(client: httpx.AsyncClient, seed: int, name: str, ids: list[str], stop: float, st: Stats) -> None:
+async def _writer(client: httpx.AsyncClient, seed: int, name: str, ids: list[str], stop: float, st: Stats,
+                  pause: float) -> None:
     rng = random.Random(seed)
     n = 0
     while time.monotonic() < stop:
+        if n and pause:
+            await asyncio.sleep(pause)
         n += 1
         action, iid = rng.choice(WRITES), rng.choice(ids)
         if action == "comment":
@@ -292,7 +295,7 @@ async def _writer(client: httpx.AsyncClient, seed: int, name: str, ids: list[str
 
 
 async def drive(base: str, tokens: dict[str, str], ids: list[str], total: int, seconds: float, readers: int,
-                writers: int, seed: int = 3) -> tuple[Stats, Stats, float]:
+                writers: int, write_pause: float = 0.0, seed: int = 3) -> tuple[Stats, Stats, float]:
     """Run the readers and writers for `seconds`; (reads, writes, elapsed seconds)."""
     reads, writes = Stats(), Stats()
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -306,7 +309,7 @@ async def drive(base: str, tokens: dict[str, str], ids: list[str], total: int, s
     try:
         await asyncio.gather(*[_reader(clients[i], seed * 1000 + i, ids, total, stop, reads) for i in range(readers)],
                              *[_writer(clients[readers + i], seed * 2000 + i, ANALYSTS[i % len(ANALYSTS)], ids, stop,
-                                       writes) for i in range(writers)])
+                                       writes, write_pause) for i in range(writers)])
     finally:
         for c in clients:
             await c.aclose()
@@ -365,7 +368,14 @@ def _is_built(db: Database) -> bool:
         return (s.scalar(select(func.count()).select_from(Incident)) or 0) > 0
 
 
-def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, writers: int, log: Path) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, writers: int, log: Path,
+        write_pause: float = 0.0) -> dict:
     """Build (unless the database already holds incidents), serve, drive; the report as a dict."""
     db = Database.open(url, archive_dir=archive)
     try:
@@ -382,14 +392,22 @@ def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, w
     rng = random.Random(5)
     sample = rng.sample(ids, min(len(ids), 5000))
     before = _loadavg()
-    with server(url, archive, log) as base:
+    with server(url, archive, log) as (base, pid):
         # warm-up: one of each page, so the first measured requests do not pay for imports and caches
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[READER]}"}, timeout=60) as c:
             for u in ("/", "/api/timeline", f"/incidents/{sample[0]}", "/api/incidents?limit=100"):
                 c.get(u)
-        reads, writes, elapsed = asyncio.run(drive(base, tokens, sample, total, seconds, readers, writers))
+        cpu0, me0 = cpu_seconds(pid), time.process_time()
+        reads, writes, elapsed = asyncio.run(drive(base, tokens, sample, total, seconds, readers, writers,
+                                                   write_pause))
+        cpu, me = cpu_seconds(pid) - cpu0, time.process_time() - me0
     out = report(reads, writes, elapsed)
-    out.update(incidents=total, readers=readers, writers=writers, seconds=seconds, built=built,
+    n = out["reads"]["n"] + out["writes"]["n"]
+    # CPU the server used per request: unlike latency, it hardly depends on what else the machine runs
+    out["server_cpu"] = {"seconds": round(cpu, 1), "ms_per_request": round(cpu * 1000 / n, 1) if n else None,
+                         "cores_busy": round(cpu / elapsed, 2)}
+    out["client_cpu_s"] = round(me, 1)
+    out.update(incidents=total, readers=readers, writers=writers, write_pause=write_pause, seconds=seconds, built=built,
                database=url.split("://")[0] + "://…", machine=_machine(), loadavg_before=before,
                loadavg_after=_loadavg(), date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return out
@@ -400,7 +418,9 @@ def main() -> int:
     ap.add_argument("--incidents", type=int, default=100_000, help="events to generate (about as many incidents)")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--readers", type=int, default=16)
-    ap.add_argument("--writers", type=int, default=5, help="analysts writing at the same time (at most 5 users)")
+    ap.add_argument("--writers", type=int, default=5, help="analysts writing at the same time (5 users; more share them)")
+    ap.add_argument("--write-pause", type=float, default=0.0,
+                    help="seconds each analyst waits between writes (default 0: one write after the other)")
     ap.add_argument("--db", default=None, help="a SQLite file or a database URL (default: a temporary SQLite file); "
                                                "a database that already holds incidents is used as it is")
     ap.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
@@ -411,7 +431,8 @@ def main() -> int:
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
     try:
-        out = run(url, tmp / "archive", a.incidents, a.seconds, a.readers, a.writers, tmp / "server.log")
+        out = run(url, tmp / "archive", a.incidents, a.seconds, a.readers, a.writers, tmp / "server.log",
+                  a.write_pause)
     finally:
         if not a.keep and not a.db:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -422,6 +443,9 @@ def main() -> int:
         print(_line(route, m))
     print(_line("all reads", out["reads"]) + f"  ({out['reads']['per_s']} /s)")
     print(_line("all writes", out["writes"]) + f"  ({out['writes']['per_s']} /s)")
+    sc = out["server_cpu"]
+    print(f"server CPU: {sc['seconds']} s ({sc['ms_per_request']} ms per request, {sc['cores_busy']} cores busy); "
+          f"load generator CPU: {out['client_cpu_s']} s")
     for s in out["error_samples"]:
         print("error:", s)
     if a.json:
