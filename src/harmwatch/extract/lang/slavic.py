@@ -278,8 +278,9 @@ class SlavicAnnotator:
         for p in self.morph.parse(t.key):
             if "ADJF" not in p.tag:
                 continue
-            fem = p.inflect({"femn", "nomn", "sing"})
-            for w in filter(None, (fem.word if fem else None, p.normal_form)):
+            fem = p.inflect({"femn", "nomn"})
+            stem = re.sub(r"(?:ий|ій|ой|ый)$", "", p.normal_form)
+            for w in filter(None, (fem.word if fem else None, stem + "а", stem + "ая", p.normal_form)):
                 ob = self.gaz.oblast(f"{w.capitalize()} область") or self.gaz.oblast(w.capitalize())
                 if ob:
                     return ob
@@ -386,6 +387,7 @@ class SlavicAnnotator:
                 i = j + 1
                 continue
             if sub and group == TOTAL:
+                used.update(range(i, max(j, k) + 1))
                 i = j + 1
                 continue  # "четверо з них - у важкому стані": part of the figure before, no group
             end = toks[k].end if k > j else toks[j].end
@@ -400,8 +402,8 @@ class SlavicAnnotator:
             g = next((self.person[lm] for lm in t.lemmas if lm in self.person), None)
             if g is None or (g == TOTAL and not t.lemmas & {"людина", "человек"}):
                 continue
-            if t.key in self.collectives or self._role(t):
-                continue
+            if t.key in self.collectives or self._role(t) or (i and self.res.cues.get(toks[i - 1].key) in ("to", "from")):
+                continue  # "до лікарів": where victims went, not who was hurt
             rs = roles.get(clause[i]) or []
             if not rs:
                 continue
