@@ -23,7 +23,7 @@ from ..geo import Gazetteer, Place
 from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
-from .features import TALLY, SentenceFeatures
+from .features import TALLY, SentenceFeatures, without_comparison
 from .places import PlaceMention
 from .numbers import parse_number
 from .weapons import classify
@@ -151,6 +151,14 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "And in Kharkiv, an air attack the next day killed a boy": the day after the attack before
             date_ctx = DateMention(base.value + timedelta(days=1), f.sent.start + nd.start(), f.sent.start + nd.end(), True)
             ctx_owned = False
+        elif drafts and (nd := _DAYS_APART.search(f.sent.text)) is not None and not f.dates \
+                and (base := drafts[-1].first_date) is not None \
+                and (n := parse_number([nd.group(1).lower()])[0]) is not None and 0 < n <= 31:
+            # "surpassing the strike on Kryvyi Rih nine days earlier": counted from the attack before
+            sign = -1 if nd.group(2).lower() in ("earlier", "before") else 1
+            date_ctx = DateMention(base.value + timedelta(days=sign * n), f.sent.start + nd.start(),
+                                   f.sent.start + nd.end(), True)
+            ctx_owned = False
         elif drafts and _SAME_DAY.search(f.sent.text):
             # "In Kryvyi Rih, missiles hit an enterprise the same morning": the day of the attack before
             same_day = drafts[-1].first_date or drafts[-1].date_ctx
@@ -256,6 +264,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "Two days earlier, a strike on the city had killed four": another attack on the same place
             current = _new_draft(f, current.scene, date_ctx)
             drafts.append(current)
+        elif current is not None and f.sent.paragraph != current.last_para and f.plural_events \
+                and not f.figures and not f.times:
+            continue  # a new paragraph on attacks in general ("the campaign of missile strikes against ..."): no detail of this one
         elif current is not None:
             current.add(f)
         elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
@@ -265,7 +276,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             else:
                 current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
                 drafts.append(current)
-    tallies = _merge_district_tallies(tallies)
+    tallies = _children_into_totals(_merge_district_tallies(tallies))
     datelines = tuple(f.dateline for f in feats if f.dateline is not None)
     claims = []
     coords = _doc_points(drafts, gaz)
@@ -404,14 +415,14 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|"
                             r"cumulative|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
                             r"since the war|war began|since 24 february|since february 24",
-                            f.sent.text, re.IGNORECASE))
+                            without_comparison(f.sent.text), re.IGNORECASE))
     if strong:
         # "HRMMU verified that 13 civilians were killed" right after the attack it reports (same
         # paragraph, no other place, no other aggregate wording): that attack's verified toll
         return not (_VERIFIED.search(f.sent.text) and not TALLY.search(_VERIFIED.sub(" ", f.sent.text))
                     and current is not None and current.scene is not None and current.last_para == f.sent.paragraph
                     and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
-    if re.search(r"so[- ]far|in total|overall", f.sent.text, re.IGNORECASE):
+    if re.search(r"so[- ]far|in total|overall", without_comparison(f.sent.text), re.IGNORECASE):
         # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
                and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
@@ -431,11 +442,21 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return True
     if max(x.value for x in f.figures if x.value is not None) >= 100 and not (
             (current is not None and current.last_para == f.sent.paragraph or _continues_only(f, only))
-            and max(x.value for x in f.figures if x.value is not None) < 1000):
+            and max(x.value for x in f.figures if x.value is not None) < 1000) and not _one_dated_attack(f):
         return True  # figures this large with no settlement named are totals, not one attack
     if f.plural_events and current is None:
         return True
     return False
+
+
+_ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|rocket|drone|bomb|shell|strike|airstrike)\s+"
+                         r"(?:hit|struck|slammed|landed|exploded|tore)\b", re.IGNORECASE)
+
+
+def _one_dated_attack(f: SentenceFeatures) -> bool:
+    """"On 19 August last year a Russian missile hit the city's drama theatre ..., injuring 144": one
+    weapon hitting one object on a stated day is one attack, whatever the size of its toll."""
+    return bool(f.dates and f.objects and not f.plural_events and _ONE_ATTACK.search(f.sent.text))
 
 
 def _several_places(f: SentenceFeatures) -> bool:
@@ -493,6 +514,8 @@ _WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardmen
                               r"(?:[\w-]+\s+){0,3}?(?:against|on|across|at|throughout)\s+(?:the\s+whole\s+of\s+)?"
                               r"Ukraine\b(?!['’])|\b(?:attacked|struck|shelled|bombarded|pounded|targeted)\s+"
                               r"(?:the\s+whole\s+of\s+)?Ukraine\b(?!['’])", re.IGNORECASE)
+_DAYS_APART = re.compile(r"\b(\w+) days (earlier|before|later|after)\b(?!\s+(?:the|a|an|it|its|this|that)\b)",
+                         re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:the|on the) (?:next|following) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _SPEECH_DAY = re.compile(r"(?:today|this (?:morning|afternoon|evening))$", re.IGNORECASE)
 # a period with no day ("earlier this month", "last weekend", "recently"): the sentence's attack has no date
@@ -600,6 +623,27 @@ def _fill_tally(t: TallyClaim, more: TallyClaim) -> None:
         if getattr(t, name) is None and getattr(more, name) is not None:
             setattr(t, name, getattr(more, name))
             t.evidence[name] = more.evidence[name]
+
+
+_CHILD_FIELDS = ("children_killed", "children_injured")
+
+
+def _children_into_totals(tallies: list[TallyClaim]) -> list[TallyClaim]:
+    """"... 10,582 people killed and 19,875 injured. Among the dead were 587 children": a tally giving only
+    children's figures right after a total of the same scope with none is that total's children."""
+    out: list[TallyClaim] = []
+    for t in tallies:
+        p = out[-1] if out else None
+        if p is not None and p.scope == t.scope and p.span is not None and t.span is not None \
+                and 0 <= t.span.start - p.span.end <= 400 \
+                and all(getattr(t, n) is None for n in ("killed", "injured")) \
+                and any(getattr(t, n) is not None for n in _CHILD_FIELDS) \
+                and all(getattr(p, n) is None for n in _CHILD_FIELDS) \
+                and any(getattr(p, n) is not None for n in ("killed", "injured")):
+            _fill_tally(p, t)
+            continue
+        out.append(t)
+    return out
 
 
 def _merge_district_tallies(tallies: list[TallyClaim]) -> list[TallyClaim]:
@@ -770,7 +814,7 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         ev["admin1"] = Span(m.start, m.end, text[m.start:m.end])
     # date and time
     dm = d.first_date or d.date_ctx
-    if d.first_date is None and feats and (_VAGUE_TIME.search(feats[0].sent.text) or feats[0].sent.index in ranged):
+    if d.first_date is None and feats and (_VAGUE_TIME.search(without_comparison(feats[0].sent.text)) or feats[0].sent.index in ranged):
         dm = None  # "Earlier this month ... strikes in Kherson": no day given, none carried over
     if dm is not None:
         c.date = dm.value.isoformat()

@@ -172,7 +172,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
     text = sent.text
     if (_FIGURE_WORDS.isdisjoint(words) and not has_digit(text)
             and not ("-" in text and any(w.partition("-")[0] in TENS for w in words if "-" in w))):
-        return _coordinate(out, words)
+        return _drop_rates(_coordinate(out, words), sent)
     i = 0
     n_words = len(words)
     last_end = -2  # token index of the last word of the figure before
@@ -367,6 +367,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if role is None or group is None and vague is None:
             i = max(after, i + 1)
             continue
+        if noun_end == after and group in (None, TOTAL) and vague is None and words[0] in _CHILD_SUBJECT \
+                and ":" in words[:num_start]:
+            group = CHILDREN  # "Children were hit particularly hard: at least 19 were killed and 78 injured"
         tok_end = toks[max(noun_end, after) - 1].end
         out.append(Figure(role=role, group=group or TOTAL, value=value, vague=vague,
                           start=toks[num_start].start if vague is None else toks[j].start, end=tok_end, sub=sub))
@@ -383,7 +386,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
                                       end=toks[k_end - 1].end, sub=sub))
                 i = k_end
                 last_end = k_end - 1
-    return _coordinate(out, words)
+    return _drop_rates(_coordinate(out, words), sent)
 
 
 _APPROX = {"around", "about", "some", "roughly", "approximately", "nearly", "almost", "up"}
@@ -575,3 +578,23 @@ def _is_num(w: str) -> bool:
 
 def _coordinate(figs: list[Figure], words: list[str]) -> list[Figure]:
     return figs
+
+
+_CHILD_SUBJECT = {"children", "kids", "minors"}
+# "an average of 163 civilians were killed ... every month", "12 people per day": a rate, not a count
+_RATE = re.compile(r"\b(?:an|on|the) average\b|\b(?:every|per|each) (?:day|week|month|year)\b", re.IGNORECASE)
+_CLAUSE_EDGE = re.compile(r";|:|\s[-\u2013\u2014]\s|\.\s")
+
+
+def _drop_rates(figs: list[Figure], sent: Sentence) -> list[Figure]:
+    if not figs or not _RATE.search(sent.text):
+        return figs
+    text, st = sent.text, sent.start
+    edges = [0] + [m.end() for m in _CLAUSE_EDGE.finditer(text)] + [len(text)]
+    out = []
+    for fig in figs:
+        a = max(e for e in edges if e <= fig.start - st)
+        b = min((e for e in edges if e >= fig.end - st), default=len(text))
+        if not _RATE.search(text, a, b):
+            out.append(fig)
+    return out

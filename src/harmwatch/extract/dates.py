@@ -122,7 +122,7 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
         # "on 15-16 January", "3 to 5 May": a span of days, no single date (kept, marked `span`)
         before = _RANGE_BEFORE.search(text, 0, m.start())
         after = None if before or m.group("wd") is not None else _RANGE_AFTER.match(text, m.end())
-        span = bool(before or after)
+        span = bool(before or after) or _period_end(text, m)
         g = m.groups()
         d: date | None = None
         relative = False
@@ -155,6 +155,24 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
                 d, span = (d + timedelta(days=1) if after else d), False
             out.append(DateMention(d, offset + m.start(), offset + m.end(), relative, span))
     return out
+
+
+# "during the period from 10th October 2022 to at least 9th March 2023", "between 1 and 15 March 2024":
+# both ends of a period of dates date no single attack
+_PERIOD_FROM = re.compile(r"\b(?:from|between)\s+$", re.IGNORECASE)
+_PERIOD_TO = re.compile(r"^\s+(?:to|until|till|through|and)\s+(?:at\s+least\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?"
+                        r"(?:\s+of)?\s+[A-Za-z]+|^\s+(?:to|until|till|through|and)\s+(?:at\s+least\s+)?[A-Z][a-z]+\s+\d",
+                        re.IGNORECASE)
+_PERIOD_FROM_DATE = re.compile(r"\b(?:from|between)\s+(?:the\s+)?[^.;]{0,25}?\d[^.;]{0,25}?\s+(?:to|until|till|through|and)\s+"
+                               r"(?:at\s+least\s+)?(?:the\s+)?$", re.IGNORECASE)
+
+
+def _period_end(text: str, m: re.Match) -> bool:
+    if m.group("wd") is not None or m.group("rel") is not None or m.group("ago") is not None:
+        return False
+    head = text[max(0, m.start() - 60):m.start()]
+    return bool((_PERIOD_FROM.search(head) and _PERIOD_TO.match(text[m.end():]))
+                or _PERIOD_FROM_DATE.search(head))
 
 
 def _resolve(day: int, month: int, year: str | None, published: date | None) -> date | None:

@@ -59,6 +59,20 @@ _HYPOTHETICAL = Gate(HYPOTHETICAL, ("could", "would", "might", "will", "may", "t
                                     "threatened", "threatens", "warn", "warned", "warns", "fear", "feared",
                                     "fears", "risk", "if"))
 _DENIAL = Gate(DENIAL, ("denied", "denies", "deny", "rejected", "dismissed"))
+# a superlative and the period it is measured over ("the deadliest attack on civilians in Ukraine so far
+# this year", "one of the worst strikes since the invasion began"): a comparison, not an aggregate figure;
+# "since 31 July, when a missile ... killed 31" names another attack and is left alone
+_COMPARISON = re.compile(
+    r"\b(?:deadliest|bloodiest|worst|largest|biggest|heaviest|most\s+(?:deadly|lethal|devastating|massive))\b"
+    r"[^.;:,]{0,80}?\b(?:since\b(?!\s+(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2}\b))[^,.;:]*|so[- ]far(?:\s+this\s+(?:year|month))?|this (?:year|month)|"
+    r"(?:in|of) the (?:full-scale )?(?:war|invasion)\b)", re.IGNORECASE)
+
+
+def without_comparison(text: str) -> str:
+    """The sentence with its superlative comparisons blanked (same length, offsets kept)."""
+    return _COMPARISON.sub(lambda m: " " * len(m.group(0)), text)
+
+
 _REPORTING = re.compile(r"\b(said|says|told|reported|announced|added|wrote|stated|confirmed|posted)\s+(?:on\s+)?$", re.IGNORECASE)
 
 
@@ -111,6 +125,10 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     if dates:
         dates = [d for d in dates
                  if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]
+    if dates and (late := _AFTER_ATTACK.search(text)) is not None:
+        # "It was only 16 days ago that the Council met after a Russian missile killed 20": the date is
+        # the later event's; the attack in the "after" clause has none of its own here
+        dates = [d for d in dates if d.start - sent.start > late.start()]
     f.dateline = next((d for d in dates if _is_dateline(text, d.start - sent.start, d.end - sent.start)), None)
     f.dates = [d for d in dates if d is not f.dateline]
     f.times = find_times(text, sent.start)
@@ -132,6 +150,10 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
         # (a sentence that also says what was fired, "fired 23 missiles ...; 21 were shot down", stays)
         f.attack, f.weapons = False, []
     f.tally_cue = bool(_TALLY.search(text, ws))
+    if f.tally_cue and _COMPARISON.search(text):
+        # "one of the deadliest attacks since the full-scale invasion began": the period belongs to
+        # the comparison, not to the sentence's figures
+        f.tally_cue = bool(TALLY.search(without_comparison(text)))
     f.plural_events = bool(_PLURAL_EVENTS.search(text, ws))
     f.new_event = bool(_NEW_EVENT.search(text, ws))
     f.hypothetical = bool(_HYPOTHETICAL.search(text, ws))
@@ -151,6 +173,11 @@ _ELSEWHERE_AIM = re.compile(
     r"[^.;,]{0,30}?\b(?:aimed|launched|fired|directed|sent|heading|headed|flying)\s+(?:at|towards?|against|into)\s+"
     r"(?:the\s+)?other\s+(?:regions|cities|towns|areas|parts|oblasts|targets)\b|"
     r"[^.;,]{0,30}?\btargeting\s+(?:the\s+)?other\s+(?:regions|cities|towns|areas|parts|oblasts)\b", re.IGNORECASE)
+
+
+_AFTER_ATTACK = re.compile(r"\b(?:after|following)\s+(?:a|an|the|another)\s+(?:[\w-]+\s+){0,3}?"
+                           r"(?:missile|rocket|drone|bomb|strike|airstrike|attack|shelling)s?\s+"
+                           r"(?:strike\s+|attack\s+)?(?:had\s+)?(?:killed|hit|struck|wounded|injured|destroyed)\b", re.IGNORECASE)
 
 
 def _is_dateline(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,115 @@
+"""Extraction you can trust (issue 7): the rule fixes behind the tally gates, dates the text does not
+give, the figure-scope model's features, and a withheld value reaching the review queue with its reason.
+
+Every text here is written for these tests. Rule tests run the steps up to `assemble` (the scope step
+may withhold values); the review-queue test runs the whole pipeline through the database.
+"""
+from datetime import date
+
+from harmwatch.extract.casualties import find_figures
+from harmwatch.extract.dates import find_dates
+from harmwatch.extract.features import without_comparison
+from harmwatch.extract.pipeline import STEPS, Extractor
+from harmwatch.extract.text import split_sentences
+
+PUB = date(2024, 5, 8)  # a Wednesday
+_EX = Extractor(steps=tuple(s for s in STEPS if s.name in ("segment", "annotate", "assemble")))
+
+
+def _extract(text, published=PUB):
+    return _EX.extract_text(text, "doc", published)
+
+
+def _figs(s):
+    return [(f.role, f.group, f.value) for f in find_figures(split_sentences(s)[0])]
+
+
+# --- tallies: the causes of the extra tallies -----------------------------------------------------
+
+def test_superlative_comparison_is_no_aggregate_period():
+    # the period after "deadliest" measures the comparison, not the figure
+    ex = _extract("At least 40 people were killed on Monday when a missile hit a cafe in Izium, in one of the "
+                  "deadliest attacks on civilians since the full-scale invasion began.")
+    assert ex.tallies == []
+    assert [(c.place, c.killed, c.date) for c in ex.incidents] == [("Izium", 40, "2024-05-06")]
+    # without the superlative the same period is a tally's
+    ex = _extract("At least 40 civilians have been killed in the city since the full-scale invasion began.")
+    assert [t.killed for t in ex.tallies] == [40] and ex.incidents == []
+
+
+def test_comparison_blanking_keeps_offsets_and_leaves_dated_since_alone():
+    s = "It was the deadliest attack so far this year, a missile killed 12."
+    assert len(without_comparison(s)) == len(s) and "so far" not in without_comparison(s)
+    # "since 31 July, when a missile ..." names another attack: not blanked
+    s2 = "It was the deadliest attack on the capital since 31 July, when a missile killed 31."
+    assert without_comparison(s2) == s2
+
+
+def test_background_attack_after_a_comparison_is_an_incident_with_its_day():
+    text = ("A missile struck the centre of Sumy on Sunday morning, killing 30 people.\n\n"
+            "It was the deadliest attack on civilians so far this year, surpassing the strike on Kryvyi Rih "
+            "nine days earlier, when a ballistic missile killed 20 people, nine of them children.")
+    ex = _extract(text, date(2025, 4, 14))
+    assert ex.tallies == []
+    got = {(c.place, c.date, c.killed, c.children_killed) for c in ex.incidents}
+    assert got == {("Sumy", "2025-04-13", 30, None), ("Kryvyi Rih", "2025-04-04", 20, 9)}
+
+
+def test_one_dated_attack_with_a_large_toll_is_no_total():
+    text = ("A missile hit the centre of Chernihiv on Wednesday, killing 17.\n\n"
+            "On 19 August last year a Russian missile hit the city's drama theatre, killing seven people "
+            "and injuring 144 others.")
+    ex = _extract(text, date(2024, 4, 18))
+    assert ex.tallies == []
+    assert {(c.date, c.killed, c.injured) for c in ex.incidents} == {("2024-04-17", 17, None), ("2023-08-19", 7, 144)}
+    # several attacks with a large toll and no place stay a total
+    ex = _extract("Missile strikes hit apartment blocks on 3 May, killing 150 people in several cities.")
+    assert ex.incidents == [] and [t.killed for t in ex.tallies] == [150]
+
+
+def test_averages_and_rates_are_no_counts():
+    assert _figs("In 2023 an average of 163 civilians were killed and 547 injured every month.") == []
+    assert _figs("On average 12 people per day were wounded.") == []
+    # "a day off" is no rate
+    assert ("killed", "total", 10) in _figs("Rockets hit the centre on a day off, killing at least 10 people.")
+
+
+def test_children_figures_after_a_colon_take_the_children_group():
+    assert _figs("Children were hit particularly hard: at least 19 were killed and 78 injured.") == [
+        ("killed", "children", 19), ("injured", "children", 78)]
+    assert _figs("Adults were hit hardest: at least 19 were killed.") == [("killed", "total", 19)]
+
+
+def test_children_of_a_total_join_that_tally():
+    text = ("The UN mission said it had verified 30,457 civilian casualties since the full-scale invasion: "
+            "10,582 people killed and 19,875 injured. Among the dead were 587 children.")
+    ex = _extract(text)
+    assert [(t.killed, t.injured, t.children_killed) for t in ex.tallies] == [(10582, 19875, 587)]
+    assert ex.tallies[0].evidence["children_killed"].quote == "587 children"
+
+
+# --- dates the text does not give ---------------------------------------------------------------------
+
+def test_both_ends_of_a_period_are_spans():
+    got = [(d.value, d.span) for d in find_dates("strikes during the period from 10th October 2022 to at least "
+                                                  "9th March 2023", 0, PUB)]
+    assert got == [(date(2022, 10, 10), True), (date(2023, 3, 9), True)]
+    assert [(d.value, d.span) for d in find_dates("between 1 March and 15 March 2024", 0, PUB)] == [
+        (date(2024, 3, 1), True), (date(2024, 3, 15), True)]
+    # a single day stays a day
+    assert [(d.value, d.span) for d in find_dates("A missile hit the school on 3 May 2024.", 0, PUB)] == [
+        (date(2024, 5, 3), False)]
+
+
+def test_date_of_a_later_event_does_not_date_the_attack_before_it():
+    ex = _extract("It was only 16 days ago that the Council last met, after a Russian missile killed 20 people "
+                  "in Kryvyi Rih.")
+    assert [(c.place, c.killed, c.date) for c in ex.incidents] == [("Kryvyi Rih", 20, None)]
+
+
+def test_a_paragraph_about_attacks_in_general_adds_nothing_to_the_incident():
+    text = ("In Kherson, Russian shelling damaged the Holy Spirit Cathedral.\n\n"
+            "We note the 5th March decision of the court on the campaign of missile strikes against "
+            "energy infrastructure.")
+    ex = _extract(text, date(2024, 3, 14))
+    assert [(c.place, c.date) for c in ex.incidents] == [("Kherson", None)]
