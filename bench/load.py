@@ -143,7 +143,13 @@ def build(db: Database, n: int, seed: int = 1) -> dict:
                 s.execute(insert(model), rows[i:i + 5000])
     t1 = time.perf_counter()
     with db.session(write=True) as s:
-        refs, ids, _ = claim_refs(s)
+        # claim_refs by chunks of events: one IN list over every source would pass PostgreSQL's
+        # limit of 65,535 parameters per statement
+        refs, ids = [], {}
+        for i in range(0, len(groups), 10_000):
+            r, d, _ = claim_refs(s, {k for keys in groups[i:i + 10_000] for k in keys})
+            refs += r
+            ids.update(d)
         by_key = {r.key: r for r in refs}
         links = []
         for keys in groups:
