@@ -221,7 +221,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 same.add(f)
                 current = same
             elif current and current.scene is None and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
-                    and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures):
+                    and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures) \
+                    and not (current.feats and current.feats[0].figures and f.figures
+                             and (_NEXT_DAY.search(f.sent.text) or _new_day(current, f))):
+                # ("Fifty-two people died in the attack. ... And in Kharkiv, an air attack the next day killed a
+                # boy": another day's attack gives the placeless toll no place)
                 current.scene = scene
                 current.add(f)
             elif current and current.scene is not None and not (f.figures or f.objects or f.new_event) \
@@ -265,8 +269,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = _new_draft(f, current.scene, date_ctx)
             drafts.append(current)
         elif current is not None and f.sent.paragraph != current.last_para and f.plural_events \
-                and not f.figures and not f.times:
-            continue  # a new paragraph on attacks in general ("the campaign of missile strikes against ..."): no detail of this one
+                and not f.figures and not f.times and not _BACK_REFERENCE.search(f.sent.text):
+            # a new paragraph on attacks in general ("the campaign of missile strikes against ..."): no detail
+            # of this one ("the attacks on Tuesday morning were ..." refers back to it and joins)
+            continue
         elif current is not None:
             current.add(f)
         elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
@@ -449,6 +455,7 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     return False
 
 
+_BACK_REFERENCE = re.compile(r"\b(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?)\b", re.IGNORECASE)
 _ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|rocket|drone|bomb|shell|strike|airstrike)\s+"
                          r"(?:hit|struck|slammed|landed|exploded|tore)\b", re.IGNORECASE)
 

@@ -150,11 +150,13 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
         # (a sentence that also says what was fired, "fired 23 missiles ...; 21 were shot down", stays)
         f.attack, f.weapons = False, []
     f.tally_cue = bool(_TALLY.search(text, ws))
-    if f.tally_cue and _COMPARISON.search(text):
-        # "one of the deadliest attacks since the full-scale invasion began": the period belongs to
-        # the comparison, not to the sentence's figures
-        f.tally_cue = bool(TALLY.search(without_comparison(text)))
     f.plural_events = bool(_PLURAL_EVENTS.search(text, ws))
+    if (f.tally_cue or f.plural_events) and _COMPARISON.search(text):
+        # "one of the deadliest attacks since the full-scale invasion began": the period (and the plural)
+        # belong to the comparison, not to the sentence's figures
+        plain = without_comparison(text)
+        f.tally_cue = f.tally_cue and bool(TALLY.search(plain))
+        f.plural_events = f.plural_events and bool(PLURAL_EVENTS.search(plain))
     f.new_event = bool(_NEW_EVENT.search(text, ws))
     f.hypothetical = bool(_HYPOTHETICAL.search(text, ws))
     f.denial = bool(_DENIAL.search(text, ws))
