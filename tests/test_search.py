@@ -7,11 +7,10 @@ import csv
 import io
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import create_engine, delete, func, text
 from sqlalchemy.engine import make_url
 
 from harmwatch import export
