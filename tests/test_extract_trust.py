@@ -113,3 +113,43 @@ def test_a_paragraph_about_attacks_in_general_adds_nothing_to_the_incident():
             "energy infrastructure.")
     ex = _extract(text, date(2024, 3, 14))
     assert [(c.place, c.date) for c in ex.incidents] == [("Kherson", None)]
+
+
+def test_highest_number_since_is_a_comparison():
+    ex = _extract("A missile hit an apartment block in Kyiv on Monday night. The attack wounded 59 people, 16 of "
+                  "them children, the highest number of children hurt in the capital in one night since the start "
+                  "of the full-scale war, the mayor said.")
+    assert ex.tallies == []
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Kyiv", 59)]
+
+
+def test_killed_and_wounded_together_is_neither_count():
+    assert _figs("Strikes all over the country, killing and wounding more than 410 civilians over two weeks.") == []
+    assert _figs("The strike, killing two and wounding 13 civilians, hit a school.") == [
+        ("killed", "total", 2), ("injured", "total", 13)]
+
+
+def test_large_toll_of_this_attack_is_no_total():
+    text = ("A drone hit a house in Sumy on Thursday, injuring two people.\n\n"
+            "Two missiles hit the railway station in Kramatorsk on Friday, where thousands waited to leave.\n\n"
+            "Women and men and children queued for trains.\n\n"
+            "At least 50 people were killed and over 100 injured in this barbaric attack.")
+    ex = _extract(text, date(2022, 4, 9))
+    assert ex.tallies == []
+    assert {(c.place, c.killed, c.injured) for c in ex.incidents} == {("Sumy", None, 2), ("Kramatorsk", 50, 100)}
+
+
+def test_placeless_toll_takes_no_place_from_another_days_attack():
+    text = ("Yesterday troops bombarded a wake in a small village. Fifty-two people died in the attack. "
+            "And in Kharkiv, an air attack the next day killed a 10-year-old boy.")
+    ex = _extract(text, date(2023, 10, 6))
+    got = {(c.place, c.date, c.killed) for c in ex.incidents}
+    assert ("Kharkiv", "2023-10-06", 1) in got
+    assert all(k != 52 for p, _, k in got if p == "Kharkiv")
+
+
+def test_paragraph_referring_back_to_the_attacks_still_dates_them():
+    text = ("Russian missiles hit an apartment block in Kharkiv, killing two people.\n\n"
+            "The attacks on Tuesday morning were just the latest of a series of strikes on Ukrainian cities.")
+    ex = _extract(text, date(2024, 1, 25))
+    assert [(c.place, c.date) for c in ex.incidents] == [("Kharkiv", "2024-01-23")]

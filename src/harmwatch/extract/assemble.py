@@ -455,6 +455,9 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     return False
 
 
+# "over 100 injured in this barbaric attack": the toll of the one attack the text is about
+_THIS_ATTACK = re.compile(r"\b(?:in|during|by|from)\s+(?:this|that)\s+(?:[\w-]+\s+){0,2}?(?:attack|strike|bombing|shelling)\b(?!s)",
+                          re.IGNORECASE)
 _BACK_REFERENCE = re.compile(r"\b(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?)\b", re.IGNORECASE)
 _ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|rocket|drone|bomb|shell|strike|airstrike)\s+"
                          r"(?:hit|struck|slammed|landed|exploded|tore)\b", re.IGNORECASE)
@@ -463,7 +466,9 @@ _ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|ro
 def _one_dated_attack(f: SentenceFeatures) -> bool:
     """"On 19 August last year a Russian missile hit the city's drama theatre ..., injuring 144": one
     weapon hitting one object on a stated day is one attack, whatever the size of its toll."""
-    return bool(f.dates and f.objects and not f.plural_events and _ONE_ATTACK.search(f.sent.text))
+    if f.plural_events:
+        return False
+    return bool((f.dates and f.objects and _ONE_ATTACK.search(f.sent.text)) or _THIS_ATTACK.search(f.sent.text))
 
 
 def _several_places(f: SentenceFeatures) -> bool:

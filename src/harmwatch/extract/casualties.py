@@ -244,6 +244,10 @@ def find_figures(sent: Sentence) -> list[Figure]:
         back = num_start - 1
         while back >= 0 and words[back] in ("also", "reportedly", "apparently", "had", "have", "has", "so-far", "far", "so"):
             back -= 1
+        if role is None and back >= 2 and words[back] in ACTIVE and words[back - 1] in ("and", "or") \
+                and _role(words[back - 2]) and _role(words[back - 2]) != _role(words[back]):
+            i = max(noun_end, after)
+            continue  # "killing and wounding more than 410 civilians": dead and hurt together, neither count
         if role is None and back >= 0 and words[back] in ACTIVE and (group is not None or noun_end == after):
             r = _role(words[back])
             if words[back] in ("claimed",) and "lives" in words[after:after + 4]:

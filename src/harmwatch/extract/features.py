@@ -63,7 +63,7 @@ _DENIAL = Gate(DENIAL, ("denied", "denies", "deny", "rejected", "dismissed"))
 # this year", "one of the worst strikes since the invasion began"): a comparison, not an aggregate figure;
 # "since 31 July, when a missile ... killed 31" names another attack and is left alone
 _COMPARISON = re.compile(
-    r"\b(?:deadliest|bloodiest|worst|largest|biggest|heaviest|most\s+(?:deadly|lethal|devastating|massive))\b"
+    r"\b(?:deadliest|bloodiest|worst|largest|biggest|heaviest|highest|most\s+(?:deadly|lethal|devastating|massive))\b"
     r"[^.;:,]{0,80}?\b(?:since\b(?!\s+(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2}\b))[^,.;:]*|so[- ]far(?:\s+this\s+(?:year|month))?|this (?:year|month)|"
     r"(?:in|of) the (?:full-scale )?(?:war|invasion)\b)", re.IGNORECASE)
 
