@@ -34,7 +34,7 @@ from pathlib import Path
 from ..errors import HarmWatchError
 from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
-from .features import SentenceFeatures
+from .features import SentenceFeatures, without_comparison
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "scope_model.json"
 CLASSES = ("incident", "tally", "none")
@@ -234,7 +234,37 @@ def _features(fig: Figure, i: int, field: str | None, placement: str, claim: int
         x.update(sent_distance=6.0, para_change=1.0, names_claim_place=0.0, other_place=float(bool(f.settlements)),
                  date_differs=0.0, claim_has_value=0.0)
     x["no_incident"] = float(c is None)
+    # the figure's own clause: another settlement than the claim's, aggregate or comparison wording there
+    a, b = _clause(s, rel_s, rel_e)
+    place = ""
+    if c is not None:
+        place = ((c.evidence.get("place").quote if c.evidence.get("place") else c.place) or "").lower()
+    x["clause_other_place"] = float(any(a <= p.start - f.sent.start < b and p.text.lower() != place for p in f.settlements))
+    x["clause_agg"] = float(bool(_AGG.search(s, a, b)))
+    x["comparison"] = float(without_comparison(s) != s)
+    x["para_distance"] = min(4.0, float(abs(f.sent.paragraph - doc.feats[doc.incident_first[inc]].sent.paragraph))) \
+        if c is not None else 4.0
+    # the value read elsewhere too: in a tally field, or in another incident's field
+    x["value_in_tally"] = float(any(getattr(t, k) == fig.value for t in doc.tallies for k in TALLY_FIELDS
+                                    if not (placement == "tally" and claim is not None and doc.tallies[claim] is t)))
+    x["value_in_other_incident"] = float(any(getattr(o, k) == fig.value for n, o in enumerate(doc.incidents)
+                                             for k in INCIDENT_FIELDS if n != inc))
     return x
+
+
+_CLAUSE_END = re.compile(r"[;:.]\s|,\s+(?:while|whereas|but|and\s+(?:in|on|at))\b|\s[-\u2013\u2014]\s")
+
+
+def _clause(s: str, rel_s: int, rel_e: int) -> tuple[int, int]:
+    """The bounds of the clause around [rel_s, rel_e) in the sentence s."""
+    a, b = 0, len(s)
+    for m in _CLAUSE_END.finditer(s):
+        if m.end() <= rel_s:
+            a = m.end()
+        elif m.start() >= rel_e:
+            b = m.start()
+            break
+    return a, b
 
 
 class ScopeModel:
@@ -343,6 +373,8 @@ def _rule_confidences(c: IncidentClaim, feats: list[SentenceFeatures], text: str
         conf = DATE_CONFIDENCE[kind]
         c.confidence["date"] = conf
         if conf < threshold:
+            # with the trained threshold (0.2) no rule confidence is this low: a date given only by the
+            # publication date or a wire dateline (0.3) is kept, as the annotation keeps it
             _withhold(c, "date", conf, DATE_REASON)
 
 
