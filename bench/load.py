@@ -4,7 +4,7 @@ while analysts write.
     python bench/load.py                                   # 100,000 incidents, 16 readers, 5 analysts, 20 s
     python bench/load.py --db /tmp/load.db --keep          # build once, keep the file ...
     python bench/load.py --db /tmp/load.db                 # ... and measure again without rebuilding
-    python bench/load.py --db "$HARMWATCH_TEST_PG_URL"     # the same on PostgreSQL (rebuilt every run)
+    python bench/load.py --db "$HARMWATCH_TEST_PG_URL"     # the same on PostgreSQL (an empty database)
     python bench/load.py --incidents 200 --seconds 2 --json out.json   # a quick check (tests do this)
 
 1. Builds a database (migrated to head: the real schema and indexes; seeded, the same every run):
