@@ -141,17 +141,19 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # a new paragraph of a roundup: the last date belonged to another incident, and
                 # items without date words take the roundup's own date
                 date_ctx, ctx_owned = doc_date, False
+        low = f.sent.text.lower()  # cheap word checks before the rarer regexes below
         if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
         elif f.dateline is not None and f.attack:
             # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date
             date_ctx, ctx_owned = f.dateline, False
-        elif drafts and (nd := _NEXT_DAY.search(f.sent.text)) is not None and not f.dates \
+        elif drafts and ("next" in low or "following" in low) and (nd := _NEXT_DAY.search(f.sent.text)) is not None \
+                and not f.dates \
                 and (base := drafts[-1].first_date or drafts[-1].date_ctx) is not None:
             # "And in Kharkiv, an air attack the next day killed a boy": the day after the attack before
             date_ctx = DateMention(base.value + timedelta(days=1), f.sent.start + nd.start(), f.sent.start + nd.end(), True)
             ctx_owned = False
-        elif drafts and (nd := _DAYS_APART.search(f.sent.text)) is not None and not f.dates \
+        elif drafts and " days " in low and (nd := _DAYS_APART.search(f.sent.text)) is not None and not f.dates \
                 and (base := drafts[-1].first_date) is not None \
                 and (n := parse_number([nd.group(1).lower()])[0]) is not None and 0 < n <= 31:
             # "surpassing the strike on Kryvyi Rih nine days earlier": counted from the attack before
@@ -159,7 +161,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             date_ctx = DateMention(base.value + timedelta(days=sign * n), f.sent.start + nd.start(),
                                    f.sent.start + nd.end(), True)
             ctx_owned = False
-        elif drafts and _SAME_DAY.search(f.sent.text):
+        elif drafts and "same" in low and _SAME_DAY.search(f.sent.text):
             # "In Kryvyi Rih, missiles hit an enterprise the same morning": the day of the attack before
             same_day = drafts[-1].first_date or drafts[-1].date_ctx
             if same_day is not None:
@@ -170,7 +172,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
             continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
-        if not f.settlements and not f.oblasts and _WAVE_ON_COUNTRY.search(f.sent.text):
+        if not f.settlements and not f.oblasts and "ukraine" in low and _WAVE_ON_COUNTRY.search(f.sent.text):
             # "Russia unleashed its largest aerial assault against Ukraine": no city's incident
             wave, current = f, None
             if not any(x.value is not None for x in f.figures):

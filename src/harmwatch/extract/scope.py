@@ -146,6 +146,14 @@ class _DocContext:
         for _, fig in figs:
             self.max_value[fig.role] = max(self.max_value.get(fig.role, 0), fig.value)
         self.incident_first = [self.sentence_of(c.span.start) if c.span else 0 for c in incidents]
+        self._comparison: dict[int, bool] = {}
+
+    def comparison(self, i: int) -> bool:
+        """Whether sentence i holds a superlative comparison ("the deadliest attack since ...")."""
+        if i not in self._comparison:
+            s = self.feats[i].sent.text
+            self._comparison[i] = without_comparison(s) != s
+        return self._comparison[i]
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
@@ -240,8 +248,8 @@ def _features(fig: Figure, i: int, field: str | None, placement: str, claim: int
     if c is not None:
         place = ((c.evidence.get("place").quote if c.evidence.get("place") else c.place) or "").lower()
     x["clause_other_place"] = float(any(a <= p.start - f.sent.start < b and p.text.lower() != place for p in f.settlements))
-    x["clause_agg"] = float(bool(_AGG.search(s, a, b)))
-    x["comparison"] = float(without_comparison(s) != s)
+    x["clause_agg"] = float(bool(x["agg_sentence"] and _AGG.search(s, a, b)))
+    x["comparison"] = float(doc.comparison(i))
     x["para_distance"] = min(4.0, float(abs(f.sent.paragraph - doc.feats[doc.incident_first[inc]].sent.paragraph))) \
         if c is not None else 4.0
     # the value read elsewhere too: in a tally field, or in another incident's field
