@@ -2,7 +2,7 @@
 while analysts write.
 
     python bench/load.py                                   # 100,000 incidents, 16 readers, 5 analysts, 20 s
-    python bench/load.py --db /tmp/load.db --keep          # build once, keep the file ...
+    python bench/load.py --db /tmp/load.db                 # build once into this file ...
     python bench/load.py --db /tmp/load.db                 # ... and measure again without rebuilding
     python bench/load.py --db "$HARMWATCH_TEST_PG_URL"     # the same on PostgreSQL (an empty database)
     python bench/load.py --incidents 200 --seconds 2 --json out.json   # a quick check (tests do this)
@@ -434,7 +434,7 @@ def main() -> int:
                     help="seconds each analyst waits between writes (default 0: one write after the other)")
     ap.add_argument("--db", default=None, help="a SQLite file or a database URL (default: a temporary SQLite file); "
                                                "a database that already holds incidents is used as it is")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder (server log; the SQLite file without --db)")
     ap.add_argument("--json", type=Path, default=None, help="also write the report here as JSON")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="harmwatch-load-"))
@@ -445,7 +445,9 @@ def main() -> int:
         out = run(url, tmp / "archive", a.incidents, a.seconds, a.readers, a.writers, tmp / "server.log",
                   a.write_pause)
     finally:
-        if not a.keep and not a.db:
+        if a.keep:
+            print(f"kept: {tmp} (the server's log{', the database' if not a.db else ''})")
+        else:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"{out['incidents']:,} incidents, {out['readers']} readers + {out['writers']} analysts writing, "
           f"{out['elapsed_s']} s; {out['machine']}; load average before {out['loadavg_before']}, "
