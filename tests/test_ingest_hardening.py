@@ -477,11 +477,19 @@ def test_bad_manifest_language_fails_only_its_file(db, tmp_path):
 
 
 def test_cli_prints_the_language_notice(tmp_path):
-    doc = write(tmp_path / "uk.txt", UK_TEXT)
-    res = CliRunner().invoke(_app(), ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "ingest", str(doc)])
+    # the bundled extractor reads en, uk and ru; a German report (language from the manifest) has no rules
+    write(tmp_path / "de.txt", "In Charkiw wurden 3 Zivilisten getötet, teilte der Gouverneur mit.")
+    manifest = write(tmp_path / "manifest.csv", "file,doc_id,language\nde.txt,de-report,de\n")
+    res = CliRunner().invoke(_app(), ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "ingest", str(tmp_path / "de.txt"),
+                                      "--manifest", str(manifest)])
     assert res.exit_code == 0, res.output
-    assert "uk: no extraction rules for this language yet; stored, 0 claims" in " ".join(res.output.split())
+    assert "de: no extraction rules for this language yet; stored, 0 claims" in " ".join(res.output.split())
     assert "note:" in res.output
+
+
+def test_bundled_extractor_reads_ukrainian_and_russian():
+    from harmwatch.extract.pipeline import default_extractor
+    assert {"en", "uk", "ru"} <= default_extractor().languages
 
 
 def flat(output: str) -> str:

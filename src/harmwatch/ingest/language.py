@@ -25,9 +25,9 @@ import re
 EN, UK, RU, UNDETERMINED = "en", "uk", "ru", "und"
 MIN_LETTERS = 3
 
-# The languages the bundled extraction rules read. An extractor may say otherwise with a
-# `languages` attribute (see ingest/pipeline.py); a document in any other language is stored
-# without claims and reported.
+# What an extractor without a `languages` attribute is taken to read (the bundled extractor
+# declares its own: harmwatch.extract.lang.languages()); a document in any other language is
+# stored without claims and reported.
 EXTRACTION_LANGUAGES = frozenset({EN})
 
 _LETTER = re.compile(r"[^\W\d_]")
