@@ -57,6 +57,7 @@ _SPACE_RE = r"(?:[\s\u00a0]+|[" + _HY + r"])?"
 _HYPHEN_RE = r"[" + _HY + r"]?"
 
 # what may stand between a named system and the generic words that follow it
+_HEAD_GAP = re.compile(r"^[\s\u00a0]*[\"'«„“]?$")
 _ENTRY_TAIL_GAP = re.compile(
     r"^[\s\u00a0" + _HY + r"]*(?:(?:type|series|class|family|multiple|hypersonic|supersonic|subsonic|cargo|"
     r"guided|tactical|strategic|long-range|short-range|medium-range|heavy|anti-ship|air-launched|sea-launched|"
@@ -429,6 +430,11 @@ class Catalogue:
                 if same or tail:
                     out[-1] = replace(prev, end=m.end, text=text[prev.start:m.end], cluster=prev.cluster or m.cluster)
                     continue
+            if (prev is not None and prev.entry is None and m.entry is not None and prev.family not in ("mixed", "either")
+                    and prev.weapon_class in (m.entry.weapon_class, "unknown") and _HEAD_GAP.match(text[prev.end:m.start])):
+                # a generic word naming the system that follows ("ракета Искандер", "the missile Iskander"): one mention
+                out[-1] = replace(m, start=prev.start, text=text[prev.start:m.end], cluster=prev.cluster or m.cluster)
+                continue
             out.append(m)
         return out
 
