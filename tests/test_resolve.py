@@ -316,3 +316,16 @@ def test_geo_precision_codes():
     village = summarise("i", [_c("a#0", place="Hroza", admin1="Kharkiv", geonameid=-1, **base)], {})
     assert (village.geo_precision, village.lat, village.place) == (2, None, "Hroza")
     assert summarise("i", [_c("a#0", admin1="Kharkiv", **base)], {}).geo_precision == 3
+
+
+def test_claim_refs_in_chunks_give_the_same_claims(sample_db, monkeypatch):
+    # keyed look-ups go out in chunks (PostgreSQL refuses more than 65,535 parameters in one statement)
+    from harmwatch.resolve import service
+    with sample_db.session() as s:
+        every, _, _ = service.claim_refs(s)
+        keys = {r.key for r in every}
+        assert len(keys) > 3
+        monkeypatch.setattr(service, "_chunks", lambda items, size=1: [items[i:i + 1] for i in range(len(items))])
+        chunked, _, sources = service.claim_refs(s, keys)
+    assert [r.key for r in chunked] == [r.key for r in every]
+    assert len(sources) == len({k.rsplit("#", 1)[0] for k in keys})

@@ -70,16 +70,27 @@ def _uncertain(r: Claim) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in u.items() if v))
 
 
+def _chunks(items: list, size: int = 10_000) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 def claim_refs(session, keys: set[str] | None = None) -> tuple[list[ClaimRef], dict[str, int], list[Source]]:
     """Every claim of every current source (only those in `keys` when given), as ClaimRef; also key ->
     claim id and the sources read."""
-    q = select(Source).where(Source.is_current.is_(True)).order_by(Source.doc_id)
-    if keys is not None:
-        q = q.where(Source.doc_id.in_(sorted({k.rsplit("#", 1)[0] for k in keys})))
-    sources = list(session.scalars(q))
+    current = select(Source).where(Source.is_current.is_(True))
+    if keys is None:
+        sources = list(session.scalars(current.order_by(Source.doc_id)))
+        rows = list(session.scalars(select(Claim).join(Source, Claim.source_id == Source.id)
+                                    .where(Source.is_current.is_(True)).order_by(Claim.source_id, Claim.ordinal)))
+    else:
+        # IN lists in chunks: PostgreSQL takes at most 65,535 bound parameters in one statement
+        doc_ids = sorted({k.rsplit("#", 1)[0] for k in keys})
+        sources = [s for part in _chunks(doc_ids) for s in session.scalars(current.where(Source.doc_id.in_(part)))]
+        sources.sort(key=lambda s: s.doc_id)
+        rows = [c for part in _chunks([s.id for s in sources])
+                for c in session.scalars(select(Claim).where(Claim.source_id.in_(part)))]
+        rows.sort(key=lambda c: (c.source_id, c.ordinal))
     by_id = {s.id: s for s in sources}
-    rows = session.scalars(select(Claim).where(Claim.source_id.in_(list(by_id))).order_by(Claim.source_id, Claim.ordinal)) \
-        if by_id else []
     refs, ids = [], {}
     per_source: dict[int, list[Claim]] = {}
     for r in rows:
