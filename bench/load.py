@@ -195,14 +195,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, archive: Path, log: Path) -> Iterator[tuple[str, int]]:
-    """`harmwatch serve` in its own process on a free loopback port; yields its base URL and pid."""
+def server(url: str, archive: Path, log: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """`harmwatch serve [--workers N]` in its own process on a free loopback port; yields its base URL and pid."""
     port = free_port()
     exe = Path(sys.executable).with_name("harmwatch")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "harmwatch"]
     env = {**os.environ, "HARMWATCH_DB": url, "HARMWATCH_ARCHIVE": str(archive), "HARMWATCH_ANONYMOUS_READ": "0"}
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out,
+        proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)], env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -380,13 +380,23 @@ def _is_built(db: Database) -> bool:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time a process and its child processes (the workers of `serve --workers
+    N`) have used so far (Linux /proc)."""
+    total, parents = 0, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    for p, (ppid, ticks) in parents.items():
+        if p == pid or ppid == pid:
+            total += ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, writers: int, log: Path,
-        write_pause: float = 0.0) -> dict:
+        write_pause: float = 0.0, workers: int = 1) -> dict:
     """Build (unless the database already holds incidents), serve, drive; the report as a dict."""
     db = Database.open(url, archive_dir=archive)
     try:
@@ -403,11 +413,13 @@ def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, w
     rng = random.Random(5)
     sample = rng.sample(ids, min(len(ids), 5000))
     before = _loadavg()
-    with server(url, archive, log) as (base, pid):
+    with server(url, archive, log, workers) as (base, pid):
         # warm-up: one of each page, so the first measured requests do not pay for imports and caches
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[READER]}"}, timeout=60) as c:
-            for u in ("/", "/api/timeline", f"/incidents/{sample[0]}", "/api/incidents?limit=100"):
-                c.get(u)
+        # (each worker: a new connection per round, which the kernel hands to any of them)
+        for _ in range(3 * workers):
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[READER]}"}, timeout=60) as c:
+                for u in ("/", "/api/timeline", f"/incidents/{sample[0]}", "/api/incidents?limit=100"):
+                    c.get(u)
         cpu0, me0 = cpu_seconds(pid), time.process_time()
         reads, writes, elapsed = asyncio.run(drive(base, tokens, sample, total, seconds, readers, writers,
                                                    write_pause))
@@ -418,7 +430,7 @@ def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, w
     out["server_cpu"] = {"seconds": round(cpu, 1), "ms_per_request": round(cpu * 1000 / n, 1) if n else None,
                          "cores_busy": round(cpu / elapsed, 2)}
     out["client_cpu_s"] = round(me, 1)
-    out.update(incidents=total, readers=readers, writers=writers, write_pause=write_pause, seconds=seconds, built=built,
+    out.update(incidents=total, workers=workers, readers=readers, writers=writers, write_pause=write_pause, seconds=seconds, built=built,
                database=url.split("://")[0] + "://…", machine=_machine(), loadavg_before=before,
                loadavg_after=_loadavg(), date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return out
@@ -432,6 +444,7 @@ def main() -> int:
     ap.add_argument("--writers", type=int, default=5, help="analysts writing at the same time (5 users; more share them)")
     ap.add_argument("--write-pause", type=float, default=0.0,
                     help="seconds each analyst waits between writes (default 0: one write after the other)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (harmwatch serve --workers N)")
     ap.add_argument("--db", default=None, help="a SQLite file or a database URL (default: a temporary SQLite file); "
                                                "a database that already holds incidents is used as it is")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (server log; the SQLite file without --db)")
@@ -443,13 +456,13 @@ def main() -> int:
         url = f"sqlite:///{Path(url).resolve()}"
     try:
         out = run(url, tmp / "archive", a.incidents, a.seconds, a.readers, a.writers, tmp / "server.log",
-                  a.write_pause)
+                  a.write_pause, a.workers)
     finally:
         if a.keep:
             print(f"kept: {tmp} (the server's log{', the database' if not a.db else ''})")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{out['incidents']:,} incidents, {out['readers']} readers + {out['writers']} analysts writing, "
+    print(f"{out['incidents']:,} incidents, {out['workers']} server process(es), {out['readers']} readers + {out['writers']} analysts writing, "
           f"{out['elapsed_s']} s; {out['machine']}; load average before {out['loadavg_before']}, "
           f"after {out['loadavg_after']}")
     for route, m in out["routes"].items():

@@ -384,3 +384,18 @@ class SecondReview(Base):
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str | None] = mapped_column(String)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """A sign-in attempt counted by the shared sign-in throttle (web/throttle.py, `SharedLoginThrottle`;
+    migration 0012): one row per key (``addr:…`` or ``name:…``) it counts against, at wall-clock
+    seconds. Reserved before the password is checked, deleted when it was right or once out of the
+    window, so every server process of one database counts the same failures."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"), Index("ix_login_attempts_at", "at"))

@@ -25,7 +25,7 @@ from .. import __version__ as VERSION  # noqa: N812
 from .. import settings
 from . import api, lists, pages, search, upload
 from .auth import SESSION_COOKIE, LoginRequired, secret_key
-from .throttle import LoginThrottle
+from .throttle import LoginThrottle, SharedLoginThrottle
 
 HERE = Path(__file__).resolve().parent
 TILE_HOST = "https://tile.openstreetmap.org"
@@ -100,14 +100,16 @@ def templates() -> Environment:
 
 
 def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = None,  # noqa: ANN001
-               https_only: bool = False) -> FastAPI:
-    """The web app over `db`. anonymous_read: None reads HARMWATCH_ANONYMOUS_READ (off by default)."""
+               https_only: bool = False, shared_throttle: bool = False) -> FastAPI:
+    """The web app over `db`. anonymous_read: None reads HARMWATCH_ANONYMOUS_READ (off by default).
+    shared_throttle: count failed sign-ins in the database (all server processes of `db` together;
+    `harmwatch serve` does), not in this process's memory."""
     app = FastAPI(title="HarmWatch", version=VERSION, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   description="Incidents of harm to civilians, their claims and sources. Reads need a signed-in "
                               "user or `Authorization: Bearer TOKEN`; writes need an analyst's token. "
                               "See docs/web.md.")
     app.state.db = db
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_throttle = SharedLoginThrottle(db) if shared_throttle else LoginThrottle()
     app.state.anonymous_read = settings.ANONYMOUS_READ.flag() if anonymous_read is None else bool(anonymous_read)
     app.state.templates = templates()
     app.add_middleware(SessionMiddleware, secret_key=secret_key(secret, keep_in=db.archive.root), session_cookie=SESSION_COOKIE,
@@ -149,3 +151,21 @@ def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = N
 
     return app
 
+
+
+# `harmwatch serve --workers N`: uvicorn starts each worker process from an import string, so the
+# options of the command reach the workers through these environment variables (set by serve).
+WORKER_ENV = "HARMWATCH_SERVE_OPTIONS"
+
+
+def worker_app() -> FastAPI:
+    """The app of one `harmwatch serve --workers N` process (uvicorn factory): the database from
+    $HARMWATCH_DB / $HARMWATCH_ARCHIVE, the serve options from $HARMWATCH_SERVE_OPTIONS (JSON)."""
+    import json
+    import os
+
+    from ..store.db import Database
+    opts = json.loads(os.environ.get(WORKER_ENV) or "{}")
+    db = Database.open(settings.DB.value(), archive_dir=settings.ARCHIVE.value())
+    return create_app(db, anonymous_read=opts.get("anonymous_read"), https_only=bool(opts.get("https_only")),
+                      shared_throttle=True)

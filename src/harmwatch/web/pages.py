@@ -206,7 +206,8 @@ async def login_post(request: Request):
                       error=f"Name (at most {MAX_NAME_LENGTH} characters) or password "
                             f"(at most {MAX_PASSWORD_LENGTH}) too long.")
     throttle = request.app.state.login_throttle
-    wait, attempt = throttle.reserve(name, throttle.client(request))  # counted as failed until proven right
+    # counted as failed until proven right (in a thread: the shared throttle waits for the database)
+    wait, attempt = await run_in_threadpool(throttle.reserve, name, throttle.client(request))
     if wait:
         resp = render(request, "login.html", status_code=429, next=nxt,
                       error=f"Too many failed sign-ins. Try again in {wait // 60 + 1} minutes.")
@@ -215,7 +216,7 @@ async def login_post(request: Request):
     user = await run_in_threadpool(authenticate, request.app.state.db, name, password)
     if user is None:
         return render(request, "login.html", status_code=401, next=nxt, error="Wrong name or password.")
-    throttle.release(attempt)
+    await run_in_threadpool(throttle.release, attempt)
     login(request, user)
     return RedirectResponse(nxt, status_code=303)
 

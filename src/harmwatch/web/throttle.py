@@ -1,5 +1,7 @@
-"""Failed sign-ins slow guessing down, in memory, per server process (a restart forgets it, and
-several workers each count on their own; stated in docs/security.md).
+"""Failed sign-ins slow guessing down: `LoginThrottle` counts in memory, per process (a restart
+forgets it); `SharedLoginThrottle` counts in the database (table ``login_attempts``), so every
+worker of `harmwatch serve --workers N` (and every server of one database) counts the same
+failures, and a restart forgets nothing. `harmwatch serve` uses the shared one.
 
 Within `window_s` seconds:
 
@@ -9,14 +11,17 @@ Within `window_s` seconds:
   is refused. This limit is larger than what one address may spend (`max_failures`), so one
   address alone can never lock an account out for everyone else; it takes many addresses.
 
-An attempt is **reserved before the password is checked** (`reserve`), under one lock: it counts
+An attempt is **reserved before the password is checked** (`reserve`), under one lock (the shared
+throttle: one write transaction, which holds SQLite's write lock or a PostgreSQL advisory lock,
+across processes): it counts
 as a failure from the start and is taken back only when the password was right (`release`). So
 forty simultaneous sign-ins cannot all get past the check and each try a password: the sixth and
 later are refused before argon2 runs.
 
-Memory is bounded: at most `max_keys` addresses and names are tracked (least recently used
+Memory is bounded (in memory): at most `max_keys` addresses and names are tracked (least recently used
 evicted first), each with at most its limit of timestamps. A refused attempt adds no key, so an
-address that is refused cannot push other keys out.
+address that is refused cannot push other keys out. The shared throttle deletes attempts once they
+are out of the window, at every reservation.
 
 The client address is the direct peer, or, when the peer is a trusted reverse proxy
 (HARMWATCH_TRUSTED_PROXIES), the nearest untrusted address in X-Forwarded-For (`client_address`).
@@ -30,8 +35,11 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Callable, Iterable
 
+from sqlalchemy import delete, func, insert, select, text
+
 from .. import settings
 from ..errors import SettingError
+from ..store.models import LoginAttempt
 
 MAX_FAILURES = 5  # per client address
 ACCOUNT_FAILURES = 25  # per account name, from all addresses together
@@ -191,3 +199,76 @@ class LoginThrottle:
 
     def __len__(self) -> int:
         return len(self._failures)
+
+
+ADVISORY_LOCK = 0x6877_7468  # PostgreSQL: the transaction lock that serialises reservations ('hwth')
+
+
+class SharedLoginThrottle(LoginThrottle):
+    """The same limits and interface as `LoginThrottle`, counted in the database `db` (rows of
+    ``login_attempts``, wall-clock seconds), so they hold across server processes. Each
+    reservation is one write transaction: read the keys' recent attempts, refuse or add them, and
+    delete what left the window; SQLite's write lock (BEGIN IMMEDIATE) or a PostgreSQL advisory
+    transaction lock makes it atomic across processes. `release` deletes the attempt's rows."""
+
+    def __init__(self, db, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S,  # noqa: ANN001
+                 clock: Callable[[], float] = time.time, **kw):
+        super().__init__(max_failures, window_s, clock, **kw)
+        self.db = db
+
+    def _locked(self, s) -> None:  # noqa: ANN001
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK})
+
+    def _wait_db(self, s, keys: list[tuple[str, int]], now: float) -> int:  # noqa: ANN001
+        waits = []
+        for k, limit in keys:
+            recent = list(s.scalars(select(LoginAttempt.at).where(LoginAttempt.key == k,
+                                                                   LoginAttempt.at >= now - self.window_s)
+                                    .order_by(LoginAttempt.at.desc()).limit(limit)))
+            if len(recent) >= limit:  # the oldest of the newest `limit` decides, as in memory
+                waits.append(self.window_s - (now - recent[-1]))
+        return int(max(waits)) + 1 if waits else 0
+
+    def reserve(self, name: str, client: str | None) -> tuple[int, Reservation | None]:
+        now = self.clock()
+        keys = self._keys(name, client)
+        with self.db.session(write=True) as s:
+            self._locked(s)
+            wait = self._wait_db(s, keys, now)
+            if wait:
+                return wait, None
+            s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - self.window_s))
+            s.execute(insert(LoginAttempt), [{"key": k, "at": now} for k, _ in keys])
+        return 0, Reservation(tuple(k for k, _ in keys), now)
+
+    def release(self, reservation: Reservation) -> None:
+        """The attempt succeeded: delete one of its rows per key (others' failures stay)."""
+        with self.db.session(write=True) as s:
+            self._locked(s)
+            for k in reservation.keys:
+                row = s.scalar(select(LoginAttempt.id).where(LoginAttempt.key == k, LoginAttempt.at == reservation.at)
+                               .limit(1))
+                if row is not None:
+                    s.execute(delete(LoginAttempt).where(LoginAttempt.id == row))
+
+    def retry_after(self, name: str, client: str | None) -> int:
+        now = self.clock()
+        with self.db.session() as s:
+            return self._wait_db(s, self._keys(name, client), now)
+
+    def failed(self, name: str, client: str | None) -> None:
+        now = self.clock()
+        with self.db.session(write=True) as s:
+            self._locked(s)
+            s.execute(insert(LoginAttempt), [{"key": k, "at": now} for k, _ in self._keys(name, client)])
+
+    def succeeded(self, name: str) -> None:
+        with self.db.session(write=True) as s:
+            s.execute(delete(LoginAttempt).where(LoginAttempt.key == f"name:{name.strip().lower()}"))
+
+    def __len__(self) -> int:
+        """Keys with an attempt still in the window."""
+        with self.db.session() as s:
+            return s.scalar(select(func.count(func.distinct(LoginAttempt.key)))
+                            .where(LoginAttempt.at >= self.clock() - self.window_s)) or 0
