@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 from harmwatch.cli.main import app
 from harmwatch.evaluate import CEILINGS, evaluate, loosened, violations
+from harmwatch.evaluate.gates import recovered, with_known
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -65,8 +66,20 @@ def test_set_meets_limits(predictions, name):
     regressions. heldout4 and heldout5 were never tuned on. Floors only go up, ceilings only down."""
     limits = json.loads((DATA / name / "floors.json").read_text())
     score = evaluate(DATA / name / "gold.jsonl", predictions(name)).to_dict()
-    bad = violations(score, limits)
-    assert not bad, f"outside limits (got, limit): {bad}"
+    _check(score, limits, name, name)
+
+
+KNOWN = json.loads((DATA / "known-regressions.json").read_text())
+
+
+def _check(score: dict, limits: dict, key: str, label: str) -> None:
+    """Within limits, where a known regression (tests/data/known-regressions.json) is gated at the value
+    it fell to; an entry whose measure is back at its floor must be removed."""
+    known = {k: v for k, v in KNOWN.get(key, {}).items()}
+    bad = violations(score, with_known(limits, known))
+    assert not bad, f"{label}: outside limits (got, limit): {bad}"
+    back = recovered(score, limits, known)
+    assert not back, f"{label}: {back} meet their floors again: remove them from tests/data/known-regressions.json"
 
 
 def _limit_files() -> list[tuple[str, Path, str | None]]:
@@ -136,8 +149,7 @@ def test_open_split_meets_limits(shared, open_predictions, split):
     limits = json.loads((SPLITS / "floors.json").read_text())[split]
     score = evaluate(shared / "eval" / "open" / "gold.jsonl", open_predictions,
                      split=f"{SPLITS / 'open.json'}:{split}").to_dict()
-    bad = violations(score, limits)
-    assert not bad, f"open {split}: outside limits (got, limit): {bad}"
+    _check(score, limits, f"open-{split}", f"open {split}")
 
 
 def _shared_score(shared: Path, gold: Path, pred: Path) -> dict:
