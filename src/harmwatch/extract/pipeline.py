@@ -40,7 +40,7 @@ def _segment(s: dict) -> dict:
 def _annotate(s: dict) -> dict:
     gaz, cat, pub = s["gazetteer"], s["catalogue"], s["published"]
     # the document's language chooses the annotator (lang/); all give the same SentenceFeatures
-    other = annotator_for(s.get("language"), gaz, cat)
+    other = annotator_for(s["language"], gaz, cat)
     if other is not None:
         return {"features": [other(sent, pub) for sent in s["sentences"]]}
     return {"features": [annotate(sent, pub, gaz, cat) for sent in s["sentences"]]}
@@ -65,7 +65,7 @@ def _scope(s: dict) -> dict:
 
 STEPS: tuple[Step, ...] = (
     Step("segment", ("text",), ("sentences",), _segment),
-    Step("annotate", ("sentences", "published", "gazetteer", "catalogue"), ("features",), _annotate),
+    Step("annotate", ("sentences", "published", "gazetteer", "catalogue", "language"), ("features",), _annotate),
     Step("assemble", ("features", "gazetteer", "text", "publisher"), ("incidents", "tallies"), _assemble),
     Step("scope", ("incidents", "tallies", "features", "text"), ("incidents", "tallies"), _scope),
 )
