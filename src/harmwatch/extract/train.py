@@ -33,6 +33,7 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 from ..evaluate.scorer import match
+from ..ingest.language import detect_language
 from .scope import CLASSES, Candidate, ScopeModel, candidates, keep_score
 
 LABELLED_FIELDS = ("killed", "injured", "children_killed")
@@ -103,8 +104,10 @@ def rules_state(doc, extractor=None) -> dict[str, Any]:
     """Run the rule steps (everything before `scope`) and return the pipeline state."""
     from .pipeline import STEPS, default_extractor
     ex = extractor or default_extractor()
+    # the language as ingest would store it, so training sees the features production computes
+    language = doc.language if doc.language and doc.language != "en" else detect_language(doc.text)
     state: dict[str, Any] = {"text": doc.text, "published": doc.published, "publisher": doc.publisher,
-                             "gazetteer": ex.gazetteer, "catalogue": ex.catalogue}
+                             "gazetteer": ex.gazetteer, "catalogue": ex.catalogue, "language": language}
     for step in STEPS:
         if step.name == "scope":
             break
