@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..auth import authenticate
 from ..auth.users import MAX_PASSWORD_LENGTH
-from ..resolve import review, service
+from ..resolve import explain, review, service
 from ..resolve.summary import VICTIM_FIELDS
 from ..text_checks import TextError, visible_reason
 from . import highlight, query
@@ -106,6 +106,7 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
                   sources=query.source_titles(db, inc["source_docs"]), comments=service.comments(db, incident_id),
                   suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [],
                   review_state=review.review_state(db, incident_id),
+                  rereports=explain.rereports(db, inc), inferred=explain.inferred(claims, inc),
                   reviewers=_reviewers(db) if viewer.can("analyst") else [])
 
 
