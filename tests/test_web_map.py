@@ -348,3 +348,20 @@ def test_list_pages_need_a_reader(server):  # noqa: F811
     anon = TestClient(create_app(db, anonymous_read=True, secret="t"))
     for path in ("/sources", "/incidents"):
         assert anon.get(path).status_code == 200, path
+
+
+def test_incident_page_small_map_offline(desk, server):  # noqa: F811
+    """The incident page draws its point on the bundled outline, with no request leaving the server."""
+    from harmwatch.resolve import service
+    inc = next(i for i in service.incidents(server[1]) if i["place"] == "Vuhledar")
+    desk.login("vic")
+    desk.refused.clear()  # the map page after sign-in asks for tiles when online; this page must not
+    desk.page.goto(f"{desk.base}/incidents/{inc['id']}")
+    mini = desk.page.locator("#minimap")
+    mini.wait_for(state="visible")
+    desk.page.wait_for_function("document.getElementById('minimap').getAttribute('data-outline-state') === 'ready'")
+    assert mini.get_attribute("data-state") == "ready" and mini.get_attribute("data-approx") == "0"
+    centre = desk.page.evaluate("(() => { const c = document.getElementById('minimap').hwMap.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(centre[0] - inc["lat"]) < 0.01 and abs(centre[1] - inc["lon"]) < 0.01
+    assert desk.page.locator("#minimap path.leaflet-interactive").count() >= 1  # the incident's point
+    assert desk.refused == [] and desk.errors == []

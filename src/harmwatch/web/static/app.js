@@ -446,9 +446,27 @@
     draw();
   }
 
+  /* The incident page's small map: the bundled outline only (offline), one point; an approximate
+   * point (hromada or raion centre) is drawn hollow and dashed, as on the main map. */
+  function initMiniMap(node) {
+    var lat = parseFloat(node.getAttribute("data-lat")), lon = parseFloat(node.getAttribute("data-lon"));
+    if (!isFinite(lat) || !isFinite(lon)) { return; }
+    var map = L.map(node, {minZoom: 4, maxZoom: 12, scrollWheelZoom: false}).setView([lat, lon], 8);
+    var base = baseMap(map, node.getAttribute("data-outline"));
+    base.oblasts.addTo(map);
+    base.border.addTo(map);
+    var approx = node.getAttribute("data-approx") === "1";
+    L.circleMarker([lat, lon], {radius: 7, color: "#b2182b", weight: 2, fillOpacity: approx ? 0 : 0.8,
+                                dashArray: approx ? "3 3" : null}).addTo(map);
+    node.hwMap = map;
+    node.setAttribute("data-state", "ready");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var m = document.getElementById("map");
     if (m && window.L) { initMap(m); }
+    var mini = document.getElementById("minimap");
+    if (mini && window.L) { initMiniMap(mini); }
     var t = document.getElementById("timeline");
     if (t) { initTimeline(t); }
   });
