@@ -108,5 +108,7 @@ def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> No
     if e <= s:
         return
     sent = Sentence(index=len(out), start=s, end=e, text=text[s:e], paragraph=para)
-    sent.tokens = [_new_token(Token, (m.group(), s + m.start(), s + m.end())) for m in TOKEN_RE.finditer(sent.text)]
+    # matching within text[s:e] by position gives the same tokens as matching the slice (the pattern has
+    # no anchors or look-arounds) with offsets already absolute
+    sent.tokens = [_new_token(Token, (m.group(), m.start(), m.end())) for m in TOKEN_RE.finditer(text, s, e)]
     out.append(sent)

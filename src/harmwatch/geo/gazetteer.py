@@ -9,9 +9,11 @@ Lookups are dictionary hits on ``names.normalize`` keys. Nothing here prints or 
 """
 from __future__ import annotations
 
+import functools
 import gc
 import gzip
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -81,6 +83,13 @@ class GeocodeMatch:
 # --- where the data lives ----------------------------------------------------------------------
 
 def bundled_path() -> Path:
+    return _bundled_path()
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_path() -> Path:
+    # the package's data folder does not move while the process runs; looking it up costs
+    # more than the rest of Gazetteer.default(), which the writer calls for every document
     return Path(str(resources.files("harmwatch.geo") / "data" / PLACES_FILE))
 
 
@@ -95,7 +104,13 @@ def _bundled_border_path() -> Path:
 def user_dir() -> Path:
     """``$HARMWATCH_HOME/gazetteer`` (default ``~/.local/share/harmwatch/gazetteer``)."""
     from ..settings import HOME
-    home = HOME.value()
+    # keyed on what the folder is made of (the setting and the home directory), so a changed
+    # environment is seen at once while the path arithmetic runs once
+    return _user_dir(HOME.value(), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _user_dir(home: str | None, _user_home: str | None) -> Path:
     return (Path(home).expanduser() if home else Path.home() / ".local" / "share" / "harmwatch") / "gazetteer"
 
 
