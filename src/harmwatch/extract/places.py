@@ -87,7 +87,13 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
     toks = sent.tokens
     out: list[PlaceMention] = []
     i = 0
-    while i < len(toks):
+    n = len(toks)
+    while i < n:
+        # most tokens are not capitalised: step over them without the rest of the loop's work
+        while i < n and toks[i][0][:1] not in _CAP_FIRST:
+            i += 1
+        if i >= n:
+            break
         t = toks[i]
         if not _is_cap(t.text) or t.text.isdigit():
             i += 1

@@ -292,16 +292,22 @@ def claim_rows(source_id: int, text_: str, claims: list[dict]) -> list[dict]:
 
 
 def index_document(session: Session, source_id: int, title: str | None, body: str) -> None:
-    """(Re)write the document rows of one Source row (called by the writer when it adds the row)."""
+    """(Re)write the document rows of one Source row (called by the writer when it adds the row).
+
+    A row just added has no claims yet, so every row in its id range is a leftover and goes: the
+    claim rows too, which lets `index_claims(..., fresh=True)` skip its own DELETE."""
     d = _dialect(session)
-    _remove(session, d, source_id, 0, CLAIM_SLOT)
+    _remove(session, d, source_id, 0, SLOTS)
     _insert(session, d, document_rows(source_id, title, body))
 
 
-def index_claims(session: Session, source_id: int, text_: str, claims: list[dict]) -> None:
-    """Replace the claim rows of one source (called by the writer when it saves an extraction)."""
+def index_claims(session: Session, source_id: int, text_: str, claims: list[dict], fresh: bool = False) -> None:
+    """Replace the claim rows of one source (called by the writer when it saves an extraction).
+
+    `fresh`: `index_document` ran for this source in the same transaction, so there are none to remove."""
     d = _dialect(session)
-    _remove(session, d, source_id, CLAIM_SLOT, SLOTS)
+    if not fresh:
+        _remove(session, d, source_id, CLAIM_SLOT, SLOTS)
     _insert(session, d, claim_rows(source_id, text_, claims))
 
 

@@ -168,7 +168,7 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
         session.execute(insert(Claim.__table__), claims)
     if tallies:
         session.execute(insert(Tally.__table__), tallies)
-    search.index_claims(session, source_id, src.text, claims)  # claim quotes for full-text search
+    search.index_claims(session, source_id, src.text, claims, fresh=fresh)  # claim quotes for full-text search
     src.extracted_at = _now()
     session.flush()
 
