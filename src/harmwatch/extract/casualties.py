@@ -165,7 +165,7 @@ def _may_start_number(w: str) -> bool:
 
 def find_figures(sent: Sentence) -> list[Figure]:
     toks: list[Token] = sent.tokens
-    words = [t.lower for t in toks]
+    words = [t.text.lower() for t in toks]  # as t.lower, without a Python-level call per token
     out: list[Figure] = []
     # A figure needs digits (parse_number), a number or vague word, or a singular person noun
     # after "a"/"an" ("a man was killed"); most sentences have none and are done here.
