@@ -195,7 +195,8 @@ def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list
     """(total matching, one page of incident summaries), newest first."""
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, min(int(offset), MAX_INT))
-    cond = and_(*conditions(f)) if conditions(f) else None
+    c = conditions(f)
+    cond = and_(*c) if c else None
     # Core statements on the session's connection: plain rows, without the ORM's per-row loading.
     with db.session() as s:
         s = s.connection()
