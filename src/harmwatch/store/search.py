@@ -267,10 +267,14 @@ def _insert(session: Session, dialect: str, rows: list[dict]) -> None:
         session.execute(insert(PG_TABLE), rows)
 
 
+# built once: constructing the statement again for every document cost more than running it
+_REMOVE = {d: delete(tbl).where(col >= bindparam("lo"), col < bindparam("hi"))
+           for d, tbl, col in (("sqlite", SQLITE_TABLE, SQLITE_TABLE.c.rowid), ("other", PG_TABLE, PG_TABLE.c.id))}
+
+
 def _remove(session: Session, dialect: str, source_id: int, lo: int, hi: int) -> None:
-    col = _id_col(dialect)
-    tbl = SQLITE_TABLE if dialect == "sqlite" else PG_TABLE
-    session.execute(delete(tbl).where(col >= source_id * SLOTS + lo, col < source_id * SLOTS + hi))
+    stmt = _REMOVE["sqlite" if dialect == "sqlite" else "other"]
+    session.execute(stmt, {"lo": source_id * SLOTS + lo, "hi": source_id * SLOTS + hi})
 
 
 def document_rows(source_id: int, title: str | None, body: str) -> list[dict]:

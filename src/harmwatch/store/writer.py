@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -65,13 +65,19 @@ def store_document(session: Session, archive: Archive, doc: DocumentIn) -> Store
     return _store_document(session, archive, doc)[0]
 
 
+# Statements run for every document, built once (building one cost more than running it).
+_VERSIONS_Q = select(Source).where(Source.doc_id == bindparam("doc_id"))
+_PLAN_Q = select(Source.text, Source.is_current, Source.extracted_at).where(
+    Source.doc_id == bindparam("doc_id"), Source.sha256 == bindparam("sha"))
+
+
 def _store_document(session: Session, archive: Archive, doc: DocumentIn) -> tuple[StoredDoc, Source]:
     # Also returns the row: the session holds unchanged rows only weakly, so a caller that wants
     # it again would otherwise SELECT it (and its whole text) a second time.
     sha, rel = archive.put(doc.raw)
     # Every version stored under this doc_id (usually none or one) in one SELECT: the row with
     # these bytes and the current row it replaces are both among them.
-    rows = list(session.scalars(select(Source).where(Source.doc_id == doc.doc_id)))
+    rows = list(session.scalars(_VERSIONS_Q, {"doc_id": doc.doc_id}))
     same = next((r for r in rows if r.sha256 == sha), None)
     if same is not None and same.is_current:
         return StoredDoc(same.id, UNCHANGED, doc.doc_id), same
@@ -417,8 +423,7 @@ def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract:
     try:
         # a Core connection, not an ORM session: one read, no objects (BEGIN/ROLLBACK as before)
         with db.engine.connect() as conn:
-            row = conn.execute(select(Source.text, Source.is_current, Source.extracted_at)
-                               .where(Source.doc_id == doc.doc_id, Source.sha256 == sha)).first()
+            row = conn.execute(_PLAN_Q, {"doc_id": doc.doc_id, "sha": sha}).first()
     except SQLAlchemyError as e:
         raise StoreError(f"{doc.doc_id}: cannot read the database: {e}") from e
     if row is None:
