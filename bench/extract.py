@@ -12,6 +12,7 @@ core, into a fresh SQLite file.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -98,13 +99,19 @@ def main(argv=None) -> int:
         from harmwatch.ingest import load_manifest
         db = Database.open(f"sqlite:///{tmp / 'bench.db'}")
         extractor = default_extractor()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         report = ingest([corpus], db, manifest=load_manifest(corpus / "manifest.csv"), extractor=extractor)
         dt = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        # CPU time varies far less than wall time on a busy machine (fsync waits are in neither)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         words = sum(len((corpus / f"r{n:05d}.txt").read_text().split()) for n in range(min(args.docs, 200))) / min(args.docs, 200)
         print(f"documents: {args.docs}  mean words: {words:.0f}  stored: {report.new}  failed: {len(report.failed)}")
-        print(f"ingest+extract: {dt:.1f} s  {args.docs / dt:.0f} documents/s  peak RSS: {peak_mb:.0f} MB")
+        print(f"ingest+extract: {dt:.1f} s  {args.docs / dt:.0f} documents/s  peak RSS: {peak_mb:.0f} MB  "
+              f"CPU (user+sys): {cpu:.1f} s, {1000 * cpu / args.docs:.2f} ms/document  "
+              f"load average at the end: {os.getloadavg()[0]:.2f}")
         if args.resolve:
             from harmwatch.resolve.service import resolve
             t0 = time.perf_counter()

@@ -147,6 +147,7 @@ class _DocContext:
             self.max_value[fig.role] = max(self.max_value.get(fig.role, 0), fig.value)
         self.incident_first = [self.sentence_of(c.span.start) if c.span else 0 for c in incidents]
         self._comparison: dict[int, bool] = {}
+        self._sentence_x: dict[int, tuple[float, float, float, float]] = {}
 
     def comparison(self, i: int) -> bool:
         """Whether sentence i holds a superlative comparison ("the deadliest attack since ...")."""
@@ -154,6 +155,16 @@ class _DocContext:
             s = self.feats[i].sent.text
             self._comparison[i] = without_comparison(s) != s
         return self._comparison[i]
+
+    def sentence_features(self, i: int) -> tuple[float, float, float, float]:
+        """agg_sentence, region_sentence, military_sentence, other_event of sentence i: the same for
+        every figure of the sentence, so worked out once."""
+        got = self._sentence_x.get(i)
+        if got is None:
+            s = self.feats[i].sent.text
+            got = self._sentence_x[i] = (float(bool(_AGG.search(s))), float(bool(_REGION.search(s))),
+                                         float(bool(_MILITARY.search(s))), float(bool(_OTHER.search(s))))
+        return got
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
@@ -177,6 +188,7 @@ def _features(fig: Figure, i: int, field: str | None, placement: str, claim: int
     rel_s, rel_e = fig.start - f.sent.start, fig.end - f.sent.start
     near = s[max(0, rel_s - 60):rel_e + 60]
     before = s[max(0, rel_s - 40):rel_s]
+    sent_x = doc.sentence_features(i)
     x: dict[str, float] = {
         "role_killed": float(fig.role == "killed"),
         "group_total": float(fig.group == TOTAL),
@@ -199,18 +211,18 @@ def _features(fig: Figure, i: int, field: str | None, placement: str, claim: int
         "new_event": float(f.new_event),
         "hypothetical": float(f.hypothetical),
         "denial": float(f.denial),
-        "agg_sentence": float(bool(_AGG.search(s))),
+        "agg_sentence": sent_x[0],
         "agg_near": float(bool(_AGG.search(near))),
-        "region_sentence": float(bool(_REGION.search(s))),
+        "region_sentence": sent_x[1],
         "region_near": float(bool(_REGION.search(near))),
-        "military_sentence": float(bool(_MILITARY.search(s))),
+        "military_sentence": sent_x[2],
         "military_near": float(bool(_MILITARY.search(near))),
         "russian_near": float(bool(_RUSSIAN.search(near))),
         "modal_before": float(bool(_MODAL.search(before))),
         "retract_before": float(bool(_RETRACT.search(before))),
         "medical_near": float(bool(_MEDICAL.search(near))),
         "rise_before": float(bool(_RISE.search(before))),
-        "other_event": float(bool(_OTHER.search(s))),
+        "other_event": sent_x[3],
         "family_near": float(bool(_FAMILY.search(near))),
         "period_near": float(bool(_PERIOD_WORD.search(near))),
         "n_settlements": min(3.0, float(len({p.text.lower() for p in f.settlements}))),
