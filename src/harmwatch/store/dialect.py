@@ -14,10 +14,7 @@ SQLite needs three things per connection and one change to how transactions begi
 """
 from __future__ import annotations
 
-import sqlite3
-
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 30_000
@@ -47,14 +44,8 @@ def configure(engine: Engine) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        # Straight to the driver: conn.exec_driver_sql would compile, log and build a result for a bare
-        # BEGIN, a noticeable share of a short read request's CPU (docs/web.md, "Load test").
-        # A driver error still reaches callers as SQLAlchemy's (e.g. OperationalError "database is locked").
-        stmt = "BEGIN IMMEDIATE" if conn.get_execution_options().get(BEGIN_OPTION, "") == "IMMEDIATE" else "BEGIN"
-        try:
-            conn.connection.driver_connection.execute(stmt)
-        except sqlite3.Error as e:
-            raise DBAPIError.instance(stmt, None, e, sqlite3.Error) from e
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
     return engine
 
