@@ -1,0 +1,23 @@
+"""Reserved revision (filled in by the change that needs it; until then it changes nothing).
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-06
+"""
+from __future__ import annotations
+
+from typing import Sequence, Union
+
+
+revision: str = '0017'
+down_revision: Union[str, Sequence[str], None] = '0016'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
