@@ -399,3 +399,54 @@ class LoginAttempt(Base):
     at: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"), Index("ix_login_attempts_at", "at"))
+
+
+# --- assessment: screening flags, their dismissals, user-loaded military objects (assess/; migration 0013)
+
+class AssessmentFlag(Base):
+    """A screening flag of an incident for an investigator to assess (assess/flags.py), never a verdict.
+    Recomputed whenever its incident is; ``id`` is derived from incident, kind and ``basis`` (a hash of
+    the facts behind it), so a flag whose basis is unchanged keeps its id and its dismissal."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "flg-" + hash(incident, kind, basis)
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String, index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)  # claims and quotes, figures behind the flag
+    basis: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FlagDismissal(Base):
+    """An analyst's dismissal of a flag, with the reason (also in the audit log). It applies while a
+    recomputed flag has the same id, i.e. the same incident, kind and basis."""
+
+    __tablename__ = "flag_dismissals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag_id: Mapped[str] = mapped_column(String(40), index=True)
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String)
+    basis: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MilitaryObject(Base):
+    """A military object with a point, loaded by a user from a GeoJSON file (`harmwatch objects load`),
+    so that a stated likely target ("the nearby Chuhuiv Air Base") can be located."""
+
+    __tablename__ = "military_objects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    names: Mapped[list] = mapped_column(JSON, default=list)  # the name and its aliases, normalised
+    kind: Mapped[str | None] = mapped_column(String)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)  # the file it was loaded from
+    properties: Mapped[dict] = mapped_column(JSON, default=dict)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
