@@ -337,16 +337,25 @@ class Catalogue:
             raise CatalogueError(f"{where}: area_effect {area!r} is not one of {', '.join(AREA_EFFECTS)} or null")
         acc = raw.get("accuracy")
         if acc is not None:
-            if not isinstance(acc, dict) or set(acc) - {"cep_m", "text", "source"}:
-                raise CatalogueError(f"{where}: accuracy must be null or a mapping of cep_m, text, source")
+            if not isinstance(acc, dict) or set(acc) - {"cep_m", "text", "source", "confidence"}:
+                raise CatalogueError(f"{where}: accuracy must be null or a mapping of cep_m, text, source, confidence")
             cep = acc.get("cep_m")
-            if cep is not None and (isinstance(cep, bool) or not isinstance(cep, (int, float)) or cep <= 0):
-                raise CatalogueError(f"{where}: accuracy.cep_m must be a positive number or null")
+
+            def _positive(x) -> bool:  # noqa: ANN001
+                return not isinstance(x, bool) and isinstance(x, (int, float)) and x > 0
+            if isinstance(cep, list):  # a published range [low, high]
+                if len(cep) != 2 or not all(_positive(x) for x in cep) or cep[0] > cep[1]:
+                    raise CatalogueError(f"{where}: accuracy.cep_m as a range must be [low, high], positive, low <= high")
+                cep = [cep[0], cep[1]]
+            elif cep is not None and not _positive(cep):
+                raise CatalogueError(f"{where}: accuracy.cep_m must be a positive number, [low, high] or null")
+            if acc.get("confidence") is not None and not isinstance(acc["confidence"], str):
+                raise CatalogueError(f"{where}: accuracy.confidence must be text")
             if not isinstance(acc.get("source"), str) or not acc["source"].strip():
                 raise CatalogueError(f"{where}: accuracy needs a source (publication, year); otherwise write null")
             if not isinstance(acc.get("text"), str) or not acc["text"].strip():
                 raise CatalogueError(f"{where}: accuracy needs a text")
-            acc = {"cep_m": cep, "text": acc["text"], "source": acc["source"]}
+            acc = {"cep_m": cep, "text": acc["text"], "source": acc["source"], "confidence": acc.get("confidence")}
         sources = _as_str_list(raw.get("sources"), f"{where} sources")
         if not sources:
             raise CatalogueError(f"{where}: sources must list at least one citation")
