@@ -450,3 +450,57 @@ class MilitaryObject(Base):
     source: Mapped[str] = mapped_column(Text)  # the file it was loaded from
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EvidenceItem(Base):
+    """A media file filed under an incident (migration 0014; evidence/store.py). The bytes live
+    write-once in the archive's evidence/originals folder under their SHA-256; `claim` is the
+    incident's earliest claim when it was filed, so the item follows merges like comments do."""
+
+    __tablename__ = "evidence_items"
+    __table_args__ = (UniqueConstraint("sha256", "incident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String(16))  # photo, video, satellite, document, web_capture
+    filename: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(String)  # relative to the evidence folder
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    claim: Mapped[str | None] = mapped_column(String, index=True)
+    incident_date: Mapped[str | None] = mapped_column(String(10))  # the incident's date when filed
+    source_url: Mapped[str | None] = mapped_column(Text)
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    collector: Mapped[str | None] = mapped_column(String)
+    added_by: Mapped[str] = mapped_column(String)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    exif: Mapped[dict] = mapped_column(JSON, default=dict)  # GPS, time taken, camera (evidence/media.py)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # recycled-media matches found when filed
+
+
+class EvidenceDerivative(Base):
+    """A file made from an original (thumbnail, video keyframe), stored apart with its own hash."""
+
+    __tablename__ = "evidence_derivatives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # thumbnail or keyframe
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String)
+    path: Mapped[str] = mapped_column(String)  # relative to the evidence folder
+
+
+class EvidencePhash(Base):
+    """The perceptual fingerprint of an image original or of one video keyframe (evidence/phash.py)."""
+
+    __tablename__ = "evidence_phashes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id", ondelete="CASCADE"), index=True)
+    derivative_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_derivatives.id", ondelete="CASCADE"))
+    phash: Mapped[str] = mapped_column(String(16), index=True)  # pHash of the whole image
+    windows: Mapped[list] = mapped_column(JSON)  # [[window, phash, dhash], ...]
