@@ -76,3 +76,10 @@ def markdown_table() -> str:
     for s in ALL:
         rows.append(f"| `--{s.name}` | `{s.env}` | `{s.default or '(see meaning)'}` | {s.help} |")
     return "\n".join(rows)
+
+
+EVIDENCE_MAX_BYTES = Setting("evidence-max-bytes", "HARMWATCH_EVIDENCE_MAX_BYTES", "209715200",
+                             "Evidence: the largest media file `harmwatch evidence add` or the incident page's upload "
+                             "form accepts, in bytes (200 MB by default). A larger file is refused and nothing of it "
+                             "is stored. See docs/evidence.md.")
+ALL += (EVIDENCE_MAX_BYTES,)
