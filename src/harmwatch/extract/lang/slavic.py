@@ -46,6 +46,7 @@ _WORD = re.compile(r"\d+(?:[:.,]\d+)?|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*(?:-[^\W\d_
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|[–—]")
 _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
+_HEADED = re.compile(r"^\s*[-–—:]\s*$")
 _GROUPS = {"total": TOTAL, "children": CHILDREN, "women": WOMEN, "men": MEN, "healthcare": HEALTH}
 
 
@@ -131,6 +132,7 @@ class Tok:
     lemmas: frozenset[str]
     noun: bool
     singular: bool
+    given_name: bool = False  # a first name ("Володимира"): before a capitalised word, a person, not a place
 
 
 class SlavicAnnotator:
@@ -144,6 +146,8 @@ class SlavicAnnotator:
         self.killed, self.injured = r.words("killed"), r.words("injured")
         self.help_verbs, self.help_words = r.words("help_verbs"), r.words("help_words")
         self.attack = r.words("attack")
+        self.conjunctions = r.words("conjunctions")
+        self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.settlement_words = r.words("settlement_words")
         self.stop = r.words("stop_places")
@@ -152,6 +156,8 @@ class SlavicAnnotator:
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
         self.objects = {_key(w): t for t, ws in (r.raw.get("objects") or {}).items() for w in ws}
+        self.weapon_phrases = {c: [(_key(a), _key(b)) for a, b in pairs]
+                               for c, pairs in (r.raw.get("weapon_phrases") or {}).items()}
         self.months = {_key(k): int(v) for k, v in (r.raw.get("months") or {}).items()}
         self.relative = {_key(k): int(v) for k, v in (r.raw.get("relative_days") or {}).items()}
         self.weekdays = {_key(k): int(v) for k, v in (r.raw.get("weekdays") or {}).items()}
@@ -178,8 +184,8 @@ class SlavicAnnotator:
 
     def _tok(self, w: str, start: int, end: int) -> Tok:
         key = _key(w)
-        lemmas, noun, sing = _analyse(self.morph, key) if not key[:1].isdigit() else (frozenset(), False, False)
-        return Tok(w, start, end, key, lemmas | {key}, noun, sing)
+        lemmas, noun, sing, name = _analyse(self.morph, key) if not key[:1].isdigit() else (frozenset(), False, False, False)
+        return Tok(w, start, end, key, lemmas | {key}, noun, sing, name)
 
     # the sentence --------------------------------------------------------------------------------
 
@@ -212,7 +218,10 @@ class SlavicAnnotator:
 
     def places(self, toks: list[Tok], sent: Sentence) -> list[PlaceMention]:
         out: list[PlaceMention] = []
+        skip = -1
         for i, t in enumerate(toks):
+            if i == skip:
+                continue  # the second word of a two-word name already read
             prev = toks[i - 1] if i else None
             cue = self.res.cues.get(prev.key) if prev else None
             if prev is not None and prev.lemmas & self.settlement_words:
@@ -236,6 +245,16 @@ class SlavicAnnotator:
                     continue
             if not _CYR_UPPER.match(t.text) or t.key in self.stop or t.text.isupper() and len(t.text) <= 4:
                 continue
+            if nxt is not None and _CYR_UPPER.match(nxt.text) and nxt.key not in self.stop:
+                two = self._two_word(t, nxt)  # "село Широка Балка"
+                if two is not None:
+                    name, cands = two
+                    out.append(PlaceMention(t.start, nxt.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue))
+                    skip = i + 1
+                    continue
+                if t.given_name and cue != "village":
+                    skip = i + 1
+                    continue  # "Володимира Зеленського", "Станіслав Петренко": a person
             if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
                     and not prev.lemmas & self.settlement_words:
                 continue  # the second word of a name ("Олег Григоров")
@@ -263,6 +282,17 @@ class SlavicAnnotator:
                 forms.append(base + rep)
         forms.extend(lm.capitalize() for lm in sorted(t.lemmas) if lm != t.key)
         return forms
+
+    def _two_word(self, t: Tok, nxt: Tok):
+        """A two-word settlement name ("Широка Балка", "Нова Каховка"), each word in its own case."""
+        firsts = [t.text.translate(_APOS)] + [f for f in self._forms(t)[1:6]]
+        seconds = [nxt.text.translate(_APOS)] + [f for f in self._forms(nxt)[1:6]]
+        for a in dict.fromkeys(firsts):
+            for b in dict.fromkeys(seconds):
+                cands = [c for c in self.gaz.candidates(f"{a} {b}") if c.feature_code != "PPLX"]
+                if cands:
+                    return f"{a} {b}", cands
+        return None
 
     def _settlement(self, t: Tok):
         for name in self._forms(t):
@@ -379,6 +409,12 @@ class SlavicAnnotator:
             sub = bool(self.res.any("subgroup_patterns", head[-24:]))
             c = clause[i]
             rs = roles.get(c) or []
+            if not rs and i and clause[i - 1] == c - 1 and _HEADED.match(text[toks[i - 1].end - offset:t.start - offset]):
+                # "Поранених і травмованих – 144", "Загиблих: 6": a clause of casualty words, then the number
+                head_toks = [x for x, cx in zip(toks, clause) if cx == c - 1]
+                if head_toks and all(self._role(x) or x.key in self.conjunctions for x in head_toks) \
+                        and self._role(head_toks[-1]):
+                    rs = [(i - 1, self._role(head_toks[-1]))]
             if rs:
                 role = min(rs, key=lambda x: abs(x[0] - i))[1]
             elif group != TOTAL and len(sentence_roles) == 1 and k > j:
@@ -437,8 +473,11 @@ class SlavicAnnotator:
         if out or published is None:
             return out
         for i, t in enumerate(toks):
-            if t.key in self.relative:
-                out.append(DateMention(published + timedelta(days=self.relative[t.key]), t.start, t.end, True))
+            rel = self.relative.get(t.key)
+            if rel is None:
+                rel = next((self.relative[lm] for lm in sorted(t.lemmas) if lm in self.relative), None)
+            if rel is not None:
+                out.append(DateMention(published + timedelta(days=rel), t.start, t.end, True))
                 break
             wd = next((self.weekdays[lm] for lm in t.lemmas if lm in self.weekdays), None)
             if wd is not None and i and self.res.cues.get(toks[i - 1].key) == "in":  # "у неділю", not "серед"
@@ -465,6 +504,15 @@ class SlavicAnnotator:
     def weapons(self, text: str, offset: int, toks: list[Tok]) -> list[WeaponMention]:
         from dataclasses import replace
         found = [replace(w, start=w.start + offset, end=w.end + offset) for w in self.catalogue.find(text)]
+        for a, b in zip(toks, toks[1:]):
+            wclass = next((c for c, pairs in self.weapon_phrases.items()
+                           for first, second in pairs if first in a.lemmas and second in b.lemmas), None)
+            if wclass is not None:
+                # "балістичною ракетою": the phrase's class replaces the bare word's ("ракета": unknown)
+                found = [w for w in found if not (w.start < b.end and a.start < w.end and w.entry is None)]
+                if not any(w.start < b.end and a.start < w.end for w in found):
+                    found.append(WeaponMention(a.start, b.end, text[a.start - offset:b.end - offset], None, wclass,
+                                               True, False, None))
         covered = [(w.start, w.end) for w in found]
         for t in toks:
             if any(a <= t.start < b for a, b in covered) or t.key.isdigit():
@@ -493,9 +541,15 @@ class SlavicAnnotator:
         bounds = [offset + m.start() for m in _CLAUSE.finditer(text)]
         out: list[ObjectMention] = []
         seen: set[str] = set()
-        for t in toks:
+        last = -2
+        for i, t in enumerate(toks):
             typ = next((self.objects[lm] for lm in sorted(t.lemmas) if lm in self.objects), None)
-            if typ is None or typ in seen:
+            if typ is None:
+                continue
+            if i == last + 1 and t.lemmas & self.generic_buildings:
+                continue  # "пологовий будинок": the adjective before says what the building is
+            if typ in seen:
+                last = i
                 continue
             lo = max([b for b in bounds if b <= t.start], default=offset)
             hi = min([b for b in bounds if b > t.start], default=offset + len(text))
@@ -505,6 +559,7 @@ class SlavicAnnotator:
             if typ == "hospital" and re.search(r"госпіталіз|доставил|доправил|госпитализ|доставлен", cl, re.IGNORECASE):
                 continue  # where victims were taken
             seen.add(typ)
+            last = i
             out.append(ObjectMention(typ, t.start, t.end, t.text))
         return out
 
@@ -530,7 +585,8 @@ def _analyse_cached(morph_id: int, key: str):
     top = parses[0] if parses else None
     noun = bool(top and "NOUN" in top.tag and top.score >= 0.3)
     sing = bool(top and "plur" not in top.tag)
-    return lemmas, noun, sing
+    name = any("Name" in p.tag for p in parses[:4])
+    return lemmas, noun, sing, name
 
 
 _BY_ID: dict[int, object] = {}
