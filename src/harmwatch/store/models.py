@@ -292,6 +292,25 @@ class ClaimLink(Base):
     features: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class ResolvedClaim(Base):
+    """The incident the last resolution run put a claim in (migration 0016). No foreign key: the row
+    outlives its claim, so the next run finds the incidents that lost one; a claim without a row is
+    new, or an analyst decision re-resolved it since, and incremental resolution starts from those."""
+
+    __tablename__ = "resolved_claims"
+
+    claim_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String)  # "doc_id#ordinal"
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
+# migration 0016: one block of claims (a day in a 0.25-degree cell, an oblast a day either side, one
+# settlement) is read by an index, so incremental resolution never reads the whole table
+Index("ix_claims_block", Claim.date, Claim.lat, Claim.lon)
+Index("ix_claims_admin1_date", Claim.admin1, Claim.date)
+Index("ix_claims_geonameid", Claim.geonameid)
+
+
 class ScoredClaim(Base):
     """Claims already compared with every candidate: the next run scores only the others."""
 
