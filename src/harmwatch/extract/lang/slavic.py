@@ -46,6 +46,7 @@ _WORD = re.compile(r"\d+(?:[:.,]\d+)?|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*(?:-[^\W\d_
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|[–—]")
 _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
+_HEADING_END = re.compile(r"^[^\W\d_][^.…!?]*[.…]?\s*$")
 _HEADED = re.compile(r"^\s*[-–—:]\s*$")
 _GROUPS = {"total": TOTAL, "children": CHILDREN, "women": WOMEN, "men": MEN, "healthcare": HEALTH}
 
@@ -207,6 +208,13 @@ class SlavicAnnotator:
         f.new_event = bool(r.any("new_event_patterns", text))
         f.hypothetical = bool(r.any("hypothetical_patterns", text))
         f.denial = bool(r.any("denial_patterns", text))
+        if f.settlements and len(toks) == len(f.settlements) and len(toks) <= 2 and _HEADING_END.search(text):
+            # "Дніпро." or "Суми…" on its own: the place the report that follows is about
+            f.attack = f.new_event = True
+        elif f.attack and lem & self.attack and any(p.cue == "village" for p in f.settlements):
+            # "обстріляли село Велетенське", "удар по селу Широка Балка": an attack on a village named as
+            # one is that village's own incident, not a place in passing of the one before
+            f.new_event = True
         f.source = self.source(text, sent.start)
         for who, pats in (r.raw.get("perpetrators") or {}).items():
             if any(re.search(p, text, re.IGNORECASE) for p in pats):
