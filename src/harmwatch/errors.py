@@ -67,3 +67,8 @@ class AuditError(HarmWatchError):
 
 class TextError(HarmWatchError):
     """Text a person typed (a reason for a decision) that is missing, too long or has nothing visible."""
+
+
+class AssessmentError(HarmWatchError):
+    """A screening flag or military-objects file that cannot be used: an unknown flag id, a dismissal
+    without a reason, a GeoJSON file that is not a FeatureCollection of named points (assess/)."""

@@ -169,6 +169,8 @@ def write_incidents(s, res: Resolution, refs: list[ClaimRef], ids: dict[str, int
         count += 1
     if res.incident_of:  # one executemany (bulk UPDATE by primary key), not a statement per claim
         s.execute(update(Claim), [{"id": ids[k], "incident_id": iid} for k, iid in res.incident_of.items()])
+    from ..assess.flags import refresh_flags  # screening flags follow their incidents (docs/assessment.md)
+    refresh_flags(s, list(res.members()))
     return count
 
 
