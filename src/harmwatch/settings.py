@@ -95,3 +95,9 @@ INGEST_BATCH = Setting("ingest-batch", "HARMWATCH_INGEST_BATCH", "100",
                        "the batch in progress, and a re-run stores it (each document exactly once); 1 commits "
                        "every document on its own. See docs/storage.md and docs/scaling.md.")
 ALL += (INGEST_BATCH,)
+
+POPULATED_MIN = Setting("populated-min", "HARMWATCH_POPULATED_MIN", "0",
+                        "Screening flags: a gazetteer settlement counts as a populated place for the wide-area "
+                        "and cluster-munition flags when its recorded population is at least this (0: every "
+                        "settlement, whatever its population). See docs/assessment.md.")
+ALL += (POPULATED_MIN,)
