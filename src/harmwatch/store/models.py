@@ -279,6 +279,17 @@ Index("ix_incidents_list", Incident.date.desc(), Incident.id, Incident.killed_be
       Incident.lon, Incident.lat)
 
 
+class ChangeCounter(Base):
+    """Migration 0017: numbers the database bumps on every write to incidents (triggers), so cached
+    reads (web/cache.py) know when to recompute: 'incidents' (any change) and 'incident_facts' (a change
+    of what the timeline, clusters and choices count; not a status or grade change)."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
 class ClaimLink(Base):
     """A scored pair of claims judged to tell of the same incident, with the features behind the score."""
 

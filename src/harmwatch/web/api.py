@@ -7,6 +7,7 @@ of resolve/service.py and is audited. Examples: docs/web.md.
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from ..resolve import review, service
 from ..text_checks import TextError, visible_reason
-from . import query
+from . import clusters, query
 from .auth import Viewer, api_analyst, api_reader
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -167,19 +168,59 @@ def filter_params(
     return _filters(request)
 
 
-@router.get("/incidents", summary="List incidents (JSON or GeoJSON), filtered and paginated", responses=READ_FILTERED)
+def _next_link(request: Request, token: str | None) -> str | None:
+    """The URL of the next keyset page: this request's parameters with `cursor`, without `offset`."""
+    if token is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
+    return f"{request.url.path}?{urlencode(params + [('cursor', token)])}"
+
+
+@router.get("/incidents", summary="List incidents (JSON or GeoJSON), filtered, in pages (cursor or offset)",
+            responses=READ_FILTERED)
 def list_incidents(
     request: Request,
     format: Literal["json", "geojson"] = Query("json", description="json or geojson"),
     limit: int = Query(100, ge=0, le=query.MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=query.MAX_INT),
+    offset: int = Query(0, ge=0, le=query.MAX_INT, description="rows to skip (slow deep in a large list: "
+                                                                 "follow `next`, a cursor, instead)"),
+    cursor: str | None = Query(None, max_length=500, description="the page after this one: the token in the "
+                                                                  "previous answer's `next` link (no `total` "
+                                                                  "is counted; not with offset)"),
     viewer: Viewer = Depends(api_reader),  # before the filters: who asks is checked first
     f: query.Filters = Depends(filter_params),
 ) -> dict:
-    total, rows = query.search(request.app.state.db, f, limit, offset)
+    db = request.app.state.db
+    if cursor is not None:
+        if offset:
+            raise HTTPException(400, "use either cursor or offset, not both")
+        try:
+            rows, token = query.search_after(db, f, limit, cursor)
+        except query.FilterError as e:
+            raise HTTPException(400, str(e)) from None
+        total = None
+    else:
+        total, rows = query.search(db, f, limit, offset)
+        token = (query.encode_cursor(rows[-1]["date"], rows[-1]["id"])
+                 if rows and offset + len(rows) < total else None)
+    nxt = _next_link(request, token)
     if format == "geojson":
-        return query.geojson(total, rows, limit, offset)
-    return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
+        out = query.geojson(total, rows, limit, offset)
+        out["next"] = nxt
+        return out
+    return {"total": total, "limit": limit, "offset": offset, "next": nxt, "incidents": rows}
+
+
+@router.get("/clusters", summary="The map: incidents counted in grid cells for a bbox and zoom (points where few)",
+            responses=READ_FILTERED)
+def get_clusters(
+    request: Request,
+    zoom: int = Query(..., ge=0, le=clusters.MAX_ZOOM, description="the map's zoom level (cells of 64 px)"),
+    viewer: Viewer = Depends(api_reader),
+    f: query.Filters = Depends(filter_params),
+) -> dict:
+    """`bbox` is the visible area (default: everywhere); the other filters as for /api/incidents."""
+    return clusters.clusters(request.app.state.db, f, zoom)
 
 
 @router.get("/timeline", summary="Incidents and killed per day (the list filters, without from/to)",

@@ -64,12 +64,15 @@ def map_page(request: Request, viewer: Viewer = Depends(page_reader)):
     params = f.params()
     geo_url = "/api/incidents?" + urlencode({**params, "format": "geojson", "limit": query.MAX_LIMIT})
     timeline_url = "/api/timeline?" + urlencode(params)
+    # the map asks for grid cells of its view (web/clusters.py): the filters but the bbox, which the
+    # script intersects with the view
+    clusters_url = "/api/clusters?" + urlencode({k: v for k, v in params.items() if k != "bbox"})
     # incidents the map cannot draw (no point, not even an oblast centre), counted and linked
     no_point = query.search(db, replace(f, no_point=True), limit=0)[0] if not f.no_point else total
     no_point_url = "/incidents?" + urlencode({**params, "no_point": "1"})
     return render(request, "map.html", f=f, params=params, error=error, total=total, rows=rows, colour=colour,
                   choices=query.choices(db), geo_url=geo_url, timeline_url=timeline_url,
-                  no_point=no_point, no_point_url=no_point_url,
+                  clusters_url=clusters_url, no_point=no_point, no_point_url=no_point_url,
                   weapon_classes=WEAPON_CLASSES, grades=GRADES)
 
 

@@ -15,10 +15,10 @@ Filters (all optional; the same names in page URLs and in the API):
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
-import time
-import weakref
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
@@ -26,6 +26,7 @@ from sqlalchemy import String, and_, cast, exists, func, or_, select
 
 from ..resolve.summary import FIELDS
 from ..store.models import Claim, Incident, Source
+from . import cache
 
 MAX_LIMIT = 5000
 # Counts and offsets are stored and compared as 32-bit integers (PostgreSQL `integer`): a larger
@@ -215,6 +216,74 @@ def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list
         return total, [summary(r) for r in rows]
 
 
+# --- keyset pages: a cursor instead of an offset ----------------------------------------------------
+# The list order is (date DESC, id): ix_incidents_list (migration 0011) is sorted so. A cursor is the
+# sort key of the last row of a page; the next page starts right after it, by an index range, however
+# deep (an offset skips every entry before it). Undated incidents come after the dated ones on SQLite
+# and before them on PostgreSQL (each database's own NULL order for DESC, the order offset pages use too).
+
+def encode_cursor(date_: str | None, incident_id: str) -> str:
+    """An opaque token for the sort key (date, id) of a page's last row."""
+    raw = json.dumps([date_, incident_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[str | None, str]:
+    """(date, id) of a cursor from encode_cursor; FilterError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        d, iid = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error):
+        raise FilterError(f"cursor={token[:40]!r} is not a cursor of this API (use the `next` link)") from None
+    if not isinstance(iid, str) or not (d is None or (isinstance(d, str) and _DATE.match(d))):
+        raise FilterError(f"cursor={token[:40]!r} is not a cursor of this API (use the `next` link)")
+    return d, iid
+
+
+def _nulls_first(s) -> bool:  # noqa: ANN001
+    return s.dialect.name == "postgresql"  # DESC puts NULL first there, last on SQLite
+
+
+def search_after(db, f: Filters, limit: int = 100, cursor: str | None = None) -> tuple[list[dict], str | None]:  # noqa: ANN001
+    """One keyset page: the incidents after `cursor` (None: from the start) in the list order, and the
+    cursor of the next page (None when this page is the last). No total is counted."""
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    after = decode_cursor(cursor) if cursor else None
+    base = conditions(f)
+    with db.session() as s:
+        s = s.connection()
+        nulls_first = _nulls_first(s)
+        # the rest of the order as up to three index ranges, each read in index order:
+        # the same date with a greater id, then the earlier dates (and the undated block where it falls)
+        if after is None:
+            ranges = [[]]
+        elif after[0] is None:
+            ranges = [[Incident.date.is_(None), Incident.id > after[1]]]
+            if nulls_first:
+                ranges.append([Incident.date.is_not(None)])
+        else:
+            ranges = [[Incident.date == after[0], Incident.id > after[1]], [Incident.date < after[0]]]
+            if not nulls_first:
+                ranges.append([Incident.date.is_(None)])
+        order = (Incident.date.desc(), Incident.id)
+        ids: list[str] = []
+        want = limit + 1  # one more than asked: is there a next page?
+        for extra in ranges:
+            if len(ids) >= want:
+                break
+            q = select(Incident.id).where(*base, *extra).order_by(*order).limit(want - len(ids))
+            ids += [i for (i,) in s.execute(q)]
+        more = len(ids) > limit
+        ids = ids[:limit]
+        if not ids:
+            return [], None
+        rows = [summary(r) for r in s.execute(select(*SUMMARY_COLUMNS).where(Incident.id.in_(ids)))]
+        pos = {i: n for n, i in enumerate(ids)}
+        rows.sort(key=lambda r: pos[r["id"]])
+        last = rows[-1]
+        return rows, (encode_cursor(last["date"], last["id"]) if more else None)
+
+
 def timeline(db, f: Filters) -> list[dict]:  # noqa: ANN001
     """Incidents and killed (best) per day, for the filters without the date range."""
     g = f.without("date_from", "date_to")
@@ -224,7 +293,15 @@ def timeline(db, f: Filters) -> list[dict]:  # noqa: ANN001
         q = (select(Incident.date, func.count(), func.coalesce(func.sum(Incident.killed_best), 0),
                     func.coalesce(func.sum(Incident.injured_best), 0))
              .where(Incident.date.is_not(None), *cond).group_by(Incident.date).order_by(Incident.date))
-        return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in s.execute(q)]
+
+        def compute() -> list[dict]:
+            return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in s.execute(q)]
+        if g.q:  # a text search also reads claims and sources: not cached
+            return compute()
+        # the sums over every incident are reused until an incident's facts change (web/cache.py);
+        # a grade or status filter also depends on reviews, so on any incident change
+        name = cache.INCIDENTS if (g.grade or g.status) else cache.FACTS
+        return cache.cached(db, s, ("timeline", tuple(sorted(g.params().items()))), compute, name)
 
 
 def distinct_values(s, col) -> list:  # noqa: ANN001
@@ -237,25 +314,19 @@ def distinct_values(s, col) -> list:  # noqa: ANN001
 
 
 # The object types hit, for the drop-down: no index can give them (a JSON list per row), and a scan
-# reads every row, so the list is kept this many seconds per database (bench/load.py, docs/web.md).
-OBJECT_CHOICES_SECONDS = 60.0
-_object_choices: "weakref.WeakKeyDictionary[object, tuple[float, list[str]]]" = weakref.WeakKeyDictionary()
-
-
+# reads every row, so the list is computed once per change of the incidents' facts (web/cache.py,
+# migration 0017; before, it was kept 60 s).
 def _objects(s, db) -> list[str]:  # noqa: ANN001
-    now = time.monotonic()
-    hit = _object_choices.get(db)
-    if hit is not None and now - hit[0] < OBJECT_CHOICES_SECONDS:
-        return hit[1]
-    objs: set[str] = set()
-    # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
-    for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
-        try:
-            objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
-        except ValueError:
-            continue
-    _object_choices[db] = (now, sorted(objs))
-    return sorted(objs)
+    def compute() -> list[str]:
+        objs: set[str] = set()
+        # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
+        for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
+            try:
+                objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
+            except ValueError:
+                continue
+        return sorted(objs)
+    return list(cache.cached(db, s, ("object_choices",), compute))
 
 
 def choices(db) -> dict[str, list[str]]:  # noqa: ANN001

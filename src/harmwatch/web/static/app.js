@@ -156,43 +156,115 @@
                      {collapsed: true}).addTo(map);
     L.control.scale({imperial: false}).addTo(map);
 
-    var cluster = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 40});
+    /* Server-side clustering (/api/clusters, web/clusters.py): on every move the view's grid cells
+     * at this zoom, drawn as counted circles; incidents alone in a cell (or every incident of a view
+     * that holds few) as coloured points with a popup. A click on a cluster zooms to its incidents. */
+    var layer = L.layerGroup().addTo(map);
     var markers = [];
-    map.addLayer(cluster);
-    node.setAttribute("data-state", "loading");
-    fetch(node.getAttribute("data-geojson"), {credentials: "same-origin", headers: {Accept: "application/json"}})
-      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
-      .then(function (g) {
-        var pts = [];
-        g.features.forEach(function (f) {
-          if (!f.geometry) { return; }
-          var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-          // geo_precision 2: an approximate point (a village placed at its hromada centre, or
-          // claims naming nearby places): drawn hollow with a dashed ring
-          var approx = f.properties.geo_precision === 2;
-          var m = L.circleMarker(ll, {radius: 7, weight: approx ? 2 : 1, color: approx ? colourOf(f.properties, mode) : "#222",
-                                      fillOpacity: approx ? 0.15 : 0.9, dashArray: approx ? "3 2" : null,
-                                      fillColor: colourOf(f.properties, mode),
-                                      className: approx ? "incident-marker approximate" : "incident-marker"});
-          m.feature = f;
-          m.bindPopup(popup(f.properties));
-          markers.push(m);
-          pts.push(ll);
-        });
-        cluster.addLayers(markers);
-        if (pts.length) { map.fitBounds(L.latLngBounds(pts).pad(0.3), {maxZoom: 9}); }
-        var monthly = document.getElementById("monthly");
-        if (monthly) { initMonthly(monthly, g.features, g.total); }
-        node.setAttribute("data-count", String(markers.length));
-        node.setAttribute("data-state", "ready");
-        if (g.total > g.features.length && note) {
-          note.textContent = "Showing " + g.features.length + " of " + g.total + " incidents: narrow the filters to see all.";
+    var src = node.getAttribute("data-clusters");
+    var filterBox = (node.getAttribute("data-bbox") || "").split(",").map(parseFloat);
+    if (filterBox.length !== 4 || !filterBox.every(isFinite)) { filterBox = null; }
+    var seq = 0, lastUrl = null;
+    function viewBox() {
+      var b = map.getBounds();
+      var v = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())];
+      if (filterBox) {
+        v = [Math.max(v[0], filterBox[0]), Math.max(v[1], filterBox[1]), Math.min(v[2], filterBox[2]), Math.min(v[3], filterBox[3])];
+        if (v[0] > v[2] || v[1] > v[3]) { return null; }
+      }
+      return v.map(function (x) { return x.toFixed(4); });
+    }
+    function clusterUrl(box) {
+      return src + (src.indexOf("?") >= 0 ? "&" : "?") + "zoom=" + map.getZoom() + (box ? "&bbox=" + box.join(",") : "");
+    }
+    function pointMarker(p) {
+      // geo_precision 2: an approximate point (a village placed at its hromada centre, or
+      // claims naming nearby places): drawn hollow with a dashed ring
+      var approx = p.geo_precision === 2;
+      var m = L.circleMarker([p.lat, p.lon], {radius: 7, weight: approx ? 2 : 1, color: approx ? colourOf(p, mode) : "#222",
+                                             fillOpacity: approx ? 0.15 : 0.9, dashArray: approx ? "3 2" : null,
+                                             fillColor: colourOf(p, mode),
+                                             className: approx ? "incident-marker approximate" : "incident-marker"});
+      m.feature = {properties: p};
+      m.bindPopup(popup(p));
+      return m;
+    }
+    function clusterMarker(c) {
+      var size = c.count < 100 ? "small" : c.count < 10000 ? "medium" : "large";
+      var inner = el("div");
+      inner.appendChild(el("span", null, c.count >= 10000 ? Math.round(c.count / 1000) + "k" : c.count));
+      var m = L.marker([c.lat, c.lon], {icon: L.divIcon({html: inner, className: "marker-cluster marker-cluster-" + size,
+                                                         iconSize: L.point(40, 40)}),
+                                        title: c.count + " incidents, " + c.killed + " killed", keyboard: true});
+      m.on("click", function () {
+        var b = L.latLngBounds([c.bounds[1], c.bounds[0]], [c.bounds[3], c.bounds[2]]);
+        var z = map.getZoom(), target = Math.min(map.getBoundsZoom(b.pad(0.2)), map.getMaxZoom());
+        if (target <= z) { target = Math.min(z + 2, map.getMaxZoom()); }
+        if (target <= z) {  /* as close as the map goes: the incidents of this spot as a list */
+          var box = el("div", {"class": "pop"});
+          box.appendChild(el("a", {href: "/incidents?" + setParams({bbox: c.bounds.join(","), colour: null}).search.slice(1)},
+                             c.count + " incidents here: list them"));
+          m.bindPopup(box).openPopup();
+          return;
         }
-      })
-      .catch(function (e) {
-        node.setAttribute("data-state", "error");
-        if (note) { note.textContent = "Could not load incidents (" + e.message + ")."; }
+        map.setView(b.getCenter(), target);
       });
+      return m;
+    }
+    function draw(g) {
+      layer.clearLayers();
+      markers = [];
+      g.points.forEach(function (p) {
+        if (p.lat === null || p.lon === null) { return; }
+        var m = pointMarker(p);
+        markers.push(m);
+        layer.addLayer(m);
+      });
+      g.clusters.forEach(function (c) { layer.addLayer(clusterMarker(c)); });
+      node.setAttribute("data-count", String(g.total));
+      node.setAttribute("data-cluster-count", String(g.clusters.length));
+      node.setAttribute("data-point-count", String(markers.length));
+      node.setAttribute("data-zoom", String(g.zoom));
+    }
+    function fetchJson(url) {
+      return fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); });
+    }
+    function failed(e) {
+      node.setAttribute("data-state", "error");
+      if (note) { note.textContent = "Could not load incidents (" + e.message + ")."; }
+    }
+    function load() {
+      var box = viewBox();
+      var url = clusterUrl(box);
+      if (url === lastUrl) { return; }
+      lastUrl = url;
+      var mine = ++seq;
+      node.setAttribute("data-state", "loading");
+      if (filterBox && !box) { draw({points: [], clusters: [], total: 0, zoom: map.getZoom()}); node.setAttribute("data-state", "ready"); return; }
+      fetchJson(url).then(function (g) {
+        if (mine !== seq) { return; }  /* a later move asked again */
+        draw(g);
+        node.setAttribute("data-state", "ready");
+      }).catch(function (e) { if (mine === seq) { failed(e); } });
+    }
+    node.setAttribute("data-state", "loading");
+    /* first: where the matching incidents are (the whole grid at this zoom), to fit the view to them */
+    fetchJson(clusterUrl(filterBox ? filterBox.map(function (x) { return x.toFixed(4); }) : null))
+      .then(function (g) {
+        if (g.extent) {
+          var e = g.extent;
+          map.fitBounds(L.latLngBounds([e[1], e[0]], [e[3], e[2]]).pad(0.3), {maxZoom: 9, animate: false});
+        }
+        map.on("moveend", load);
+        load();
+      })
+      .catch(failed);
+    var monthly = document.getElementById("monthly");
+    if (monthly) {  /* the monthly table counts the incidents of the list (up to 5000, the newest) */
+      fetchJson(node.getAttribute("data-geojson")).then(function (g) { initMonthly(monthly, g.features, g.total); })
+        .catch(function (e) { monthly.textContent = "Monthly table unavailable (" + e.message + ")."; });
+    }
 
     var leg = document.getElementById("legend");
     if (leg) { legend(leg, mode); }

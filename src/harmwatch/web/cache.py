@@ -1,0 +1,66 @@
+"""Read results reused until the incidents they were computed from change.
+
+The database counts writes to incidents itself (table change_counters, triggers of migration 0017):
+`incidents` on any write, `incident_facts` on writes that change dates, places, weapons, objects or
+tolls (not on a verify or discount). A cached value is stored with the counter read *before* it was
+computed, in the same read transaction, so a value is never newer-keyed than the data it saw: the
+next request after a write reads a new counter and computes again. The cache is per process
+(`serve --workers N`: each worker computes a result once per change), bounded to MAX_ENTRIES.
+
+Used for the timeline, the map clusters at the coarse zoom levels and the object-type choices
+(web/query.py, web/clusters.py). Requests with a text search (q) are never cached.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+from sqlalchemy import select
+
+from ..store.models import ChangeCounter
+
+MAX_ENTRIES = 256
+INCIDENTS = "incidents"
+FACTS = "incident_facts"
+
+_lock = threading.Lock()
+_caches: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
+
+
+def counter(conn, name: str) -> int | None:  # noqa: ANN001  (a Connection or Session)
+    """The current value of a change counter, or None when the table has no such row."""
+    return conn.scalar(select(ChangeCounter.n).where(ChangeCounter.name == name))
+
+
+def cached(db, conn, key: Hashable, compute: Callable[[], Any], name: str = FACTS) -> Any:  # noqa: ANN001
+    """compute() once per value of counter `name`; later calls with the same key reuse it until
+    the counter moves. `conn` is the read transaction compute() uses (the counter is read first)."""
+    n = counter(conn, name)
+    if n is None:  # a database without the counters: always compute
+        return compute()
+    full = (name, key)
+    with _lock:
+        cache = _caches.get(db)
+        hit = cache.get(full) if cache is not None else None
+        if hit is not None and hit[0] == n:
+            cache.move_to_end(full)
+            return hit[1]
+    value = compute()
+    with _lock:
+        cache = _caches.setdefault(db, OrderedDict())
+        cache[full] = (n, value)
+        cache.move_to_end(full)
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return value
+
+
+def clear(db=None) -> None:  # noqa: ANN001
+    """Forget cached results (of one database, or all)."""
+    with _lock:
+        if db is None:
+            _caches.clear()
+        else:
+            _caches.pop(db, None)
