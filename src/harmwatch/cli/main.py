@@ -26,6 +26,8 @@ from .web import register as _register_web  # noqa: E402  serve (cli/web.py)
 _register_web(app)
 from .train import register as _register_train  # noqa: E402  train (cli/train.py)
 _register_train(app)
+from .assess import register as _register_assess  # noqa: E402  flags, objects (cli/assess.py)
+_register_assess(app)
 err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 
