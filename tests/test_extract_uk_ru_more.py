@@ -201,3 +201,25 @@ def test_two_villages_with_times_are_two_incidents():
 
 def test_resources_declare_weapon_phrases():
     assert load_resources("uk").raw["weapon_phrases"]["ballistic_missile"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Поранений хлопець: у нього опіки.", [("injured", "men", 1)]),
+    ("Двадцять одне життя забране.", [("killed", "total", 21)]),
+])
+def test_more_victim_words(text, expected):
+    assert figures(one(text)) == expected
+
+
+@pytest.mark.parametrize("text,lang", [("Загорівся будинок.", "uk"), ("Загорелся жилой дом.", "ru")])
+def test_a_fire_in_a_building_is_harm(text, lang):
+    f = one(text, lang)
+    assert f.attack and f.objects
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Сьогодні зросла кількість загиблих після удару по Херсону: їх уже дев'ять.", "uk"),
+    ("Сегодня число погибших после удара по Белгороду выросло до девяти.", "ru"),
+])
+def test_the_day_a_toll_rose_is_not_the_attack_day(text, lang):
+    assert one(text, lang).dates == []

@@ -478,8 +478,8 @@ class SlavicAnnotator:
                 continue
             span = any(a <= m.start() < b for a, b in ranged)
             out.append(DateMention(d, offset + m.start(), offset + m.end(), False, span=span))
-        if out or published is None:
-            return out
+        if out or published is None or self.res.any("toll_update_patterns", text):
+            return out  # "сьогодні зросла кількість загиблих": the day the count rose
         for i, t in enumerate(toks):
             rel = self.relative.get(t.key)
             if rel is None:
