@@ -48,7 +48,9 @@ class ResolveReport:
     scored: int  # claims scored in this run (new or changed)
     links_added: int
     incidents: int
-    source_links: int
+    source_links: int  # re-report edges written in this run
+    reclustered: int = 0  # claims clustered again (the region around the new claims)
+    rewritten: int = 0  # incidents whose rows were written
 
 
 def _words(text: str) -> frozenset[str]:
@@ -74,18 +76,24 @@ def _chunks(items: list, size: int = 10_000) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def claim_refs(session, keys: set[str] | None = None) -> tuple[list[ClaimRef], dict[str, int], list[Source]]:
-    """Every claim of every current source (only those in `keys` when given), as ClaimRef; also key ->
-    claim id and the sources read."""
+def claim_refs(session, keys: set[str] | None = None,
+               claim_ids: set[int] | None = None) -> tuple[list[ClaimRef], dict[str, int], list[Source]]:
+    """Every claim of every current source (only those in `keys`, or with an id in `claim_ids`, when
+    given), as ClaimRef; also key -> claim id and the sources read."""
     current = select(Source).where(Source.is_current.is_(True))
-    if keys is None:
+    if keys is None and claim_ids is None:
         sources = list(session.scalars(current.order_by(Source.doc_id)))
         rows = list(session.scalars(select(Claim).join(Source, Claim.source_id == Source.id)
                                     .where(Source.is_current.is_(True)).order_by(Claim.source_id, Claim.ordinal)))
     else:
         # IN lists in chunks: PostgreSQL takes at most 65,535 bound parameters in one statement
-        doc_ids = sorted({k.rsplit("#", 1)[0] for k in keys})
-        sources = [s for part in _chunks(doc_ids) for s in session.scalars(current.where(Source.doc_id.in_(part)))]
+        if claim_ids is not None:  # every claim of their documents is read: a denial is tied among them
+            src_ids = sorted({i for part in _chunks(sorted(claim_ids))
+                              for i in session.scalars(select(Claim.source_id).where(Claim.id.in_(part)))})
+            sources = [s for part in _chunks(src_ids) for s in session.scalars(current.where(Source.id.in_(part)))]
+        else:
+            doc_ids = sorted({k.rsplit("#", 1)[0] for k in keys})
+            sources = [s for part in _chunks(doc_ids) for s in session.scalars(current.where(Source.doc_id.in_(part)))]
         sources.sort(key=lambda s: s.doc_id)
         rows = [c for part in _chunks([s.id for s in sources])
                 for c in session.scalars(select(Claim).where(Claim.source_id.in_(part)))]
@@ -102,7 +110,7 @@ def claim_refs(session, keys: set[str] | None = None) -> tuple[list[ClaimRef], d
                  for c in claims]
         for r, span in zip(claims, spans):
             key = span.key
-            if keys is not None and key not in keys:
+            if (keys is not None and key not in keys) or (claim_ids is not None and r.id not in claim_ids):
                 continue
             passage = src.text[r.span_start:r.span_end] if r.span_start is not None else ""
             tied = _den.tie(span, spans, found, src.text) if found else None
@@ -175,7 +183,26 @@ def write_incidents(s, res: Resolution, refs: list[ClaimRef], ids: dict[str, int
 
 
 def resolve(db, full: bool = False) -> ResolveReport:
-    """Bring incidents up to date with the stored claims (one write transaction)."""
+    """Bring incidents up to date with the stored claims: one run, in one write transaction.
+
+    Incremental (resolve/incremental.py): new claims are scored against their blocks only, and
+    only the incidents near them are clustered again and rewritten. `full`: every pair is scored
+    again and every incident rewritten; the result is the same as any sequence of incremental runs.
+    """
+    with db.session(write=True) as s:
+        return resolve_in(s, full)
+
+
+def resolve_in(s, full: bool = False) -> ResolveReport:
+    """One resolution run in the caller's write transaction (whatever serialises runs wraps this)."""
+    from .incremental import run
+    r = run(s, full)
+    return ResolveReport(claims=r.claims, scored=r.scored, links_added=r.links_added, incidents=r.incidents,
+                         source_links=r.source_links, reclustered=r.region, rewritten=r.changed)
+
+
+def _resolve_everything(db, full: bool = False) -> ResolveReport:
+    """The earlier whole-table run (every claim clustered, every incident rewritten); kept for comparison."""
     with db.session(write=True) as s:
         refs, ids, sources = claim_refs(s)
         if full:
