@@ -57,6 +57,10 @@ SCOPE_THRESHOLD = Setting("scope-threshold", "HARMWATCH_SCOPE_THRESHOLD", "0.2",
                           "Extraction: a casualty figure or date whose confidence is below this is withheld "
                           "(null, with the reason in `uncertain` and the candidate in `withheld`) for review. "
                           "Chosen on the open set's dev split; 0 withholds nothing. See docs/extraction.md.")
+SEGMENT_THRESHOLD = Setting("segment-threshold", "HARMWATCH_SEGMENT_THRESHOLD", None,
+                            "Extraction: the segmentation model's P(continue) below which a placeless sentence with "
+                            "figures is left out of the current attack instead of joining it (default: the model "
+                            "file's own threshold; 0 = rules only). See docs/extraction.md, Segmentation model.")
 
 SECOND_REVIEW = Setting("second-review", "HARMWATCH_SECOND_REVIEW", "false",
                         "Review: when on, a verify or discount counts as reviewed only after a second, different "
@@ -68,7 +72,7 @@ UPLOAD_MAX_BYTES = Setting("upload-max-bytes", "HARMWATCH_UPLOAD_MAX_BYTES", "10
                            "default; at most the ingest limit of 20 MB). A larger upload is refused with 413 before "
                            "it is read. See docs/web.md.")
 
-ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD, SECOND_REVIEW, UPLOAD_MAX_BYTES)
+ALL = (DB, ARCHIVE, HOME, ANONYMOUS_READ, TRUSTED_PROXIES, SCOPE_THRESHOLD, SEGMENT_THRESHOLD, SECOND_REVIEW, UPLOAD_MAX_BYTES)
 
 
 def markdown_table() -> str:

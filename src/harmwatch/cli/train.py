@@ -25,11 +25,16 @@ def train_cmd(
                                                                  "src/harmwatch/data/scope_model.json)."),
     labels: Optional[Path] = typer.Option(None, "--labels", help="Folder for the derived per-figure labels "
                                                                   "(default: tests/data/scope_labels in the checkout)."),
+    segment_out: Optional[Path] = typer.Option(None, "--segment-out", help="Segmentation model file to write "
+                                               "(default: the packaged src/harmwatch/data/segment_model.json)."),
 ) -> None:
-    """Train the figure-scope model: label every casualty figure from the gold annotation, fit a
-    logistic regression, choose the abstention threshold on the open set's dev split, write the model
-    with a record of its data. Needs the `train` extra (scikit-learn). Reproducible: same data, same file
-    (apart from the record's date and commit).
+    """Train both extraction models. The figure-scope model: label every casualty figure from the gold
+    annotation, fit a logistic regression, choose the abstention threshold on the open set's dev split. The
+    segmentation model (sentence -> continue / new / rejoin / other attack): label sentences by aligning
+    them to the gold incidents, fit, choose its thresholds end to end on the dev splits (0 = rules only).
+    Each is written with a record of its data (labels in tests/data/scope_labels and segment_labels).
+    Needs the `train` extra (scikit-learn). Reproducible: same data, same files (apart from the records'
+    date and commit).
 
     Example: `harmwatch train --shared ../shared` (then `git diff src/harmwatch/data/scope_model.json`)
     """
@@ -52,3 +57,15 @@ def train_cmd(
     typer.echo(json.dumps({"rows": rec["rows"], "label_counts": rec["label_counts"], "threshold": data["threshold"],
                            "C": rec["settings"]["C"], "class_weight": rec["settings"]["class_weight"],
                            "dev": {k: v for k, v in rec["dev_metrics"].items() if k != "reliability"}}))
+    from ..extract.segment_model import MODEL_PATH as SEGMENT_PATH
+    from ..extract.train_segment import train as train_segment
+    try:
+        seg = train_segment(repo, shared, segment_out or SEGMENT_PATH, repo / "tests" / "data" / "segment_labels")
+    except HarmWatchError as e:
+        fail(e)
+    rec = seg["trained_on"]
+    err.print(f"segmentation model written to {segment_out or SEGMENT_PATH}")
+    typer.echo(json.dumps({"model": "segment", "rows": rec["rows"], "label_counts": rec["label_counts"],
+                           "threshold": seg["threshold"], "new_threshold": seg["new_threshold"],
+                           "dev": {k: v for k, v in rec["dev_metrics"].items()
+                                   if k not in ("reliability_continue", "confusion")}}))

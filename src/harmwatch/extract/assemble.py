@@ -79,8 +79,13 @@ class Draft:
         return None
 
 
-def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher: str | None
-             ) -> tuple[list[IncidentClaim], list[TallyClaim]]:
+def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher: str | None,
+             trace: list | None = None, leave_out=None, start_new=None) -> tuple[list[IncidentClaim], list[TallyClaim]]:
+    """`trace`: a list that receives (draft, claim or None) for every draft (training reads it).
+    `leave_out(f, draft_feats, earlier_feats)` and `start_new(...)`: the segmentation model's decisions
+    (segment_model.py; None = rules only). `leave_out` True leaves a placeless figure sentence out of the
+    draft the rules would add it to; `start_new` True makes a figure sentence naming an earlier draft's
+    place start another attack there instead of re-joining it."""
     # one end of a range of days ("On 15-16 January, ...") dates no single attack, nor does the context
     ranged = frozenset(f.sent.index for f in feats if any(d.span for d in f.dates))
     feats = [replace(f, dates=[d for d in f.dates if not d.span]) if any(d.span for d in f.dates) else f for f in feats]
@@ -219,7 +224,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             continue
         if scene is not None:
             same = _draft_for_place(drafts, scene, f)
-            if same is not None:
+            if same is not None and start_new is not None and any(x.value is not None for x in f.figures) \
+                    and _can_start(f) and start_new(f, same.feats, [d.feats for d in drafts if d is not same and not d.header]):
+                current = _new_draft(f, scene, date_ctx)  # the segmentation model: another attack on the same place
+                drafts.append(current)
+            elif same is not None:
                 same.add(f)
                 current = same
             elif current and current.scene is None and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
@@ -257,6 +266,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current.admin1, current.admin1_mention = ob.admin1, ob
                 drafts.append(current)
         elif (back := _draft_for_object(drafts, current, f)) is not None:
+            if leave_out is not None and any(x.value is not None for x in f.figures) \
+                    and leave_out(f, back.feats, [d.feats for d in drafts if d is not back and not d.header]):
+                continue  # the segmentation model: these figures are not that attack's
             back.add(f)  # "the enemy struck the printing house with three S-300 missiles": the earlier incident there
             current = back
         elif current is not None and _second_strike(current, f):
@@ -276,9 +288,14 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # of this one ("the attacks on Tuesday morning were ..." refers back to it and joins)
             continue
         elif current is not None:
+            if leave_out is not None and any(x.value is not None for x in f.figures) \
+                    and leave_out(f, current.feats, [d.feats for d in drafts if d is not current and not d.header]):
+                continue  # the segmentation model: these figures are not the current attack's
             current.add(f)
         elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
             if len(drafts) == 1 and drafts[0].scene is not None and not f.new_event and not f.dates:
+                if leave_out is not None and leave_out(f, drafts[0].feats, []):
+                    continue  # the segmentation model: not the toll of the text's one attack
                 current = drafts[0]  # a text about one attack, its toll given further down
                 current.add(f)
             else:
@@ -300,6 +317,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
             d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
         claim = _claim(d, gaz, coords, text, publisher, datelines, ranged)
+        if trace is not None:
+            trace.append((d, claim))
         if claim is not None:
             claims.append(claim)
     return claims, tallies
