@@ -223,3 +223,10 @@ def test_a_fire_in_a_building_is_harm(text, lang):
 ])
 def test_the_day_a_toll_rose_is_not_the_attack_day(text, lang):
     assert one(text, lang).dates == []
+
+
+def test_a_region_heading_gives_the_region():
+    text = ("Курская область.\n\nСегодня вечером дрон атаковал гражданский автомобиль на трассе. "
+            "Пострадал 40-летний мужчина.")
+    x = extract_text(text, "d", PUB, None, "ru")
+    assert [(i.place, i.admin1, i.injured) for i in x.incidents] == [(None, "Kursk", 1)]

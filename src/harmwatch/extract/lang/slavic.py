@@ -208,8 +208,9 @@ class SlavicAnnotator:
         f.new_event = bool(r.any("new_event_patterns", text))
         f.hypothetical = bool(r.any("hypothetical_patterns", text))
         f.denial = bool(r.any("denial_patterns", text))
-        if f.settlements and len(toks) == len(f.settlements) and len(toks) <= 2 and _HEADING_END.search(text):
-            # "Дніпро." or "Суми…" on its own: the place the report that follows is about
+        named = sum(1 for t in toks if any(p.start <= t.start < p.end for p in f.places))
+        if f.places and len(f.places) == 1 and len(toks) == named and len(toks) <= 2 and _HEADING_END.search(text):
+            # "Дніпро.", "Суми…", "Курская область." on its own: the place the report that follows is about
             f.attack = f.new_event = True
         elif f.attack and lem & self.attack and any(p.cue == "village" for p in f.settlements):
             # "обстріляли село Велетенське", "удар по селу Широка Балка": an attack on a village named as
