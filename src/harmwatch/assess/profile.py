@@ -75,9 +75,9 @@ def weapon_profile(weapon: str | None, weapon_class: str | None, cluster: bool |
     acc = entry.accuracy or {}
     cep = _cep(entry)
     if cep is not None:
-        note = f"{cep_words(cep)} ({acc.get('source')})"
+        note = f"published {cep_words(cep)}"
     elif acc:
-        note = f"{NO_CEP}; accuracy stated in words ({acc.get('source')})"
+        note = f"{NO_CEP}; accuracy stated in words"
     else:
         note = NO_CEP
     return WeaponProfile(weapon=entry.name, weapon_id=entry.id, weapon_class=entry.weapon_class,

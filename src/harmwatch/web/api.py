@@ -149,6 +149,8 @@ def _incident(request: Request, incident_id: str) -> dict:
         raise _resolution_error(e, request, incident_id) from None
     inc["history"] = service.history(db, incident_id)  # also the entries of incidents merged into it
     inc["review"] = review.review_state(db, incident_id)  # reviewer, second review
+    from ..assess import for_incident
+    inc.update(for_incident(db, inc))  # weapon_profile, flags, chronolocation (docs/assessment.md)
     return inc
 
 
@@ -160,6 +162,8 @@ def filter_params(
     admin1: str | None = Query(None, max_length=200, description="oblast"),
     weapon_class: str | None = Query(None, max_length=200),
     object: str | None = Query(None, max_length=200, description="object type hit, e.g. hospital"),
+    flag: str | None = Query(None, max_length=200, description="a screening flag kind the incident has (not dismissed): "
+                             "protected_object, wide_area_populated, cluster_populated, inaccurate_weapon"),
     grade: str | None = Query(None, max_length=200), status: str | None = Query(None, max_length=200),
     min_killed: int | None = Query(None, ge=0, le=query.MAX_INT, description="killed (best) at least this"),
     q: str | None = Query(None, max_length=200, description="text in place, weapon, claim passages or source titles"),

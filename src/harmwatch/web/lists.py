@@ -211,7 +211,7 @@ def incidents_page(request: Request, viewer: Viewer = Depends(page_reader)):
     docs = incident_sources(db, [r["id"] for r in rows])
     return render(request, "incidents.html", f=f, rows=rows, docs=docs, total=total, error=error,
                   choices=query.choices(db), weapon_classes=WEAPON_CLASSES, grades=GRADES,
-                  statuses=("unreviewed", "verified", "discounted"), params=f.params(),
+                  statuses=("unreviewed", "verified", "discounted"), params=f.params(), flag_kinds=_flag_kinds(),
                   pages=_pages(f.params(), total, offset, "/incidents"))
 
 
@@ -254,3 +254,8 @@ def export_view(fmt: str, request: Request, viewer: Viewer = Depends(page_reader
     media, name = EXPORTS[fmt]
     body = render_export(fmt, filtered_incidents(request.app.state.db, f))
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _flag_kinds() -> tuple[str, ...]:
+    from ..assess.flags import KINDS
+    return tuple(KINDS)

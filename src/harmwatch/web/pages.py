@@ -110,6 +110,7 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
                   suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [],
                   review_state=review.review_state(db, incident_id),
                   rereports=explain.rereports(db, inc), inferred=explain.inferred(claims, inc),
+                  assessment=_assessment(db, inc),
                   reviewers=_reviewers(db) if viewer.can("analyst") else [])
 
 
@@ -324,3 +325,8 @@ async def unlink_post(key: str, request: Request, viewer: Viewer = Depends(page_
 
 def to_json(value) -> str:  # noqa: ANN001
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _assessment(db, inc: dict) -> dict:  # noqa: ANN001
+    from ..assess import for_incident
+    return for_incident(db, inc)  # weapon profile, screening flags, chronolocation (_assess.html)

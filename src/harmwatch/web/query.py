@@ -9,6 +9,7 @@ Filters (all optional; the same names in page URLs and in the API):
     grade           exact (indexed)
     status          exact (indexed): unreviewed, verified, discounted
     object          object type hit, e.g. hospital (a match in the JSON list)
+    flag            a screening flag kind the incident has and no analyst dismissed (assess/flags.py)
     min_killed      killed_best >= n (indexed)
     q               words, all must match (case-insensitive) the place, the weapon, a claim's
                     passage or a source title of the incident
@@ -52,6 +53,7 @@ class Filters:
     min_killed: int | None = None
     q: str | None = None
     no_point: bool | None = None  # ?no_point=1: only incidents without a point (not on the map)
+    flag: str | None = None  # ?flag=cluster_populated: incidents with this screening flag standing
 
     @classmethod
     def parse(cls, params) -> "Filters":  # noqa: ANN001  (a Mapping of query parameters)
@@ -92,6 +94,11 @@ class Filters:
             f.no_point = True
         if f.q and len(f.q) > 200:
             raise FilterError("q: at most 200 characters")
+        f.flag = get("flag")
+        if f.flag:
+            from ..assess.flags import KINDS as FLAG_KINDS
+            if f.flag not in FLAG_KINDS:
+                raise FilterError(f"flag={f.flag[:60]!r}: one of {', '.join(FLAG_KINDS)}")
         return f
 
     def params(self) -> dict[str, str]:
@@ -150,6 +157,10 @@ def conditions(f: Filters) -> list:
         c.append(Incident.status == f.status)
     if f.min_killed is not None:
         c.append(Incident.killed_best >= f.min_killed)
+    if f.flag:  # a standing (not dismissed) screening flag of that kind
+        from ..store.models import AssessmentFlag, FlagDismissal
+        c.append(exists().where(AssessmentFlag.incident_id == Incident.id, AssessmentFlag.kind == f.flag,
+                                ~exists().where(FlagDismissal.flag_id == AssessmentFlag.id)))
     if f.object:
         # objects is a JSON list of slugs; its text holds "slug" with the quotes (SQLite and PostgreSQL alike)
         c.append(cast(Incident.objects, String).like(_like(f'"{f.object}"'), escape="\\"))
