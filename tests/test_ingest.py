@@ -435,7 +435,9 @@ def _run(tmp_path: Path, db_url: str, folder: Path, kill_in_tx: int = 0) -> subp
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-@pytest.mark.parametrize("kill", ["after:40", "after:200", "in-transaction:150"])
+# in-transaction:450: a few flushes per document, 100 documents per transaction (HARMWATCH_INGEST_BATCH),
+# so the kill falls inside the second or third batch, after one or two committed
+@pytest.mark.parametrize("kill", ["after:40", "after:200", "in-transaction:450"])
 def test_killed_ingest_resumes_without_duplicates_or_gaps(tmp_path, kill):
     folder = tmp_path / "docs"
     for i in range(N_DOCS):

@@ -1,4 +1,8 @@
-"""Batch ingestion: find files, read them, store each document in its own transaction.
+"""Batch ingestion: find files, read them, extract, store them a batch per transaction.
+
+read (here) -> plan + extract (`executors`: this process or Dask workers) -> write_batch (here,
+one transaction per `HARMWATCH_INGEST_BATCH` documents, in the order read). A run killed at
+any point keeps every batch committed before; a re-run finds those unchanged and stores the rest.
 
 A bad file (or a bad record of a .jsonl file) becomes a `Failure` in the report and the
 batch goes on; documents stored before it stay stored. That holds for any exception a file
@@ -16,13 +20,16 @@ with a notice.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..errors import HarmWatchError, InputError, StoreError
 from ..records import DocumentIn
-from ..store.writer import NEW, NEW_VERSION, UNCHANGED, Extractor, StoredDoc, ingest_document, is_fatal
+from ..store.writer import (NEW, NEW_VERSION, UNCHANGED, Extracted, Extractor, StoredDoc, is_fatal, plan,
+                            write_batch)
+from .executors import Executor, LocalExecutor, Pending
 from .language import EXTRACTION_LANGUAGES, UNDETERMINED
 from .manifest import Manifest, ManifestRow, inside, load_manifest
 from .readers import SUPPORTED, display_path, iter_documents, unsupported_message
@@ -156,30 +163,118 @@ def _key(p: Path) -> str:
 
 def ingest(paths: Iterable[str | Path] | None, db, manifest: Manifest | str | Path | None = None,
            extractor: Extractor | None = None, on_progress: Progress | None = None,
-           reextract: bool = False, follow_links: bool = False) -> IngestReport:
-    """Store every document found under `paths` (or listed in `manifest`), one transaction each.
+           reextract: bool = False, follow_links: bool = False, executor: Executor | None = None,
+           batch_size: int | None = None) -> IngestReport:
+    """Store every document found under `paths` (or listed in `manifest`), `batch_size` documents
+    (default: the ingest-batch setting) per transaction.
 
     `manifest` may be a loaded Manifest or the path of one (a malformed manifest raises
     ManifestError before anything is stored). `on_progress(total, done, path)` is called after
-    each file. `follow_links`: follow symbolic links out of the folders given, and read manifest
-    files outside the manifest's folder. Raises StoreError only when the database itself cannot
-    be written.
+    each file is read. `follow_links`: follow symbolic links out of the folders given, and read
+    manifest files outside the manifest's folder. `executor`: where extraction runs
+    (`executors.LocalExecutor` by default, `DaskExecutor` for a cluster); the caller closes it.
+    Raises StoreError only when the database itself cannot be written.
     """
     if manifest is not None and not isinstance(manifest, Manifest):
         manifest = load_manifest(manifest)
     report = IngestReport()
     files = list(discover(paths, manifest, follow_links=follow_links, on_skip=report.note))
     batch_ids: dict[str, str] = {}  # doc_id -> file that used it in this batch
+    batches = _Batches(db, extractor, reextract, report, executor or LocalExecutor(), _batch_size(batch_size))
     for done, path in enumerate(files, 1):
         row = manifest.get(path) if manifest is not None else None
-        _ingest_file(path, row, manifest, db, extractor, reextract, follow_links, report, batch_ids)
+        _ingest_file(path, row, manifest, batches, extractor, follow_links, report, batch_ids)
+        batches.submit_full()
         if on_progress is not None:
             on_progress(len(files), done, path)
+    batches.finish()
     return report
 
 
-def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None, db, extractor: Extractor | None,
-                 reextract: bool, follow_links: bool, report: IngestReport, batch_ids: dict[str, str]) -> None:
+def _batch_size(explicit: int | None) -> int:
+    from .. import settings
+    n = explicit if explicit is not None else settings.INGEST_BATCH.number()
+    if n is None or n < 1 or int(n) != n:
+        raise InputError(f"{settings.INGEST_BATCH.env}: the ingest batch must be a whole number >= 1, not {n!r}")
+    return int(n)
+
+
+@dataclass
+class _Queued:
+    path: Path
+    doc: DocumentIn
+    extracting: bool  # the extractor reads its language
+
+
+class _Batches:
+    """Documents read, waiting to be planned, extracted (by the executor) and written in order."""
+
+    def __init__(self, db, extractor: Extractor | None, reextract: bool, report: IngestReport,
+                 executor: Executor, size: int):
+        self.db, self.extractor, self.reextract, self.report = db, extractor, reextract, report
+        self.executor, self.size = executor, size
+        self.pending: list[_Queued] = []
+        self.in_flight: deque[tuple[list[_Queued], list[tuple[str, bool]], Pending | None]] = deque()
+
+    def add(self, q: _Queued) -> None:
+        self.pending.append(q)
+
+    def submit_full(self) -> None:
+        if len(self.pending) >= self.size:
+            self._submit()
+
+    def finish(self) -> None:
+        self._submit()
+        while self.in_flight:
+            self._write_oldest()
+
+    def _submit(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        extracting = [q for q in batch if q.extracting]
+        plans = plan(self.db, [q.doc for q in extracting], self.reextract)
+        todo = [(q.doc, text) for q, (text, wanted) in zip(extracting, plans) if wanted]
+        self.in_flight.append((batch, plans, self.executor.submit(todo, self.extractor) if todo else None))
+        while len(self.in_flight) > self.executor.max_in_flight:
+            self._write_oldest()
+
+    def _write_oldest(self) -> None:
+        batch, plans, pending = self.in_flight.popleft()
+        extracted = iter(pending.result() if pending is not None else ())
+        planned = iter(plans)
+        results: list[StoredDoc | HarmWatchError | None] = []
+        items: list[Extracted] = []
+        for q in batch:
+            if not q.extracting:
+                item: Extracted | HarmWatchError = Extracted(q.doc, q.doc.text)
+            else:
+                text, wanted = next(planned)
+                item = next(extracted) if wanted else Extracted(q.doc, text, None, True)
+            if isinstance(item, HarmWatchError):
+                results.append(item)  # extraction failed: this document only
+            else:
+                results.append(None)
+                items.append(item)
+        try:
+            written = iter(write_batch(self.db, items, self.extractor, self.reextract))
+        except StoreError:
+            raise  # fatal: the database cannot be written (write_batch returns the others)
+        except Exception as e:  # noqa: BLE001 - a writer bug must be reported, not end the run silently
+            written = iter([StoreError(f"cannot store ({type(e).__name__}: {e})")] * len(items))
+        for q, r in zip(batch, results):
+            r = next(written) if r is None else r
+            if isinstance(r, StoreError):
+                self.report.fail(q.path, f"{q.path}: {r}")
+            elif isinstance(r, HarmWatchError):
+                self.report.fail(q.path, f"{q.path}: {q.doc.doc_id}: {r}")
+            else:
+                self.report.add(r)
+
+
+def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None, batches: _Batches,
+                 extractor: Extractor | None, follow_links: bool, report: IngestReport,
+                 batch_ids: dict[str, str]) -> None:
     shown = display_path(path)
     if shown != str(path):  # undecodable bytes in the name: no doc_id, path or message could hold it
         report.fail(path, f"{shown}: the file name is not valid UTF-8 (undecodable bytes shown as \\xNN); "
@@ -198,7 +293,7 @@ def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None,
             if isinstance(item, InputError):
                 report.fail(path, str(item))
             else:
-                _ingest_one(path, item, db, extractor, reextract, report, batch_ids)
+                _ingest_one(path, item, batches, extractor, report, batch_ids)
     except InputError as e:
         report.fail(path, str(e))
     except StoreError as e:
@@ -210,7 +305,7 @@ def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None,
                           "batch goes on")
 
 
-def _ingest_one(path: Path, doc: DocumentIn, db, extractor: Extractor | None, reextract: bool,
+def _ingest_one(path: Path, doc: DocumentIn, batches: _Batches, extractor: Extractor | None,
                 report: IngestReport, batch_ids: dict[str, str]) -> None:
     other = batch_ids.get(doc.doc_id)
     if other is not None:
@@ -221,18 +316,12 @@ def _ingest_one(path: Path, doc: DocumentIn, db, extractor: Extractor | None, re
         return
     batch_ids[doc.doc_id] = str(path)
     languages = getattr(extractor, "languages", EXTRACTION_LANGUAGES)
-    if extractor is not None and doc.language not in languages:
+    extracting = extractor is not None
+    if extracting and doc.language not in languages:
         # The rules would find nothing (or nonsense) in it: store it, say so; a later extractor that
         # reads this language extracts it (it is stored as not extracted).
         what = ("language not determined (no clear English, Ukrainian or Russian text)"
                 if doc.language == UNDETERMINED else "no extraction rules for this language yet")
         report.note(path, f"{path}: {doc.doc_id}: {doc.language}: {what}; stored, 0 claims", kind="language")
-        extractor = None
-    try:
-        report.add(ingest_document(db, doc, extractor, reextract=reextract))
-    except StoreError as e:
-        if is_fatal(e):
-            raise
-        report.fail(path, f"{path}: {e}")
-    except HarmWatchError as e:  # extraction failed for this document
-        report.fail(path, f"{path}: {doc.doc_id}: {e}")
+        extracting = False
+    batches.add(_Queued(path, doc, extracting))

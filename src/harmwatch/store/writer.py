@@ -67,14 +67,14 @@ def store_document(session: Session, archive: Archive, doc: DocumentIn) -> Store
 
 # Statements run for every document, built once (building one cost more than running it).
 _VERSIONS_Q = select(Source).where(Source.doc_id == bindparam("doc_id"))
-_PLAN_Q = select(Source.text, Source.is_current, Source.extracted_at).where(
-    Source.doc_id == bindparam("doc_id"), Source.sha256 == bindparam("sha"))
 
 
-def _store_document(session: Session, archive: Archive, doc: DocumentIn) -> tuple[StoredDoc, Source]:
+def _store_document(session: Session, archive: Archive, doc: DocumentIn,
+                    sync: bool = True) -> tuple[StoredDoc, Source]:
     # Also returns the row: the session holds unchanged rows only weakly, so a caller that wants
     # it again would otherwise SELECT it (and its whole text) a second time.
-    sha, rel = archive.put(doc.raw)
+    # sync=False: the caller calls archive.sync() before it commits (write_batch).
+    sha, rel = archive.put(doc.raw, sync=sync)
     # Every version stored under this doc_id (usually none or one) in one SELECT: the row with
     # these bytes and the current row it replaces are both among them.
     rows = list(session.scalars(_VERSIONS_Q, {"doc_id": doc.doc_id}))
@@ -386,50 +386,127 @@ def _span(start: int | None, end: int | None, text: str) -> Span | None:
     return None if start is None or end is None else Span(start, end, text[start:end])
 
 
-# --- one document, one transaction -----------------------------------------------------------
+# --- read -> extract -> store: the steps executors compose ------------------------------------
+#
+# plan (one SELECT per batch, in the process that writes) -> extract_step (pure: DocumentIn and
+# text in, Extracted out; runs in this process or on a Dask worker, ingest/executors.py) ->
+# write_batch (one transaction per batch, in the one writing process).
 
-def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, reextract: bool = False) -> StoredDoc:
-    """Store one document and (with an extractor) its claims, all in one transaction.
+@dataclass(frozen=True)
+class Extracted:
+    """One document ready for the writer. Picklable: it crosses to and from executor workers.
 
-    An unchanged document that was extracted before is not extracted again unless `reextract`.
-    Extraction runs before the write transaction when possible, so the write lock is held briefly.
-    """
-    sha = sha256_hex(doc.raw)
-    text, wanted = _plan(db, doc, sha, extractor, reextract)
-    extraction = _extract(extractor, doc, text) if wanted else None
+    `extracting`: the document's claims are wanted (an extractor reads its language);
+    `extraction`: computed from `text` (None when the plan found it extracted already)."""
+    doc: DocumentIn
+    text: str
+    extraction: Extraction | None = None
+    extracting: bool = False
+
+
+def extract_step(doc: DocumentIn, text: str, extractor: Extractor) -> Extracted:
+    """The pure extract step: the extractor's claims for `text` (the text the offsets will index).
+    Raises ExtractionFailed (or the extractor's HarmWatchError) for this document."""
+    return Extracted(doc, text, _extract(extractor, doc, text), True)
+
+
+def plan(db, docs: list[DocumentIn], reextract: bool = False) -> list[tuple[str, bool]]:
+    """For each document: (text to extract from, whether to extract), judged from what is stored
+    now, with one SELECT for the whole batch (and one more per stored document to re-extract)."""
+    if not docs:
+        return []
+    shas = [sha256_hex(d.raw) for d in docs]
+    try:
+        # a Core connection, not an ORM session: one read, no objects
+        with db.engine.connect() as conn:
+            rows = {(r.doc_id, r.sha256): r for r in conn.execute(
+                _PLAN_BATCH_Q, {"ids": list({d.doc_id for d in docs})})}
+            out = []
+            for d, sha in zip(docs, shas):
+                row = rows.get((d.doc_id, sha))
+                if row is None:
+                    out.append((d.text, True))
+                    continue
+                wanted = bool(reextract or not row.is_current or row.extracted_at is None)
+                # Stored already: offsets must index the text as stored (a newer reader might differ).
+                text = conn.execute(_TEXT_Q, {"id": row.id}).scalar_one() if wanted else d.text
+                out.append((text, wanted))
+    except SQLAlchemyError as e:
+        raise StoreError(f"{docs[0].doc_id}: cannot read the database: {e}") from e
+    return out
+
+
+_PLAN_BATCH_Q = select(Source.id, Source.doc_id, Source.sha256, Source.is_current, Source.extracted_at).where(Source.doc_id.in_(bindparam("ids", expanding=True)))
+_TEXT_Q = select(Source.text).where(Source.id == bindparam("id"))
+
+
+def write_batch(db, items: list[Extracted], extractor: Extractor | None = None,
+                reextract: bool = False) -> list[StoredDoc | HarmWatchError]:
+    """Store a batch of documents (and the claims of those `extracting`) in ONE transaction.
+
+    Returns, per item, its StoredDoc or the HarmWatchError that kept it out. When one document
+    fails (an IntegrityError, spans outside the text), the batch is rolled back and its documents
+    are written one transaction each, so only that one fails. A StoreError that means the database
+    itself is unusable (`is_fatal`) is raised. The archive files of the batch are synced before
+    its COMMIT: a row never points at a file that could be lost.
+
+    `extractor` is needed only when the stored text differs from the one extracted (another
+    process stored the document meanwhile) or the plan skipped a document that now needs claims."""
+    if not items:
+        return []
     known = _KNOWN_REFS.get(db)
     if known is None:
         known = _KNOWN_REFS[db] = _KnownRefs()
     upserted = _KnownRefs()
     try:
-        with db.session(write=True) as s:
-            stored, src = _store_document(s, db.archive, doc)
-            if extractor is not None and (stored.status != UNCHANGED or reextract or src.extracted_at is None):
-                if extraction is None or text_sha256(text) != src.text_sha256:
-                    # Another process stored this document meanwhile: extract from the text it stored.
-                    extraction = _extract(extractor, doc, src.text)
-                save_extraction(s, stored.source_id, extraction, fresh=stored.status == NEW, known=known,
-                                upserted=upserted)
-    except SQLAlchemyError as e:
-        raise StoreError(f"{doc.doc_id}: cannot store: {type(e).__name__}: {e}") from e
+        try:
+            with db.session(write=True) as s:
+                out = [_write_one(s, db.archive, it, extractor, reextract, known, upserted) for it in items]
+                db.archive.sync()
+        except SQLAlchemyError as e:
+            raise StoreError(f"{items[0].doc.doc_id if len(items) == 1 else 'batch'}: cannot store: "
+                             f"{type(e).__name__}: {e}") from e
+    except HarmWatchError as e:
+        if is_fatal(e):
+            raise
+        if len(items) == 1:
+            return [e]
+        return [write_batch(db, [it], extractor, reextract)[0] for it in items]  # find the one that failed
     known.merge(upserted)  # committed now
+    return out
+
+
+def _write_one(s: Session, archive: Archive, it: Extracted, extractor: Extractor | None, reextract: bool,
+               known: _KnownRefs, upserted: _KnownRefs) -> StoredDoc:
+    stored, src = _store_document(s, archive, it.doc, sync=False)
+    if it.extracting and (stored.status != UNCHANGED or reextract or src.extracted_at is None):
+        extraction = it.extraction
+        if extraction is None or text_sha256(it.text) != src.text_sha256:
+            # Another process stored this document meanwhile: extract from the text it stored.
+            if extractor is None:
+                raise ExtractionFailed("stored text differs from the text extracted, and no extractor to redo it")
+            extraction = _extract(extractor, it.doc, src.text)
+        save_extraction(s, stored.source_id, extraction, fresh=stored.status == NEW, known=known,
+                        upserted=upserted)
     return stored
 
 
-def _plan(db, doc: DocumentIn, sha: str, extractor: Extractor | None, reextract: bool) -> tuple[str, bool]:
-    """(text to extract from, whether to extract) judged from what is stored now."""
+def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, reextract: bool = False) -> StoredDoc:
+    """Store one document and (with an extractor) its claims, all in one transaction: plan,
+    extract_step and write_batch for a batch of one.
+
+    An unchanged document that was extracted before is not extracted again unless `reextract`.
+    Extraction runs before the write transaction, so the write lock is held briefly.
+    """
     if extractor is None:
-        return doc.text, False
-    try:
-        # a Core connection, not an ORM session: one read, no objects (BEGIN/ROLLBACK as before)
-        with db.engine.connect() as conn:
-            row = conn.execute(_PLAN_Q, {"doc_id": doc.doc_id, "sha": sha}).first()
-    except SQLAlchemyError as e:
-        raise StoreError(f"{doc.doc_id}: cannot read the database: {e}") from e
-    if row is None:
-        return doc.text, True
-    # Stored already: offsets must index the text as stored (a newer reader might differ).
-    return row.text, bool(reextract or not row.is_current or row.extracted_at is None)
+        item = Extracted(doc, doc.text)
+    else:
+        [(text, wanted)] = plan(db, [doc], reextract)
+        item = extract_step(doc, text, extractor) if wanted else Extracted(doc, doc.text, None, True)
+    [result] = write_batch(db, [item], extractor, reextract)
+    if isinstance(result, HarmWatchError):
+        raise result
+    return result
 
 
 def _extract(extractor: Extractor, doc: DocumentIn, text: str) -> Extraction:

@@ -1,0 +1,162 @@
+"""Executors: where the extract step runs. The writer always runs in the calling process.
+
+    LocalExecutor()                  in this process, one document after another (the default)
+    DaskExecutor()                   a LocalCluster: one worker process per core
+    DaskExecutor("tcp://host:8786")  an existing Dask cluster (`dask scheduler` + `dask worker`)
+
+`ingest()` reads documents, plans a batch (which need extracting), hands those to
+`executor.submit(...)`, and writes the results batch by batch in the order it read them, so
+the stored rows are the same whichever executor ran: only where the extraction (sentence
+parsing, annotation, geocoding, assembly, scope) ran differs.
+
+On Dask the extract step is `extract_chunk` (a pure function of picklable values:
+(DocumentIn, text) pairs in, `Extracted` or the error out). Each worker loads the gazetteer and
+the weapon catalogue once (`_WarmExtractor`, a worker plugin, fills the module-level cache of
+`default_extractor()`). A worker that dies takes its tasks with it and the scheduler runs them
+again on another worker; since only the writer stores, a retried task cannot store twice.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..errors import HarmWatchError, InputError
+from ..records import DocumentIn
+from ..store.writer import Extractor, extract_step
+
+EXECUTORS = ("local", "dask")
+
+
+class Pending(Protocol):
+    def result(self) -> list[Any]: ...
+
+
+class Executor(Protocol):
+    max_in_flight: int  # batches submitted ahead of the one being written
+
+    def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending: ...
+
+    def close(self) -> None: ...
+
+
+def extract_chunk(pairs: list[tuple[DocumentIn, str]], extractor: Extractor | None) -> list[Any]:
+    """The extract step over a few documents; an error is returned, not raised, so one bad
+    document does not fail (and retry) its neighbours. `extractor` None: this process's default."""
+    if extractor is None:
+        from ..extract.pipeline import default_extractor
+        extractor = default_extractor()
+    out: list[Any] = []
+    for doc, text in pairs:
+        try:
+            out.append(extract_step(doc, text, extractor))
+        except HarmWatchError as e:
+            out.append(e)
+    return out
+
+
+class _Done:
+    def __init__(self, value: list[Any]):
+        self.value = value
+
+    def result(self) -> list[Any]:
+        return self.value
+
+
+class LocalExecutor:
+    """The extract step in this process, when the batch is submitted."""
+    max_in_flight = 0
+
+    def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending:
+        return _Done(extract_chunk(pairs, extractor))
+
+    def close(self) -> None:
+        pass
+
+
+class _WarmExtractor:
+    """Dask worker plugin: load the default extractor (gazetteer, catalogue, rules, scope model)
+    once per worker process, when the worker starts, not inside the first task."""
+    name = "harmwatch-extractor"
+
+    def setup(self, worker: Any) -> None:
+        from ..extract.pipeline import default_extractor
+        default_extractor()
+
+    def teardown(self, worker: Any) -> None:
+        pass
+
+
+class _Gather:
+    def __init__(self, client: Any, futures: list[Any]):
+        self.client, self.futures = client, futures
+
+    def result(self) -> list[Any]:
+        out: list[Any] = []
+        for chunk in self.client.gather(self.futures):
+            out.extend(chunk)
+        for f in self.futures:
+            f.release()
+        return out
+
+
+class DaskExecutor:
+    """The extract step on Dask workers, `chunk` documents per task.
+
+    `scheduler`: address of a running scheduler (tcp://HOST:8786); None starts a LocalCluster of
+    `workers` processes (default: one per core), one thread each, closed by `close()`."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, chunk: int = 10,
+                 dashboard: bool = False):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as e:
+            raise InputError("the dask executor needs Dask: pip install 'harmwatch[dask]'") from e
+        self.chunk = max(1, chunk)
+        self._cluster = None
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="30s")
+            else:
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=":0" if dashboard else None)
+                self.client = Client(self._cluster)
+        except (OSError, TimeoutError) as e:
+            if self._cluster is not None:
+                self._cluster.close()
+            raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {e}") from e
+        self.client.register_plugin(_WarmExtractor(), name=_WarmExtractor.name)
+        n = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or (workers or 1)
+        self.max_in_flight = 2 * n  # batches queued ahead of the writer: keeps every worker busy
+        self._extractor_key: tuple[int, Any] | None = None
+
+    def _remote(self, extractor: Extractor) -> Any:
+        from ..extract import pipeline
+        if extractor is pipeline._DEFAULT or extractor is None:
+            return None  # each worker has its own, loaded once (_WarmExtractor)
+        if self._extractor_key is None or self._extractor_key[0] != id(extractor):
+            # another extractor (tests, a custom model): sent to every worker once, not per task
+            [fut] = self.client.scatter([extractor], broadcast=True, hash=False)
+            self._extractor_key = (id(extractor), fut)
+        return self._extractor_key[1]
+
+    def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending:
+        ref = self._remote(extractor)
+        futures = [self.client.submit(extract_chunk, pairs[i:i + self.chunk], ref, pure=False)
+                   for i in range(0, len(pairs), self.chunk)]
+        return _Gather(self.client, futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(name: str = "local", scheduler: str | None = None, workers: int | None = None) -> Executor:
+    """The executor called `name` (local or dask); InputError for another name."""
+    if name == "local":
+        if scheduler:
+            raise InputError("--scheduler needs --executor dask")
+        return LocalExecutor()
+    if name == "dask":
+        return DaskExecutor(scheduler, workers)
+    raise InputError(f"unknown executor {name!r}: use {' or '.join(EXECUTORS)}")
+
