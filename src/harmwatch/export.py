@@ -16,7 +16,10 @@ Field mappings (docs/export.md):
 """
 from __future__ import annotations
 
-from typing import Iterable
+import csv
+import io
+import json
+from typing import Iterable, Iterator
 
 ACLED_SUB_EVENT = {
     "ballistic_missile": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
@@ -60,6 +63,59 @@ def geojson(incidents: Iterable[dict]) -> dict:
         features.append({"type": "Feature", "id": i["id"],
                          "geometry": {"type": "Point", "coordinates": [i["lon"], i["lat"]]}, "properties": props})
     return {"type": "FeatureCollection", "features": features, "skipped": skipped}
+
+
+def iter_incidents(db, conditions: Iterable = (), batch: int = 500) -> Iterator[dict]:  # noqa: ANN001
+    """Every incident matching the SQL conditions, as resolve.service.incidents() gives them (same
+    order), read `batch` rows at a time: memory stays flat however many there are (a large export)."""
+    from sqlalchemy import select
+
+    from .resolve.service import incident_dict
+    from .store.models import Incident
+    with db.session() as s:
+        q = (select(Incident).where(*conditions).order_by(Incident.date, Incident.place, Incident.id)
+             .execution_options(yield_per=batch))
+        for r in s.scalars(q):
+            yield incident_dict(r)
+
+
+def geojson_chunks(incidents: Iterable[dict]) -> Iterator[str]:
+    """geojson() as text, one feature per chunk, for a streamed response or file: the same document
+    (`skipped` comes last), without holding every feature in memory."""
+    yield '{"type": "FeatureCollection", "features": ['
+    skipped, sep = 0, "\n"
+    for i in incidents:
+        if i.get("lat") is None or i.get("lon") is None:
+            skipped += 1
+            continue
+        props = {k: v for k, v in i.items() if k not in ("lat", "lon")}
+        yield sep + json.dumps({"type": "Feature", "id": i["id"],
+                                "geometry": {"type": "Point", "coordinates": [i["lon"], i["lat"]]},
+                                "properties": props}, ensure_ascii=False)
+        sep = ",\n"
+    yield f'\n], "skipped": {skipped}}}\n'
+
+
+def csv_chunks(fmt: str, incidents: Iterable[dict], rows_per_chunk: int = 200) -> Iterator[str]:
+    """table(fmt, ...) as CSV text (header first), a few rows per chunk, for a streamed response."""
+    columns = {"csv": CSV_COLUMNS, "acled": ACLED_COLUMNS, "ucdp": UCDP_COLUMNS}.get(fmt)
+    if columns is None:
+        raise ValueError(f"unknown CSV format {fmt!r}: use csv, acled or ucdp")
+    rows_of = {"csv": csv_rows, "acled": acled_rows, "ucdp": ucdp_rows}[fmt]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    chunk: list[dict] = []
+    for i in incidents:
+        chunk.append(i)
+        if len(chunk) >= rows_per_chunk:
+            w.writerows(rows_of(chunk))
+            chunk = []
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    w.writerows(rows_of(chunk))
+    yield buf.getvalue()
 
 
 def _notes(i: dict) -> str:

@@ -303,20 +303,25 @@ def export_cmd(fmt: str = typer.Option("geojson", "--format", "-f", help="geojso
     Example: `harmwatch export --format acled -o incidents-acled.csv`
     """
     from .. import export
-    rows = _incident_rows(fmt, ("geojson", "acled", "ucdp"))
+    formats = ("geojson", "acled", "ucdp")
+    if fmt not in formats:
+        _fail(ValueError(f"unknown format {fmt!r}: use {', '.join(formats[:-1])} or {formats[-1]}"))
+    count = 0
+
+    def counted():  # the incidents read in batches and written as they come: memory flat with their number
+        nonlocal count
+        for i in export.iter_incidents(_open_db()):
+            count += 1
+            yield i
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        if fmt == "geojson":
-            json.dump(export.geojson(rows), stream, ensure_ascii=False, indent=1)
-            stream.write("\n")
-        else:
-            columns, data = (export.ACLED_COLUMNS, export.acled_rows(rows)) if fmt == "acled" else \
-                (export.UCDP_COLUMNS, export.ucdp_rows(rows))
-            w = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
-            w.writeheader()
-            w.writerows(data)
+        chunks = export.geojson_chunks(counted()) if fmt == "geojson" else export.csv_chunks(fmt, counted())
+        for chunk in chunks:
+            stream.write(chunk)
+    except HarmWatchError as e:
+        _fail(e)
     finally:
         if output:
             stream.close()
     if output:
-        err.print(f"wrote {len(rows)} incidents to {output}")
+        err.print(f"wrote {count} incidents to {output}")

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
 from ..resolve import review, service
@@ -225,6 +226,18 @@ def get_clusters(
 ) -> dict:
     """`bbox` is the visible area (default: everywhere); the other filters as for /api/incidents."""
     return clusters.clusters(request.app.state.db, f, zoom)
+
+
+@router.get("/export/{fmt}", summary="Every incident matching the filters as a streamed file: GeoJSON, CSV, "
+                                    "ACLED- or UCDP-style CSV", responses={**READ_FILTERED, **_answers(404)},
+            response_class=StreamingResponse)
+def get_export(request: Request, fmt: str = Path(..., description="geojson, csv, acled or ucdp"),
+               viewer: Viewer = Depends(api_reader), f: query.Filters = Depends(filter_params)):
+    """Written while it is read from the database (memory flat with the number of incidents)."""
+    from .lists import EXPORTS, stream_export
+    if fmt not in EXPORTS:
+        raise HTTPException(404, f"no export format {fmt!r}: use {', '.join(EXPORTS)}")
+    return stream_export(request.app.state.db, fmt, f)
 
 
 @router.get("/timeline", summary="Incidents and killed per day (the list filters, without from/to)",

@@ -27,16 +27,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from urllib.parse import urlencode
 
-import csv
-import io
-import json
-
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import and_, exists, func, select
 
 from .. import export
-from ..store.models import Claim, Incident, Source, Tally
+from ..store.models import Claim, Source, Tally
 from . import query
 from .auth import Viewer, page_reader
 
@@ -223,26 +219,6 @@ EXPORTS = {"csv": ("text/csv; charset=utf-8", "harmwatch-incidents.csv"),
            "ucdp": ("text/csv; charset=utf-8", "harmwatch-incidents-ucdp.csv")}
 
 
-def filtered_incidents(db, f: query.Filters) -> list[dict]:  # noqa: ANN001
-    """Every incident matching the filters, as resolve.service.incidents() gives them (same order)."""
-    from ..resolve.service import incident_dict
-    with db.session() as s:
-        rows = s.scalars(select(Incident).where(*query.conditions(f))
-                         .order_by(Incident.date, Incident.place, Incident.id))
-        return [incident_dict(r) for r in rows]
-
-
-def render_export(fmt: str, incidents: list[dict]) -> str:
-    if fmt == "geojson":
-        return json.dumps(export.geojson(incidents), ensure_ascii=False, indent=1) + "\n"
-    columns, rows = export.table(fmt, incidents)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
-
-
 @router.get("/export/{fmt}")
 def export_view(fmt: str, request: Request, viewer: Viewer = Depends(page_reader)):
     if fmt not in EXPORTS:
@@ -251,9 +227,16 @@ def export_view(fmt: str, request: Request, viewer: Viewer = Depends(page_reader
         f = query.Filters.parse(request.query_params)
     except query.FilterError as e:
         raise HTTPException(400, str(e)) from None
+    return stream_export(request.app.state.db, fmt, f)
+
+
+def stream_export(db, fmt: str, f: query.Filters) -> StreamingResponse:  # noqa: ANN001
+    """The export as a streamed download: incidents read in batches and written as they come
+    (export.iter_incidents, geojson_chunks, csv_chunks), so memory stays flat with their number."""
     media, name = EXPORTS[fmt]
-    body = render_export(fmt, filtered_incidents(request.app.state.db, f))
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    incidents = export.iter_incidents(db, query.conditions(f))
+    body = export.geojson_chunks(incidents) if fmt == "geojson" else export.csv_chunks(fmt, incidents)
+    return StreamingResponse(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _flag_kinds() -> tuple[str, ...]:
