@@ -35,7 +35,7 @@ def flags_cmd(incident: Optional[str] = typer.Argument(None, metavar="[INCIDENT 
     A flag is never a verdict: it is for an investigator to assess (docs/assessment.md). A dismissal
     is audited and holds while the flag's basis (the facts behind it) stays the same.
 
-    Examples: `harmwatch flags inc-9a62fd16873a`, `harmwatch flags --kind cluster_populated --format json`,
+    Example: `harmwatch flags inc-9a62fd16873a`, `harmwatch flags --kind cluster_populated --format json`,
     `harmwatch flags dismiss flg-0123456789abcdef --reason "the hospital had been evacuated"`
     """
     from ..assess.flags import dismiss, flags
