@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from .. import __version__ as VERSION  # noqa: N812
 from .. import settings
-from . import api, lists, pages, search, upload
+from . import api, evidence, lists, pages, search, upload
 from .auth import SESSION_COOKIE, LoginRequired, secret_key
 from .throttle import LoginThrottle, SharedLoginThrottle
 
@@ -134,6 +134,8 @@ def create_app(db, *, anonymous_read: bool | None = None, secret: str | None = N
     app.include_router(lists.router)  # before pages: /incidents and /sources lists
     app.include_router(search.router)  # /search and /api/search
     app.include_router(upload.router)  # /upload (analysts)
+    app.include_router(evidence.router)  # evidence upload, thumbnails, originals (web/evidence.py)
+    app.state.templates.globals["evidence_panel"] = evidence.panel  # _evidence.html
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
