@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .gate import has_digit
+from .lang import english as _english
 from .numbers import SCALES, TENS, UNITS, VAGUE, parse_number
 from .text import Sentence, Token
 
@@ -64,12 +65,10 @@ QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almos
               ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
               ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",)}
 
-KILL = {"killed", "killing", "kills", "kill", "dead", "died", "die", "dies", "dying", "perished", "death",
-        "deaths", "fatalities", "fatally", "slain", "murdered", "lives", "bodies", "body", "lifeless"}
-INJURE = {"injured", "injuring", "injures", "injure", "wounded", "wounding", "wounds", "hurt", "injuries",
-          "hospitalised", "hospitalized", "wounds", "casualties-injured", "maimed", "hospital-treated"}
-ACTIVE = {"killing", "killed", "kills", "kill", "injuring", "injured", "injures", "wounding", "wounded", "wounds",
-          "claimed", "left", "leaving", "hurt", "hurting", "murdering", "murdered"}
+# the casualty words come from data/lang/en.yaml (lang/__init__.py: english())
+KILL = set(_english()["casualty_words"]["killed"])
+INJURE = set(_english()["casualty_words"]["injured"])
+ACTIVE = set(_english()["casualty_words"]["active"])
 TOLL = {"toll", "tolls", "count"}  # "the final count reached 26"
 STOP = {";", "but", "while", "whereas", "although", "though", "after", "before", "since", "because", "when", "until"}
 NOT_PEOPLE_AFTER = {"am", "a.m", "pm", "p.m", "km", "kilometres", "kilometers", "miles", "metres", "meters", "mm",

@@ -10,55 +10,29 @@ from .attribution import find_perpetrator, find_source, is_pronoun_attribution
 from .casualties import Figure, find_figures
 from .dates import DateMention, TimeMention, find_dates, find_times
 from .gate import Gate, words as word_set
+from .lang import cue_pattern as _cue_pattern, english as _english
 from .objects import ObjectMention, find_objects
 from .places import PlaceMention, find_places
 from .text import Sentence
 from .weapons import Catalogue, WeaponMention
 
-ATTACK = re.compile(
-    r"\b(struck|strikes?|striking|hit|hits|shell(?:ed|ing|s)?|attack(?:ed|s)?|bomb(?:ed|ing|ings|ardment|arded)|"
-    r"explosions?|blasts?|fired|firing|opened fire|launched|destroy(?:ed|ing)?|damag(?:ed|ing)|"
-    r"killed|killing|kills|injured|injuring|wounded|wounding|died|dead|missiles?|rockets?|drones?|"
-    r"air ?strikes?|pounded|targeted|exploded|detonated|landed|barrage|raid|shot|munitions?|ablaze|rubble)\b",
-    re.IGNORECASE,
-)
-TALLY = re.compile(
-    r"\b(since (?:the )?(?:start|beginning|outbreak)|since (?:24 )?february 24|since (?:the )?(?:full-scale )?invasion|"
-    r"since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2} \w+|(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)|"
-    r"so[- ]far|in total|total of|overall|cumulative|nationwide|across (?:the country|ukraine)|"
-    r"latest figures|death toll (?:in|across) ukraine|this year|last month|this month|in (?:january|february|march|april|may|june|july|august|september|october|november|december)(?: 20\d\d)?\b|"
-    r"verified|recorded|documented (?:at least )?\d|monitoring mission|undercount|war began|since the war|"
-    r"(?:in|during|over) (?:less than |more than |the first |the past |the last )?(?:\w+ )?(?:days|weeks|months|years) of (?:the )?"
-    r"(?:full-scale )?(?:war|fighting|invasion))\b",
-    re.IGNORECASE,
-)
-PLURAL_EVENTS = re.compile(r"\b(incidents|attacks|strikes|cases|violations)\b", re.IGNORECASE)
-NEW_EVENT = re.compile(r"\b(another|separately|in a separate|elsewhere|also|earlier|later|meanwhile|a second|in addition)\b", re.IGNORECASE)
-HYPOTHETICAL = re.compile(r"\b(could|would|might|will|may|threat(?:en(?:ed|s)?)?|warn(?:ed|s)?|feared?|fears|risk|if)\b", re.IGNORECASE)
-DENIAL = re.compile(r"\b(denied|denies|deny|rejected|dismissed)\b", re.IGNORECASE)
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-               "october", "november", "december")
+# the cue patterns and their gate words come from data/lang/en.yaml (lang/__init__.py: english())
+_CUES = _english()["cues"]
+ATTACK = _cue_pattern(_CUES["attack"])
+TALLY = _cue_pattern(_CUES["tally"])
+PLURAL_EVENTS = _cue_pattern(_CUES["plural_events"])
+NEW_EVENT = _cue_pattern(_CUES["new_event"])
+HYPOTHETICAL = _cue_pattern(_CUES["hypothetical"])
+DENIAL = _cue_pattern(_CUES["denial"])
+MONTH_NAMES = tuple(_english()["months"])
 # Each cue regex behind a Gate: for every alternative of the pattern, one word that any match of
 # that alternative contains whole (see gate.py). Most sentences then skip most cue regexes.
-_ATTACK = Gate(ATTACK, (
-    "struck", "strike", "strikes", "striking", "hit", "hits", "shell", "shelled", "shelling", "shells",
-    "attack", "attacked", "attacks", "bombed", "bombing", "bombings", "bombardment", "bombarded",
-    "explosion", "explosions", "blast", "blasts", "fired", "firing", "opened", "launched", "destroy",
-    "destroyed", "destroying", "damaged", "damaging", "killed", "killing", "kills", "injured", "injuring",
-    "wounded", "wounding", "died", "dead", "missile", "missiles", "rocket", "rockets", "drone", "drones",
-    "air", "airstrike", "airstrikes", "pounded", "targeted", "exploded", "detonated", "landed", "barrage",
-    "raid", "shot", "munition", "munitions", "ablaze", "rubble"))
-_TALLY = Gate(TALLY, (
-    "since", "far", "total", "overall", "cumulative", "nationwide", "across", "figures", "toll", "year",
-    "month", "verified", "recorded", "documented", "mission", "undercount", "began", "war", "fighting", "invasion",
-    *MONTH_NAMES))
-_PLURAL_EVENTS = Gate(PLURAL_EVENTS, ("incidents", "attacks", "strikes", "cases", "violations"))
-_NEW_EVENT = Gate(NEW_EVENT, ("another", "separately", "separate", "elsewhere", "also", "earlier", "later",
-                              "meanwhile", "second", "addition"))
-_HYPOTHETICAL = Gate(HYPOTHETICAL, ("could", "would", "might", "will", "may", "threat", "threaten",
-                                    "threatened", "threatens", "warn", "warned", "warns", "fear", "feared",
-                                    "fears", "risk", "if"))
-_DENIAL = Gate(DENIAL, ("denied", "denies", "deny", "rejected", "dismissed"))
+_ATTACK = Gate(ATTACK, _CUES["attack"]["gate"])
+_TALLY = Gate(TALLY, _CUES["tally"]["gate"])
+_PLURAL_EVENTS = Gate(PLURAL_EVENTS, _CUES["plural_events"]["gate"])
+_NEW_EVENT = Gate(NEW_EVENT, _CUES["new_event"]["gate"])
+_HYPOTHETICAL = Gate(HYPOTHETICAL, _CUES["hypothetical"]["gate"])
+_DENIAL = Gate(DENIAL, _CUES["denial"]["gate"])
 # a superlative and the period it is measured over ("the deadliest attack on civilians in Ukraine so far
 # this year", "one of the worst strikes since the invasion began"): a comparison, not an aggregate figure;
 # "since 31 July, when a missile ... killed 31" names another attack and is left alone

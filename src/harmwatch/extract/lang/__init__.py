@@ -1,19 +1,25 @@
 """Per-language annotation: which annotator reads a document, by its language.
 
-English is read by `extract.features.annotate`. Every other language the extractor reads has a
-resources file `data/lang/<code>.yaml` naming its annotator (`annotator: slavic` for Ukrainian
-and Russian); the annotator turns a sentence into the same `SentenceFeatures` the English one
-does, so segmenting, assembling and the scope step are shared. A further language of a kind an
-annotator already reads is a new data file, not new code.
+Every language the extractor reads has a resources file `data/lang/<code>.yaml` naming its
+annotator: `annotator: english` (en.yaml: the cue words and patterns the English rules in
+`extract.features`, `casualties` and `dates` read, via `english()`), `annotator: slavic` (uk.yaml,
+ru.yaml: read by `lang/slavic.py`). Every annotator turns a sentence into the same
+`SentenceFeatures`, so segmenting, assembling and the scope step are shared. A further language of
+a kind an annotator already reads is a new data file, not new code.
 
     annotator_for("uk", gazetteer, catalogue)   # -> an annotate(sent, published) callable, or None for "en"
     languages()                                  # -> frozenset({"en", "uk", "ru"})
+    english()["cues"]["attack"]["gate"]         # the English resources, read once
+    cue_pattern(english()["cues"]["attack"])    # -> the compiled pattern (case-insensitive)
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+
+import yaml
 
 from ...errors import CatalogueError
 
@@ -23,7 +29,7 @@ ENGLISH = "en"
 
 @lru_cache(maxsize=None)
 def resource_languages() -> frozenset[str]:
-    """The languages with a resources file (not English, whose rules are code)."""
+    """The languages with a resources file (English included)."""
     return frozenset(p.stem for p in DATA_DIR.glob("*.yaml"))
 
 
@@ -35,6 +41,8 @@ def languages() -> frozenset[str]:
 def annotator_for(language: str | None, gazetteer, catalogue) -> Callable | None:
     """The annotate(sent, published) function for `language`; None means the English rules."""
     if not language or language == ENGLISH or language not in resource_languages():
+        return None
+    if _raw(language).get("annotator") == "english":
         return None
     key = (language, id(gazetteer), id(catalogue))
     ann = _ANNOTATORS.get(key)
@@ -48,3 +56,37 @@ def annotator_for(language: str | None, gazetteer, catalogue) -> Callable | None
 
 
 _ANNOTATORS: dict[tuple, object] = {}
+
+
+@lru_cache(maxsize=None)
+def _raw(language: str) -> dict:
+    path = DATA_DIR / f"{language}.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise CatalogueError(f"{path}: cannot read the language resources: {e}") from e
+    if not isinstance(raw, dict) or raw.get("language") != language:
+        raise CatalogueError(f"{path}: a language resources file needs 'language: {language}'")
+    return raw
+
+
+def english() -> dict:
+    """The English resources (data/lang/en.yaml): cue patterns with their gate words, casualty
+    words, month and weekday names."""
+    raw = _raw(ENGLISH)
+    for key in ("cues", "casualty_words", "months", "month_numbers", "weekdays"):
+        if not raw.get(key):
+            raise CatalogueError(f"{DATA_DIR / 'en.yaml'}: '{key}' is missing")
+    return raw
+
+
+def cue_pattern(spec: dict) -> re.Pattern:
+    """A cue's `pattern` (a string, or a list of pieces joined) compiled case-insensitively."""
+    p = spec.get("pattern") if isinstance(spec, dict) else None
+    text = "".join(p) if isinstance(p, list) else p
+    if not isinstance(text, str) or not text:
+        raise CatalogueError(f"{DATA_DIR / 'en.yaml'}: a cue needs a 'pattern': {spec!r}")
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error as e:
+        raise CatalogueError(f"{DATA_DIR / 'en.yaml'}: a pattern does not compile: {e}") from e
