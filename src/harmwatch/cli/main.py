@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .. import settings
-from ..errors import HarmWatchError
+from ..errors import HarmWatchError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="markdown",
                   help="HarmWatch: turn reports of harm to civilians into sourced, geocoded incident claims.")
@@ -61,12 +61,31 @@ def _fail(e: Exception, code: int = 2):
     raise typer.Exit(code)
 
 
+EXECUTOR_HELP = ("Where extraction runs: local (this process) or dask (Dask workers; a LocalCluster unless "
+                 "--scheduler). Needs the dask extra: pip install 'harmwatch[dask]'. See docs/scaling.md.")
+SCHEDULER_HELP = "With --executor dask: address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."
+WORKERS_HELP = "With --executor dask and no --scheduler: worker processes of the LocalCluster (default: one per core)."
+
+
 def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = True, reextract: bool = False,
-                follow_links: bool = False):
+                follow_links: bool = False, executor: str = "local", scheduler: Optional[str] = None,
+                workers: Optional[int] = None):
     from ..extract.pipeline import default_extractor
-    from ..ingest import ingest, load_manifest
+    from ..ingest import load_manifest
+    from ..ingest.executors import make_executor
     db = _open_db()
     man = load_manifest(manifest) if manifest else None
+    if workers is not None and (executor != "dask" or scheduler):
+        raise InputError("--workers sizes the LocalCluster of --executor dask (not with --scheduler)")
+    runner = make_executor(executor, scheduler, workers)
+    try:
+        return _run_ingest_with(db, paths, man, extract, reextract, follow_links, runner, default_extractor)
+    finally:
+        runner.close()
+
+
+def _run_ingest_with(db, paths, man, extract, reextract, follow_links, runner, default_extractor):
+    from ..ingest import ingest
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("ingesting", total=None)
@@ -75,7 +94,8 @@ def _run_ingest(paths: list[Path], manifest: Optional[Path], extract: bool = Tru
             progress.update(task, total=total, completed=done, description=f"ingesting {Path(str(path)).name[:40]}")
 
         report = ingest(paths, db, manifest=man, extractor=default_extractor() if extract else None,
-                        on_progress=on_progress, reextract=reextract, follow_links=follow_links)
+                        on_progress=on_progress, reextract=reextract, follow_links=follow_links,
+                        executor=runner)
     from rich.markup import escape
     for n in report.notices:
         err.print(f"[yellow]{'note' if n.kind == 'language' else 'skipped'}:[/yellow] {escape(n.message)}")
@@ -91,14 +111,20 @@ def ingest_cmd(
     no_extract: bool = typer.Option(False, "--no-extract", help="Store the documents only; do not extract claims."),
     reextract: bool = typer.Option(False, "--reextract", help="Extract again from documents already stored."),
     follow_links: bool = typer.Option(False, "--follow-links", help=FOLLOW_LINKS_HELP),
+    executor: str = typer.Option("local", "--executor", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
 ) -> None:
     """Store documents (archived, hashed, versioned) and extract their incident claims.
 
     Example: `harmwatch ingest reports/ --manifest reports/manifest.csv`
+
+    On Dask workers: `harmwatch ingest reports/ --executor dask --workers 2`
     """
     try:
         db, report = _run_ingest(paths or [], manifest, extract=not no_extract, reextract=reextract,
-                                 follow_links=follow_links)
+                                 follow_links=follow_links, executor=executor, scheduler=scheduler,
+                                 workers=workers)
     except HarmWatchError as e:
         _fail(e)
     err.print(f"new {report.new}, new versions {report.new_version}, unchanged {report.unchanged}, failed {len(report.failed)}")
@@ -120,16 +146,22 @@ def extract_cmd(
     link: bool = typer.Option(False, "--link", help="Give claims about the same incident a shared incident_id."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one object per document) or table."),
     follow_links: bool = typer.Option(False, "--follow-links", help=FOLLOW_LINKS_HELP),
+    executor: str = typer.Option("local", "--executor", help=EXECUTOR_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
 ) -> None:
     """Ingest documents and print their claims: one JSON object per document.
 
     Example: `harmwatch extract reports/ --manifest reports/manifest.csv --link --format jsonl`
+
+    On a Dask cluster: `harmwatch extract reports/ --executor dask --scheduler tcp://10.0.0.5:8786`
     """
     from ..api import extractions_for
     if fmt not in ("jsonl", "table"):
         _fail(ValueError(f"unknown format {fmt!r}: use jsonl or table"))
     try:
-        db, report = _run_ingest(paths or [], manifest, follow_links=follow_links)
+        db, report = _run_ingest(paths or [], manifest, follow_links=follow_links, executor=executor,
+                                 scheduler=scheduler, workers=workers)
         results = extractions_for(db, [s.source_id for s in report.sources], link=link)
     except HarmWatchError as e:
         _fail(e)

@@ -11,7 +11,7 @@ parsing, annotation, geocoding, assembly, scope) ran differs.
 
 On Dask the extract step is `extract_chunk` (a pure function of picklable values:
 (DocumentIn, text) pairs in, `Extracted` or the error out). Each worker loads the gazetteer and
-the weapon catalogue once (`_WarmExtractor`, a worker plugin, fills the module-level cache of
+the weapon catalogue once (`dask_worker.WarmExtractor`, a worker plugin, fills the module-level cache of
 `default_extractor()`). A worker that dies takes its tasks with it and the scheduler runs them
 again on another worker; since only the writer stores, a retried task cannot store twice.
 """
@@ -72,19 +72,6 @@ class LocalExecutor:
         pass
 
 
-class _WarmExtractor:
-    """Dask worker plugin: load the default extractor (gazetteer, catalogue, rules, scope model)
-    once per worker process, when the worker starts, not inside the first task."""
-    name = "harmwatch-extractor"
-
-    def setup(self, worker: Any) -> None:
-        from ..extract.pipeline import default_extractor
-        default_extractor()
-
-    def teardown(self, worker: Any) -> None:
-        pass
-
-
 class _Gather:
     def __init__(self, client: Any, futures: list[Any]):
         self.client, self.futures = client, futures
@@ -123,7 +110,8 @@ class DaskExecutor:
             if self._cluster is not None:
                 self._cluster.close()
             raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {e}") from e
-        self.client.register_plugin(_WarmExtractor(), name=_WarmExtractor.name)
+        from .dask_worker import WarmExtractor
+        self.client.register_plugin(WarmExtractor(), name=WarmExtractor.name)
         n = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or (workers or 1)
         self.max_in_flight = 2 * n  # batches queued ahead of the writer: keeps every worker busy
         self._extractor_key: tuple[int, Any] | None = None
@@ -131,7 +119,7 @@ class DaskExecutor:
     def _remote(self, extractor: Extractor) -> Any:
         from ..extract import pipeline
         if extractor is pipeline._DEFAULT or extractor is None:
-            return None  # each worker has its own, loaded once (_WarmExtractor)
+            return None  # each worker has its own, loaded once (dask_worker.WarmExtractor)
         if self._extractor_key is None or self._extractor_key[0] != id(extractor):
             # another extractor (tests, a custom model): sent to every worker once, not per task
             [fut] = self.client.scatter([extractor], broadcast=True, hash=False)
