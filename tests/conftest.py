@@ -1,10 +1,17 @@
-"""Shared fixtures: a fresh, migrated SQLite database in the test's tmp_path; ../shared."""
+"""Shared fixtures: a fresh, migrated database for each test; ../shared.
+
+The backend is SQLite unless HARMWATCH_TEST_BACKEND=postgresql (see tests/backend.py): then
+`db_url`, `db` and `new_db_url` give PostgreSQL databases, and tests marked
+``@pytest.mark.sqlite_only("why")`` are skipped with that reason.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
+
+import backend
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -16,9 +23,55 @@ def _no_harmwatch_env(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite itself (file "
+                            "locking, the file on disk, FTS5); skipped on the PostgreSQL backend")
+
+
+def pytest_report_header(config):
+    return f"harmwatch test backend: {backend.BACKEND}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not backend.POSTGRES:
+        return
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            if not mark.args:
+                raise pytest.UsageError(f"{item.nodeid}: sqlite_only needs a reason")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {mark.args[0]}"))
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases(request):
+    """On PostgreSQL, the databases a test created under its tmp_path are dropped after it."""
+    tmp = request.getfixturevalue("tmp_path") if backend.POSTGRES and "tmp_path" in request.fixturenames else None
+    yield
+    if tmp is not None:
+        backend.drop_under(tmp)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_all_databases():
+    yield
+    backend.drop_under(None)
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'hw.db'}"
+def new_db_url(tmp_path, monkeypatch):
+    """A factory: new_db_url("name.db") -> the URL of a fresh, migrated database on the backend.
+
+    On PostgreSQL the archive (which SQLite keeps beside its file) goes to tmp_path/pg-archive
+    through HARMWATCH_ARCHIVE, so nothing is written to the working directory."""
+    if backend.POSTGRES:
+        monkeypatch.setenv("HARMWATCH_ARCHIVE", str(tmp_path / "pg-archive"))
+    return lambda name="hw.db": backend.url_for(tmp_path / name)
+
+
+@pytest.fixture
+def db_url(new_db_url) -> str:
+    return new_db_url("hw.db")
 
 
 @pytest.fixture

@@ -29,6 +29,15 @@ def fill(db, n=5):
 
 def tamper(db_url, *statements):
     """What someone with the database file can do: drop the append-only triggers and edit rows."""
+    if not db_url.startswith("sqlite"):  # PostgreSQL: the owner of the table can do the same
+        from sqlalchemy import create_engine, text
+        engine = create_engine(db_url)
+        with engine.begin() as c:
+            c.execute(text("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"))
+            for sql in statements:
+                c.execute(text(sql))
+        engine.dispose()
+        return
     path = db_url.removeprefix("sqlite:///")
     con = sqlite3.connect(path)
     con.execute("DROP TRIGGER IF EXISTS audit_log_no_update")

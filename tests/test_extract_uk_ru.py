@@ -222,7 +222,7 @@ def test_uk_report_extracts_with_quotes_in_the_original():
     assert extract_text(UK_REPORT, "uk-doc", date(2025, 3, 12)).incidents == []
 
 
-def test_ukrainian_and_english_reports_resolve_to_one_incident(tmp_path):
+def test_ukrainian_and_english_reports_resolve_to_one_incident(tmp_path, new_db_url):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "uk.txt").write_text(UK_REPORT, encoding="utf-8")
@@ -231,7 +231,8 @@ def test_ukrainian_and_english_reports_resolve_to_one_incident(tmp_path):
         "file,doc_id,title,publisher,published,url,language\n"
         "uk.txt,uk-doc,,Міська рада,2025-03-12,,uk\n"
         "en.txt,en-doc,,Wire,2025-03-12,,en\n", encoding="utf-8")
-    res = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "extract", str(docs),
+    url = new_db_url("x.db")
+    res = CliRunner().invoke(app, ["--db", url, "extract", str(docs),
                                    "--manifest", str(docs / "manifest.csv"), "--link", "--format", "jsonl"])
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
@@ -241,6 +242,6 @@ def test_ukrainian_and_english_reports_resolve_to_one_incident(tmp_path):
     # the incident's claims say which language each is in
     from harmwatch.resolve.service import show
     from harmwatch.store import Database
-    db = Database.open(f"sqlite:///{tmp_path / 'x.db'}", archive_dir=tmp_path / "x-archive")
+    db = Database.open(url, archive_dir=tmp_path / "x-archive")
     detail = show(db, incs["uk-doc"][0]["incident_id"])
     assert {c["doc_id"]: c["language"] for c in detail["claim_details"]} == {"uk-doc": "uk", "en-doc": "en"}

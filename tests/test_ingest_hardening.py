@@ -93,7 +93,7 @@ def test_deeply_nested_json_fails_alone(db, tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="bytes file names: Linux")
-def test_file_name_that_is_not_utf8_fails_alone(db, tmp_path):
+def test_file_name_that_is_not_utf8_fails_alone(db, tmp_path, new_db_url):
     folder = tmp_path / "batch"
     write(folder / "a.txt", "In Kharkiv 3 civilians were killed.")
     bad = os.path.join(os.fsencode(folder), b"caf\xe9-report.txt")
@@ -108,7 +108,7 @@ def test_file_name_that_is_not_utf8_fails_alone(db, tmp_path):
     f.message.encode("utf-8")  # no surrogates: it can be printed and stored
     assert set(stored(db)) == {"a", "z"} and rep.new == 2
     # the CLI prints it and goes on (exit 1: one file failed)
-    res = CliRunner().invoke(_app(), ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "ingest", "--no-extract",
+    res = CliRunner().invoke(_app(), ["--db", new_db_url("cli.db"), "ingest", "--no-extract",
                                       str(folder)])
     assert res.exit_code == 1 and "caf\\xe9-report.txt" in flat(res.output) and "new 2" in res.output
 
@@ -188,9 +188,9 @@ def test_manifest_rows_outside_the_manifest_folder_are_refused(db, linked):
     assert set(stored(db)) == {"doc-a", "doc-dotdot", "doc-absolute", "doc-link"} and not rep.failed
 
 
-def test_cli_follow_links_flag(tmp_path, linked):
+def test_cli_follow_links_flag(new_db_url, linked):
     folder, _ = linked
-    runner, url = CliRunner(), f"sqlite:///{tmp_path / 'cli.db'}"
+    runner, url = CliRunner(), new_db_url("cli.db")
     res = runner.invoke(_app(), ["--db", url, "ingest", "--no-extract", str(folder)])
     assert res.exit_code == 0 and "skipped:" in res.output and "link-out.txt" in flat(res.output) and "new 2" in res.output
     res = runner.invoke(_app(), ["--db", url, "ingest", "--no-extract", "--follow-links", str(folder)])
@@ -476,11 +476,11 @@ def test_bad_manifest_language_fails_only_its_file(db, tmp_path):
     assert len(rep.failed) == 1 and "manifest line 3" in rep.failed[0].message and "language" in rep.failed[0].message
 
 
-def test_cli_prints_the_language_notice(tmp_path):
+def test_cli_prints_the_language_notice(tmp_path, new_db_url):
     # the bundled extractor reads en, uk and ru; a German report (language from the manifest) has no rules
     write(tmp_path / "de.txt", "In Charkiw wurden 3 Zivilisten getötet, teilte der Gouverneur mit.")
     manifest = write(tmp_path / "manifest.csv", "file,doc_id,language\nde.txt,de-report,de\n")
-    res = CliRunner().invoke(_app(), ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "ingest", str(tmp_path / "de.txt"),
+    res = CliRunner().invoke(_app(), ["--db", new_db_url("cli.db"), "ingest", str(tmp_path / "de.txt"),
                                       "--manifest", str(manifest)])
     assert res.exit_code == 0, res.output
     assert "de: no extraction rules for this language yet; stored, 0 claims" in " ".join(res.output.split())

@@ -18,11 +18,13 @@ from harmwatch.resolve.service import ResolutionError, incidents, merge, resolve
 from harmwatch.resolve.summary import summarise
 from harmwatch.store.db import Database
 
+import backend
+
 SAMPLE = sample_corpus()
 
 
 def _db(tmp_path, name="r.db"):
-    return Database.open(f"sqlite:///{tmp_path / name}", archive_dir=tmp_path / f"{name}-archive")
+    return Database.open(backend.url_for(tmp_path / name), archive_dir=tmp_path / f"{name}-archive")
 
 
 def _load(tmp_path, folder: Path, order=None, name="r.db"):
@@ -244,9 +246,9 @@ def test_source_graph_near_duplicates_and_attribution():
 
 # --- CLI -----------------------------------------------------------------------------------------
 
-def test_cli_incidents_formats(tmp_path):
+def test_cli_incidents_formats(new_db_url):
     runner = CliRunner()
-    dbu = f"sqlite:///{tmp_path / 'cli.db'}"
+    dbu = new_db_url("cli.db")
     res = runner.invoke(app, ["--db", dbu, "ingest", str(SAMPLE / "docs"), "--manifest", str(SAMPLE / "manifest.csv")])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["--db", dbu, "incidents", "--format", "json"])
@@ -271,11 +273,11 @@ def test_one_publisher_is_one_origin():
     assert origins == {"gov-1": "gov-1", "gov-2": "gov-1", "wire": "wire"}
 
 
-def test_cli_export_formats(tmp_path):
+def test_cli_export_formats(new_db_url):
     import csv
     import io
     runner = CliRunner()
-    dbu = f"sqlite:///{tmp_path / 'exp.db'}"
+    dbu = new_db_url("exp.db")
     assert runner.invoke(app, ["--db", dbu, "ingest", str(SAMPLE / "docs"), "--manifest", str(SAMPLE / "manifest.csv")]).exit_code == 0
     n = len(json.loads(runner.invoke(app, ["--db", dbu, "incidents", "--format", "json"]).stdout)["incidents"])
     gj = json.loads(runner.invoke(app, ["--db", dbu, "export", "--format", "geojson"]).stdout)

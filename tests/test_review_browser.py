@@ -17,6 +17,7 @@ import time
 import pytest
 
 from test_web_browser import ARGS, CHROMIUM, Page, _browser_or_skip, _free_port
+import backend
 from web_helpers import build_sample, open_db
 
 REASON_VERIFY = "checked against the oblast police list"
@@ -137,7 +138,7 @@ def test_review_flow_from_queue_to_audit_log(browser, server, monkeypatch):
     from typer.testing import CliRunner
 
     from harmwatch.cli.main import app
-    monkeypatch.setenv("HARMWATCH_DB", f"sqlite:///{path}")
+    monkeypatch.setenv("HARMWATCH_DB", backend.url_for(path))
     res = CliRunner().invoke(app, ["audit", "log", "--json", "--limit", "50"])
     assert res.exit_code == 0, res.output
     log = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]

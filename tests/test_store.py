@@ -355,6 +355,7 @@ def test_database_from_a_newer_harmwatch_is_refused(db, db_url):
         Database.open(db_url)
 
 
+@pytest.mark.sqlite_only("the race of creating one new SQLite file (BEGIN IMMEDIATE on the file lock)")
 def test_many_processes_may_open_a_new_database_at_once(tmp_path):
     """Four Python processes, released together, create and migrate the same new SQLite file."""
     import subprocess
@@ -378,6 +379,7 @@ def test_many_processes_may_open_a_new_database_at_once(tmp_path):
     assert [out.strip() for out, _, _ in results] == [HEAD] * 4
 
 
+@pytest.mark.sqlite_only("the race of creating one new SQLite file (BEGIN IMMEDIATE on the file lock)")
 def test_many_threads_may_open_a_new_database_at_once(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
     url = f"sqlite:///{tmp_path / 'race.db'}"

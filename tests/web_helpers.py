@@ -12,6 +12,8 @@ from harmwatch.ingest import ingest
 from harmwatch.resolve.service import resolve
 from harmwatch.store.db import Database
 
+import backend
+
 PASSWORD = "correct horse battery"
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -23,7 +25,7 @@ On 1 March 2022 a Russian Iskander missile struck a hospital in Kharkiv {XSS_SCR
 
 
 def open_db(path: Path) -> Database:
-    return Database.open(f"sqlite:///{path}", archive_dir=path.parent / f"{path.stem}-archive")
+    return Database.open(backend.url_for(path), archive_dir=path.parent / f"{path.stem}-archive")
 
 
 def build_sample(folder: Path, xss: bool = False) -> tuple[Path, dict[str, str]]:
@@ -57,7 +59,10 @@ def build_sample(folder: Path, xss: bool = False) -> tuple[Path, dict[str, str]]
 def copy_db(src: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     dst = folder / src.name
-    shutil.copy(src, dst)
+    if backend.POSTGRES:
+        backend.copy(src, dst)
+    else:
+        shutil.copy(src, dst)
     return dst
 
 

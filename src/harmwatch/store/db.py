@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,6 +69,7 @@ class Database:
     def __init__(self, engine: Engine, archive: Archive):
         self.engine = engine
         self.archive = archive
+        dialect.detect_postgis(engine)  # bounding-box filters use the PostGIS point index where it exists
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         # Write transactions take SQLite's write lock at BEGIN (see dialect.py); other DBs ignore it.
         self._write_engine = engine.execution_options(**{dialect.BEGIN_OPTION: "IMMEDIATE"})
@@ -109,10 +110,15 @@ class Database:
         """A session that commits when the block ends and rolls back if it raises.
 
         `write=True` for a transaction that will write: on SQLite it takes the write lock at
-        once, so it waits for other writers instead of failing half-way.
+        once, so it waits for other writers instead of failing half-way. On PostgreSQL it takes
+        the advisory transaction lock ``write`` first (dialect.serialise): write transactions of
+        every process sharing the server (serve workers, ingest jobs, resolution runs, analyst
+        decisions) take turns exactly as on SQLite, and each one reads what the one before committed.
         """
         session = (self._write_sessions if write else self._sessions)()
         try:
+            if write:
+                dialect.serialise(session, "write")
             yield session
             session.commit()
         except BaseException:
@@ -176,6 +182,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         # One transaction for the whole upgrade (SQLite DDL is transactional with our BEGIN hook);
         # IMMEDIATE so two processes opening a new database do not both create the tables.
         with engine.execution_options(**{dialect.BEGIN_OPTION: "IMMEDIATE"}).begin() as conn:
+            if conn.dialect.name == "postgresql":  # one migrating process at a time; the next finds head
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": dialect.lock_key("migrate")})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except StoreError:

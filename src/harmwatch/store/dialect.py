@@ -14,8 +14,10 @@ SQLite needs three things per connection and one change to how transactions begi
 """
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import Boolean, and_, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 BUSY_TIMEOUT_MS = 30_000
 BEGIN_OPTION = "harmwatch_begin"  # execution option: "IMMEDIATE" for write transactions
@@ -58,3 +60,107 @@ def file_path(url) -> str | None:  # noqa: ANN001 - sqlalchemy URL
     if not db or db == ":memory:" or db.startswith("file::memory:") or url.query.get("mode") == "memory":
         return None
     return db
+
+
+# --- PostGIS (PostgreSQL only; optional) --------------------------------------------------------
+# Migration 0015 creates the extension and a GiST expression index on the incidents' points when
+# the server has PostGIS; `in_bbox` then compiles to an index-backed `&&`. Without PostGIS (and on
+# SQLite) it compiles to four comparisons on the lon/lat columns (B-tree indexes, migration 0004).
+
+POSTGIS_INDEX = "ix_incidents_point"
+POSTGIS_POINT = "ST_SetSRID(ST_MakePoint(lon, lat), 4326)"  # the indexed expression, verbatim
+POSTGIS_NAMES = frozenset({POSTGIS_INDEX, "spatial_ref_sys"})  # not in the models (see search.include_name)
+POSTGIS_FLAG = "harmwatch_postgis"  # attribute set on an engine's dialect: the point index is usable
+
+
+def postgis_setup(conn) -> bool:  # noqa: ANN001 - a SQLAlchemy Connection inside a transaction
+    """On PostgreSQL with PostGIS installable: the extension and the point index. True when both exist.
+
+    A role not allowed to create the extension leaves the database as it was (savepoint)."""
+    from sqlalchemy import exc, text
+    if conn.dialect.name != "postgresql":
+        return False
+    if not conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")).first():
+        return False
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except exc.DBAPIError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {POSTGIS_INDEX} ON incidents USING gist ({POSTGIS_POINT})"))
+    return True
+
+
+def postgis_version(engine: Engine) -> str | None:
+    """The PostGIS extension version installed in this database, or None (also on SQLite)."""
+    from sqlalchemy import text
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")).scalar()
+
+
+def detect_postgis(engine: Engine) -> bool:
+    """Look once whether the point index exists, and let `in_bbox` use it on this engine."""
+    from sqlalchemy import text
+    found = False
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = :n"),
+                                 {"n": POSTGIS_INDEX}).first() is not None
+    setattr(engine.dialect, POSTGIS_FLAG, found)
+    return found
+
+
+class in_bbox(FunctionElement):  # noqa: N801 - used like a SQL function
+    """in_bbox(lon_col, lat_col, minlon, minlat, maxlon, maxlat): the point lies in the box (edges included).
+
+    Compiled per engine: PostGIS `&&` against the GiST point index where `detect_postgis` found
+    it, otherwise plain comparisons. The columns must be incidents.lon and incidents.lat for the
+    index to apply (its expression names them)."""
+    type = Boolean()
+    name = "in_bbox"
+    inherit_cache = True
+
+
+def _bbox_parts(element):  # noqa: ANN001, ANN202
+    return list(element.clauses)
+
+
+@compiles(in_bbox)
+def _in_bbox_plain(element, compiler, **kw):  # noqa: ANN001, ANN202
+    lon, lat, minlon, minlat, maxlon, maxlat = _bbox_parts(element)
+    return compiler.process(and_(lon >= minlon, lon <= maxlon, lat >= minlat, lat <= maxlat), **kw)
+
+
+@compiles(in_bbox, "postgresql")
+def _in_bbox_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+    if not getattr(compiler.dialect, POSTGIS_FLAG, False):
+        return _in_bbox_plain(element, compiler, **kw)
+    lon, lat, minlon, minlat, maxlon, maxlat = (compiler.process(p, **kw) for p in _bbox_parts(element))
+    # the index expression names the bare columns; lon/lat here are incidents.lon / incidents.lat
+    return (f"ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326) && "
+            f"ST_MakeEnvelope({minlon}, {minlat}, {maxlon}, {maxlat}, 4326)")
+
+
+# --- serialising one kind of work across processes ------------------------------------------------
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock named `name`."""
+    import hashlib
+    return int.from_bytes(hashlib.sha256(f"harmwatch:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+def serialise(session, name: str) -> None:  # noqa: ANN001 - a SQLAlchemy Session in a write transaction
+    """Wait until no other transaction holds the lock `name`; hold it until this transaction ends.
+
+    PostgreSQL: ``pg_advisory_xact_lock`` (every `serve` worker and ingest job sharing the server
+    takes turns; released at commit or rollback, also when the process dies). SQLite: nothing to
+    do, a write transaction already holds the database's single write lock from BEGIN IMMEDIATE.
+    Call it first in the transaction, before reading what the work depends on: under READ
+    COMMITTED every later statement then sees what the previous holder committed."""
+    from sqlalchemy import text
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(name)})

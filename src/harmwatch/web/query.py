@@ -3,7 +3,7 @@
 Filters (all optional; the same names in page URLs and in the API):
 
     from, to        YYYY-MM-DD, inclusive (incidents.date, indexed)
-    bbox            minlon,minlat,maxlon,maxlat (incidents.lon / .lat, indexed)
+    bbox            minlon,minlat,maxlon,maxlat (PostGIS point index where present, else lon/lat indexes)
     admin1          oblast, exact (indexed)
     weapon_class    exact (indexed)
     grade           exact (indexed)
@@ -26,6 +26,7 @@ from datetime import date
 from sqlalchemy import String, and_, cast, exists, func, or_, select
 
 from ..resolve.summary import FIELDS
+from ..store.dialect import in_bbox
 from ..store.models import Claim, Incident, Source
 from . import cache
 
@@ -60,6 +61,8 @@ class Filters:
         def get(name: str) -> str | None:
             v = params.get(name)
             v = v.strip() if isinstance(v, str) else v
+            if isinstance(v, str) and "\x00" in v:  # no text column can hold it (PostgreSQL refuses it)
+                raise FilterError(f"{name}: contains a NUL character")
             return v or None
         f = cls(admin1=get("admin1"), weapon_class=get("weapon_class"), grade=get("grade"), status=get("status"),
                 object=get("object"), q=get("q"))
@@ -144,7 +147,7 @@ def conditions(f: Filters) -> list:
         c.append(Incident.date <= f.date_to)
     if f.bbox:
         minlon, minlat, maxlon, maxlat = f.bbox
-        c += [Incident.lon >= minlon, Incident.lon <= maxlon, Incident.lat >= minlat, Incident.lat <= maxlat]
+        c.append(in_bbox(Incident.lon, Incident.lat, minlon, minlat, maxlon, maxlat))  # PostGIS index or lon/lat
     if f.admin1:
         c.append(Incident.admin1 == f.admin1)
     if f.no_point:
