@@ -230,3 +230,17 @@ def test_a_region_heading_gives_the_region():
             "Пострадал 40-летний мужчина.")
     x = extract_text(text, "d", PUB, None, "ru")
     assert [(i.place, i.admin1, i.injured) for i in x.incidents] == [(None, "Kursk", 1)]
+
+
+@pytest.mark.parametrize("text,expected,lang", [
+    ("Дрон атакував автомобіль. Поранено водія.", [("injured", "total", 1)], "uk"),
+    ("Дрон атаковал автомобиль. Ранен водитель.", [("injured", "total", 1)], "ru"),
+])
+def test_one_named_victim_of_the_total_group(text, expected, lang):
+    assert figures(feats(text, lang)[-1]) == expected
+
+
+def test_a_missile_strike_phrase_lets_a_place_start_the_incident():
+    text = "У Запоріжжі внаслідок ракетного удару зруйновано будівлю. Кількість загиблих зросла до 5."
+    x = extract_text(text, "d", PUB, None, "uk")
+    assert [(i.place, i.killed) for i in x.incidents] == [("Zaporizhzhia", 5)]

@@ -148,6 +148,7 @@ class SlavicAnnotator:
         self.help_verbs, self.help_words = r.words("help_verbs"), r.words("help_words")
         self.attack = r.words("attack")
         self.conjunctions = r.words("conjunctions")
+        self.single_victims = r.words("single_victims")
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.settlement_words = r.words("settlement_words")
@@ -445,7 +446,7 @@ class SlavicAnnotator:
             if i in used or not t.singular:
                 continue
             g = next((self.person[lm] for lm in t.lemmas if lm in self.person), None)
-            if g is None or (g == TOTAL and not t.lemmas & {"людина", "человек"}):
+            if g is None or (g == TOTAL and not t.lemmas & self.single_victims):
                 continue
             if t.key in self.collectives or self._role(t) or (i and self.res.cues.get(toks[i - 1].key) in ("to", "from")):
                 continue  # "до лікарів": where victims went, not who was hurt
