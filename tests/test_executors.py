@@ -207,7 +207,7 @@ def _count(db_file: Path, sql: str) -> int:
 
 @pytest.mark.parametrize("batch,kill", [(7, "flush:61"), (25, "outside:30"), (1, "flush:77")])
 def test_batched_commits_killed_and_rerun_store_each_document_once(tmp_path, batch, kill):
-    n = 150
+    n = 120
     folder = tmp_path / "docs"
     folder.mkdir()
     for i in range(n):

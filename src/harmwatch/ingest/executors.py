@@ -10,13 +10,14 @@ the stored rows are the same whichever executor ran: only where the extraction (
 parsing, annotation, geocoding, assembly, scope) ran differs.
 
 On Dask the extract step is `extract_chunk` (a pure function of picklable values:
-(DocumentIn, text) pairs in, `Extracted` or the error out). Each worker loads the gazetteer and
+(DocumentIn without its raw bytes, text) pairs in, `Extraction` or the error out). Each worker loads the gazetteer and
 the weapon catalogue once (`dask_worker.WarmExtractor`, a worker plugin, fills the module-level cache of
 `default_extractor()`). A worker that dies takes its tasks with it and the scheduler runs them
 again on another worker; since only the writer stores, a retried task cannot store twice.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 from ..errors import HarmWatchError, InputError
@@ -33,24 +34,31 @@ class Pending(Protocol):
 class Executor(Protocol):
     max_in_flight: int  # batches submitted ahead of the one being written
 
-    def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending: ...
+    def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending:
+        """Start extracting; `.result()` is, per pair, its Extraction or the HarmWatchError."""
 
     def close(self) -> None: ...
 
 
-def extract_chunk(pairs: list[tuple[DocumentIn, str]], extractor: Extractor | None) -> list[Any]:
-    """The extract step over a few documents; an error is returned, not raised, so one bad
-    document does not fail (and retry) its neighbours. `extractor` None: this process's default."""
+def extract_chunk(pairs: list[tuple[DocumentIn, str | None]], extractor: Extractor | None) -> list[Any]:
+    """The extract step over a few documents: per (document, text) pair its Extraction, or the
+    error, returned rather than raised so one bad document does not fail (and retry) its
+    neighbours. `text` None: the document's own text. `extractor` None: this process's default."""
     if extractor is None:
         from ..extract.pipeline import default_extractor
         extractor = default_extractor()
     out: list[Any] = []
     for doc, text in pairs:
         try:
-            out.append(extract_step(doc, text, extractor))
+            out.append(extract_step(doc, doc.text if text is None else text, extractor).extraction)
         except HarmWatchError as e:
             out.append(e)
     return out
+
+
+def _light(pairs: list[tuple[DocumentIn, str]]) -> list[tuple[DocumentIn, str | None]]:
+    """What a worker needs: the document without its raw bytes, the text once when it is the same."""
+    return [(replace(doc, raw=b""), None if text is doc.text or text == doc.text else text) for doc, text in pairs]
 
 
 class _Done:
@@ -128,7 +136,8 @@ class DaskExecutor:
 
     def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending:
         ref = self._remote(extractor)
-        futures = [self.client.submit(extract_chunk, pairs[i:i + self.chunk], ref, pure=False)
+        light = _light(pairs)
+        futures = [self.client.submit(extract_chunk, light[i:i + self.chunk], ref, pure=False)
                    for i in range(0, len(pairs), self.chunk)]
         return _Gather(self.client, futures)
 

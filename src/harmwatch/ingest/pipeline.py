@@ -250,7 +250,8 @@ class _Batches:
                 item: Extracted | HarmWatchError = Extracted(q.doc, q.doc.text)
             else:
                 text, wanted = next(planned)
-                item = next(extracted) if wanted else Extracted(q.doc, text, None, True)
+                got = next(extracted) if wanted else None
+                item = got if isinstance(got, HarmWatchError) else Extracted(q.doc, text, got, True)
             if isinstance(item, HarmWatchError):
                 results.append(item)  # extraction failed: this document only
             else:
