@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark: resolve generated claims with known true groupings; print time, memory, pairwise P/R.
+"""Benchmark: resolve generated claims on a database, in full and incrementally; print time and memory.
 
-    python bench/resolve.py [--claims 100000] [--seed 11]
+    python bench/resolve.py                      # 10,000 and 100,000 claims: full, then +1,000 incremental
+    python bench/resolve.py --slow               # also 1,000,000 claims (minutes; not in CI)
+    python bench/resolve.py --sizes 20000 --add 500
+    python bench/resolve.py --in-memory 100000   # the in-memory step alone, with pairwise precision/recall
+
+Each size runs in two processes against one SQLite file (so each peak RSS is its own step's):
+"build" stores the claims (sources with text, claims with spans, places) and runs `resolve(db,
+full=True)`; "add" stores the next documents (about --add claims) and runs the incremental
+`resolve(db)`. The full step also prints pairwise precision and recall against the generator's truth.
 
 The generator (seeded) makes real-world-like trouble for the resolver:
 - events in a few hundred towns over two years, so a busy town has several unrelated strikes
@@ -12,18 +20,27 @@ The generator (seeded) makes real-world-like trouble for the resolver:
   (overnight attacks), missing dates, times and weapons, spelling variants geocoded to the
   same town or to a village a few km away, and oblast-only claims.
 
-It runs the same in-memory step the database layer uses (`resolve_claims`): blocking, pair
-scoring, constrained clustering.
+Documents keep their claims together: the claims added on top are the next documents' (new reports,
+about new and already reported events).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
+import platform
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func
 
 from harmwatch.resolve import ClaimRef, resolve_claims
 
@@ -34,10 +51,13 @@ WORDS = ("missile strike apartment block rescuers rubble governor killed injured
          "region village town residential building damaged destroyed emergency crews search survivors").split()
 
 
-def generate(n_claims: int, seed: int) -> tuple[list[ClaimRef], dict[str, int]]:
+def generate(n_claims: int, seed: int, towns: int = 400, days: int = 730) -> tuple[list[ClaimRef], dict[str, int]]:
+    """Claims and their true event; `towns` and `days` set the density (tests pack a few hundred
+    claims into a few towns and weeks, so blocks overlap and chains of links cross days)."""
     rng = random.Random(seed)
-    towns = [(47 + rng.random() * 4, 24 + rng.random() * 14, 1000 + i, f"admin{i % 24}") for i in range(400)]
-    busy = towns[:20]  # big cities: many strikes
+    n_towns = towns
+    towns = [(47 + rng.random() * 4, 24 + rng.random() * 14, 1000 + i, f"admin{i % 24}") for i in range(n_towns)]
+    busy = towns[:max(1, n_towns // 20)]  # big cities: many strikes
     start = date(2023, 1, 1)
     claims: list[ClaimRef] = []
     truth: dict[str, int] = {}
@@ -47,7 +67,7 @@ def generate(n_claims: int, seed: int) -> tuple[list[ClaimRef], dict[str, int]]:
     while len(claims) < n_claims:
         event += 1
         lat, lon, gid, admin1 = rng.choice(busy) if rng.random() < 0.4 else rng.choice(towns)
-        d = start + timedelta(days=rng.randrange(730))
+        d = start + timedelta(days=rng.randrange(days))
         minutes = rng.randrange(1440)
         wclass = rng.choice(CLASSES)
         objs = frozenset(rng.sample(OBJECTS, rng.choice([1, 1, 2])))
@@ -102,21 +122,160 @@ def pairwise(pred: dict[str, str], truth: dict[str, int]) -> tuple[float, float]
     return (tp / p_pairs if p_pairs else 1.0), (tp / t_pairs if t_pairs else 1.0)
 
 
+def docs_of(claims: list[ClaimRef]) -> list[list[ClaimRef]]:
+    """The claims grouped by document, documents in the order they first appear (as reports arrive)."""
+    out: dict[str, list[ClaimRef]] = {}
+    for c in claims:
+        out.setdefault(c.doc_id, []).append(c)
+    return list(out.values())
+
+
+def store(db, docs: list[list[ClaimRef]]) -> int:
+    """Store generated documents (a source row each, its text made of its claims' passages) and their
+    claims, as the writer would; places are added for the settlements named. Returns claims stored."""
+    from sqlalchemy import insert, select
+
+    from harmwatch.store.models import Claim, Place, Source
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    sources, claims, places = [], [], {}
+    with db.session(write=True) as s:
+        known = set(s.scalars(select(Place.geonameid)))
+        next_id = (s.scalar(select(func.max(Source.id))) or 0) + 1
+        for doc in docs:
+            parts, spans = [], []
+            pos = 0
+            for c in doc:
+                passage = " ".join(sorted(c.words)) + "."
+                spans.append((pos, pos + len(passage)))
+                parts.append(passage)
+                pos += len(passage) + 1
+            text = " ".join(parts)
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            sid = next_id
+            next_id += 1
+            sources.append({"id": sid, "doc_id": doc[0].doc_id, "version": 1, "previous_id": None, "is_current": True,
+                            "title": doc[0].doc_id, "publisher": None, "url": None, "published": None,
+                            "retrieved_at": now, "language": "en", "media_type": "text/plain", "path": None,
+                            "sha256": sha, "raw_path": f"{sha[:2]}/{sha}", "text": text, "text_sha256": sha,
+                            "extracted_at": now})
+            for c, (a, b) in zip(doc, spans):
+                if c.geonameid is not None and c.geonameid not in known:
+                    known.add(c.geonameid)
+                    places[c.geonameid] = {"geonameid": c.geonameid, "name": f"town {c.geonameid}",
+                                           "admin1": c.admin1, "lat": c.lat, "lon": c.lon, "population": None,
+                                           "feature_code": "PPL"}
+                claims.append({"source_id": sid, "ordinal": int(c.key.rsplit("#", 1)[1]),
+                               "date": c.date.isoformat() if c.date else None,
+                               "time": f"{c.minutes // 60:02d}:{c.minutes % 60:02d}" if c.minutes is not None else None,
+                               "place": f"town {c.geonameid}" if c.geonameid else None, "admin1": c.admin1,
+                               "lat": c.lat, "lon": c.lon, "geonameid": c.geonameid, "weapon": None, "weapon_id": None,
+                               "weapon_class": c.weapon_class, "cluster": None, "objects": sorted(c.objects),
+                               "killed": c.killed, "injured": None, "children_killed": None, "children_injured": None,
+                               "women_killed": None, "healthcare_killed": None, "healthcare_injured": None,
+                               "vague": {}, "source_said": None, "perpetrator": None, "evidence": {},
+                               "span_start": a, "span_end": b, "incident_id": None, "confidence": {},
+                               "uncertain": {}, "withheld": {}, "date_precision": "day" if c.date else None})
+        for rows, model in ((list(places.values()), Place), (sources, Source), (claims, Claim)):
+            for i in range(0, len(rows), 5000):
+                s.execute(insert(model), rows[i:i + 5000])
+    return len(claims)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase(url: str, n: int, add: int, seed: int, step: str) -> dict:
+    """One step in this process: "build" stores n claims and resolves them in full; "add" stores the
+    next documents (about `add` claims) and resolves incrementally. Peak RSS is this process's."""
+    from harmwatch.resolve.service import resolve
+    from harmwatch.store.db import Database
+    db = Database.open(url)
+    claims, truth = generate(n + add + 2000, seed)
+    docs = docs_of(claims)
+    first, total = [], 0
+    for d in docs:  # the first documents up to n claims; the next ones are the new reports
+        if total >= n:
+            break
+        first.append(d)
+        total += len(d)
+    later, more = [], 0
+    for d in docs[len(first):]:
+        if more >= add:
+            break
+        later.append(d)
+        more += len(d)
+    batch = first if step == "build" else later
+    t0 = time.perf_counter()
+    stored = store(db, batch)
+    t1 = time.perf_counter()
+    r = resolve(db, full=step == "build")
+    t2 = time.perf_counter()
+    out = {"step": step, "claims_stored": stored, "claims_total": r.claims, "store_s": round(t1 - t0, 1),
+           "resolve_s": round(t2 - t1, 2), "peak_rss_mb": round(_peak_mb()), "scored": r.scored,
+           "links_added": r.links_added, "reclustered": r.reclustered, "incidents_rewritten": r.rewritten,
+           "incidents": r.incidents}
+    if step == "build":
+        from sqlalchemy import select
+
+        from harmwatch.store.models import Claim, Source
+        with db.session() as s:
+            pred = {f"{d}#{o}": i for d, o, i in s.execute(
+                select(Source.doc_id, Claim.ordinal, Claim.incident_id).join(Source, Claim.source_id == Source.id))}
+        p, rc = pairwise(pred, truth)
+        out.update(precision=round(p, 3), recall=round(rc, 3))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--sizes", default="10000,100000", help="claims resolved in full (comma-separated)")
+    ap.add_argument("--slow", action="store_true", help="also 1,000,000 claims (minutes; not in CI)")
+    ap.add_argument("--add", type=int, default=1000, help="claims added on top, resolved incrementally")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--dir", default=None, help="folder for the SQLite files (default: a temporary one)")
+    ap.add_argument("--in-memory", type=int, default=0, metavar="N",
+                    help="instead: the in-memory step alone (resolve_claims) on N claims, with precision/recall")
+    ap.add_argument("--phase", choices=["build", "add"], help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--claims", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.phase:
+        print(json.dumps(phase(a.db, a.claims, a.add, a.seed, a.phase)))
+        return 0
+    if a.in_memory:
+        return in_memory(a.in_memory, a.seed)
+    sizes = [int(x) for x in a.sizes.split(",") if x] + ([1_000_000] if a.slow else [])
+    folder = Path(a.dir or tempfile.mkdtemp(prefix="hw-resolve-bench-"))
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}, SQLite; one process per step (peak RSS is the step's)")
+    for n in sizes:
+        path = folder / f"resolve-{n}.db"
+        path.unlink(missing_ok=True)
+        for step in ("build", "add"):
+            out = subprocess.run([sys.executable, __file__, "--phase", step, "--db", f"sqlite:///{path}",
+                                  "--claims", str(n), "--add", str(a.add), "--seed", str(a.seed)],
+                                 capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            what = "full" if step == "build" else f"+{r['claims_stored']} incremental"
+            extra = (f"  precision {r['precision']}  recall {r['recall']}" if step == "build" else
+                     f"  re-clustered {r['reclustered']} claims, rewrote {r['incidents_rewritten']} incidents")
+            print(f"{n:>9,} claims  {what:<18} resolve {r['resolve_s']:>7.2f} s  peak RSS {r['peak_rss_mb']:>5} MB"
+                  f"  (store {r['store_s']} s; {r['claims_total']:,} claims, {r['incidents']:,} incidents){extra}",
+                  flush=True)
+    return 0
+
+
+def in_memory(n: int, seed: int) -> int:
     t0 = time.perf_counter()
-    claims, truth = generate(a.claims, a.seed)
+    claims, truth = generate(n, seed)
     t1 = time.perf_counter()
     res = resolve_claims(claims)
     t2 = time.perf_counter()
     p, r = pairwise(res.incident_of, truth)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"claims: {len(claims)}  true events: {len(set(truth[c.key] for c in claims))}  "
           f"incidents: {len(set(res.incident_of.values()))}  links used: {len(res.links)}")
-    print(f"generate: {t1 - t0:.1f} s  resolve: {t2 - t1:.1f} s  peak RSS: {peak:.0f} MB")
+    print(f"generate: {t1 - t0:.1f} s  resolve: {t2 - t1:.1f} s  peak RSS: {_peak_mb():.0f} MB")
     print(f"pairwise precision: {p:.3f}  recall: {r:.3f}  F1: {2 * p * r / (p + r) if p + r else 0:.3f}")
     return 0
 

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, case, delete, func, or_, select
 
 from ..store.models import (AuditEntry, Assignment, Claim, ClaimLink, Comment, Decision as DecisionRow,
-                            Incident as IncidentRow, IncidentAlias, SecondReview, Source, SourceLink, User)
+                            Incident as IncidentRow, IncidentAlias, ResolvedClaim, SecondReview, Source, SourceLink, User)
 from .edits import ResolutionError, check_edit, stored_edits
 from .independence import SourceEdge
 from .link import cluster, score_pair
@@ -95,6 +95,9 @@ def refresh(s, incident_ids: list[str]) -> dict[str, str]:
     s.execute(delete(IncidentRow).where(IncidentRow.id.in_(incident_ids)))
     edits = [e for e in stored_edits(s) if e["anchor"] in ids]
     svc.write_incidents(s, res, refs, ids, list(known.values()), status, edits)
+    # the next resolution run clusters these claims again with their neighbours (resolve/incremental.py)
+    for part in svc._chunks(sorted(ids.values())):
+        s.execute(delete(ResolvedClaim).where(ResolvedClaim.claim_id.in_(part)))
     now = datetime.now(timezone.utc)
     new_ids = set(res.incident_of.values())
     for old, members in before.items():
