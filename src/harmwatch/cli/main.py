@@ -30,6 +30,8 @@ from .evidence import register as _register_evidence  # noqa: E402  evidence, bu
 _register_evidence(app)
 from .assess import register as _register_assess  # noqa: E402  flags, objects (cli/assess.py)
 _register_assess(app)
+from .db import register as _register_db  # noqa: E402  db upgrade, db info (cli/db.py)
+_register_db(app)
 err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 
