@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test bench score clean
+.PHONY: demo test test-sqlite test-postgresql install install-test bench score clean
 
 # The demo needs the package alone; the tests also need the test and PostgreSQL extras.
 $(BIN)/harmwatch: pyproject.toml
@@ -30,8 +30,23 @@ demo: install
 	@echo "Anonymous read is ON for this demo process only (HARMWATCH_ANONYMOUS_READ=1); it stays off by default."
 	HARMWATCH_ANONYMOUS_READ=1 $(BIN)/harmwatch serve --host 127.0.0.1 --port $(PORT)
 
-test: install-test
-	$(BIN)/python -m pytest
+# The whole suite twice: on SQLite, then on PostgreSQL (HARMWATCH_TEST_BACKEND=postgresql; needs
+# HARMWATCH_TEST_PG_URL, e.g. eval "$$(scripts/pg-test-server.sh)"). Without a server the second run
+# is skipped with a notice, unless HARMWATCH_REQUIRE_PG is set (CI): then it is a failure.
+test: test-sqlite test-postgresql
+
+test-sqlite: install-test
+	HARMWATCH_TEST_BACKEND=sqlite $(BIN)/python -m pytest
+
+test-postgresql: install-test
+	@if [ -n "$$HARMWATCH_TEST_PG_URL" ]; then \
+	  echo "== the test suite on PostgreSQL"; \
+	  HARMWATCH_TEST_BACKEND=postgresql $(BIN)/python -m pytest; \
+	elif [ -n "$$HARMWATCH_REQUIRE_PG" ]; then \
+	  echo "HARMWATCH_REQUIRE_PG is set but HARMWATCH_TEST_PG_URL is not" >&2; exit 1; \
+	else \
+	  echo "PostgreSQL run skipped: no HARMWATCH_TEST_PG_URL (eval \"\$$(scripts/pg-test-server.sh)\")"; \
+	fi
 
 bench: install
 	$(BIN)/python bench/extract.py
