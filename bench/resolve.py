@@ -40,7 +40,6 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func
 
 from harmwatch.resolve import ClaimRef, resolve_claims
 
@@ -140,7 +139,6 @@ def store(db, docs: list[list[ClaimRef]]) -> int:
     sources, claims, places = [], [], {}
     with db.session(write=True) as s:
         known = set(s.scalars(select(Place.geonameid)))
-        next_id = (s.scalar(select(func.max(Source.id))) or 0) + 1
         for doc in docs:
             parts, spans = [], []
             pos = 0
@@ -151,9 +149,8 @@ def store(db, docs: list[list[ClaimRef]]) -> int:
                 pos += len(passage) + 1
             text = " ".join(parts)
             sha = hashlib.sha256(text.encode()).hexdigest()
-            sid = next_id
-            next_id += 1
-            sources.append({"id": sid, "doc_id": doc[0].doc_id, "version": 1, "previous_id": None, "is_current": True,
+            sid = doc[0].doc_id  # the row id once stored
+            sources.append({"doc_id": doc[0].doc_id, "version": 1, "previous_id": None, "is_current": True,
                             "title": doc[0].doc_id, "publisher": None, "url": None, "published": None,
                             "retrieved_at": now, "language": "en", "media_type": "text/plain", "path": None,
                             "sha256": sha, "raw_path": f"{sha[:2]}/{sha}", "text": text, "text_sha256": sha,
@@ -175,9 +172,16 @@ def store(db, docs: list[list[ClaimRef]]) -> int:
                                "vague": {}, "source_said": None, "perpetrator": None, "evidence": {},
                                "span_start": a, "span_end": b, "incident_id": None, "confidence": {},
                                "uncertain": {}, "withheld": {}, "date_precision": "day" if c.date else None})
-        for rows, model in ((list(places.values()), Place), (sources, Source), (claims, Claim)):
+        for rows, model in ((list(places.values()), Place), (sources, Source)):
             for i in range(0, len(rows), 5000):
                 s.execute(insert(model), rows[i:i + 5000])
+        doc_ids = [r["doc_id"] for r in sources]
+        row_id = {d: i for k in range(0, len(doc_ids), 5000) for d, i in s.execute(
+            select(Source.doc_id, Source.id).where(Source.doc_id.in_(doc_ids[k:k + 5000]), Source.is_current.is_(True)))}
+        for c in claims:
+            c["source_id"] = row_id[c["source_id"]]
+        for i in range(0, len(claims), 5000):
+            s.execute(insert(Claim), claims[i:i + 5000])
     return len(claims)
 
 
