@@ -170,10 +170,11 @@ db_url, folder, kill_at_flush, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]
 if kill_at_flush:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
+    from harmwatch.store.models import Source
     flushed = []
     @event.listens_for(Session, "after_flush")
-    def _die(session, ctx):
-        flushed.append(1)
+    def _die(session, ctx):  # when the Nth source row is flushed, before its batch commits
+        flushed.extend(o for o in session.new if isinstance(o, Source))
         if len(flushed) >= kill_at_flush:
             os.kill(os.getpid(), signal.SIGKILL)
 

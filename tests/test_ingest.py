@@ -391,14 +391,15 @@ from harmwatch.store.db import Database
 
 db_url, folder, kill_in_tx = sys.argv[1], sys.argv[2], int(sys.argv[3])
 if kill_in_tx:
-    # Kill this process inside the write transaction of the Nth document: after its source and
-    # claims are flushed, before COMMIT.
+    # Kill this process inside a write transaction, when the Nth document's source row is
+    # flushed, before COMMIT (documents are committed HARMWATCH_INGEST_BATCH at a time).
     from sqlalchemy import event
     from sqlalchemy.orm import Session
+    from harmwatch.store.models import Source
     flushed = []
     @event.listens_for(Session, "after_flush")
     def _die(session, ctx):
-        flushed.append(1)
+        flushed.extend(o for o in session.new if isinstance(o, Source))
         if len(flushed) >= kill_in_tx:
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -435,9 +436,9 @@ def _run(tmp_path: Path, db_url: str, folder: Path, kill_in_tx: int = 0) -> subp
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-# in-transaction:450: a few flushes per document, 100 documents per transaction (HARMWATCH_INGEST_BATCH),
-# so the kill falls inside the second or third batch, after one or two committed
-@pytest.mark.parametrize("kill", ["after:40", "after:200", "in-transaction:450"])
+# in-transaction:150: 100 documents per transaction (HARMWATCH_INGEST_BATCH), so the kill falls in the
+# second batch, after the first committed
+@pytest.mark.parametrize("kill", ["after:40", "after:200", "in-transaction:150"])
 def test_killed_ingest_resumes_without_duplicates_or_gaps(tmp_path, kill):
     folder = tmp_path / "docs"
     for i in range(N_DOCS):

@@ -69,8 +69,8 @@ def store_document(session: Session, archive: Archive, doc: DocumentIn) -> Store
 _VERSIONS_Q = select(Source).where(Source.doc_id == bindparam("doc_id"))
 
 
-def _store_document(session: Session, archive: Archive, doc: DocumentIn,
-                    sync: bool = True) -> tuple[StoredDoc, Source]:
+def _store_document(session: Session, archive: Archive, doc: DocumentIn, sync: bool = True,
+                    sink: "_Rows | None" = None, extracting: bool = False) -> tuple[StoredDoc, Source]:
     # Also returns the row: the session holds unchanged rows only weakly, so a caller that wants
     # it again would otherwise SELECT it (and its whole text) a second time.
     # sync=False: the caller calls archive.sync() before it commits (write_batch).
@@ -98,10 +98,16 @@ def _store_document(session: Session, archive: Archive, doc: DocumentIn,
         is_current=True, title=doc.title, publisher=doc.publisher, url=doc.url or None,
         published=doc.published, retrieved_at=_now(), language=doc.language, media_type=doc.media_type,
         path=doc.path, sha256=sha, raw_path=rel, text=doc.text, text_sha256=text_sha256(doc.text),
+        # extracting: its claims are saved in this transaction (no UPDATE of the row for it later)
+        extracted_at=_now() if extracting else None,
     )
     session.add(src)
     session.flush()  # assigns src.id; the transaction is still open
-    search.index_document(session, src.id, src.title, src.text)  # full-text search (store/search.py)
+    if sink is None:
+        search.index_document(session, src.id, src.title, src.text)  # full-text search (store/search.py)
+    else:  # the same, its INSERT joined with the rest of the batch's
+        search._remove(session, sink.dialect, src.id, 0, search.SLOTS)
+        sink.search.extend(search.document_rows(src.id, src.title, src.text))
     return StoredDoc(src.id, NEW_VERSION if prev else NEW, doc.doc_id), src
 
 
@@ -136,14 +142,17 @@ def versions(session: Session, source_id: int) -> list[Source]:
 
 def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
                     catalogue: Any = None, gazetteer: Any = None, fresh: bool = False,
-                    known: "_KnownRefs | None" = None, upserted: "_KnownRefs | None" = None) -> None:
+                    known: "_KnownRefs | None" = None, upserted: "_KnownRefs | None" = None,
+                    sink: "_Rows | None" = None, src: Source | None = None) -> None:
     """Replace the claims and tallies of a source (idempotent) and upsert the places and weapons
     they reference. `catalogue`/`gazetteer` default to the packaged ones when importable.
 
     `fresh`: the source row was inserted in this transaction, so it has no claims to replace.
     `known`: reference rows already upserted by committed transactions (see `_KnownRefs`);
-    `upserted` collects this call's upserts, to be added to `known` once the caller committed."""
-    src = session.get(Source, source_id)
+    `upserted` collects this call's upserts, to be added to `known` once the caller committed.
+    `sink`: collect the claim, tally and search rows there; the caller inserts them (`_Rows.write`)
+    for a whole batch at once, before it commits. `src`: the Source row, when the caller has it."""
+    src = src if src is not None else session.get(Source, source_id)
     if src is None:
         raise StoreError(f"no source with id {source_id}")
     _check_spans(src, extraction)
@@ -170,6 +179,15 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
                     **_span_cols(t.span), **_scope_cols(t), **{k: getattr(t, k) for k in _TALLY_COLUMNS})
                for i, t in enumerate(extraction.tallies)]
     refs.write()  # places and weapons first: the claims' foreign keys point at them
+    if sink is not None:
+        sink.claims.extend(claims)
+        sink.tallies.extend(tallies)
+        if not fresh:
+            search._remove(session, sink.dialect, source_id, search.CLAIM_SLOT, search.SLOTS)
+        sink.search.extend(search.claim_rows(source_id, src.text, claims))
+        if not (fresh and src.extracted_at is not None):  # (set when the row was inserted)
+            src.extracted_at = _now()
+        return
     if claims:
         session.execute(insert(Claim.__table__), claims)
     if tallies:
@@ -180,6 +198,23 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
 
 
 _CLAIM_WEAPON_CLASS_DEFAULT = Claim.__table__.c.weapon_class.default.arg
+
+
+@dataclass
+class _Rows:
+    """Claim, tally and search-index rows of a batch, inserted with one executemany each."""
+    dialect: str
+    claims: list[dict] = field(default_factory=list)
+    tallies: list[dict] = field(default_factory=list)
+    search: list[dict] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        session.flush()  # source, place and weapon rows first: the rows' foreign keys point at them
+        if self.claims:
+            session.execute(insert(Claim.__table__), self.claims)
+        if self.tallies:
+            session.execute(insert(Tally.__table__), self.tallies)
+        search._insert(session, self.dialect, self.search)
 
 
 def _check_spans(src: Source, extraction: Extraction) -> None:
@@ -300,7 +335,8 @@ class _References:
                         calibre_mm=getattr(entry, "calibre_mm", None), guidance=getattr(entry, "guidance", None),
                         cluster_capable=getattr(entry, "cluster_capable", None),
                         accuracy=_jsonable(getattr(entry, "accuracy", None))))
-        self.session.flush()
+        if self._places or self._weapons:
+            self.session.flush()
 
 
 def _catalogue_entry(catalogue: Any, name: str) -> Any:
@@ -461,7 +497,9 @@ def write_batch(db, items: list[Extracted], extractor: Extractor | None = None,
     try:
         try:
             with db.session(write=True) as s:
-                out = [_write_one(s, db.archive, it, extractor, reextract, known, upserted) for it in items]
+                sink = _Rows(search._dialect(s))
+                out = [_write_one(s, db.archive, it, extractor, reextract, known, upserted, sink) for it in items]
+                sink.write(s)
                 db.archive.sync()
         except SQLAlchemyError as e:
             raise StoreError(f"{items[0].doc.doc_id if len(items) == 1 else 'batch'}: cannot store: "
@@ -477,8 +515,8 @@ def write_batch(db, items: list[Extracted], extractor: Extractor | None = None,
 
 
 def _write_one(s: Session, archive: Archive, it: Extracted, extractor: Extractor | None, reextract: bool,
-               known: _KnownRefs, upserted: _KnownRefs) -> StoredDoc:
-    stored, src = _store_document(s, archive, it.doc, sync=False)
+               known: _KnownRefs, upserted: _KnownRefs, sink: _Rows) -> StoredDoc:
+    stored, src = _store_document(s, archive, it.doc, sync=False, sink=sink, extracting=it.extracting)
     if it.extracting and (stored.status != UNCHANGED or reextract or src.extracted_at is None):
         extraction = it.extraction
         if extraction is None or text_sha256(it.text) != src.text_sha256:
@@ -487,7 +525,7 @@ def _write_one(s: Session, archive: Archive, it: Extracted, extractor: Extractor
                 raise ExtractionFailed("stored text differs from the text extracted, and no extractor to redo it")
             extraction = _extract(extractor, it.doc, src.text)
         save_extraction(s, stored.source_id, extraction, fresh=stored.status == NEW, known=known,
-                        upserted=upserted)
+                        upserted=upserted, sink=sink, src=src)
     return stored
 
 
