@@ -2,10 +2,10 @@
 
 A plain pHash of the whole image survives resizing and recompression but not cropping: a 10 % crop
 moves every low-frequency coefficient. So a fingerprint holds the pHash *and* dHash (64 bits each) of
-25 windows of the image: the whole image, 90 % and 80 % windows at 9 positions (corners, edge
-middles, centre), and 90 % strips cut from each side. Two images match when the *whole* of either
+45 windows of the image: the whole image, 95, 90, 85 and 80 % windows at 9 positions (corners,
+edge middles, centre), and 95 and 90 % strips cut from each side. Two images match when the *whole* of either
 one is within `MATCH_BITS` of some window of the other, in both hashes at once (the larger of the
-two Hamming distances counts). A crop of up to about 10-15 % of an image is then close to one of the
+two Hamming distances counts). A crop of up to about 10 % of an image is then close to one of the
 stored windows of the original. Measured figures are in docs/evidence.md.
 """
 from __future__ import annotations
@@ -15,23 +15,26 @@ from dataclasses import dataclass
 import imagehash
 from PIL import Image
 
-MATCH_BITS = 10  # recycled copies measured at <= 7, other photos of the same street at >= 18 (docs/evidence.md)
+SCALES = (0.95, 0.9, 0.85, 0.8)  # windows at 9 positions each
+STRIPS = (0.95, 0.9)  # strips cut from one side
+MATCH_BITS = 10  # recycled copies (<= 10 % crop) measured at <= 7, other photos of a street at >= 18 (docs/evidence.md)
 
 
 def _windows(img: Image.Image) -> list[tuple[str, Image.Image]]:
     w, h = img.size
     out = [("full", img)]
-    for s in (0.9, 0.8):
+    for s in SCALES:
         cw, ch = max(1, int(w * s)), max(1, int(h * s))
         for fx in (0.0, 0.5, 1.0):
             for fy in (0.0, 0.5, 1.0):
                 x0, y0 = int((w - cw) * fx), int((h - ch) * fy)
                 out.append((f"{s:g}@{fx:g},{fy:g}", img.crop((x0, y0, x0 + cw, y0 + ch))))
-    cw, ch = max(1, int(w * 0.9)), max(1, int(h * 0.9))
-    for f in (0.0, 1.0):
-        x0, y0 = int((w - cw) * f), int((h - ch) * f)
-        out.append((f"w0.9@{f:g}", img.crop((x0, 0, x0 + cw, h))))
-        out.append((f"h0.9@{f:g}", img.crop((0, y0, w, y0 + ch))))
+    for s in STRIPS:
+        cw, ch = max(1, int(w * s)), max(1, int(h * s))
+        for f in (0.0, 1.0):
+            x0, y0 = int((w - cw) * f), int((h - ch) * f)
+            out.append((f"w{s:g}@{f:g}", img.crop((x0, 0, x0 + cw, h))))
+            out.append((f"h{s:g}@{f:g}", img.crop((0, y0, w, y0 + ch))))
     return out
 
 
