@@ -256,3 +256,16 @@ def test_video_keyframes_are_derivatives_and_match_a_recycled_still(db, tmp_path
     assert [w["item_id"] for w in rec2.warnings] == [rec.id]
     with pytest.raises(store.EvidenceError, match="video cannot be decoded"):
         store.add(db, clip[:2000], a["id"], actor="alice", filename="cut.mp4")
+
+
+def test_items_for_incident_takes_a_session_too(db):
+    a, _ = _two_incidents(db)
+    rec = store.add(db, jpeg(photo(15)), a["id"], actor="alice", filename="s.jpg")
+    with db.session() as s:
+        s.info["harmwatch_db"] = db
+        got = store.items_for_incident(s, a["id"])
+    assert [(r.id, r.path, r.thumbnail, r.sha256, r.media_type) for r in got] == \
+        [(rec.id, rec.path, rec.thumbnail, rec.sha256, "image/jpeg")]
+    with db.session() as s:  # without the hint: the archive beside the SQLite file (as the test's db has it)
+        assert store.items_for_incident(s, a["id"])[0].path == rec.path
+    assert got[0].exif_summary and got[0].warnings == []

@@ -388,9 +388,13 @@ def _root_of(session_or_db) -> Path:  # noqa: ANN001
     if hasattr(session_or_db, "archive"):
         return evidence_root(session_or_db)
     db = session_or_db.info.get("harmwatch_db")
-    if db is None:
-        raise StoreError("items_for_incident(session, …) needs session.info['harmwatch_db'] = db (or pass the db)")
-    return evidence_root(db)
+    if db is not None:
+        return evidence_root(db)
+    # a bare session: the archive folder the database's URL implies (HARMWATCH_ARCHIVE, else beside the
+    # SQLite file); a Database opened with another archive_dir must be passed itself, or set
+    # session.info["harmwatch_db"] = db
+    from ..store.db import resolve_archive
+    return resolve_archive(session_or_db.get_bind().url.render_as_string(hide_password=False)) / "evidence"
 
 
 def items_for_incident(session_or_db, incident_id: str) -> list[EvidenceRecord]:  # noqa: ANN001
