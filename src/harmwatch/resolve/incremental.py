@@ -118,15 +118,18 @@ def _light_refs(s, ids: set[int]) -> dict[int, ClaimRef]:
     return out
 
 
-def score_new(s, full: bool) -> tuple[set[int], int]:
+def score_new(s, full: bool) -> tuple[set[int], int, tuple | None]:
     """Score the claims not scored before against their blocks; store the links and the scored marks.
-    Returns the ids scored and the number of links added."""
+    Returns the ids scored, the number of links added and, for a full run, what claim_refs read
+    (every claim: the run summarises them all with it)."""
     from .service import claim_refs
     new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
     if not new_ids:
-        return new_ids, 0
+        return new_ids, 0, None
+    read = None
     if full:
-        refs, ids, _ = claim_refs(s)
+        read = claim_refs(s)
+        refs, ids, _ = read
     else:
         probe, _, _ = claim_refs(s, claim_ids=new_ids)
         refs, ids, _ = claim_refs(s, claim_ids=new_ids | block_neighbours(s, probe))
@@ -136,7 +139,7 @@ def score_new(s, full: bool) -> tuple[set[int], int]:
         s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
                                        "features": l.features} for l in links])
     s.execute(insert(ScoredClaim), [{"claim_id": i} for i in sorted(new_ids)])
-    return new_ids, len(links)
+    return new_ids, len(links), read
 
 
 class _Region:
@@ -254,7 +257,7 @@ def run(s, full: bool = False) -> RunStats:
         s.execute(delete(IncidentRow))
         s.execute(update(Claim).values(incident_id=None))
         s.execute(delete(SourceLink))
-    scored, links_added = score_new(s, full)
+    scored, links_added, read = score_new(s, full)
     # where to start: claims the last run did not resolve (or that were re-extracted since), and the
     # last run's incidents that lost a claim (a new version of a document, a re-extraction)
     unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
@@ -299,7 +302,10 @@ def run(s, full: bool = False) -> RunStats:
     if ch_ids:
         s.execute(insert(ResolvedClaim), [{"claim_id": keys[k], "key": k, "incident_id": res.incident_of[k]}
                                           for k in sorted(ch_keys)])
-    refs, ids, sources = claim_refs(s, claim_ids=ch_ids) if ch_ids else ([], {}, [])
+    if read is not None and len(read[1]) == len(ch_ids):  # a full run: every claim, read once
+        refs, ids, _ = read
+    else:
+        refs, ids, _ = claim_refs(s, claim_ids=ch_ids) if ch_ids else ([], {}, [])
     sub = Resolution(incident_of={k: res.incident_of[k] for k in sorted(ch_keys)},
                      links=[l for l in res.links if res.incident_of[l.a] in changed])
     s.flush()
