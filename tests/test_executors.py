@@ -78,14 +78,14 @@ def dask2():
     ex.close()
 
 
-def test_dask_executor_gives_the_local_result(tmp_path, dask2):
+def test_dask_executor_gives_the_local_result(tmp_path, new_db_url, dask2):
     from harmwatch.extract.pipeline import default_extractor
     from harmwatch.resolve.service import resolve
     corpus = _corpus(tmp_path / "corpus", 60)
-    local = Database.open(f"sqlite:///{tmp_path / 'local.db'}")
+    local = Database.open(new_db_url("local.db"))
     rep_local = ingest([corpus], local, manifest=corpus / "manifest.csv", extractor=default_extractor(),
                        batch_size=16)
-    dask_db = Database.open(f"sqlite:///{tmp_path / 'dask.db'}")
+    dask_db = Database.open(new_db_url("dask.db"))
     ex = dask2
     assert len(ex.client.scheduler_info(n_workers=-1)["workers"]) == 2
     rep_dask = ingest([corpus], dask_db, manifest=corpus / "manifest.csv", extractor=default_extractor(),
@@ -130,7 +130,7 @@ class KillOnce:
             killed=int(m.group(1)), evidence={"killed": Span(m.start(), m.end(), m.group(0))})])
 
 
-def test_killed_dask_worker_loses_no_document_and_duplicates_none(tmp_path, dask2):
+def test_killed_dask_worker_loses_no_document_and_duplicates_none(tmp_path, new_db_url, dask2):
     import cloudpickle
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need not import this file
     folder = tmp_path / "docs"
@@ -139,7 +139,7 @@ def test_killed_dask_worker_loses_no_document_and_duplicates_none(tmp_path, dask
     for i in range(n):
         (folder / f"d{i:03}.txt").write_text(f"Report {i}.\n{i % 13 + 1} civilians were killed in village {i}.\n")
     marker = tmp_path / "killed.pid"
-    db = Database.open(f"sqlite:///{tmp_path / 'k.db'}")
+    db = Database.open(new_db_url("k.db"))
     ex = dask2
     pids_before = set(ex.client.run(os.getpid).values())
     report = ingest([folder], db, extractor=KillOnce(str(marker), "d050"), executor=ex, batch_size=10)
@@ -206,6 +206,7 @@ def _count(db_file: Path, sql: str) -> int:
         return 0
 
 
+@pytest.mark.sqlite_only("counts the rows of the SQLite file from outside while the writer is killed")
 @pytest.mark.parametrize("batch,kill", [(7, "flush:61"), (25, "outside:30"), (1, "flush:77")])
 def test_batched_commits_killed_and_rerun_store_each_document_once(tmp_path, batch, kill):
     n = 120
@@ -250,7 +251,7 @@ def test_batched_commits_killed_and_rerun_store_each_document_once(tmp_path, bat
 
 # --- batches and their failures ----------------------------------------------------------------
 
-def test_a_bad_document_fails_alone_in_its_batch(tmp_path):
+def test_a_bad_document_fails_alone_in_its_batch(tmp_path, new_db_url):
     """Spans outside the text make one document fail; the rest of its batch is stored."""
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -261,7 +262,7 @@ def test_a_bad_document_fails_alone_in_its_batch(tmp_path):
         end = len(text) + (50 if doc.doc_id == "d4" else 0)
         return Extraction(doc.doc_id, incidents=[IncidentClaim(killed=1, evidence={"killed": Span(0, end, "")})])
 
-    db = Database.open(f"sqlite:///{tmp_path / 'f.db'}")
+    db = Database.open(new_db_url("f.db"))
     report = ingest([folder], db, extractor=extractor, batch_size=4)
     assert report.new == 8
     assert [f.path.endswith("d4.txt") for f in report.failed] == [True]
@@ -273,8 +274,8 @@ def test_a_bad_document_fails_alone_in_its_batch(tmp_path):
     assert (report.new, report.unchanged, report.failed) == (1, 8, [])
 
 
-def test_batch_setting_and_executor_names_are_checked(tmp_path, monkeypatch):
-    db = Database.open(f"sqlite:///{tmp_path / 's.db'}")
+def test_batch_setting_and_executor_names_are_checked(new_db_url, monkeypatch):
+    db = Database.open(new_db_url("s.db"))
     monkeypatch.setenv("HARMWATCH_INGEST_BATCH", "0")
     with pytest.raises(InputError, match="HARMWATCH_INGEST_BATCH"):
         ingest([], db)
