@@ -42,10 +42,14 @@ def _reason(reason: Optional[str]) -> Optional[str]:
         _fail(e)
 
 
-def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pair again, not only new claims.")) -> None:
+def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pair again and rewrite every incident "
+                                                                  "(the same result as the incremental runs).")) -> None:
     """Resolve stored claims into incidents (incremental; `ingest` runs it too).
 
-    Example: `harmwatch resolve`
+    Incremental: only new claims are scored, against the claims of their day and area, and only
+    the incidents near them are clustered again and rewritten.
+
+    Example: `harmwatch resolve` (or `harmwatch resolve --full`)
     """
     from ..resolve.service import resolve
     try:
@@ -53,7 +57,7 @@ def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pai
     except HarmWatchError as e:
         _fail(e)
     err.print(f"claims {r.claims}, newly scored {r.scored}, new links {r.links_added}, incidents {r.incidents}, "
-              f"re-report edges {r.source_links}")
+              f"re-clustered {r.reclustered} claims, rewrote {r.rewritten} incidents, re-report edges {r.source_links}")
 
 
 def _range(r: dict) -> str:
