@@ -266,6 +266,7 @@ def test_items_for_incident_takes_a_session_too(db):
         got = store.items_for_incident(s, a["id"])
     assert [(r.id, r.path, r.thumbnail, r.sha256, r.media_type) for r in got] == \
         [(rec.id, rec.path, rec.thumbnail, rec.sha256, "image/jpeg")]
-    with db.session() as s:  # without the hint: the archive beside the SQLite file (as the test's db has it)
-        assert store.items_for_incident(s, a["id"])[0].path == rec.path
+    if db.engine.dialect.name == "sqlite":  # a PostgreSQL URL names no folder: the archive comes from the hint
+        with db.session() as s:  # without the hint: the archive beside the SQLite file (as the test's db has it)
+            assert store.items_for_incident(s, a["id"])[0].path == rec.path
     assert got[0].exif_summary and got[0].warnings == []
