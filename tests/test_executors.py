@@ -284,3 +284,18 @@ def test_batch_setting_and_executor_names_are_checked(new_db_url, monkeypatch):
     with pytest.raises(InputError, match="--scheduler needs --executor dask"):
         make_executor("local", scheduler="tcp://127.0.0.1:8786")
     assert isinstance(make_executor("local"), LocalExecutor)
+
+
+def test_cli_executor_options(tmp_path, new_db_url):
+    from typer.testing import CliRunner
+
+    from harmwatch.cli.main import app
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("3 civilians were killed.\n")
+    runner = CliRunner()
+    res = runner.invoke(app, ["--db", new_db_url("c.db"), "ingest", str(tmp_path / "docs"), "--executor", "spark"])
+    assert res.exit_code == 2 and "unknown executor 'spark'" in res.output
+    res = runner.invoke(app, ["--db", new_db_url("c.db"), "ingest", str(tmp_path / "docs"), "--workers", "2"])
+    assert res.exit_code == 2 and "--workers sizes the LocalCluster" in res.output
+    res = runner.invoke(app, ["ingest", "--help"])
+    assert "--executor" in res.output and "--scheduler" in res.output
