@@ -118,6 +118,26 @@ def _light_refs(s, ids: set[int]) -> dict[int, ClaimRef]:
     return out
 
 
+def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
+    """What pair scoring reads of each claim (place, date, time, weapon class, objects, killed, the
+    words of its passage), in one query per chunk, without loading the documents' text."""
+    from .service import _minutes, _words
+    out = []
+    length = Claim.span_end - Claim.span_start
+    for part in _chunks(sorted(ids)):
+        for row in s.execute(
+                select(Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.time, Claim.lat, Claim.lon,
+                       Claim.geonameid, Claim.admin1, Claim.weapon_class, Claim.objects, Claim.killed,
+                       func.substr(Source.text, Claim.span_start + 1, length))
+                .join(Source, Claim.source_id == Source.id).where(Claim.id.in_(part), Source.is_current.is_(True))):
+            cid, doc_id, ordinal, d, t, lat, lon, gid, admin1, wclass, objects, killed, passage = row
+            out.append(ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
+                                minutes=_minutes(t), lat=lat, lon=lon, geonameid=gid, admin1=admin1,
+                                weapon_class=wclass or "unknown", objects=frozenset(objects or []), killed=killed,
+                                words=_words(passage or ""), claim_id=cid))
+    return out
+
+
 def score_new(s, full: bool) -> tuple[set[int], int, tuple | None]:
     """Score the claims not scored before against their blocks; store the links and the scored marks.
     Returns the ids scored, the number of links added and, for a full run, what claim_refs read
@@ -131,8 +151,9 @@ def score_new(s, full: bool) -> tuple[set[int], int, tuple | None]:
         read = claim_refs(s)
         refs, ids, _ = read
     else:
-        probe, _, _ = claim_refs(s, claim_ids=new_ids)
-        refs, ids, _ = claim_refs(s, claim_ids=new_ids | block_neighbours(s, probe))
+        probe = scoring_refs(s, new_ids)
+        refs = probe + scoring_refs(s, block_neighbours(s, probe) - new_ids)
+        ids = {r.key: r.claim_id for r in refs}
     only = {r.key for r in refs if r.claim_id in new_ids}
     links = score_all(refs, only=only)
     if links:
