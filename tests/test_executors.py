@@ -299,3 +299,35 @@ def test_cli_executor_options(tmp_path, new_db_url):
     assert res.exit_code == 2 and "--workers sizes the LocalCluster" in res.output
     res = runner.invoke(app, ["ingest", "--help"])
     assert "--executor" in res.output and "--scheduler" in res.output
+
+
+def test_a_batch_the_executor_loses_fails_and_the_rest_is_stored(tmp_path, new_db_url):
+    """An executor that gives up on a batch (Dask: KilledWorker after the allowed failures) fails
+    that batch's documents, stores the others, and a re-run stores the failed ones."""
+    class Flaky(LocalExecutor):
+        calls = 0
+
+        def submit(self, pairs, extractor):
+            Flaky.calls += 1
+            if Flaky.calls == 2:
+                class Lost:
+                    def result(self):
+                        raise RuntimeError("worker lost 3 times")
+                return Lost()
+            return super().submit(pairs, extractor)
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"d{i:02}.txt").write_text(f"{i + 1} civilians were killed.\n")
+
+    def extractor(doc, text):
+        return Extraction(doc.doc_id)
+
+    db = Database.open(new_db_url("x.db"))
+    report = ingest([folder], db, extractor=extractor, executor=Flaky(), batch_size=5)
+    assert report.new == 7 and len(report.failed) == 5
+    assert all("lost this batch (RuntimeError: worker lost 3 times)" in f.message for f in report.failed)
+    assert sorted(f.path[-7:-4] for f in report.failed) == ["d05", "d06", "d07", "d08", "d09"]
+    report = ingest([folder], db, extractor=extractor, batch_size=5)
+    assert (report.new, report.unchanged, report.failed) == (5, 7, [])

@@ -27,8 +27,8 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import HarmWatchError, InputError, StoreError
 from ..records import DocumentIn
-from ..store.writer import (NEW, NEW_VERSION, UNCHANGED, Extracted, Extractor, StoredDoc, is_fatal, plan,
-                            write_batch)
+from ..store.writer import (NEW, NEW_VERSION, UNCHANGED, Extracted, ExtractionFailed, Extractor, StoredDoc,
+                            is_fatal, plan, write_batch)
 from .executors import Executor, LocalExecutor, Pending
 from .language import EXTRACTION_LANGUAGES, UNDETERMINED
 from .manifest import Manifest, ManifestRow, inside, load_manifest
@@ -241,7 +241,12 @@ class _Batches:
 
     def _write_oldest(self) -> None:
         batch, plans, pending = self.in_flight.popleft()
-        extracted = iter(pending.result() if pending is not None else ())
+        try:
+            extracted = iter(pending.result() if pending is not None else ())
+        except Exception as e:  # noqa: BLE001 - e.g. Dask's KilledWorker after a task's allowed failures
+            # the executor gave up on this batch: its documents fail (not stored; a re-run stores them)
+            lost = ExtractionFailed(f"the {type(self.executor).__name__} lost this batch ({type(e).__name__}: {e})")
+            extracted = iter([lost] * sum(wanted for _, wanted in plans))
         planned = iter(plans)
         results: list[StoredDoc | HarmWatchError | None] = []
         items: list[Extracted] = []
