@@ -88,3 +88,46 @@ def test_cli_lists_and_dismisses(seeds, db_url, monkeypatch):
     res = runner.invoke(cli_app, ["flags", iid, "--active", "--format", "json"])
     assert "protected_object" not in {f["kind"] for f in json.loads(res.stdout)}
     assert runner.invoke(cli_app, ["flags", "--kind", "verdict"]).exit_code == 2
+
+
+def _signed_in(db, name, role):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from web_helpers import PASSWORD, csrf_of
+    from harmwatch.auth.users import add_user
+    add_user(db, name, role, PASSWORD)
+    c = TestClient(create_app(db, secret="t"), follow_redirects=False)
+    r = c.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf_of(c.get("/login").text), "next": "/"})
+    assert r.status_code == 303
+    return c, csrf_of
+
+
+def test_analyst_dismisses_on_the_page_viewer_cannot(seeds):
+    from harmwatch.assess.flags import flags
+    iid = _id(seeds, "Vuhledar")
+    fid = next(f.id for f in flags(seeds, iid) if f.kind == "protected_object")
+    viewer, csrf_of = _signed_in(seeds, "vera", "viewer")
+    page = viewer.get(f"/incidents/{iid}").text
+    assert "Dismiss flag" not in page
+    assert viewer.post(f"/flags/{fid}/dismiss", data={"csrf": csrf_of(page), "reason": "x"}).status_code in (303, 403)
+    assert next(f for f in flags(seeds, iid) if f.id == fid).dismissed is None
+
+    analyst, _ = _signed_in(seeds, "ann", "analyst")
+    page = analyst.get(f"/incidents/{iid}").text
+    assert "Dismiss flag" in page
+    r = analyst.post(f"/flags/{fid}/dismiss", data={"csrf": csrf_of(page), "reason": "field hospital moved out in 2021",
+                                                     "next": f"/incidents/{iid}"})
+    assert r.status_code == 303 and r.headers["location"] == f"/incidents/{iid}"
+    page = analyst.get(f"/incidents/{iid}").text
+    assert "dismissed by ann: field hospital moved out in 2021" in page
+    from harmwatch.auth.tokens import create_token
+    api = TestClient(create_app(seeds, secret="t"))
+    auth = {"Authorization": f"Bearer {create_token(seeds, 'ann')}"}
+    other = next(f.id for f in flags(seeds, iid) if f.kind == "inaccurate_weapon")
+    assert api.post(f"/api/flags/{other}/dismiss", json={"reason": " "}, headers=auth).status_code in (400, 422)
+    assert api.post("/api/flags/flg-nope/dismiss", json={"reason": "why"}, headers=auth).status_code == 404
+    r = api.post(f"/api/flags/{other}/dismiss", json={"reason": "the report retracted the weapon"}, headers=auth)
+    assert r.status_code == 200 and r.json()["dismissed"]["actor"] == "ann"
+    vauth = {"Authorization": f"Bearer {create_token(seeds, 'vera')}"}
+    assert api.post(f"/api/flags/{fid}/dismiss", json={"reason": "x"}, headers=vauth).status_code == 403

@@ -430,3 +430,24 @@ async def post_comment(body: CommentBody, request: Request, incident_id: str = I
                      incident_id=incident_id)
     return {"incident": incident_id, "comment": cid}
 
+class DismissBody(BaseModel):
+    reason: str = Field(..., max_length=2000, description="Why the flag is dismissed (required; kept in the audit log)")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_visible(cls, v: str) -> str:
+        return _visible(v, required=True)
+
+
+@router.post("/flags/{flag_id}/dismiss", summary="Dismiss a screening flag with a reason (audited)",
+             responses=WRITE)
+async def dismiss_flag(body: DismissBody, request: Request,
+                       flag_id: str = Path(..., min_length=1, max_length=100, description="flag id, e.g. flg-0123456789abcdef"),
+                       viewer: Viewer = Depends(api_analyst)) -> dict:
+    from ..assess.flags import dismiss
+    from ..errors import AssessmentError
+    try:
+        f = await run_in_threadpool(dismiss, request.app.state.db, flag_id, body.reason, viewer.name)
+    except AssessmentError as e:
+        raise HTTPException(404 if str(e).startswith("no flag") else 400, str(e)) from None
+    return f.to_dict()

@@ -330,3 +330,16 @@ def to_json(value) -> str:  # noqa: ANN001
 def _assessment(db, inc: dict) -> dict:  # noqa: ANN001
     from ..assess import for_incident
     return for_incident(db, inc)  # weapon profile, screening flags, chronolocation (_assess.html)
+
+@router.post("/flags/{flag_id}/dismiss")
+async def dismiss_flag_post(flag_id: str, request: Request, viewer: Viewer = Depends(page_analyst)):
+    from ..assess.flags import dismiss
+    from ..errors import AssessmentError
+    form = await _form(request)
+    back = _safe_next(form.get("next"))
+    try:
+        f = await run_in_threadpool(dismiss, request.app.state.db, flag_id, form.get("reason") or None, viewer.name)
+    except AssessmentError as e:
+        request.session["flash"] = {"kind": "error", "text": str(e)}
+        return RedirectResponse(back, status_code=303)
+    return _done(request, f.incident_id, f"Flag dismissed: {f.title}.")
