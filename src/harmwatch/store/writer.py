@@ -1,10 +1,13 @@
 """The single writer path to the database, and the readers that rebuild records from it.
 
-Every row HarmWatch stores goes through `store_document` and `save_extraction`;
-`ingest_document` runs both for one document in ONE transaction, so a process killed at
-any point leaves the whole document (source row + claims + tallies) or nothing. The raw
-bytes are archived before that transaction: a crash can leave an archive file no row
-points to (harmless; the re-run writes the same file again), never a row without its file.
+Every row HarmWatch stores goes through `store_document` and `save_extraction`. The steps an
+executor composes are `plan` (one SELECT per batch: which documents need extracting),
+`extract_step` (pure: no database; may run on a Dask worker) and `write_batch`, which stores a
+batch of documents with their claims in ONE transaction, so a process killed at any point
+leaves each batch whole or absent; `ingest_document` is the three for one document. The raw
+bytes are archived (and, for a batch, synced once) before that transaction commits: a crash
+can leave an archive file no row points to (harmless; the re-run writes the same file
+again), never a row without its file.
 
 Versions: the same doc_id (or, failing that, the same non-empty url) arriving with other
 bytes becomes a new `Source` row with version+1, linked by `previous_id`; the old row stays
