@@ -342,7 +342,7 @@ def refresh_flags(s, incident_ids: Iterable[str] | None) -> int:  # noqa: ANN001
                     seen.add(t.name.lower())
                     targets.append((t, _locate(t, objects, inc)))
         for f in assess(inc, profile, targets, minimum):
-            s.merge(AssessmentFlag(id=f.id, incident_id=f.incident_id, kind=f.kind, reason=f.reason,
+            s.add(AssessmentFlag(id=f.id, incident_id=f.incident_id, kind=f.kind, reason=f.reason,
                                    evidence=f.evidence, basis=f.basis, computed_at=now))
             n += 1
     s.flush()
