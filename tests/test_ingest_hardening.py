@@ -235,6 +235,7 @@ REPLACES = [
 ]
 
 
+@pytest.mark.sqlite_only("SQLite's REPLACE deletes without DELETE triggers; migration 0006 is its guard (PostgreSQL: test_postgres.py)")
 @pytest.mark.parametrize("sql", REPLACES)
 def test_sqlite_audit_log_refuses_replace_and_upsert(db, db_url, sql):
     _fill(db)
@@ -250,6 +251,7 @@ def test_sqlite_audit_log_refuses_replace_and_upsert(db, db_url, sql):
     assert verify(db).checked == 4
 
 
+@pytest.mark.sqlite_only("SQLite's REPLACE deletes without DELETE triggers; migration 0006 is its guard (PostgreSQL: test_postgres.py)")
 def test_without_the_0006_trigger_replace_went_through(db, db_url):
     """What the trigger stops: REPLACE deletes the old row without firing the DELETE trigger."""
     _fill(db)
@@ -262,6 +264,7 @@ def test_without_the_0006_trigger_replace_went_through(db, db_url):
     assert not verify(db).ok and verify(db).first_broken_id == 2
 
 
+@pytest.mark.sqlite_only("SQLite's REPLACE deletes without DELETE triggers; migration 0006 is its guard (PostgreSQL: test_postgres.py)")
 def test_migration_0006_downgrades_and_upgrades(db):
     def triggers():
         with db.engine.connect() as c:
