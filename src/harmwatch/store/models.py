@@ -290,6 +290,27 @@ class ChangeCounter(Base):
     n: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+class IncidentFactsGone(Base):
+    """Migration 0017 (SQLite): the facts of incidents deleted and not (yet) inserted again, so that a
+    delete and re-insert of the same incident with the same facts does not count as a change."""
+
+    __tablename__ = "incident_facts_gone"
+    __table_args__ = (Index("ix_incident_facts_gone_id", "id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(32))
+    date: Mapped[str | None] = mapped_column(String(10))
+    place: Mapped[str | None] = mapped_column(Text)
+    weapon: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(String)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    weapon_class: Mapped[str | None] = mapped_column(String)
+    objects: Mapped[list | None] = mapped_column(JSON)
+    killed_best: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+
+
 class ClaimLink(Base):
     """A scored pair of claims judged to tell of the same incident, with the features behind the score."""
 

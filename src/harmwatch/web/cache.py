@@ -7,8 +7,9 @@ computed, in the same read transaction, so a value is never newer-keyed than the
 next request after a write reads a new counter and computes again. The cache is per process
 (`serve --workers N`: each worker computes a result once per change), bounded to MAX_ENTRIES.
 
-Used for the timeline, the map clusters at the coarse zoom levels and the object-type choices
-(web/query.py, web/clusters.py). Requests with a text search (q) are never cached.
+Used for the timeline, the list's total count, the map clusters and the object-type choices
+(web/query.py, web/clusters.py). Requests with a filter on other tables than incidents (q, flag,
+or any filter query.cache_counter does not know) are never cached.
 """
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..store.models import ChangeCounter
+from ..store.models import ChangeCounter, IncidentFactsGone
 
 MAX_ENTRIES = 256
 INCIDENTS = "incidents"
@@ -29,9 +30,15 @@ _lock = threading.Lock()
 _caches: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
 
 
-def counter(conn, name: str) -> int | None:  # noqa: ANN001  (a Connection or Session)
-    """The current value of a change counter, or None when the table has no such row."""
-    return conn.scalar(select(ChangeCounter.n).where(ChangeCounter.name == name))
+def counter(conn, name: str):  # noqa: ANN001  (a Connection or Session)
+    """The current version of a change counter, or None when the table has no such row. For
+    incident_facts: the counter with the number and the last seq of incident_facts_gone (deletions
+    not undone, migration 0017), so a deletion changes it too."""
+    n = conn.scalar(select(ChangeCounter.n).where(ChangeCounter.name == name))
+    if n is None or name != FACTS:
+        return n
+    gone = conn.execute(select(func.count(), func.max(IncidentFactsGone.seq))).one()
+    return (n, gone[0], gone[1])
 
 
 def cached(db, conn, key: Hashable, compute: Callable[[], Any], name: str = FACTS) -> Any:  # noqa: ANN001

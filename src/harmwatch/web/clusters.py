@@ -16,7 +16,7 @@ the covering index ix_incidents_map (lon, lat, date, killed_best, ...; migration
 with or without dates. At zoom <= WHOLE_ZOOM (the country and larger) the grid of every incident is
 computed once per change of the incidents (web/cache.py) and each view cuts its cells out of it;
 at closer zooms each view is counted (its bbox is small) and cached the same way for repeat views.
-Requests with a text search (q) are not cached.
+Requests with a filter on other tables (q, flag) are not cached (query.cache_counter).
 """
 from __future__ import annotations
 
@@ -59,17 +59,17 @@ def clusters(db, f: query.Filters, zoom: int) -> dict:  # noqa: ANN001
     """The map's answer for the view f.bbox (None: everywhere) at this zoom, with the other filters of f."""
     zoom = max(0, min(int(zoom), MAX_ZOOM))
     box, vf, rest = f.bbox, f, f.without("bbox")
-    name = cache.INCIDENTS if (f.grade or f.status) else cache.FACTS
+    name = query.cache_counter(f)  # None: a filter on other tables (q, flag), never cached
     with db.session() as s:
         s = s.connection()
-        if zoom <= WHOLE_ZOOM and not f.q:
+        if name is None:
+            cells = _grid(s, vf, zoom)
+        elif zoom <= WHOLE_ZOOM:
             key = ("grid", zoom, tuple(sorted(rest.params().items())))
             cells = cache.cached(db, s, key, lambda: _grid(s, rest, zoom), name)
             if box is not None:  # the cells with incidents in the view
                 minlon, minlat, maxlon, maxlat = box
                 cells = [c for c in cells if c[7] >= minlon and c[5] <= maxlon and c[8] >= minlat and c[6] <= maxlat]
-        elif f.q:
-            cells = _grid(s, vf, zoom)
         else:
             key = ("grid", zoom, tuple(sorted(vf.params().items())))
             cells = cache.cached(db, s, key, lambda: _grid(s, vf, zoom), name)

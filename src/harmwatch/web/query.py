@@ -206,6 +206,20 @@ def summary(row) -> dict:  # noqa: ANN001
     return out
 
 
+# Filters on incident columns alone: results for them may be cached (web/cache.py). Any other filter
+# (q reads claims and sources, flag the screening flags; a filter added later) is never cached.
+_CACHEABLE = {"date_from", "date_to", "bbox", "admin1", "weapon_class", "object", "min_killed", "no_point"}
+_REVIEWED = {"grade", "status"}  # changed by reviews: these need the counter of any incident change
+
+
+def cache_counter(f: Filters) -> str | None:
+    """The change counter a cached result for these filters depends on, or None: compute afresh."""
+    used = {fld.name for fld in fields(f) if getattr(f, fld.name) not in (None, "")}
+    if not used <= _CACHEABLE | _REVIEWED:
+        return None
+    return cache.INCIDENTS if used & _REVIEWED else cache.FACTS
+
+
 def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:  # noqa: ANN001
     """(total matching, one page of incident summaries), newest first."""
     limit = max(0, min(int(limit), MAX_LIMIT))
@@ -219,7 +233,11 @@ def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list
         iq = select(Incident.id)
         if cond is not None:
             cq, iq = cq.where(cond), iq.where(cond)
-        total = s.scalar(cq) or 0
+        name = cache_counter(f)
+        if name is None:
+            total = s.scalar(cq) or 0
+        else:  # the count is reused until the incidents change (web/cache.py)
+            total = cache.cached(db, s, ("count", tuple(sorted(f.params().items()))), lambda: s.scalar(cq) or 0, name)
         if not limit or offset >= total:
             return total, []
         # The page's ids first (from the covering index ix_incidents_list, migration 0011, for the
@@ -310,11 +328,11 @@ def timeline(db, f: Filters) -> list[dict]:  # noqa: ANN001
 
         def compute() -> list[dict]:
             return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in s.execute(q)]
-        if g.q:  # a text search also reads claims and sources: not cached
-            return compute()
         # the sums over every incident are reused until an incident's facts change (web/cache.py);
         # a grade or status filter also depends on reviews, so on any incident change
-        name = cache.INCIDENTS if (g.grade or g.status) else cache.FACTS
+        name = cache_counter(g)
+        if name is None:
+            return compute()
         return cache.cached(db, s, ("timeline", tuple(sorted(g.params().items()))), compute, name)
 
 

@@ -19,7 +19,11 @@ web/cache.py reads a counter first and then computes; a result is reused while i
 (docs/web.md, "Load test").
 
 SQLite: AFTER triggers in the writing transaction (one writer at a time; readers see the counter and
-the rows of the same commit). PostgreSQL: a deferred constraint trigger, so the counter row is
+the rows of the same commit). A review re-resolves the incidents it touches by deleting and
+re-inserting them, mostly unchanged: a deleted row's facts wait in ``incident_facts_gone`` and an
+insert giving the same id the same facts takes them out without a bump, so a verify does not
+invalidate the timeline. A deletion that is not undone leaves its row there; readers key on
+(incident_facts, the number of rows and the last seq there), web/cache.py. PostgreSQL (``incident_facts_gone`` stays empty there; a delete and re-insert bumps both): a deferred constraint trigger, so the counter row is
 updated at commit time, after every incident row lock the transaction takes (no lock-order deadlock
 between concurrent writers), and at most once per counter and transaction (a transaction-local
 setting remembers it); TRUNCATE bumps both.
@@ -75,6 +79,21 @@ def upgrade() -> None:
                     sa.Column('n', sa.BigInteger(), server_default='0', nullable=False),
                     sa.PrimaryKeyConstraint('name'))
     op.execute("INSERT INTO change_counters (name, n) VALUES ('incidents', 0), ('incident_facts', 0)")
+    op.create_table('incident_facts_gone',
+                    sa.Column('seq', sa.Integer(), nullable=False),
+                    sa.Column('id', sa.String(length=32), nullable=False),
+                    sa.Column('date', sa.String(length=10), nullable=True),
+                    sa.Column('place', sa.Text(), nullable=True),
+                    sa.Column('weapon', sa.Text(), nullable=True),
+                    sa.Column('admin1', sa.String(), nullable=True),
+                    sa.Column('lat', sa.Float(), nullable=True),
+                    sa.Column('lon', sa.Float(), nullable=True),
+                    sa.Column('weapon_class', sa.String(), nullable=True),
+                    sa.Column('objects', sa.JSON(), nullable=True),
+                    sa.Column('killed_best', sa.Integer(), nullable=True),
+                    sa.Column('injured_best', sa.Integer(), nullable=True),
+                    sa.PrimaryKeyConstraint('seq'), sqlite_autoincrement=True)
+    op.create_index('ix_incident_facts_gone_id', 'incident_facts_gone', ['id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
         op.execute(PG_TRUNCATE)
@@ -83,9 +102,19 @@ def upgrade() -> None:
         op.execute("CREATE TRIGGER incidents_truncated AFTER TRUNCATE ON incidents "
                    "FOR EACH STATEMENT EXECUTE FUNCTION harmwatch_incidents_truncated()")
     else:
-        for event in ("INSERT", "DELETE"):
-            op.execute(f"CREATE TRIGGER incidents_changed_{event.lower()} AFTER {event} ON incidents BEGIN "
-                       "UPDATE change_counters SET n = n + 1; END")
+        # a review re-resolves the incidents it touches by deleting and inserting them again, mostly
+        # unchanged: a deleted row's facts wait in incident_facts_gone, and an insert that gives the
+        # same id the same facts back takes them out without bumping incident_facts. A deletion
+        # not undone in its transaction leaves its row there (web/cache.py keys on that too).
+        op.execute("CREATE TRIGGER incidents_changed_delete AFTER DELETE ON incidents BEGIN "
+                   "UPDATE change_counters SET n = n + 1 WHERE name = 'incidents'; "
+                   f"INSERT INTO incident_facts_gone (id, {', '.join(FACTS)}) "
+                   f"VALUES (OLD.id, {', '.join('OLD.' + c for c in FACTS)}); END")
+        same = " AND ".join(f"g.{c} IS NEW.{c}" for c in FACTS)
+        op.execute("CREATE TRIGGER incidents_changed_insert AFTER INSERT ON incidents BEGIN "
+                   "UPDATE change_counters SET n = n + 1 WHERE name = 'incidents' OR (name = 'incident_facts' AND "
+                   f"NOT EXISTS (SELECT 1 FROM incident_facts_gone AS g WHERE g.id = NEW.id AND {same})); "
+                   "DELETE FROM incident_facts_gone WHERE id = NEW.id; END")
         op.execute("CREATE TRIGGER incidents_changed_update AFTER UPDATE ON incidents BEGIN "
                    "UPDATE change_counters SET n = n + 1 WHERE name = 'incidents' "
                    f"OR (name = 'incident_facts' AND ({SQLITE_FACTS_CHANGED})); END")
@@ -100,4 +129,6 @@ def downgrade() -> None:
     else:
         for event in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS incidents_changed_{event}")
+    op.drop_index('ix_incident_facts_gone_id', table_name='incident_facts_gone')
+    op.drop_table('incident_facts_gone')
     op.drop_table('change_counters')
