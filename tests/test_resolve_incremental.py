@@ -267,3 +267,18 @@ def test_show_and_ids_after_incremental_runs(gen, new_db_url):
             assert second["incidents"][iid] == inc
     some = next(iter(second["incidents"]))
     assert show(db, some)["claims"] == second["incidents"][some]["claims"]
+
+
+def test_writing_in_small_steps_gives_the_same_incidents(gen, new_db_url, monkeypatch):
+    from harmwatch.resolve import incremental
+    _, docs = _corpus(gen, n=300, seed=4)
+    snaps = []
+    for step in (incremental.WRITE_CHUNK, 25):
+        monkeypatch.setattr(incremental, "WRITE_CHUNK", step)
+        db = Database.open(new_db_url(f"chunk{step}.db"))
+        for batch in _batches(random.Random(1), docs, 3):
+            gen.store(db, batch)
+            resolve(db)
+        resolve(db, full=True)
+        snaps.append(snapshot(db))
+    assert snaps[0] == snaps[1]

@@ -43,6 +43,7 @@ from .link import CELL_DEG, _cell, cluster, score_all
 from .model import ClaimRef, Decision, Link, Resolution
 
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
+WRITE_CHUNK = 5000  # claims summarised per step of the write
 
 
 @dataclass
@@ -138,29 +139,26 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     return out
 
 
-def score_new(s, full: bool) -> tuple[set[int], int, tuple | None]:
+def score_new(s, full: bool) -> tuple[set[int], int]:
     """Score the claims not scored before against their blocks; store the links and the scored marks.
-    Returns the ids scored, the number of links added and, for a full run, what claim_refs read
-    (every claim: the run summarises them all with it)."""
+    Returns the ids scored and the number of links added."""
     from .service import claim_refs
     new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
     if not new_ids:
-        return new_ids, 0, None
-    read = None
+        return new_ids, 0
     if full:
-        read = claim_refs(s)
-        refs, ids, _ = read
+        refs = scoring_refs(s, new_ids)
     else:
         probe = scoring_refs(s, new_ids)
         refs = probe + scoring_refs(s, block_neighbours(s, probe) - new_ids)
-        ids = {r.key: r.claim_id for r in refs}
+    ids = {r.key: r.claim_id for r in refs}
     only = {r.key for r in refs if r.claim_id in new_ids}
     links = score_all(refs, only=only)
     if links:
         s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
                                        "features": l.features} for l in links])
     s.execute(insert(ScoredClaim), [{"claim_id": i} for i in sorted(new_ids)])
-    return new_ids, len(links), read
+    return new_ids, len(links)
 
 
 class _Region:
@@ -278,7 +276,7 @@ def run(s, full: bool = False) -> RunStats:
         s.execute(delete(IncidentRow))
         s.execute(update(Claim).values(incident_id=None))
         s.execute(delete(SourceLink))
-    scored, links_added, read = score_new(s, full)
+    scored, links_added = score_new(s, full)
     # where to start: claims the last run did not resolve (or that were re-extracted since), and the
     # last run's incidents that lost a claim (a new version of a document, a re-extraction)
     unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
@@ -323,20 +321,31 @@ def run(s, full: bool = False) -> RunStats:
     if ch_ids:
         s.execute(insert(ResolvedClaim), [{"claim_id": keys[k], "key": k, "incident_id": res.incident_of[k]}
                                           for k in sorted(ch_keys)])
-    if read is not None and len(read[1]) == len(ch_ids):  # a full run: every claim, read once
-        refs, ids, _ = read
-    else:
-        refs, ids, _ = claim_refs(s, claim_ids=ch_ids) if ch_ids else ([], {}, [])
-    sub = Resolution(incident_of={k: res.incident_of[k] for k in sorted(ch_keys)},
-                     links=[l for l in res.links if res.incident_of[l.a] in changed])
     s.flush()
     if ch_ids:
-        s.execute(update(Claim), [{"id": ids[k], "incident_id": iid} for k, iid in sub.incident_of.items()])
+        s.execute(update(Claim), [{"id": keys[k], "incident_id": res.incident_of[k]} for k in sorted(ch_keys)])
     edges = _refresh_edges(s, docs, full)
     decisions, status = decisions_of(s, ch_keys)
     edits = [e for e in stored_edits(s) if e["anchor"] in ch_keys]
-    written = write_incidents(s, sub, refs, ids, edges, status, edits)
-    s.flush()
+    links_of: dict[str, list[Link]] = {}
+    for l in res.links:
+        if res.incident_of[l.a] in changed:
+            links_of.setdefault(res.incident_of[l.a], []).append(l)
+    members = res.members()
+    written, batch = 0, []
+    todo = sorted(changed)
+    for n, iid in enumerate(todo):  # summarised a few thousand claims at a time: memory stays bounded
+        batch.append(iid)
+        if sum(len(members[i]) for i in batch) < WRITE_CHUNK and n + 1 < len(todo):
+            continue
+        bkeys = {k for i in batch for k in members[i]}
+        refs, ids, _ = claim_refs(s, claim_ids={keys[k] for k in bkeys})
+        sub = Resolution(incident_of={k: res.incident_of[k] for k in sorted(bkeys)},
+                         links=[l for i in batch for l in links_of.get(i, ())])
+        written += write_incidents(s, sub, refs, ids, edges, status, edits)
+        s.flush()
+        s.expunge_all()  # the rows written and the claims read are not needed again
+        batch = []
     return RunStats(claims=_count(s, _current_ids()), scored=len(scored), links_added=links_added,
                     region=len(reg.claims), rounds=rounds, changed=written,
                     incidents=_count(s, select(IncidentRow.id)), source_links=len(edges))
