@@ -273,7 +273,7 @@ def test_one_publisher_is_one_origin():
     assert origins == {"gov-1": "gov-1", "gov-2": "gov-1", "wire": "wire"}
 
 
-def test_cli_export_formats(new_db_url):
+def test_cli_export_formats(tmp_path, new_db_url):
     import csv
     import io
     runner = CliRunner()
