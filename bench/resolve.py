@@ -213,10 +213,12 @@ def phase(url: str, n: int, add: int, seed: int, step: str) -> dict:
     t0 = time.perf_counter()
     stored = store(db, batch)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     r = resolve(db, full=step == "build")
     t2 = time.perf_counter()
+    cpu = time.process_time() - c1
     out = {"step": step, "claims_stored": stored, "claims_total": r.claims, "store_s": round(t1 - t0, 1),
-           "resolve_s": round(t2 - t1, 2), "peak_rss_mb": round(_peak_mb()), "scored": r.scored,
+           "resolve_s": round(t2 - t1, 2), "resolve_cpu_s": round(cpu, 2), "load": os.getloadavg()[0], "peak_rss_mb": round(_peak_mb()), "scored": r.scored,
            "links_added": r.links_added, "reclustered": r.reclustered, "incidents_rewritten": r.rewritten,
            "incidents": r.incidents}
     if step == "build":
@@ -264,7 +266,8 @@ def main() -> int:
             what = "full" if step == "build" else f"+{r['claims_stored']} incremental"
             extra = (f"  precision {r['precision']}  recall {r['recall']}" if step == "build" else
                      f"  re-clustered {r['reclustered']} claims, rewrote {r['incidents_rewritten']} incidents")
-            print(f"{n:>9,} claims  {what:<18} resolve {r['resolve_s']:>7.2f} s  peak RSS {r['peak_rss_mb']:>5} MB"
+            print(f"{n:>9,} claims  {what:<18} resolve {r['resolve_s']:>7.2f} s (CPU {r['resolve_cpu_s']:.2f} s, "
+                  f"load {r['load']:.1f})  peak RSS {r['peak_rss_mb']:>5} MB"
                   f"  (store {r['store_s']} s; {r['claims_total']:,} claims, {r['incidents']:,} incidents){extra}",
                   flush=True)
     return 0

@@ -5,11 +5,13 @@
     show(db, "inc-…")                 # one incident with its claims, quotes and links
     merge(db, a, b, actor, reason)    # analyst decisions (resolve/review.py), audited, respected by later runs
 
-Incremental: pairs are scored only for claims not scored before (``scored_claims``); stored
-links (``claim_links``) of unchanged claims are reused, and a new version of a document drops
-its old claims' links with them (ON DELETE CASCADE). Clustering then runs over all stored
-links and decisions; it is cheap, and it makes the result independent of ingest order.
-Analyst decisions re-resolve only the incidents they touch (`refresh`), never the whole table.
+Incremental (resolve/incremental.py): pairs are scored only for claims not scored before
+(``scored_claims``), against the claims of their blocks; stored links (``claim_links``) of unchanged
+claims are reused, and a new version of a document drops its old claims' links with them (ON
+DELETE CASCADE). Only the region of incidents the new claims change is clustered again and
+rewritten; the result equals a full run and does not depend on ingest order. `resolve_in` is the
+one function that runs a resolution in a write transaction. Analyst decisions re-resolve only the
+incidents they touch (`refresh`), never the whole table.
 """
 from __future__ import annotations
 
