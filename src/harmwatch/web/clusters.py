@@ -13,7 +13,7 @@ the map page intersects with a bbox filter of its own) answers with
 A cell is CELL_PX screen pixels wide at the zoom asked for (360° / 2^zoom per 256-pixel tile), on a grid
 fixed to longitude -180 and latitude -90, so cells do not move while the map pans. The GROUP BY reads
 the covering index ix_incidents_map (lon, lat, date, killed_best, ...; migration 0011) for a bbox
-with or without dates. At zoom <= WHOLE_ZOOM (the country and larger) the grid of every incident is
+with or without dates. At zoom <= WHOLE_ZOOM (down to a few districts on screen) the grid of every incident is
 computed once per change of the incidents (web/cache.py) and each view cuts its cells out of it;
 at closer zooms each view is counted (its bbox is small) and cached the same way for repeat views.
 Requests with a filter on other tables (q, flag) are not cached (query.cache_counter).
@@ -28,7 +28,7 @@ from . import cache, query
 CELL_PX = 64  # a cell's width on screen
 POINT_LIMIT = 300  # at most this many incidents in a view: each drawn as a point
 MAX_ZOOM = 20
-WHOLE_ZOOM = 7
+WHOLE_ZOOM = 10
 
 
 def cell_degrees(zoom: int) -> float:
