@@ -32,6 +32,8 @@ from .assess import register as _register_assess  # noqa: E402  flags, objects (
 _register_assess(app)
 from .db import register as _register_db  # noqa: E402  db upgrade, db info (cli/db.py)
 _register_db(app)
+from .report import register as _register_report  # noqa: E402  report (cli/report.py)
+_register_report(app)
 err = Console(stderr=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # tables stay readable in pipes and logs
 
