@@ -33,7 +33,7 @@ checks the claim: batches in shuffled orders, resolved after each, against one f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
@@ -268,7 +268,7 @@ def recluster(s, seeds: set[int], touched: set[str], gone: set[int]) -> tuple[_R
 def run(s, full: bool = False) -> RunStats:
     """One resolution run in the caller's write transaction (see the module docstring)."""
     from .edits import stored_edits
-    from .service import _edges, claim_refs, decisions_of, write_incidents
+    from .service import claim_refs, decisions_of, write_incidents
     if full:
         s.execute(delete(ClaimLink))
         s.execute(delete(ScoredClaim))

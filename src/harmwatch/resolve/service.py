@@ -19,13 +19,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
-from ..store.models import Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow, ScoredClaim, Source, SourceLink
+from ..store.models import Claim, Decision as DecisionRow, Incident as IncidentRow, Source
 from . import denials as _den
 from .edits import EDITABLE, ResolutionError, apply_edits, check_edit, stored_edits  # noqa: F401  (re-exported)
 from .independence import SourceRef, origins_within, source_graph
-from .link import cluster, score_all
 from .model import ClaimRef, Decision, Link, Resolution
 from .summary import EXTRA_FIELDS, FIELDS, Incident, summarise
 
@@ -201,38 +200,6 @@ def resolve_in(s, full: bool = False) -> ResolveReport:
     r = run(s, full)
     return ResolveReport(claims=r.claims, scored=r.scored, links_added=r.links_added, incidents=r.incidents,
                          source_links=r.source_links, reclustered=r.region, rewritten=r.changed)
-
-
-def _resolve_everything(db, full: bool = False) -> ResolveReport:
-    """The earlier whole-table run (every claim clustered, every incident rewritten); kept for comparison."""
-    with db.session(write=True) as s:
-        refs, ids, sources = claim_refs(s)
-        if full:
-            s.execute(delete(ClaimLink))
-            s.execute(delete(ScoredClaim))
-        done = set(s.scalars(select(ScoredClaim.claim_id)))
-        new = {r.key for r in refs if r.claim_id not in done}
-        new_links = score_all(refs, only=new) if new else []
-        for link in new_links:
-            s.add(ClaimLink(claim_a=ids[link.a], claim_b=ids[link.b], score=link.score, features=link.features))
-        for key in new:
-            s.add(ScoredClaim(claim_id=ids[key]))
-        s.flush()
-        key_of = {v: k for k, v in ids.items()}
-        links = [Link(key_of[l.claim_a], key_of[l.claim_b], l.score, l.features)
-                 for l in s.scalars(select(ClaimLink)) if l.claim_a in key_of and l.claim_b in key_of]
-        decisions, status = decisions_of(s)
-        res = cluster(refs, links, decisions)
-        # source graph: only documents that share an incident can re-report each other's account of it
-        edges = _edges(res, sources)
-        s.execute(delete(SourceLink))
-        for e in edges:
-            s.add(SourceLink(doc_id=e.doc_id, origin=e.origin, kind=e.kind, score=e.score, evidence=e.evidence))
-        s.execute(delete(IncidentRow))
-        s.execute(update(Claim).values(incident_id=None))
-        count = write_incidents(s, res, refs, ids, edges, status, stored_edits(s))
-    return ResolveReport(claims=len(refs), scored=len(new), links_added=len(new_links), incidents=count,
-                         source_links=len(edges))
 
 
 def _edges(res: Resolution, sources: list[Source]) -> list:
