@@ -119,6 +119,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         areas = _district_mentions(f)
         if areas and len(areas) == len(f.settlements) and not f.oblasts:
             district_para.setdefault(f.sent.paragraph, areas[0])
+    by_index = {g.sent.index: g for g in parts}
+    orphan = False  # placeless figures were left out as another place's; later ones too, until a place is named
     last_district: tuple[TallyClaim, SentenceFeatures] | None = None
     wave: SentenceFeatures | None = None  # the last sentence telling of an attack on the whole country
     for f in parts:
@@ -173,6 +175,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 date_ctx, ctx_owned = same_day, False
         settlements = [p for p in f.settlements]
         oblasts = f.oblasts
+        if settlements or oblasts:
+            orphan = False
         if current and (_gap(f, current, skipped) > MAX_GAP_SENTENCES or f.sent.paragraph - current.last_para > MAX_GAP_SENTENCES):
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
@@ -244,7 +248,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
             elif _can_start(f):
-                current = _new_draft(f, scene, date_ctx)
+                current = _new_draft(f, scene, _carried(date_ctx, f, drafts))
                 if header is not None and f.sent.index - header.sent.index <= 1:
                     current.feats.insert(0, header)  # the next village of the header's list
                     for d in drafts:
@@ -262,7 +266,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and not (f.sent.paragraph != current.last_para and f.figures and _new_day(current, f)):
                 current.add(f)  # a new paragraph about the region on another day is another incident
             elif _can_start(f, strict=False):
-                current = _new_draft(f, None, date_ctx)
+                current = _new_draft(f, None, _carried(date_ctx, f, drafts))
                 current.admin1, current.admin1_mention = ob.admin1, ob
                 drafts.append(current)
         elif (back := _draft_for_object(drafts, current, f)) is not None:
@@ -291,6 +295,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if leave_out is not None and any(x.value is not None for x in f.figures) \
                     and leave_out(f, current.feats, [d.feats for d in drafts if d is not current and not d.header]):
                 continue  # the segmentation model: these figures are not the current attack's
+            if any(x.value is not None for x in f.figures) and (
+                    orphan or _after_other_place(f, by_index.get(f.sent.index - 1), current)):
+                # the figures of the place the sentence before named, not the current attack's: none, and
+                # none of the placeless figures after them until a place is named again
+                orphan = True
+                continue
             current.add(f)
         elif f.figures and any(x.value is not None for x in f.figures) and not f.hypothetical:
             if len(drafts) == 1 and drafts[0].scene is not None and not f.new_event and not f.dates:
@@ -346,6 +356,19 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
     return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or not strict)
 
 
+def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft]) -> DateMention | None:
+    """The date a new incident at another place takes from the sentences before, when its own sentence
+    gives none. None (abstain) when that date is another incident's and the text's incidents are on
+    different days ("On 6 March ... Odesa. On 12 March ... Kryvyi Rih. In Kherson, shelling damaged the
+    cathedral."): which day, if any, the new item shares is a guess."""
+    if date_ctx is None or f.dates:
+        return date_ctx
+    told = [d for d in drafts if not d.header]
+    owned = any(d.date_ctx is date_ctx or any(dm is date_ctx for g in d.feats for dm in g.dates) for d in told)
+    days = {dm.value for d in told if (dm := d.first_date or d.date_ctx) is not None}
+    return None if owned and len(days) >= 2 else date_ctx
+
+
 def _new_draft(f: SentenceFeatures, scene: PlaceMention | None, date_ctx: DateMention | None) -> Draft:
     d = Draft(scene=scene, date_ctx=date_ctx)
     d.add(f)
@@ -382,6 +405,12 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december")
 
 
+# "On 13 March, ...", "On March 13 ...": a sentence opening on its calendar day
+_OPENS_ON_DATE = re.compile(r"^\W*(?i:on|by)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2}(?:st|nd|rd|th)?)\b")
+_TOLL_UPDATE = re.compile(r"\b(?:toll|rose|risen|rises|climbed|died (?:of|from) (?:their|his|her) (?:wounds|injuries)|succumbed|"
+                          r"bodies|recovered|updated?)\b", re.IGNORECASE)
+
+
 def _other_day(current: Draft, f: SentenceFeatures) -> bool:
     if not (f.dates and f.attack):
         return False
@@ -390,9 +419,20 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
         return False
     if not f.new_event:
         # a background paragraph with its own calendar date and toll ("On March 2, a drone slammed
-        # into an apartment block in the city, killing 12"): an earlier attack on the same place
-        return (any(x.value is not None for x in f.figures)
-                and all(not d.relative and (mine.value - d.value).days > 1 for d in f.dates))
+        # into an apartment block in the city, killing 12"), or with the object it hit in a paragraph
+        # of its own ("On 2 March a drone fell on an apartment block in the city."): an earlier attack
+        # on the same place
+        figures = any(x.value is not None for x in f.figures)
+        new_para = f.sent.paragraph != current.last_para
+        if (figures or (f.objects and new_para and _OPENS_ON_DATE.match(f.sent.text) is not None)) \
+                and all(not d.relative and (mine.value - d.value).days > 1 for d in f.dates):
+            return True
+        # a paragraph opening on a later calendar date with its own harm or weapon ("On 13 March,
+        # submunitions exploded on a street ..., killing nine"): a dated item of a chronology, another attack
+        # (not a toll update: "On 9 March the toll rose to 25")
+        return (new_para and (figures or f.objects or f.weapons) and _OPENS_ON_DATE.match(f.sent.text) is not None
+                and not _TOLL_UPDATE.search(f.sent.text)
+                and all(not d.relative and (d.value - mine.value).days > 1 for d in f.dates))
     if f.weapons and f.sent.paragraph != current.last_para and _ANOTHER.search(f.sent.text):
         # a new paragraph: "At 00:10 on Monday the enemy fired another missile at the city"
         return all(d.value != mine.value for d in f.dates)
@@ -415,6 +455,23 @@ def _second_strike(current: Draft, f: SentenceFeatures) -> bool:
     if not any(g.times or any(x.value is not None for x in g.figures) for g in current.feats):
         return False
     return _SECOND_STRIKE.search(f.sent.text) is not None
+
+
+def _after_other_place(f: SentenceFeatures, before: SentenceFeatures | None, current: Draft) -> bool:
+    """A placeless figure sentence in a new paragraph whose sentence before (same paragraph, left out of
+    the current incident) names another region or settlement ("In the north-east, the governor of the
+    Kharkiv region said investigators had found a column of cars ... Twenty-four bodies had been
+    recovered, among them 13 children"): the figures are about that place, not the current incident.
+    Abstain: they join no incident."""
+    if before is None or f.sent.paragraph == current.last_para or before.sent.paragraph != f.sent.paragraph:
+        return False
+    if not any(x.value is not None for x in f.figures) or any(before is g for g in current.feats):
+        return False
+    names = {_norm(g.scene.text) for g in [current] if g.scene is not None}
+    others = [p for p in before.settlements if _norm(p.text) not in names]
+    regions = [o for o in before.oblasts if o.admin1 != current.admin1
+               and not (current.scene is not None and _in_admin1(current.scene, o.admin1))]
+    return bool(others or regions)
 
 
 def _draft_for_object(drafts: list[Draft], current: Draft | None, f: SentenceFeatures) -> Draft | None:
