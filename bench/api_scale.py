@@ -16,8 +16,9 @@
    * `deep page`: a keyset page 50,000 rows into the unfiltered list (the cursor taken from an offset
      page once, outside the timing);
    * `clusters zoom Z`: /api/clusters?bbox&zoom for map views at zoom 6 (the country), 8, 10 and 12,
-     first without a filter (after one warm-up call per zoom, as a map does while panning), then with a
-     date window (each a new filter: computed, not cached).
+     first without a filter (after one warm-up call per zoom up to clusters.WHOLE_ZOOM, whose whole
+     grid is then cached, as a map's first view does), then with 60-day windows (30 distinct ones, each
+     computed on its first request).
 3. `--json FILE` writes the figures. The target (issue 10, docs/scaling.md "API and map"): p95 < 50 ms
    at 1M incidents on both backends.
 """
@@ -43,6 +44,7 @@ from sqlalchemy import func, select  # noqa: E402
 from harmwatch.auth import add_user, create_token  # noqa: E402
 from harmwatch.store.db import Database  # noqa: E402
 from harmwatch.store.models import Incident  # noqa: E402
+from harmwatch.web import clusters  # noqa: E402
 
 OBLASTS = ["Kharkiv", "Donetsk", "Luhansk", "Zaporizhzhia", "Kherson", "Mykolaiv", "Odesa", "Dnipropetrovsk", "Kyiv",
            "Chernihiv", "Sumy", "Poltava", "Cherkasy", "Zhytomyr", "Lviv", "Vinnytsia"]
@@ -181,7 +183,7 @@ def run(url: str, n: int, requests: int, fresh: bool) -> dict:
         figures["deep page (keyset, 50,000 in)"] = measure(client, headers, [deep + "&limit=100"] * requests)
     for zoom in ZOOMS:
         zs = map_views(requests, zoom)
-        for u in zs[:3] if zoom <= 7 else []:  # the whole grid of this zoom, once (as a map's first view)
+        for u in zs[:1] if zoom <= clusters.WHOLE_ZOOM else []:  # the cached whole grid of this zoom, once
             client.get("/api/clusters?" + u, headers=headers)
         figures[f"clusters zoom {zoom}"] = measure(client, headers, ["/api/clusters?" + u for u in zs])
         dated = [u + f"&from={START + timedelta(days=30 * (k % 30))}&to={START + timedelta(days=30 * (k % 30) + 60)}"

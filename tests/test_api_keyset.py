@@ -151,3 +151,11 @@ def test_streamed_csv_export_matches_the_rows(filled):
                                                                      rows_per_chunk=64)))))
     assert len(rows) == 1500
     assert rows == [{k: str(v) for k, v in r.items()} for r in export.acled_rows(list(export.iter_incidents(filled)))]
+
+
+def test_the_scale_bench_runs_on_a_small_database(db_url):
+    """bench/api_scale.py end to end on 2,000 incidents, so it cannot rot (its figures are not checked)."""
+    out = bench().run(db_url, 2000, 5, fresh=False)
+    assert out["incidents"] == 2000
+    assert {"bbox+date", "clusters zoom 6", "clusters zoom 12 + dates"} <= set(out["figures"])
+    assert all(m["n"] == 5 for m in out["figures"].values())
