@@ -202,6 +202,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
             tallies.append(_tally(f, last_source, publisher))
+            if not f.settlements and not f.oblasts and _REGION_WIDE.search(f.sent.text):
+                # "13 injured across the region on Friday": the region of the text, not the country
+                region = None if current is None else current.admin1 or (
+                    current.scene.candidates[0].admin1 if current.scene is not None and current.scene.candidates else None)
+                tallies[-1].scope = f"{region} region" if region else "region"
             if (share := _city_share(f, tallies[-1])) is not None:
                 tallies.append(share)
             national = _nationwide_figures(f)
@@ -326,6 +331,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
             d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
+        if d.scene is None and d.admin1 is None and (wave_total := _many_places_total(d, feats, publisher)) is not None:
+            tallies.append(wave_total)  # "Reports indicate at least 30 people have been killed" after a wave over many cities
+            if trace is not None:
+                trace.append((d, None))
+            continue
         claim = _claim(d, gaz, coords, text, publisher, datelines, ranged)
         if trace is not None:
             trace.append((d, claim))
@@ -708,6 +718,26 @@ def _continues_district(f: SentenceFeatures, last: SentenceFeatures) -> bool:
             and any(x.value is not None and not x.sub for x in f.figures))
 
 
+def _many_places_total(d: Draft, feats: list[SentenceFeatures], publisher: str | None) -> TallyClaim | None:
+    """The figures of an incident with no place at all, when its paragraph or the one before names three or
+    more places in one sentence ("These missiles were aimed at population centres across Ukraine: Kyiv, Lviv,
+    Dnipro, Odesa ... Reports indicate at least 30 people have been killed"): a total over a wave of strikes on
+    many places, a tally of the country, not one incident."""
+    figs = [f for f in d.feats if any(x.value is not None for x in f.figures)]
+    if not figs:
+        return None
+    paras = {f.sent.paragraph for f in d.feats}
+    near = paras | {p - 1 for p in paras}
+    if not any(f.sent.paragraph in near and len({_norm(p.text) for p in f.settlements + f.oblasts}) >= 3
+               for f in feats):
+        return None
+    t = _tally(figs[0], figs[0].source[0] if figs[0].source else None, publisher)
+    for f in figs[1:]:
+        _fill_tally(t, _tally(f, None, publisher))
+    t.scope = "Ukraine"
+    return t
+
+
 def _fill_tally(t: TallyClaim, more: TallyClaim) -> None:
     for name in ("killed", "injured", "children_killed", "children_injured"):
         if getattr(t, name) is None and getattr(more, name) is not None:
@@ -778,6 +808,9 @@ def _city_share(f: SentenceFeatures, national: TallyClaim) -> TallyClaim | None:
     return t
 
 
+_REGION_WIDE = re.compile(r"\bacross the (?:region|oblast)\b", re.IGNORECASE)
+
+
 def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) -> TallyClaim:
     t = TallyClaim()
     sent = f.sent
@@ -797,7 +830,8 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
     place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2
              else f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
     t.scope = t.scope or place
-    m = re.search(r"\bsince [^,.;]{1,40}", sent.text, re.IGNORECASE)
+    m = re.search(r"\bsince [^,.;]{1,40}|\b(?:over|in|during) the (?:past|last) (?:day|24 hours|twenty-four hours)\b",
+                  sent.text, re.IGNORECASE)
     t.period = m.group(0) if m else None
     if f.source and not f.pronoun_source:
         t.source = f.source[0]

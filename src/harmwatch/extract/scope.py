@@ -52,6 +52,7 @@ REASONS = {
     ("tally", "none"): "figure may be about combatants, a threat, a retracted report or another attack",
 }
 DATE_REASON = "date not stated in the text"
+NO_PLACE_REASON = "no place named: figure not tied to one identified incident"
 DATE_CONFIDENCE = {"stated": 0.9, "relative": 0.8, "carried": 0.7, "publication": 0.3}
 RULE_CONFIDENCE = {"place": 0.9, "admin1": 0.8, "time": 0.9, "weapon_named": 0.9, "weapon_generic": 0.6,
                    "objects": 0.8}
@@ -343,6 +344,12 @@ def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], t
         for name in INCIDENT_FIELDS:
             if getattr(c, name) is not None:
                 _judge(c, name, "incident", probs.get(("incident", n, name)), threshold)
+        if threshold > 0 and c.place is None and c.admin1 is None:
+            # an incident with neither place nor region: whose toll its figures are is a guess (a village the
+            # gazetteer does not know, a total over several places), so they go to review, not onto a record
+            for name in INCIDENT_FIELDS:
+                if getattr(c, name) is not None:
+                    _withhold(c, name, c.confidence.get(name, 0.0), NO_PLACE_REASON)
     for n, t in enumerate(tallies):
         for name in TALLY_FIELDS:
             if getattr(t, name) is not None:
