@@ -300,6 +300,14 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if leave_out is not None and any(x.value is not None for x in f.figures) \
                     and leave_out(f, current.feats, [d.feats for d in drafts if d is not current and not d.header]):
                 continue  # the segmentation model: these figures are not the current attack's
+            if any(x.value is not None for x in f.figures) and current.feats and _many_places(current.feats[0]) \
+                    and not f.new_event:
+                # "They struck homes in Kyiv, Lviv, Dnipro, Odesa and Kharkiv. ... at least 25 people have been
+                # killed": a total over all the places listed, not the first one's toll
+                t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+                t.scope = "Ukraine"
+                tallies.append(t)
+                continue
             if any(x.value is not None for x in f.figures) and (
                     orphan or _after_other_place(f, by_index.get(f.sent.index - 1), current)):
                 # the figures of the place the sentence before named, not the current attack's: none, and
@@ -718,6 +726,13 @@ def _continues_district(f: SentenceFeatures, last: SentenceFeatures) -> bool:
             and any(x.value is not None and not x.sub for x in f.figures))
 
 
+def _many_places(f: SentenceFeatures) -> bool:
+    """A sentence naming places in three or more regions ("Kyiv, Lviv, Dnipro and Odesa"); a village with its
+    district and region ("Serhiivka, in the Bilhorod-Dnistrovskyi district of the Odesa region") is one place."""
+    regions = {p.candidates[0].admin1 for p in f.settlements if p.candidates} | {o.admin1 for o in f.oblasts}
+    return len(regions - {None}) >= 3
+
+
 def _many_places_total(d: Draft, feats: list[SentenceFeatures], publisher: str | None) -> TallyClaim | None:
     """The figures of an incident with no place at all, when its paragraph or the one before names three or
     more places in one sentence ("These missiles were aimed at population centres across Ukraine: Kyiv, Lviv,
@@ -728,8 +743,7 @@ def _many_places_total(d: Draft, feats: list[SentenceFeatures], publisher: str |
         return None
     paras = {f.sent.paragraph for f in d.feats}
     near = paras | {p - 1 for p in paras}
-    if not any(f.sent.paragraph in near and len({_norm(p.text) for p in f.settlements + f.oblasts}) >= 3
-               for f in feats):
+    if not any(f.sent.paragraph in near and _many_places(f) for f in feats):
         return None
     t = _tally(figs[0], figs[0].source[0] if figs[0].source else None, publisher)
     for f in figs[1:]:

@@ -254,7 +254,8 @@ def out_of_fold(rows: list[Row], C: float, class_weight: str | None, folds: int 
 
 def choose_threshold(scored: list[tuple[Row, ScopeModel]]) -> tuple[float, list[dict]]:
     """The threshold with the lowest cost on placed figures: withholding a right one costs 1,
-    keeping a wrong one costs WRONG_KEEP_COST. Ties go to the lower threshold (withhold less)."""
+    keeping a wrong one costs WRONG_KEEP_COST. Ties go to the higher threshold: where the figures cannot
+    tell two thresholds apart, abstaining more is preferred (a value sent to review beats a guess)."""
     placed = [(keep_score(m.proba(r.features), r.placement), r.label == r.placement) for r, m in scored
               if r.placement in ("incident", "tally")]
     table, best = [], None
@@ -263,7 +264,7 @@ def choose_threshold(scored: list[tuple[Row, ScopeModel]]) -> tuple[float, list[
         kept_wrong = sum(1 for p, ok in placed if p >= t and not ok)
         cost = withheld_right + WRONG_KEEP_COST * kept_wrong
         table.append({"threshold": t, "withheld_right": withheld_right, "kept_wrong": kept_wrong, "cost": cost})
-        if best is None or cost < best[1]:
+        if best is None or cost <= best[1]:
             best = (t, cost)
     return best[0], table
 
