@@ -175,8 +175,12 @@ def test_security_headers_on_errors_and_redirects(ro):
 
 def test_security_headers_on_500s_and_the_error_still_raised(rw):
     db, tokens, path = rw
-    with sqlite3.connect(path) as con:  # a damaged database: every incident query fails
-        con.execute("DROP TABLE incidents")
+    if db.engine.dialect.name == "sqlite":
+        with sqlite3.connect(path) as con:  # a damaged database: every incident query fails
+            con.execute("DROP TABLE incidents")
+    else:
+        with db.engine.begin() as con:
+            con.exec_driver_sql("DROP TABLE incidents CASCADE")
     c, h = client(db, raise_server_exceptions=False), bearer(tokens["viewer"])
     api = c.get("/api/incidents", headers=h)
     assert api.status_code == 500 and api.json() == {"detail": "internal server error"}
