@@ -269,6 +269,15 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current.add(f)
             elif current and current.scene is not None and _in_admin1(current.scene, ob.admin1) and not f.new_event \
                     and not (f.sent.paragraph != current.last_para and f.figures and _new_day(current, f)):
+                if not f.settlements and any(x.value is not None for x in f.figures) and _IN_REGION.search(
+                        f.sent.text[max(0, ob.start - f.sent.start - 16):max(0, ob.start - f.sent.start)]):
+                    # "A bomb struck a house in Kupiansk. Altogether 9 civilians have been killed in the Kharkiv
+                    # region over the past week": the region's count, not the city's toll; a tally when the
+                    # sentence sums or gives a period, else the figures join nothing
+                    if _REGION_COUNT.search(f.sent.text):
+                        t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+                        tallies.append(t)
+                    f = replace(f, figures=[])
                 current.add(f)  # a new paragraph about the region on another day is another incident
             elif _can_start(f, strict=False):
                 current = _new_draft(f, None, _carried(date_ctx, f, drafts))
@@ -822,6 +831,10 @@ def _city_share(f: SentenceFeatures, national: TallyClaim) -> TallyClaim | None:
     return t
 
 
+_REGION_COUNT = re.compile(r"\b(?:altogether|in total|total|overall|across|(?:over|in|during) the (?:past|last) "
+                           r"(?:day|week|month|24 hours|twenty-four hours)|this (?:week|month)|since)\b", re.IGNORECASE)
+# "in the Kharkiv region" (where the figure is), not "the governor of the Kharkiv region" (who says it)
+_IN_REGION = re.compile(r"\b(?:in|across|throughout)\s+(?:the\s+)?$", re.IGNORECASE)
 _REGION_WIDE = re.compile(r"\bacross the (?:region|oblast)\b", re.IGNORECASE)
 
 
