@@ -158,31 +158,31 @@ def test_paragraph_referring_back_to_the_attacks_still_dates_them():
 # --- a withheld value reaches the review queue with its reason -------------------------------------
 
 def test_withheld_figure_reaches_the_review_queue_with_its_reason(db):
-    """Through the store and resolution: the incident whose toll the model withholds is in the review
+    """Through the store and resolution: the incident whose toll extraction withholds is in the review
     queue ahead of the others, says why, and its claim keeps the withheld value, reason and quote."""
     from harmwatch.api import withheld_for_review
     from harmwatch.extract.pipeline import default_extractor
-    from harmwatch.extract.scope import REASONS
+    from harmwatch.extract.scope import NO_PLACE_REASON
     from harmwatch.records import DocumentIn
     from harmwatch.resolve.review import review_queue
     from harmwatch.resolve.service import resolve
     from harmwatch.store.writer import ingest_document
-    regional = ("A guided bomb struck a house in Kupiansk on Friday. Altogether 9 civilians have been killed in "
-                "the Kharkiv region over the past week, the governor said.")
+    # no place the gazetteer knows and no region: the toll is tied to no identified incident (scope.py)
+    placeless = "A rocket hit a cafe during a wake on Thursday, killing 40 people, officials said."
     plain = "A Russian missile struck an apartment block in Izium on Monday, killing three civilians and injuring 12."
-    for doc_id, text in (("regional", regional), ("plain", plain)):
+    for doc_id, text in (("placeless", placeless), ("plain", plain)):
         ingest_document(db, DocumentIn(doc_id, text, text.encode(), "text/plain", published=date(2024, 5, 7)),
                         default_extractor())
     resolve(db)
     total, rows = review_queue(db)
     assert total == 2
     first = rows[0]
-    assert first["place"] == "Kupiansk" and first["withheld"] == 1
+    assert first["place"] is None and first["withheld"] == 1
     assert "1 value withheld by extraction" in first["why"]
     assert not any("withheld" in w for w in rows[1]["why"])
     [item] = withheld_for_review(db)
     assert item["incident_id"] == first["id"]
     [claim] = item["claims"]
-    assert claim["uncertain"] == {"killed": REASONS[("incident", "tally")]}
-    assert claim["withheld"]["killed"]["value"] == 9
-    assert claim["withheld"]["killed"]["evidence"]["quote"] == "9 civilians"
+    assert claim["uncertain"] == {"killed": NO_PLACE_REASON}
+    assert claim["withheld"]["killed"]["value"] == 40
+    assert claim["withheld"]["killed"]["evidence"]["quote"] == "40 people"

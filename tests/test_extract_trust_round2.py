@@ -132,3 +132,25 @@ def test_figures_of_a_placed_incident_are_kept():
     ex = _full("A rocket hit a cafe in Kupiansk on Thursday, killing 40 people, officials said.")
     assert [(c.place, c.killed) for c in ex.incidents] == [("Kupiansk", 40)]
     assert ex.incidents[0].uncertain == {}
+
+
+def test_region_count_after_a_city_attack_is_never_the_citys_toll():
+    # a count told for the region ("in the X region" with a period) is a tally; without a period the
+    # figures join nothing; the region in a speaker's title ("governor of the X region") changes nothing
+    ex = _rules("A drone hit a bakery in Sumy on Monday. Altogether 14 civilians have been killed in the Sumy "
+                "region over the past week, the governor said.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Sumy", None)]
+    assert [(t.killed, t.period) for t in ex.tallies] == [(14, "over the past week")]
+    ex = _rules("A drone hit a bakery in Sumy on Monday. Russian shelling has killed 14 civilians in the Sumy "
+                "region, the governor said.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Sumy", None)] and ex.tallies == []
+    ex = _rules("A drone hit a bakery in Sumy on Monday. Volodymyr Artiukh, governor of the Sumy region, said "
+                "six people had been wounded.")
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Sumy", 6)]
+
+
+def test_in_the_region_over_the_past_week_is_a_tally_of_the_citys_region():
+    ex = _rules("A guided bomb struck a house in Kupiansk on Friday. Nine civilians have been killed in the region "
+                "over the past week, the governor said.", date(2024, 5, 7))
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kupiansk", None)]
+    assert [(t.scope, t.killed) for t in ex.tallies] == [("Kharkiv region", 9)]

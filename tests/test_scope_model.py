@@ -19,6 +19,8 @@ REGIONAL = ("A guided bomb struck a house in Kupiansk on Friday. Altogether 9 ci
             "Kharkiv region over the past week, the governor said.")
 # one attack, its own toll in its own sentence
 PLAIN = "A Russian missile struck an apartment block in Izium on Monday, killing three civilians and injuring 12."
+# an attack with no place the gazetteer knows and no region: its toll is tied to no identified incident
+PLACELESS = "A rocket hit a cafe during a wake on Thursday, killing 40 people, officials said."
 
 
 def test_model_file_loads_and_probabilities_sum_to_one():
@@ -58,17 +60,24 @@ def test_malformed_model_is_a_clear_error(tmp_path):
         ScopeModel.load(tmp_path / "absent.json")
 
 
-def test_regional_total_is_withheld_with_a_reason():
+def test_regional_total_is_withheld_with_a_reason(monkeypatch):
+    # the rules now read the region's weekly count as a tally: it never reaches the Kupiansk incident
     ex = extract_text(REGIONAL, "regional", published=date(2024, 5, 7))
     [c] = ex.incidents
-    assert c.place == "Kupiansk"
+    assert c.place == "Kupiansk" and c.killed is None
+    assert [(t.killed, t.period) for t in ex.tallies] == [(9, "over the past week")]
+    # the model's abstention on a figure the rules placed: below the threshold (raised here so that the
+    # attack's own toll falls under it) the value is withheld with the likelier class and its quote
+    monkeypatch.setenv(settings.SCOPE_THRESHOLD.env, "0.999")
+    ex = extract_text(PLAIN, "plain", published=date(2024, 5, 7))
+    [c] = ex.incidents
     assert c.killed is None
-    assert c.uncertain["killed"] == REASONS[("incident", "tally")]
+    assert c.uncertain["killed"] in (REASONS[("incident", "tally")], REASONS[("incident", "none")])
     w = c.withheld["killed"]
-    assert w["value"] == 9 and w["confidence"] < float(settings.SCOPE_THRESHOLD.default)
-    assert REGIONAL[w["evidence"]["start"]:w["evidence"]["end"]] == w["evidence"]["quote"] == "9 civilians"
+    assert w["value"] == 3 and w["confidence"] < 0.999
+    assert PLAIN[w["evidence"]["start"]:w["evidence"]["end"]] == w["evidence"]["quote"] == "three civilians"
     out = ex.to_contract()["incidents"][0]
-    assert out["killed"] is None and out["withheld"]["killed"]["value"] == 9 and "killed" not in out["evidence"]
+    assert out["killed"] is None and out["withheld"]["killed"]["value"] == 3 and "killed" not in out["evidence"]
 
 
 def test_an_attacks_own_toll_is_kept_with_its_confidence():
@@ -80,9 +89,11 @@ def test_an_attacks_own_toll_is_kept_with_its_confidence():
 
 
 def test_threshold_zero_withholds_nothing(monkeypatch):
+    [c] = extract_text(PLACELESS, "placeless", published=date(2024, 5, 7)).incidents
+    assert c.killed is None and c.withheld["killed"]["value"] == 40
     monkeypatch.setenv(settings.SCOPE_THRESHOLD.env, "0")
-    [c] = extract_text(REGIONAL, "regional", published=date(2024, 5, 7)).incidents
-    assert c.killed == 9 and not c.withheld
+    [c] = extract_text(PLACELESS, "placeless", published=date(2024, 5, 7)).incidents
+    assert c.killed == 40 and not c.withheld
     monkeypatch.setenv(settings.SCOPE_THRESHOLD.env, "high")
     from harmwatch.errors import InputError
     with pytest.raises(InputError, match="not a number"):
@@ -93,22 +104,23 @@ def test_withheld_value_is_stored_and_reaches_the_review_data(db):
     from harmwatch.api import extractions_for, withheld_for_review
     from harmwatch.extract.pipeline import default_extractor
     from harmwatch.store.writer import ingest_document
-    docs = [DocumentIn("regional", REGIONAL, REGIONAL.encode(), "text/plain", published=date(2024, 5, 7)),
+    from harmwatch.extract.scope import NO_PLACE_REASON
+    docs = [DocumentIn("placeless", PLACELESS, PLACELESS.encode(), "text/plain", published=date(2024, 5, 7)),
             DocumentIn("plain", PLAIN, PLAIN.encode(), "text/plain", published=date(2024, 5, 7))]
     stored = [ingest_document(db, d, default_extractor()) for d in docs]
-    [regional, plain] = extractions_for(db, [s.source_id for s in stored], link=True)
-    c = regional.incidents[0]
-    assert c.killed is None and c.withheld["killed"]["value"] == 9
-    assert c.uncertain == {"killed": REASONS[("incident", "tally")]}
+    [placeless, plain] = extractions_for(db, [s.source_id for s in stored], link=True)
+    c = placeless.incidents[0]
+    assert c.killed is None and c.withheld["killed"]["value"] == 40
+    assert c.uncertain == {"killed": NO_PLACE_REASON}
     assert plain.incidents[0].confidence["killed"] >= 0.9
     queue = withheld_for_review(db)
     assert len(queue) == 1
     [item] = queue
     assert item["incident_id"] == c.incident_id and item["withheld"] == 1
     [claim] = item["claims"]
-    assert claim["doc_id"] == "regional"
-    assert claim["uncertain"]["killed"] == REASONS[("incident", "tally")]
-    assert claim["withheld"]["killed"]["evidence"]["quote"] == "9 civilians"
+    assert claim["doc_id"] == "placeless"
+    assert claim["uncertain"]["killed"] == NO_PLACE_REASON
+    assert claim["withheld"]["killed"]["evidence"]["quote"] == "40 people"
 
 
 def test_training_reproduces_the_committed_model(tmp_path, shared):

@@ -835,7 +835,7 @@ _REGION_COUNT = re.compile(r"\b(?:altogether|in total|total|overall|across|(?:ov
                            r"(?:day|week|month|24 hours|twenty-four hours)|this (?:week|month)|since)\b", re.IGNORECASE)
 # "in the Kharkiv region" (where the figure is), not "the governor of the Kharkiv region" (who says it)
 _IN_REGION = re.compile(r"\b(?:in|across|throughout)\s+(?:the\s+)?$", re.IGNORECASE)
-_REGION_WIDE = re.compile(r"\bacross the (?:region|oblast)\b", re.IGNORECASE)
+_REGION_WIDE = re.compile(r"\b(?:across|in|throughout) the (?:region|oblast)\b", re.IGNORECASE)
 
 
 def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) -> TallyClaim:
@@ -857,7 +857,7 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
     place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2
              else f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
     t.scope = t.scope or place
-    m = re.search(r"\bsince [^,.;]{1,40}|\b(?:over|in|during) the (?:past|last) (?:day|24 hours|twenty-four hours)\b",
+    m = re.search(r"\bsince [^,.;]{1,40}|\b(?:over|in|during) the (?:past|last) (?:day|week|24 hours|twenty-four hours)\b",
                   sent.text, re.IGNORECASE)
     t.period = m.group(0) if m else None
     if f.source and not f.pronoun_source:
