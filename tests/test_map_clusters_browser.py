@@ -73,6 +73,7 @@ def _settled(page) -> dict:
 
 def _click_central_cluster(page) -> None:
     """Click the cluster nearest the map's centre (never one under a map control at the edges)."""
+    page.wait_for_function("() => !document.getElementById('map').hwMap._animatingZoom", polling=100, timeout=10000)
     i = page.evaluate("""() => { const r = document.getElementById('map').getBoundingClientRect();
       const cx = r.left + r.width / 2, cy = r.top + r.height / 2; let best = -1, d = Infinity;
       document.querySelectorAll('.marker-cluster').forEach((e, k) => { const b = e.getBoundingClientRect();
@@ -101,6 +102,9 @@ def test_clusters_split_on_zoom_and_a_click_zooms_in(pg, big_server):
 
     # zooming in (same centre) splits the clusters: more of them, each smaller
     for _ in range(2):  # the map's own zoom control
+        # Leaflet ignores a zoom click while a zoom animation runs: wait until the last one has ended
+        _settled(pg)
+        pg.wait_for_function("() => !document.getElementById('map').hwMap._animatingZoom", polling=100, timeout=10000)
         z = pg.evaluate("document.getElementById('map').hwMap.getZoom()")
         pg.click(".leaflet-control-zoom-in")
         pg.wait_for_function(f"() => document.getElementById('map').hwMap.getZoom() > {z}", polling=100, timeout=10000)
