@@ -88,12 +88,6 @@ EVIDENCE_MAX_BYTES = Setting("evidence-max-bytes", "HARMWATCH_EVIDENCE_MAX_BYTES
                              "is stored. See docs/evidence.md.")
 ALL += (EVIDENCE_MAX_BYTES,)
 
-POPULATED_MIN = Setting("populated-min", "HARMWATCH_POPULATED_MIN", "0",
-                        "Screening flags: a gazetteer settlement counts as a populated place for the wide-area "
-                        "and cluster-munition flags when its recorded population is at least this (0: every "
-                        "settlement, whatever its population). See docs/assessment.md.")
-ALL += (POPULATED_MIN,)
-
 INGEST_BATCH = Setting("ingest-batch", "HARMWATCH_INGEST_BATCH", "100",
                        "Ingest: documents stored per database transaction. A run killed part-way loses at most "
                        "the batch in progress, and a re-run stores it (each document exactly once); 1 commits "

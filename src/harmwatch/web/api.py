@@ -430,6 +430,8 @@ async def post_comment(body: CommentBody, request: Request, incident_id: str = I
                      incident_id=incident_id)
     return {"incident": incident_id, "comment": cid}
 
+
+
 class DismissBody(BaseModel):
     reason: str = Field(..., max_length=2000, description="Why the flag is dismissed (required; kept in the audit log)")
 

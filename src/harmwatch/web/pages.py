@@ -331,6 +331,7 @@ def _assessment(db, inc: dict) -> dict:  # noqa: ANN001
     from ..assess import for_incident
     return for_incident(db, inc)  # weapon profile, screening flags, chronolocation (_assess.html)
 
+
 @router.post("/flags/{flag_id}/dismiss")
 async def dismiss_flag_post(flag_id: str, request: Request, viewer: Viewer = Depends(page_analyst)):
     from ..assess.flags import dismiss
