@@ -28,9 +28,10 @@ def sample(tmp_path_factory) -> Path:
 @pytest.fixture
 def env(sample, tmp_path, monkeypatch):
     path = copy_db(sample, tmp_path / "db")
-    monkeypatch.setenv("HARMWATCH_DB", f"sqlite:///{path}")
-    monkeypatch.setenv("HARMWATCH_ARCHIVE", str(path.parent / f"{path.stem}-archive"))
     db = open_db(path)
+    # the CLI reads the same database as the test, on either test backend (SQLite file or PostgreSQL)
+    monkeypatch.setenv("HARMWATCH_DB", db.url)
+    monkeypatch.setenv("HARMWATCH_ARCHIVE", str(db.archive.root))
     yield db
     db.close()
 
