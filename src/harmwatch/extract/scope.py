@@ -24,7 +24,6 @@ Inference is pure Python (a dot product and a softmax): scikit-learn is needed o
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import HarmWatchError
+from .linear import LinearModel
 from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .features import SentenceFeatures, without_comparison
@@ -288,43 +288,17 @@ def _clause(s: str, rel_s: int, rel_e: int) -> tuple[int, int]:
     return a, b
 
 
-class ScopeModel:
-    """Multinomial logistic regression read from JSON: standardise, dot product, softmax."""
+class ScopeModel(LinearModel):
+    """Multinomial logistic regression read from JSON (extract/linear.py)."""
 
-    def __init__(self, data: dict):
-        try:
-            self.features: list[str] = list(data["features"])
-            self.classes: list[str] = list(data["classes"])
-            self.coef: list[list[float]] = [list(map(float, r)) for r in data["coef"]]
-            self.intercept: list[float] = list(map(float, data["intercept"]))
-            self.mean: list[float] = list(map(float, data["scaler"]["mean"]))
-            self.scale: list[float] = list(map(float, data["scaler"]["scale"]))
-            self.threshold: float = float(data["threshold"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise ScopeModelError(f"figure-scope model: malformed ({e!r})") from e
-        n = len(self.features)
-        if (len(self.coef) != len(self.classes) or any(len(r) != n for r in self.coef)
-                or len(self.intercept) != len(self.classes) or len(self.mean) != n or len(self.scale) != n):
-            raise ScopeModelError("figure-scope model: the sizes of features, classes and coefficients disagree")
-        if sorted(self.classes) != sorted(CLASSES):
-            raise ScopeModelError(f"figure-scope model: classes must be {CLASSES}, not {self.classes}")
-        self.data = data
+    label = "figure-scope model"
+    error = ScopeModelError
+    expected_classes = CLASSES
+    default_threshold = None
 
     @classmethod
     def load(cls, path: str | Path = MODEL_PATH) -> "ScopeModel":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
-            raise ScopeModelError(f"{path}: cannot read the figure-scope model: {e}") from e
-        return cls(data)
-
-    def proba(self, x: dict[str, float]) -> dict[str, float]:
-        v = [(x.get(name, 0.0) - m) / s for name, m, s in zip(self.features, self.mean, self.scale)]
-        logits = [b + sum(w * a for w, a in zip(row, v)) for row, b in zip(self.coef, self.intercept)]
-        top = max(logits)
-        ex = [math.exp(z - top) for z in logits]
-        total = sum(ex)
-        return {c: e / total for c, e in zip(self.classes, ex)}
+        return super().load(path)
 
 
 @lru_cache(maxsize=1)

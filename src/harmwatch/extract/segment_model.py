@@ -23,7 +23,6 @@ model's P(continue) is below the threshold (its figures then reach no incident).
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import HarmWatchError
+from .linear import LinearModel
 from .features import SentenceFeatures
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "segment_model.json"
@@ -185,43 +185,17 @@ def features(f: SentenceFeatures, current: DraftView | None, earlier: list[Draft
     return x
 
 
-class SegmentModel:
-    """Multinomial logistic regression read from JSON: standardise, dot product, softmax."""
+class SegmentModel(LinearModel):
+    """Multinomial logistic regression read from JSON (extract/linear.py)."""
 
-    def __init__(self, data: dict):
-        try:
-            self.features: list[str] = list(data["features"])
-            self.classes: list[str] = list(data["classes"])
-            self.coef: list[list[float]] = [list(map(float, r)) for r in data["coef"]]
-            self.intercept: list[float] = list(map(float, data["intercept"]))
-            self.mean: list[float] = list(map(float, data["scaler"]["mean"]))
-            self.scale: list[float] = list(map(float, data["scaler"]["scale"]))
-            self.threshold: float = float(data.get("threshold", 0.0))
-        except (KeyError, TypeError, ValueError) as e:
-            raise SegmentModelError(f"segmentation model: malformed ({e!r})") from e
-        n = len(self.features)
-        if (len(self.coef) != len(self.classes) or any(len(r) != n for r in self.coef)
-                or len(self.intercept) != len(self.classes) or len(self.mean) != n or len(self.scale) != n):
-            raise SegmentModelError("segmentation model: the sizes of features, classes and coefficients disagree")
-        if sorted(self.classes) != sorted(CLASSES):
-            raise SegmentModelError(f"segmentation model: classes must be {CLASSES}, not {self.classes}")
-        self.data = data
+    label = "segmentation model"
+    error = SegmentModelError
+    expected_classes = CLASSES
+    default_threshold = 0.0
 
     @classmethod
     def load(cls, path: str | Path = MODEL_PATH) -> "SegmentModel":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
-            raise SegmentModelError(f"{path}: cannot read the segmentation model: {e}") from e
-        return cls(data)
-
-    def proba(self, x: dict[str, float]) -> dict[str, float]:
-        v = [(x.get(name, 0.0) - m) / s for name, m, s in zip(self.features, self.mean, self.scale)]
-        logits = [b + sum(w * a for w, a in zip(row, v)) for row, b in zip(self.coef, self.intercept)]
-        top = max(logits)
-        ex = [math.exp(z - top) for z in logits]
-        total = sum(ex)
-        return {c: e / total for c, e in zip(self.classes, ex)}
+        return super().load(path)
 
 
 @lru_cache(maxsize=1)

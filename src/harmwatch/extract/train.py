@@ -33,6 +33,7 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 from ..evaluate.scorer import match
+from .linear import write_model
 from ..ingest.language import detect_language
 from .scope import CLASSES, Candidate, ScopeModel, candidates, keep_score
 
@@ -339,15 +340,4 @@ def train(repo: Path, shared: Path, model_out: Path, labels_dir: Path | None = N
         "dev_metrics": evaluate_rows(model, dev_rows),
         "threshold_table": table,
     }
-    model_out.parent.mkdir(parents=True, exist_ok=True)
-    model_out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    if labels_dir is not None:
-        labels_dir.mkdir(parents=True, exist_ok=True)
-        by_set: dict[str, list[Row]] = {}
-        for r in (*train_rows, *dev_rows):
-            by_set.setdefault(r.set, []).append(r)
-        for name, rs in by_set.items():
-            with (labels_dir / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
-                for r in rs:
-                    fh.write(json.dumps(r.label_record()) + "\n")
-    return data
+    return write_model(data, model_out, labels_dir, (*train_rows, *dev_rows))
