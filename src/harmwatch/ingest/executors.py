@@ -122,17 +122,15 @@ class DaskExecutor:
         self.client.register_plugin(WarmExtractor(), name=WarmExtractor.name)
         n = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or (workers or 1)
         self.max_in_flight = 2 * n  # batches queued ahead of the writer: keeps every worker busy
-        self._extractor_key: tuple[int, Any] | None = None
 
     def _remote(self, extractor: Extractor) -> Any:
         from ..extract import pipeline
         if extractor is pipeline._DEFAULT or extractor is None:
             return None  # each worker has its own, loaded once (dask_worker.WarmExtractor)
-        if self._extractor_key is None or self._extractor_key[0] != id(extractor):
-            # another extractor (tests, a custom model): sent to every worker once, not per task
-            [fut] = self.client.scatter([extractor], broadcast=True, hash=False)
-            self._extractor_key = (id(extractor), fut)
-        return self._extractor_key[1]
+        # Another extractor (tests, a custom model) travels with each task. Scattering it once is not
+        # safe: the scheduler keeps a single replica of scattered data, and when the worker holding it
+        # dies the tasks that need it fail instead of being retried.
+        return extractor
 
     def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending:
         ref = self._remote(extractor)
