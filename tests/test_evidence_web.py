@@ -21,7 +21,7 @@ from harmwatch.evidence import store
 from harmwatch.resolve.service import incidents
 from harmwatch.store.models import EvidenceItem
 from test_web_browser import ARGS, CHROMIUM, Page, _browser_or_skip, _free_port
-from web_helpers import PASSWORD, build_sample, copy_db, csrf_of, open_db
+from web_helpers import PASSWORD, build_sample, copy_db, csrf_of, open_db, served
 
 PG_URL = os.environ.get("HARMWATCH_TEST_PG_URL")
 
@@ -182,22 +182,11 @@ def test_store_add_verify_and_bundle_on_postgresql(tmp_path):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample):
     _browser_or_skip()
-    import uvicorn
 
     from harmwatch.web.app import create_app
     db = open_db(copy_db(sample, tmp_path_factory.mktemp("evidence-browser")))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, anonymous_read=False, secret="evidence-browser"),
-                                        host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(10)
+    with served(create_app(db, anonymous_read=False, secret="evidence-browser")) as base:
+        yield base, db
     db.close()
 
 

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from web_helpers import served
 from sqlalchemy import select
 
 from harmwatch.store.db import Database
@@ -20,24 +21,13 @@ N = 50_000
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory):
     _browser_or_skip()
-    import uvicorn
 
     from harmwatch.web.app import create_app
     folder = tmp_path_factory.mktemp("bigmap")
     db = Database.open(f"sqlite:///{folder / 'big.db'}", archive_dir=folder / "archive")
     bench().generate(db, N, seed=5)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, anonymous_read=True, secret="bigmap-test"), host="127.0.0.1",
-                                        port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(10)
+    with served(create_app(db, anonymous_read=True, secret="bigmap-test")) as base:
+        yield base, db
     db.close()
 
 

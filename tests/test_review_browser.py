@@ -18,7 +18,7 @@ import pytest
 
 from test_web_browser import ARGS, CHROMIUM, Page, _browser_or_skip, _free_port
 import backend
-from web_helpers import build_sample, open_db
+from web_helpers import build_sample, open_db, served
 
 REASON_VERIFY = "checked against the oblast police list"
 REASON_MERGE = "same strike, two reports of it"
@@ -27,7 +27,6 @@ REASON_MERGE = "same strike, two reports of it"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _browser_or_skip()
-    import uvicorn
 
     from harmwatch.resolve.service import incidents, show, split
     from harmwatch.web.app import create_app
@@ -36,18 +35,8 @@ def server(tmp_path_factory):
     vuhledar = next(i for i in incidents(db) if i["place"] == "Vuhledar")  # two reports of one strike: part it,
     parts = sorted(split(db, vuhledar["id"], [], "setup", "two parts to merge again"),  # so the flow can merge
                    key=lambda i: min(show(db, i)["claims"]))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, anonymous_read=False, secret="review-browser"),
-                                       host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db, path, parts
-    srv.should_exit = True
-    thread.join(10)
+    with served(create_app(db, anonymous_read=False, secret="review-browser")) as base:
+        yield base, db, path, parts
     db.close()
 
 

@@ -17,7 +17,7 @@ from harmwatch.store.db import Database
 from harmwatch.store.models import Claim, Source
 from harmwatch.store.search import search
 
-from web_helpers import PASSWORD, build_sample, copy_db, csrf_of, open_db
+from web_helpers import PASSWORD, build_sample, copy_db, csrf_of, open_db, served
 
 PG_URL = os.environ.get("HARMWATCH_TEST_PG_URL")
 
@@ -192,22 +192,11 @@ def test_roles_and_csrf(client):
 def server(sample, tmp_path_factory):
     from test_web_browser import _browser_or_skip, _free_port
     _browser_or_skip()
-    import uvicorn
 
     from harmwatch.web.app import create_app
     db = open_db(copy_db(sample[0], tmp_path_factory.mktemp("upload-browser")))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, anonymous_read=False, secret="upload-browser"),
-                                        host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(10)
+    with served(create_app(db, anonymous_read=False, secret="upload-browser")) as base:
+        yield base, db
     db.close()
 
 

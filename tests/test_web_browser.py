@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from web_helpers import PASSWORD, build_sample, open_db
+from web_helpers import PASSWORD, build_sample, open_db, served
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -46,23 +46,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _browser_or_skip()
-    import uvicorn
 
     from harmwatch.web.app import create_app
     path, tokens = build_sample(tmp_path_factory.mktemp("browser"), xss=True)
     db = open_db(path)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, anonymous_read=False, secret="browser-test"), host="127.0.0.1",
-                                       port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(10)
+    with served(create_app(db, anonymous_read=False, secret="browser-test")) as base:
+        yield base, db
     db.close()
 
 

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from harmwatch.api import sample_corpus
 from harmwatch.auth import add_user, create_token
@@ -70,3 +75,24 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf" value="([^"]+)"', html)
     assert m, "no CSRF field in the page"
     return m.group(1)
+
+
+@contextmanager
+def served(app) -> Iterator[str]:  # noqa: ANN001
+    """Serve an ASGI app with uvicorn on a free loopback port in a thread; yields its base URL."""
+    import uvicorn
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started:
+        assert time.time() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
