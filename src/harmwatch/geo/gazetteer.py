@@ -31,6 +31,11 @@ from .rows import Row, clean_alternates, km, match_points, read_rows, write_rows
 PLACES_FILE = "ua_places.tsv.gz"
 ADMIN_FILE = "ua_admin.tsv"
 BORDER_FILE = "border_places.tsv"  # places of the neighbouring countries near the border (GeoNames)
+# the project's table of the main settlements of Belgorod, Kursk and Bryansk oblasts (and Przewodów):
+# English, Ukrainian and Russian names, each row's source; and the regions' names in the three languages
+BORDER_SETTLEMENTS_FILE = "border_settlements.tsv"
+BORDER_REGIONS_FILE = "border_regions.tsv"
+BORDER_DUMP_PREFIX = "border_"  # user files written by import_country_dump: border_RU.tsv, ...
 NEAR_KM = 150.0  # "near" points further than this do not pull a candidate
 BIG_CITY = 100_000  # a city this size within NEAR_KM beats a closer same-named village
 
@@ -99,6 +104,10 @@ def _bundled_admin_path() -> Path:
 
 def _bundled_border_path() -> Path:
     return Path(str(resources.files("harmwatch.geo") / "data" / BORDER_FILE))
+
+
+def _bundled_data(name: str) -> Path:
+    return Path(str(resources.files("harmwatch.geo") / "data" / name))
 
 
 def user_dir() -> Path:
@@ -191,6 +200,10 @@ class Gazetteer:
         self._build()
         self._load_admin(admin_path if admin_path is not None else _bundled_admin_path())
         self._load_foreign(_bundled_border_path())
+        self._load_border_regions(_bundled_data(BORDER_REGIONS_FILE))
+        self._load_border_settlements(_bundled_data(BORDER_SETTLEMENTS_FILE))
+        for extra in sorted(user_dir().glob(f"{BORDER_DUMP_PREFIX}*.tsv")) if user_dir().is_dir() else ():
+            self._load_foreign(extra, reset=False)
 
     # construction ------------------------------------------------------------------------------
 
@@ -269,12 +282,18 @@ class Gazetteer:
                 if c:
                     self._centroid[o.name] = (c[0].lat, c[0].lon)
 
-    def _load_foreign(self, path: Path) -> None:
+    def _load_foreign(self, path: Path, reset: bool = True) -> None:
         """Places across the border (Russia, Belarus, Poland, Moldova, Romania) for cross-border
-        strikes. Kept apart from the Ukrainian index: only ``geocode`` looks there, when the string
-        names no Ukrainian place or names the country or region ("Shebekino, Belgorod region")."""
-        self._foreign: dict[str, list[Place]] = {}
-        self._foreign_region: dict[str, tuple[str, str]] = {}  # normalised region name -> (country, region)
+        strikes. Kept apart from the Ukrainian index: ``geocode`` looks there when the string names
+        no Ukrainian place or names the country or region ("Shebekino, Belgorod region"); extraction
+        and ``resolve`` only when the text names the region ("Белгородской области") or no Ukrainian
+        place has the name. ``reset=False`` adds a user file (``import_country_dump``): a place
+        already known by its GeoNames id is replaced by the dump's row."""
+        if reset:
+            self._foreign: dict[str, list[Place]] = {}
+            self._foreign_by_id: dict[int, Place] = {}
+            self._foreign_region: dict[str, tuple[str, str]] = {}  # normalised region name -> (country, region)
+            self._region_point: dict[str, tuple[float, float]] = {}  # region -> its capital's point
         if not path.exists():
             return
         with open(path, encoding="utf-8") as f:
@@ -282,11 +301,77 @@ class Gazetteer:
             for line in f:
                 gid, name, alts, lat, lon, country, region, pop = line.rstrip("\n").split("\t")
                 p = Place(int(gid), name, region, float(lat), float(lon), int(pop or 0), "PPL", country)
-                for k in {normalize(n) for n in (name, *alts.split("|")) if n}:
-                    self._foreign.setdefault(k, []).append(p)
+                self._add_foreign(p, (name, *alts.split("|")))
                 self._foreign_region.setdefault(normalize(region), (country, region))
-        for lst in self._foreign.values():
-            lst.sort(key=_rank)
+
+    def _add_foreign(self, p: Place, names) -> None:
+        old = self._foreign_by_id.get(p.geonameid)
+        if old is not None and old != p:  # a newer row for the same place: its point and names win
+            for lst in self._foreign.values():
+                if old in lst:
+                    lst[lst.index(old)] = p
+        self._foreign_by_id[p.geonameid] = p
+        for k in {normalize(n) for n in names if n}:
+            lst = self._foreign.setdefault(k, [])
+            if p not in lst:
+                lst.append(p)
+                lst.sort(key=_rank)
+
+    def _load_border_regions(self, path: Path) -> None:
+        """Names of the regions across the border in English, Ukrainian and Russian ("Бєлгородська
+        область", "Белгородской области", "Kursk region"), and the point of each region's capital."""
+        if not path.exists():
+            return
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(("#", "country\t")) or not line.strip():
+                    continue
+                country, region, gn_name, lat, lon, names = line.rstrip("\n").split("\t")
+                self._region_point[region] = (float(lat), float(lon))
+                for n in (region, gn_name, *names.split("|")):
+                    for k in {normalize(n), " ".join(_parse(n)[0])}:
+                        if k:
+                            self._foreign_region[k] = (country, region)
+
+    def _load_border_settlements(self, path: Path) -> None:
+        """The project's table of the main border-region settlements (``border_settlements.tsv``):
+        their Ukrainian and Russian names and spelling variants join the GeoNames place of the same
+        id; rows with a negative id are places the extract lacks, with the point its source gives."""
+        if not path.exists():
+            return
+        with open(path, encoding="utf-8") as f:
+            next(f, None)
+            for line in f:
+                gid, name, uk, ru, variants, lat, lon, country, region, pop, _source = line.rstrip("\n").split("\t")
+                # the table's English name ('Lgov', not GeoNames' "L'govskiy"); the point is the row's own
+                p = Place(int(gid), name, region, float(lat), float(lon), int(pop or 0), "PPL", country)
+                self._add_foreign(p, (name, uk, ru, *variants.split("|")))
+
+    def foreign_region(self, text: str) -> tuple[str, str] | None:
+        """(country, region) when ``text`` names a region across the border: 'Kursk region',
+        'Бєлгородська область', 'Белгородской области', 'Брянщина' -> ('RU', 'Bryansk'). None for
+        an oblast of Ukraine or a bare city name ('Kursk')."""
+        if not text:
+            return None
+        k = normalize(text)
+        hit = self._foreign_region.get(k)
+        if hit and (k not in self._foreign or k != normalize(hit[1])):
+            return hit
+        toks, kind = _parse(text)
+        if kind == "region" and not self.oblast(text):
+            return self._foreign_region.get(" ".join(toks))
+        return None
+
+    def foreign_candidates(self, name: str, region: str | None = None) -> list[Place]:
+        """Places across the border named ``name`` (in any of their languages), in ``region`` when
+        given; most populous first. Every one carries its ``country`` (RU, BY, PL, MD, RO)."""
+        cands = self._foreign.get(normalize(name), [])
+        return [c for c in cands if region is None or c.admin1 == region]
+
+    def is_foreign_region(self, admin1: str | None) -> bool:
+        """Whether ``admin1`` is a region across the border ('Belgorod', 'Kursk'), not an oblast."""
+        return bool(admin1) and (admin1 in self._region_point or any(
+            r == admin1 for _c, r in self._foreign_region.values()))
 
     def __len__(self) -> int:
         return len(self._places)
@@ -367,7 +452,16 @@ class Gazetteer:
         nearest to ``near`` (other places of the same document) within 150 km, a city over 100,000
         within that range beating a closer village; then the most populous (a place whose own name is
         ``name`` before one that only lists it as an alternate name, unless that one is ten times
-        larger); then the smaller id."""
+        larger); then the smaller id.
+
+        A hint naming a region across the border ('Belgorod', 'Kursk') picks the place of that name
+        there ('Валуйки' with 'Belgorod' is Valuyki, Russia, never Valuiky of Luhansk oblast); when
+        the region has no such place the name is resolved in Ukraine without the hint."""
+        if admin1_hint and self.is_foreign_region(admin1_hint):
+            there = self.foreign_candidates(name, admin1_hint)
+            if there:
+                return there[0]
+            admin1_hint = None
         return self._resolve(self.candidates(name), admin1_hint, near, normalize(name))[0]
 
     def _resolve(self, cands: list[Place], admin1_hint: str | None, near,
@@ -492,10 +586,19 @@ class Gazetteer:
         core = " ".join(toks)
         if not core:
             return self._oblast_match(*hint_region) if hint_region else None
+        fr = self.foreign_region(main)
+        if fr and not self._foreign.get(normalize(main)):  # "Kursk region", "Белгородская область" alone
+            return self._foreign_region_match(fr, main)
         if foreign:
             fm = self._foreign_match(core, foreign, _span(raw, main))
             if fm is not None:
                 return fm
+            # "Валуйки, Белгородская область": the region given is a hard constraint; a Ukrainian
+            # namesake (Valuiky, Luhansk oblast) is never the answer
+            if foreign[1] is not None:
+                return self._foreign_region_match((foreign[0], foreign[1]), next(
+                    (h for h in hints if self._foreign_hint(h)), main))
+            return None
         if kind == "region":
             ob = self.oblast(core)
             if ob:
@@ -643,7 +746,13 @@ class Gazetteer:
         _toks, kind = _parse(part)
         if kind == "region" and k in self._foreign_region and not self.oblast(part):
             return self._foreign_region[k]
-        return None
+        return self.foreign_region(part)
+
+    def _foreign_region_match(self, hint: tuple[str, str], matched: str) -> GeocodeMatch:
+        """'Kursk region', 'Бєлгородська область': the region across the border, at its capital."""
+        country, region = hint
+        lat, lon = self._region_point.get(region, (None, None))
+        return GeocodeMatch(None, region, lat, lon, 0.5, matched.strip(), precision="oblast", country=country)
 
     def _foreign_match(self, core: str, hint: tuple[str, str | None] | None, matched: str) -> GeocodeMatch | None:
         cands = self._foreign.get(normalize(core), [])
