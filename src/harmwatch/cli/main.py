@@ -258,13 +258,25 @@ def geocode_cmd(texts: list[str] = typer.Argument(..., help="Place strings as an
 
 @gazetteer_app.command("load")
 def gazetteer_load(file: Path = typer.Argument(..., help="GeoNames dump: allCountries.txt, UA.txt or a .zip of one."),
-                   dest: Optional[Path] = typer.Option(None, "--dest", help="Where to write the user gazetteer.")) -> None:
-    """Import Ukrainian populated places from a full GeoNames dump.
+                   dest: Optional[Path] = typer.Option(None, "--dest", help="Where to write the user gazetteer."),
+                   region: list[str] = typer.Option([], "--region", help="A region of a neighbouring country's dump "
+                                                    "to import as places across the border (name or GeoNames admin1 "
+                                                    "code; repeatable)."),
+                   country: Optional[str] = typer.Option(None, "--country", help="With --region: the country of "
+                                                         "allCountries.txt to read (RU, BY, PL, ...).")) -> None:
+    """Import Ukrainian populated places from a full GeoNames dump, or with --region the populated
+    places of some regions of a neighbouring country's dump (GeoNames, CC BY 4.0).
 
-    Example: `harmwatch gazetteer load ~/Downloads/UA.zip`
+    Example: `harmwatch gazetteer load ~/Downloads/UA.zip`;
+    `harmwatch gazetteer load RU.zip --region Belgorod --region Kursk --region Bryansk`
     """
-    from ..geo.gazetteer import import_dump
+    from ..geo.gazetteer import import_country_dump, import_dump
     try:
+        if region:
+            n, chosen = import_country_dump(file, region, dest, country)
+            err.print(f"imported {n} populated places across the border ("
+                      + ", ".join(f"{name} = admin1 {code}" for code, name in chosen.items()) + ")")
+            return
         n = import_dump(file, dest) if dest else import_dump(file)
     except HarmWatchError as e:
         _fail(e)

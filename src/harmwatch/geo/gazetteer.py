@@ -1047,3 +1047,135 @@ def download_dump(url: str = GEONAMES_UA_URL, dest_dir: str | Path | None = None
 def load_dump(path: str | Path, db_or_dest: str | Path | None = None) -> int:
     """CLI entry point for ``harmwatch gazetteer load FILE [--dest DIR]``: see ``import_dump``."""
     return import_dump(path, db_or_dest)
+
+
+# --- GeoNames dumps of the neighbouring countries (cross-border strikes) ------------------------
+
+def import_country_dump(path: str | Path, regions: Sequence[str], dest_dir: str | Path | None = None,
+                        country: str | None = None) -> tuple[int, dict[str, str]]:
+    """Import the populated places of some first-level regions of a neighbouring country's GeoNames
+    dump (``RU.zip``, ``BY.zip``, ``PL.zip``..., or allCountries with ``country``) as places across
+    the border, next to the user gazetteer: ``border_<CC>.tsv`` in ``dest_dir`` (default
+    ``$HARMWATCH_HOME/gazetteer``), which every ``Gazetteer`` reads from then on.
+
+    ``regions``: GeoNames admin1 codes ("09") or region names in English, Ukrainian or Russian
+    ("Belgorod", "Kursk Oblast", "Брянська область"); a name is matched to the dump's own ADM1 row
+    or the region capital (feature code PPLA). Returns (places written, {admin1 code: region}).
+    Raises GazetteerError for a file that is not a GeoNames dump (as ``iter_dump``), a region the
+    dump does not have (the message lists those it has), or no populated place at all; nothing is
+    written then. GeoNames data: CC BY 4.0, attribution in docs/gazetteer.md."""
+    path = Path(path)
+    if not regions:
+        raise GazetteerError("name at least one region to import (--region Belgorod --region Kursk, or GeoNames admin1 codes)")
+    if not path.exists():
+        raise GazetteerError(f"GeoNames dump not found: {path}")
+    if path.is_dir():
+        raise GazetteerError(f"{path} is a folder, not a GeoNames dump file")
+    want_cc = country.upper() if country else None
+    places: list[list[str]] = []
+    adm1: dict[str, list[str]] = {}  # admin1 code -> names of its ADM1 row and its capital
+    f, closers = _open_dump(path)
+    lineno = 0
+    try:
+        for lineno, line in enumerate(f, start=1):
+            if line.count("\t") != GEONAMES_COLUMNS - 1:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                raise GazetteerError(
+                    f"{path}: line {lineno}: expected {GEONAMES_COLUMNS} tab-separated columns (GeoNames "
+                    f"dump format), found {line.count(chr(9)) + 1}")
+            c = line.rstrip("\n").split("\t")
+            cc = c[8]
+            if cc == "UA" or (want_cc and cc != want_cc):
+                continue
+            if want_cc is None:
+                want_cc = cc  # a country dump: its one country
+            if c[6] == "A" and c[7] == "ADM1" or c[6] == "P" and c[7] == "PPLA":
+                adm1.setdefault(c[10], []).extend([c[1], c[2], *(c[3].split(",") if c[3] else [])])
+            if c[6] != "P":
+                continue
+            try:
+                int(c[0]), float(c[4]), float(c[5]), int(c[14] or 0)
+            except ValueError as e:
+                raise GazetteerError(f"{path}: line {lineno}: malformed value ({e})") from e
+            places.append(c)
+    except UnicodeDecodeError as e:
+        raise GazetteerError(f"{path}: line {lineno + 1}: not UTF-8 text ({e.reason}); is this a GeoNames dump?") from e
+    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as e:
+        raise GazetteerError(f"{path}: line {lineno + 1}: unreadable ({e})") from e
+    finally:
+        for closer in closers:
+            try:
+                closer.close()
+            except Exception:  # closing a half-read archive must not hide the real error
+                pass
+    if not places or want_cc is None:
+        raise GazetteerError(f"{path}: no populated places of a country other than Ukraine found "
+                             "(expected a GeoNames country dump such as RU.zip)")
+    known = _BorderNames()
+    chosen: dict[str, str] = {}
+    for spec in regions:
+        code = _region_code(spec, adm1, known)
+        if code is None:
+            have = ", ".join(f"{k} {_label(v)}" for k, v in sorted(adm1.items()) if v)
+            raise GazetteerError(f"{path}: no region {spec!r} in the {want_cc} dump (its regions: {have or 'none listed'})")
+        chosen[code] = known.region(spec) or _label(adm1.get(code, [spec]))
+    rows = []
+    for c in places:
+        if c[10] not in chosen:
+            continue
+        name = c[1].strip() or c[2].strip()
+        alts = clean_alternates([c[2]] + (c[3].split(",") if c[3] else []), exclude=[name])
+        rows.append("\t".join([c[0], name, "|".join(alts), c[4], c[5], want_cc, chosen[c[10]], c[14] or "0"]))
+    if not rows:
+        raise GazetteerError(f"{path}: no populated places in the regions {', '.join(regions)}")
+    dest = Path(dest_dir).expanduser() if dest_dir is not None else user_dir()
+    target = dest / f"{BORDER_DUMP_PREFIX}{want_cc}.tsv"
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text("geonameid\tname\talternatenames\tlat\tlon\tcountry\tregion\tpopulation\n"
+                       + "\n".join(rows) + "\n", encoding="utf-8")
+        tmp.replace(target)
+    except OSError as e:
+        raise GazetteerError(f"cannot write {target}: {e.strerror or e}") from e
+    Gazetteer._cache.clear()
+    return len(rows), chosen
+
+
+class _BorderNames:
+    """The bundled region names (border_regions.tsv): normalised name -> English region name."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        path = _bundled_data(BORDER_REGIONS_FILE)
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.startswith(("#", "country\t")) or not line.strip():
+                    continue
+                _cc, region, gn_name, _lat, _lon, names = line.split("\t")
+                for n in (region, gn_name, *names.split("|")):
+                    self.names[normalize(n)] = region
+
+    def region(self, spec: str) -> str | None:
+        return self.names.get(normalize(spec))
+
+
+def _label(names: list[str]) -> str:
+    name = next((n for n in names if n and n.isascii()), names[0] if names else "")
+    return re.sub(r"\s+(?:Oblast|Oblast'|Region|Voivodeship|Province|Krai|Kray)$", "", name, flags=re.I)
+
+
+def _region_code(spec: str, adm1: dict[str, list[str]], known: _BorderNames) -> str | None:
+    s = spec.strip()
+    if s in adm1 and s:
+        return s  # a GeoNames admin1 code
+    keys = {normalize(s), " ".join(_parse(s)[0])}
+    english = known.region(s)
+    if english:
+        keys |= {normalize(english), normalize(f"{english} Oblast")}
+    for code, names in adm1.items():
+        ks = {normalize(n) for n in names if n} | {" ".join(_parse(n)[0]) for n in names if n}
+        if keys & ks:
+            return code
+    return None

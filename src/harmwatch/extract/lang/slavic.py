@@ -229,6 +229,9 @@ class SlavicAnnotator:
     def places(self, toks: list[Tok], sent: Sentence) -> list[PlaceMention]:
         out: list[PlaceMention] = []
         skip = -1
+        # a region across the border named anywhere in the sentence ("у Шебекине Белгородской области",
+        # "на Курщині"): a settlement of that name there wins over a Ukrainian namesake
+        abroad = self._foreign_region_in(toks)
         for i, t in enumerate(toks):
             if i == skip:
                 continue  # the second word of a two-word name already read
@@ -241,6 +244,10 @@ class SlavicAnnotator:
             # an oblast: "-щина" names and "<adjective> область"
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             suffix = self.res.raw.get("region_suffix")
+            fr = self._foreign_region_noun(t)
+            if fr:  # "на Бєлгородщині", "на Курщине": the region across the border only
+                out.append(PlaceMention(t.start, t.end, t.text, "oblast", fr, cue=cue))
+                continue
             if suffix and any(lm.endswith(suffix) for lm in t.lemmas):
                 ob = next((self.gaz.oblast(lm.capitalize()) for lm in t.lemmas if lm.endswith(suffix)
                            and self.gaz.oblast(lm.capitalize())), None)
@@ -268,8 +275,20 @@ class SlavicAnnotator:
             if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
                     and not prev.lemmas & self.settlement_words:
                 continue  # the second word of a name ("Олег Григоров")
+            there = self._foreign_settlement(t, abroad) if abroad else None
+            if there is not None:  # "Валуйки Белгородской области": Valuyki, Russia, not Valuiky of Luhansk
+                name, cands = there
+                out.append(PlaceMention(t.start, t.end, name, "settlement", abroad, tuple(cands), cue=cue,
+                                        admin_hint=abroad))
+                continue
             hit = self._settlement(t)
             if hit is None:
+                there = self._foreign_settlement(t, None)
+                if there is not None and (cue is not None or there[1][0].population >= 100000):
+                    # "у Шебекине", "Белгород": a place across the border, no Ukrainian one of that name
+                    name, cands = there
+                    out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands),
+                                            cue=cue, admin_hint=cands[0].admin1))
                 continue
             name, cands = hit
             big = max(c.population for c in cands) >= 20000
@@ -309,6 +328,34 @@ class SlavicAnnotator:
             cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
             if cands:
                 return name, cands
+        return None
+
+    def _foreign_settlement(self, t: Tok, region: str | None):
+        """(name, places) across the border for a capitalised word in any case, in ``region`` if given."""
+        for name in self._forms(t):
+            cands = self.gaz.foreign_candidates(name, region)
+            if cands:
+                return name, cands
+        return None
+
+    def _foreign_region_noun(self, t: Tok) -> str | None:
+        """'Бєлгородщина', 'Курщине', 'Брянщины' (the file's ``foreign_regions`` nouns) -> the region."""
+        if not _CYR_UPPER.match(t.text):
+            return None
+        return next((self.foreign_regions[lm] for lm in sorted(t.lemmas)
+                     if lm in self.foreign_regions and lm.endswith(("щина", "чина"))), None)
+
+    def _foreign_region_in(self, toks: list[Tok]) -> str | None:
+        """The first region across the border the sentence names: a ``foreign_regions`` adjective before
+        a region noun ("Белгородской области") or a region noun ("Бєлгородщині")."""
+        for i, t in enumerate(toks):
+            fr = self._foreign_region_noun(t)
+            if fr:
+                return fr
+            if i + 1 < len(toks) and toks[i + 1].lemmas & self.region_nouns:
+                hit = next((self.foreign_regions[lm] for lm in t.lemmas if lm in self.foreign_regions), None)
+                if hit:
+                    return hit
         return None
 
     def _oblast(self, t: Tok) -> str | None:
