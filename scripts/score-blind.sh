@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Score every blind test set once: the open set's test split (English and Ukrainian parts),
-# heldout4, heldout5, heldout6 and the uk-ru test split. Aggregates only: a blind set is scored,
+# heldout4-7, the uk-ru test split and uk-ru2 (test only). Aggregates only: a blind set is scored,
 # never read for tuning. Prints one line per set: incident_f1 casualty_acc tally_f1 invented
 # figures, invented dates, objects_f1, date_acc, geo@10km.
 set -euo pipefail
@@ -30,9 +30,11 @@ PY
 line "open test" "$SHARED/eval/open/gold.jsonl" "$out/open.jsonl" tests/data/splits/open.json:test
 line "open test en" "$SHARED/eval/open/gold.jsonl" "$out/open.jsonl" "$out/open-lang.json:test-en"
 line "open test uk" "$SHARED/eval/open/gold.jsonl" "$out/open.jsonl" "$out/open-lang.json:test-uk"
-for s in heldout4 heldout5 heldout6; do
+for s in heldout4 heldout5 heldout6 heldout7; do
   run "$s" "tests/data/$s/docs" "tests/data/$s/manifest.csv"
   line "$s" "tests/data/$s/gold.jsonl" "$out/$s.jsonl"
 done
 run ukru tests/data/uk-ru/docs tests/data/uk-ru/manifest.csv
 line "uk-ru test" tests/data/uk-ru/gold.jsonl "$out/ukru.jsonl" tests/data/splits/uk-ru.json:test
+run ukru2 tests/data/uk-ru2/docs tests/data/uk-ru2/manifest.csv
+line "uk-ru2" tests/data/uk-ru2/gold.jsonl "$out/ukru2.jsonl"
