@@ -119,6 +119,12 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 continue  # "Vladimir Putin": part of a longer proper name, not a place
             # city districts (PPLX) carry surnames ("Shevchenko"); they are not the scene of an attack by name
             cands = [c for c in gaz.candidates(name) if c.feature_code != "PPLX"]
+            abroad = _foreign_hint(toks, k, gaz)
+            there = gaz.foreign_candidates(name, abroad) if abroad else []
+            if there:  # "Shebekino, Belgorod region", "Sudzha in the Kursk region": across the border
+                end = toks[k - 1].end
+                found = (k, PlaceMention(t.start, end, name, "settlement", abroad, tuple(there), _cue(toks, i), abroad))
+                break
             if cands:
                 cue = _cue(toks, i)
                 hint = _admin_hint(toks, k, gaz)
@@ -170,6 +176,18 @@ def _admin_hint(toks, k: int, gaz: Gazetteer) -> str | None:
             return gaz.oblast(w)
         if w.lower().endswith(("ska", "skyi")):
             return gaz.oblast(w)
+    return None
+
+
+def _foreign_hint(toks, k: int, gaz: Gazetteer) -> str | None:
+    """The region across the border named right after a place: "Shebekino, Belgorod region",
+    "Sudzha in the Kursk region" -> 'Belgorod', 'Kursk'; None otherwise."""
+    j = k
+    while j < len(toks) and j < k + 3 and toks[j].text in (",", "(", "in", "the"):
+        j += 1
+    if j + 1 < len(toks) and toks[j + 1].lower in REGION_WORDS and _CAP.match(toks[j].text):
+        fr = gaz.foreign_region(f"{toks[j].text} region")
+        return fr[1] if fr else None
     return None
 
 

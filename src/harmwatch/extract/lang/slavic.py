@@ -154,6 +154,7 @@ class SlavicAnnotator:
         self.settlement_words = r.words("settlement_words")
         self.stop = r.words("stop_places")
         self.region_nouns = r.words("region_nouns")
+        self.raion_nouns = r.words("raion_nouns")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
@@ -237,6 +238,9 @@ class SlavicAnnotator:
                 continue  # the second word of a two-word name already read
             prev = toks[i - 1] if i else None
             cue = self.res.cues.get(prev.key) if prev else None
+            if cue is None and prev is not None and prev.key in self.conjunctions and out and i > 1 \
+                    and out[-1].kind == "settlement" and out[-1].end == toks[i - 2].end:
+                cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
             if prev is not None and prev.lemmas & self.settlement_words:
                 cue = "village"
                 if i > 1 and self.res.cues.get(toks[i - 2].key) in ("near", "from", "to"):
@@ -291,6 +295,13 @@ class SlavicAnnotator:
                                             cue=cue, admin_hint=cands[0].admin1))
                 continue
             name, cands = hit
+            raion = self._raion_after(toks, i)
+            if raion is not None and any(c.admin1 == raion for c in cands):
+                # "у селі Гроза Куп'янського району": the namesake in that raion's oblast
+                cands = sorted(cands, key=lambda c: c.admin1 != raion)
+                out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue,
+                                        admin_hint=raion))
+                continue
             big = max(c.population for c in cands) >= 20000
             if cue is None and not big:
                 continue  # a capitalised word that is also a village's name: only as a place when introduced as one
@@ -328,6 +339,16 @@ class SlavicAnnotator:
             cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
             if cands:
                 return name, cands
+        return None
+
+    def _raion_after(self, toks: list[Tok], i: int) -> str | None:
+        """The oblast of a raion named right after a place ("Гроза Куп'янського району"), else None."""
+        if i + 2 >= len(toks) or not toks[i + 2].lemmas & self.raion_nouns:
+            return None
+        for lm in sorted(toks[i + 1].lemmas):
+            r = self.gaz.raion(f"{lm} район")
+            if r is not None:
+                return r[0]
         return None
 
     def _foreign_settlement(self, t: Tok, region: str | None):
