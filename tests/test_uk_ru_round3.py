@@ -264,3 +264,13 @@ def test_raion_after_a_village_names_its_oblast():
 def test_region_only_and_near(text, want):
     f = feats(text, "uk")
     assert [(p.kind, p.admin1 or p.candidates[0].admin1, p.cue) for p in f.places] == want
+
+
+@pytest.mark.parametrize("text,lang,region", [
+    ("Днём в Грайвороне дрон атаковал автомобиль. Водителя с ранениями доставили в больницу Белгорода.", "ru", "Belgorod"),
+    ("Уранці в Ізюмі дрон атакував автомобіль. Пораненого водія доправили до лікарні Харкова.", "uk", "Kharkiv"),
+])
+def test_the_city_a_victim_was_taken_to_is_not_a_second_incident(text, lang, region):
+    cs = incidents(text, lang)
+    assert len(cs) == 1 and cs[0].admin1 == region and cs[0].injured == 1, [(c.place, c.injured) for c in cs]
+    assert cs[0].place in ("Grayvoron", "Izium")

@@ -155,6 +155,7 @@ class SlavicAnnotator:
         self.stop = r.words("stop_places")
         self.region_nouns = r.words("region_nouns")
         self.raion_nouns = r.words("raion_nouns")
+        self.destination_nouns = r.words("destination_nouns")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
@@ -241,6 +242,8 @@ class SlavicAnnotator:
             if cue is None and prev is not None and prev.key in self.conjunctions and out and i > 1 \
                     and out[-1].kind == "settlement" and out[-1].end == toks[i - 2].end:
                 cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
+            if prev is not None and prev.lemmas & self.destination_nouns and self.res.any("destination_patterns", sent.text):
+                continue  # "доставили в больницу Белгорода": where victims were taken, not a place of the report
             if prev is not None and prev.lemmas & self.settlement_words:
                 cue = "village"
                 if i > 1 and self.res.cues.get(toks[i - 2].key) in ("near", "from", "to"):
@@ -288,7 +291,8 @@ class SlavicAnnotator:
             hit = self._settlement(t)
             if hit is None:
                 there = self._foreign_settlement(t, None)
-                if there is not None and (cue is not None or there[1][0].population >= 100000):
+                top = there[1][0].population if there is not None else 0
+                if there is not None and (cue is not None or top >= 100000 or (top >= 20000 and i > 0)):
                     # "у Шебекине", "Белгород": a place across the border, no Ukrainian one of that name
                     name, cands = there
                     out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands),
