@@ -102,6 +102,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     para_sizes: dict[int, int] = {}
     for f in feats:
         para_sizes[f.sent.paragraph] = para_sizes.get(f.sent.paragraph, 0) + 1
+    wave_doc = any(_NATIONWIDE.search(f.sent.text) or _many_places(f) or _multi_region(f) or (
+        any(w in f.sent.text.lower() for w in _COUNTRY_WORDS) and _WAVE_ON_COUNTRY.search(f.sent.text)) for f in feats)
     header: SentenceFeatures | None = None  # a district sentence whose weapon and time belong to the villages named next
     parts: list[SentenceFeatures] = []
     skipped: list[int] = []  # indexes of the sentences left out, which do not count as distance
@@ -181,13 +183,22 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
             continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
-        if not f.settlements and not f.oblasts and "ukraine" in low and _WAVE_ON_COUNTRY.search(f.sent.text):
-            # "Russia unleashed its largest aerial assault against Ukraine": no city's incident
+        if drafts and f.figures and (pw := _PAST_WHEN.search(f.sent.text)) is not None:
+            # "... since March, when a drone strike on an apartment block killed 12 people": what follows
+            # "when" is an earlier attack's, told without a day; its figures, object and weapon join nothing
+            cut = f.sent.start + pw.start()
+            f = replace(f, figures=[x for x in f.figures if x.start < cut], objects=[o for o in f.objects if o.start < cut],
+                        weapons=[w for w in f.weapons if w.start < cut])
+        if (not f.settlements and not f.oblasts and any(w in low for w in _COUNTRY_WORDS)
+                and _WAVE_ON_COUNTRY.search(f.sent.text)) or (f.attack and _multi_region(f)):
+            # "Russia unleashed its largest aerial assault against Ukraine", "росія атакувала Україну", "drones hit
+            # the Kharkiv, Sumy and Odesa regions": no city's incident
             wave, current = f, None
             if not any(x.value is not None for x in f.figures):
                 continue
         if wave is not None and wave is not f and not f.settlements and not f.oblasts and f.figures \
-                and f.sent.paragraph == wave.sent.paragraph and f.sent.index - wave.sent.index <= 2 \
+                and (f.sent.paragraph == wave.sent.paragraph or (current is None and f.sent.paragraph == wave.sent.paragraph + 1)) \
+                and f.sent.index - wave.sent.index <= 2 \
                 and not f.new_event and any(x.value is not None for x in f.figures):
             # "It killed at least 41 civilians": the country's count for that wave
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
@@ -198,6 +209,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
             t.scope = "Ukraine"
             tallies.append(t)
+            continue
+        if any(x.value is not None for x in f.figures) and _SEVERAL_TOTAL.search(f.sent.text) \
+                and len(_scene_places(f)) <= 1:
+            # "In total, six people were killed and 23 injured in the two cities": a sum over the places told of,
+            # never the toll of the last one named
+            tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
             continue
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
@@ -253,7 +270,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
             elif _can_start(f):
-                current = _new_draft(f, scene, _carried(date_ctx, f, drafts))
+                current = _new_draft(f, scene, _carried(date_ctx, f, drafts, scene, wave_doc))
                 if header is not None and f.sent.index - header.sent.index <= 1:
                     current.feats.insert(0, header)  # the next village of the header's list
                     for d in drafts:
@@ -280,7 +297,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     f = replace(f, figures=[])
                 current.add(f)  # a new paragraph about the region on another day is another incident
             elif _can_start(f, strict=False):
-                current = _new_draft(f, None, _carried(date_ctx, f, drafts))
+                current = _new_draft(f, None, _carried(date_ctx, f, drafts, ob, wave_doc))
                 current.admin1, current.admin1_mention = ob.admin1, ob
                 drafts.append(current)
         elif (back := _draft_for_object(drafts, current, f)) is not None:
@@ -348,7 +365,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
             d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
-        if d.scene is None and d.admin1 is None and (wave_total := _many_places_total(d, feats, publisher)) is not None:
+        if d.scene is None and d.admin1 is None and (wave_total := _many_places_total(d, feats, publisher)
+                                                     or _wave_total(d, feats, publisher)) is not None:
             tallies.append(wave_total)  # "Reports indicate at least 30 people have been killed" after a wave over many cities
             if trace is not None:
                 trace.append((d, None))
@@ -383,17 +401,51 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
     return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or not strict)
 
 
-def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft]) -> DateMention | None:
+def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],
+             where: PlaceMention | None = None, wave_doc: bool = False) -> DateMention | None:
     """The date a new incident at another place takes from the sentences before, when its own sentence
     gives none. None (abstain) when that date is another incident's and the text's incidents are on
     different days ("On 6 March ... Odesa. On 12 March ... Kryvyi Rih. In Kherson, shelling damaged the
-    cathedral."): which day, if any, the new item shares is a guess."""
+    cathedral."): which day, if any, the new item shares is a guess. None too when the new incident opens
+    a paragraph of its own in another region than every incident before, and the text tells of no wave over
+    the country or several regions ("Yesterday, a drone hit a house in Kharkiv ...\n\nRussian forces also
+    shelled a hospital in Beryslav"): nothing says it was the same day."""
     if date_ctx is None or f.dates:
         return date_ctx
     told = [d for d in drafts if not d.header]
     owned = any(d.date_ctx is date_ctx or any(dm is date_ctx for g in d.feats for dm in g.dates) for d in told)
     days = {dm.value for d in told if (dm := d.first_date or d.date_ctx) is not None}
-    return None if owned and len(days) >= 2 else date_ctx
+    if owned and len(days) >= 2:
+        return None
+    if owned and not wave_doc and where is not None and told and _opens_paragraph(f, told) \
+            and not _SAME_TIME.search(f.sent.text):
+        mine = _regions_of(where)
+        theirs = [_regions_of_draft(d) for d in told]
+        if mine and all(theirs) and not any(mine & t for t in theirs):
+            return None
+    return date_ctx
+
+
+_SAME_TIME = re.compile(r"\b(?:the same|that same|on the same|at the same|meanwhile|simultaneously|same (?:day|night|morning)|"
+                        r"(?:earlier|later) (?:in the|that|the same) (?:day|night|morning|evening|afternoon))\b"
+                        r"|(?<!\w)(?:також\s+(?:вночі|сьогодні|вчора)|тієї ж|того ж|одночасно|тогда же|в тот же|одновременно)(?!\w)",
+                        re.IGNORECASE)
+
+
+def _opens_paragraph(f: SentenceFeatures, told: list[Draft]) -> bool:
+    return all(f.sent.paragraph != g.sent.paragraph for d in told for g in d.feats)
+
+
+def _regions_of(p: PlaceMention) -> set[str]:
+    """The regions a place may be in (every candidate's: a village name is often in several)."""
+    if p.kind == "oblast":
+        return {p.admin1} if p.admin1 else set()
+    return {c.admin1 for c in p.candidates if c.admin1}
+
+
+def _regions_of_draft(d: Draft) -> set[str]:
+    out = {d.admin1} if d.admin1 is not None else set()
+    return out | (_regions_of(d.scene) if d.scene is not None else set())
 
 
 def _new_draft(f: SentenceFeatures, scene: PlaceMention | None, date_ctx: DateMention | None) -> Draft:
@@ -626,11 +678,38 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
     return totals_ok and not TALLY.search(_TOTAL_WORDS.sub(" ", f.sent.text))
 
 
-_NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b", re.IGNORECASE)
+_NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b"
+                         r"|(?<!\w)по\s+(?:всій\s+(?:україні|країні)|всей\s+(?:украине|стране)|країні|стране)(?!\w)",
+                         re.IGNORECASE)
 _WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardment|wave|salvo|onslaught)\s+"
                               r"(?:[\w-]+\s+){0,3}?(?:against|on|across|at|throughout)\s+(?:the\s+whole\s+of\s+)?"
                               r"Ukraine\b(?!['’])|\b(?:attacked|struck|shelled|bombarded|pounded|targeted)\s+"
-                              r"(?:the\s+whole\s+of\s+)?Ukraine\b(?!['’])", re.IGNORECASE)
+                              r"(?:the\s+whole\s+of\s+)?Ukraine\b(?!['’])"
+                              # "росія атакувала Україну", "випустили по Україні 40 ракет", "удар по всей Украине"
+                              r"|(?<!\w)(?:атакува\w*|атакова\w*|обстріля\w*|обстреля\w*)\s+(?:[\w'’-]+\s+){0,3}?"
+                              r"(?:україну|украину)(?!\w)"
+                              r"|(?<!\w)(?:удар\w*|атак\w*|обстріл\w*|обстрел\w*|випустил\w*|выпустил\w*|запустил\w*)\s+"
+                              r"(?:[\w'’-]+\s+){0,4}?по\s+(?:всій\s+|всей\s+)?(?:україні|украине)(?!\w)", re.IGNORECASE)
+_COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "стране")
+# a figure sentence that totals several places it does not name one by one: "in the two cities", "in both
+# towns", "у трьох областях", "в двух городах"
+_SEVERAL_TOTAL = re.compile(
+    r"\b(?:in|across|throughout)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|both|"
+    r"several|\d+)\s+(?:cities|towns|villages|regions|oblasts|settlements|communities|places|districts)\b"
+    r"|(?<!\w)(?:у|в)\s+(?:двох|трьох|чотирьох|п'ятьох|п’ятьох|обох|кількох|декількох|двух|трех|четырех|пяти|обоих|"
+    r"нескольких|\d+)\s+(?:містах|селах|областях|громадах|населених\s+пунктах|городах|населенных\s+пунктах)(?!\w)",
+    re.IGNORECASE)
+# a region noun in the plural after a region's name: "the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську
+# та Одеську області" (the list's other names may not be read as regions)
+_REGIONS_PLURAL = re.compile(r"(?<!\w)(?:regions|oblasts|області|областях|областей|областям|областями)(?!\w)",
+                             re.IGNORECASE)
+# "since March, when a drone strike ... killed 12": the figures after "when" are another, earlier attack's
+_PAST_WHEN = re.compile(r"\b(?:since|in|back in|last|early|late)\s+(?:(?:early|late|mid-?)\s?)?(?:january|february|march|"
+                        r"april|may|june|july|august|september|october|november|december|(?:last\s+)?(?:year|summer|"
+                        r"autumn|winter|spring))(?:\s+\d{4})?,?\s+when\b"
+                        r"|(?<!\w)(?:з|із|від|у|в|с|со)\s+(?:минулого\s+|прошлого\s+)?(?:січ|лют|берез|квіт|трав|черв|лип|серп|"
+                        r"верес|жовт|листопад|груд|январ|феврал|март|апрел|ма[яе]|июн|июл|август|сентябр|октябр|ноябр|"
+                        r"декабр|рок|год|літ|лет)\w*(?:\s+\d{4}(?:\s+\w+)?)?\s*,?\s+(?:коли|когда)(?!\w)", re.IGNORECASE)
 _DAYS_APART = re.compile(r"\b(\w+) days (earlier|before|later|after)\b(?!\s+(?:the|a|an|it|its|this|that)\b)",
                          re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:the|on the) (?:next|following) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
@@ -759,6 +838,48 @@ def _many_places_total(d: Draft, feats: list[SentenceFeatures], publisher: str |
         _fill_tally(t, _tally(f, None, publisher))
     t.scope = "Ukraine"
     return t
+
+
+def _wave_total(d: Draft, feats: list[SentenceFeatures], publisher: str | None) -> TallyClaim | None:
+    """The figures of an incident with no place at all in a text about an attack on the whole country or on
+    several regions ("across Ukraine", "по всій Україні", "the Kharkiv, Sumy and Odesa regions"): the wave's
+    total, a tally of the country, never a placeless incident."""
+    figs = [f for f in d.feats if any(x.value is not None for x in f.figures)]
+    if not figs or not any(_NATIONWIDE.search(f.sent.text) or _multi_region(f) or (
+            any(w in f.sent.text.lower() for w in _COUNTRY_WORDS) and _WAVE_ON_COUNTRY.search(f.sent.text))
+            for f in feats):
+        return None
+    t = _tally(figs[0], figs[0].source[0] if figs[0].source else None, publisher)
+    for f in figs[1:]:
+        _fill_tally(t, _tally(f, None, publisher))
+    t.scope = "Ukraine"
+    return t
+
+
+def _multi_region(f: SentenceFeatures) -> bool:
+    """A sentence about several regions and no city: two or more regions named, or a region's name followed by
+    the plural region noun ("the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську та Одеську області");
+    settlements read inside such a list ("Kharkiv, Sumy") are the list's regions, any other is a scene."""
+    st = f.sent.start
+    plural = None
+    for o in f.oblasts:
+        if (m := _REGIONS_PLURAL.search(f.sent.text, o.start - st, min(len(f.sent.text), o.end - st + 12))) is not None:
+            plural = m
+            break
+    if plural is None:
+        if len({o.admin1 for o in f.oblasts} - {None}) < 2 or f.settlements:
+            return False
+    else:
+        listed = re.compile(r"^[\w\s,'’-]{0,80}$")
+        if not all(p.start - st < plural.start() and listed.match(f.sent.text[p.end - st:plural.start()])
+                   for p in f.settlements):
+            return False
+    first = min(p.start for p in f.places) - st
+    return _LAUNCHED_FROM.search(f.sent.text[max(0, first - 50):first]) is None
+
+
+# "missiles launched from the Kursk and Voronezh regions": where the weapons came from, not what they hit
+_LAUNCHED_FROM = re.compile(r"(?:\b(?:from|out of)|(?<!\w)(?:з|із|зі|с|со|из))\s+[\w\s,'’-]{0,40}$", re.IGNORECASE)
 
 
 def _fill_tally(t: TallyClaim, more: TallyClaim) -> None:

@@ -53,6 +53,17 @@ REASONS = {
 }
 DATE_REASON = "date not stated in the text"
 NO_PLACE_REASON = "no place named: figure not tied to one identified incident"
+BODIES_REASON = "bodies found: not stated as killed in this attack"
+# "Twenty-four bodies were found, 13 of them children", "знайдено тіла 24 людей": a count of bodies found, which
+# the text does not give as the attack's toll unless the sentence says they were killed or gives a toll
+_BODIES_FOUND = re.compile(r"\bbod(?:y|ies)\b[^.;]{0,60}?\b(?:found|recovered|discovered|exhumed|uncovered|retrieved|pulled)\b"
+                           r"|\b(?:found|recovered|discovered|exhumed|uncovered|retrieved|pulled out)\b[^.;]{0,30}?\bbod(?:y|ies)\b"
+                           r"|(?<!\w)(?:знайд\w*|виявле\w*|виявил\w*|дістал\w*|найден\w*|обнаруж\w*|извлек\w*|извлечен\w*)"
+                           r"[^.;]{0,30}?(?<!\w)(?:тіл[оа]?|тел[оа]?)(?!\w)"
+                           r"|(?<!\w)(?:тіл[оа]?|тел[оа]?)(?!\w)[^.;]{0,60}?(?<!\w)(?:знайд\w*|виявл\w*|найден\w*|найдены|обнаруж\w*)",
+                           re.IGNORECASE)
+_KILLING = re.compile(r"\b(?:kill\w*|died|dead|deaths?|toll|lives)\b|(?<!\w)(?:загин\w*|вбит\w*|убит\w*|погиб\w*|жертв\w*|"
+                      r"загибл\w*)", re.IGNORECASE)
 DATE_CONFIDENCE = {"stated": 0.9, "relative": 0.8, "carried": 0.7, "publication": 0.3}
 RULE_CONFIDENCE = {"place": 0.9, "admin1": 0.8, "time": 0.9, "weapon_named": 0.9, "weapon_generic": 0.6,
                    "objects": 0.8}
@@ -324,10 +335,29 @@ def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], t
             for name in INCIDENT_FIELDS:
                 if getattr(c, name) is not None:
                     _withhold(c, name, c.confidence.get(name, 0.0), NO_PLACE_REASON)
+        if threshold > 0:
+            for name in ("killed", "children_killed"):
+                if getattr(c, name) is not None and _bodies_only(c, name, feats):
+                    _withhold(c, name, c.confidence.get(name, 0.0), BODIES_REASON)
     for n, t in enumerate(tallies):
         for name in TALLY_FIELDS:
             if getattr(t, name) is not None:
                 _judge(t, name, "tally", probs.get(("tally", n, name)), threshold)
+
+
+def _bodies_only(c: IncidentClaim, name: str, feats: list[SentenceFeatures]) -> bool:
+    """The figure was read in a sentence counting bodies found, with no word saying they were killed."""
+    ev = c.evidence.get(name)
+    if ev is None:
+        return False
+    sent = next((f.sent for f in feats if f.sent.start <= ev.start < f.sent.end), None)
+    return sent is not None and _BODIES_FOUND.search(sent.text) is not None and _KILLING.search(sent.text) is None \
+        and _RUBBLE.search(sent.text) is None
+
+
+# "rescuers had recovered 15 bodies from the ruins": the toll of the attack on the building, counted as it rises
+_RUBBLE = re.compile(r"\b(?:rubble|ruins|debris|rescuers?|rescue|from under|collapsed|search(?:ing)? teams?)\b|(?<!\w)(?:завал\w*|"
+                     r"руїн\w*|руин\w*|з-під|из-под|рятувальн\w*|спасател\w*|уламк\w*|обломк\w*)", re.IGNORECASE)
 
 
 def keep_score(p: dict[str, float], own: str) -> float:
