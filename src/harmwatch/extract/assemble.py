@@ -183,6 +183,37 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
             continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
+        if drafts and not f.dates and any(x.value is not None for x in f.figures) and _VAGUE_PAST.search(f.sent.text) \
+                and not f.settlements and not f.oblasts:
+            # "Last weekend, strikes hit a residential building, leaving 12 dead", "Нагадаємо, минулого тижня ...
+            # загинули п'ятеро": an earlier attack on the same place, told without its day; its figures (and those
+            # that follow it) are not the current attack's, and it takes no date
+            last = current or drafts[-1]
+            current = Draft(scene=last.scene, date_ctx=None)
+            current.admin1, current.admin1_mention = last.admin1, last.admin1_mention
+            current.add(f)
+            drafts.append(current)
+            continue
+        if drafts and f.figures and (aft := _AFTER_OTHER.search(f.sent.text)) is not None \
+                and not _TOLL_UPDATE.search(f.sent.text):
+            # "The strike came a day after a drone attack on the city killed three people": the figures after
+            # "after" are the earlier attack's
+            cut = f.sent.start + aft.start()
+            f = replace(f, figures=[x for x in f.figures if x.start < cut], objects=[o for o in f.objects if o.start < cut],
+                        weapons=[w for w in f.weapons if w.start < cut], dates=[d for d in f.dates if d.start < cut])
+        if not f.settlements and len(f.oblasts) == 1 and any(x.value is not None for x in f.figures) \
+                and _ACROSS_REGION.search(f.sent.text[:max(0, f.oblasts[0].start - f.sent.start)]):
+            # "across the Kyiv region, three more people were injured": the region's count, a tally
+            tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
+            continue
+        if f.oblasts and f.settlements and any(x.value is not None for x in f.figures) \
+                and _IN_REGION.search(f.sent.text[max(0, f.oblasts[0].start - f.sent.start - 16):max(0, f.oblasts[0].start - f.sent.start)]) \
+                and all(_SHARE_BEFORE.search(f.sent.text[max(0, p.start - f.sent.start - 60):p.start - f.sent.start])
+                        for p in f.settlements):
+            # "12 civilians were killed in the Donetsk region on Tuesday, including four in Kramatorsk": the region's
+            # tally; the city's share is not read as its toll (abstain), the city is still named
+            tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
+            f = replace(f, figures=[])
         if drafts and f.figures and (pw := _PAST_WHEN.search(f.sent.text)) is not None:
             # "... since March, when a drone strike on an apartment block killed 12 people": what follows
             # "when" is an earlier attack's, told without a day; its figures, object and weapon join nothing
@@ -313,6 +344,15 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = _new_draft(f, scene_of, date_ctx)
             current.admin1, current.admin1_mention = admin_of
             drafts.append(current)
+        elif current is not None and current.first_date is None and current.date_ctx is None \
+                and any(x.value is not None for x in f.figures) and f.dates \
+                and (back := next((d for d in reversed(drafts) if d is not current and not d.header
+                                   and d.first_date is not None and d.scene is current.scene
+                                   and all(x.value == d.first_date.value for x in f.dates)), None)) is not None:
+            # "Last weekend, strikes hit a building, leaving 12 dead. ... at least five civilians were killed on
+            # March 6": the figures of the day of the earlier incident told there, not of the undated background one
+            back.add(f)
+            current = back
         elif current is not None and _other_day(current, f):
             # "Two days earlier, a strike on the city had killed four": another attack on the same place
             current = _new_draft(f, current.scene, date_ctx)
@@ -503,6 +543,9 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
         # on the same place
         figures = any(x.value is not None for x in f.figures)
         new_para = f.sent.paragraph != current.last_para
+        if figures and _EARLIER_ATTACK.search(f.sent.text) and all(d.value != mine.value for d in f.dates):
+            # "It was the second attack on the city this week; on Monday a missile killed seven people there"
+            return True
         if (figures or (f.objects and new_para and _OPENS_ON_DATE.match(f.sent.text) is not None)) \
                 and all(not d.relative and (mine.value - d.value).days > 1 for d in f.dates):
             return True
@@ -518,6 +561,12 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
     return all(abs((d.value - mine.value).days) > 1 for d in f.dates)
 
 
+_EARLIER_ATTACK = re.compile(
+    r"\b(?:the|a) (?:second|third|fourth) (?:[\w-]+ )?(?:attack|strike|bombing)s? on\b|\b(?:second|third|another|previous|earlier) "
+    r"(?:attack|strike)s?\b[^.]{0,40}?\b(?:this|that|last) (?:week|month)\b"
+    r"|(?<!\w)(?:друга|другий|третя|третій|ще одна|вже друга|вже третя)\s+(?:\w+\s+)?(?:атака|удар|обстріл)(?!\w)"
+    r"|(?<!\w)(?:вторая|второй|третья|третий|ещё один|еще один|уже вторая|уже второй)\s+(?:\w+\s+)?(?:атака|удар|обстрел)(?!\w)",
+    re.IGNORECASE)
 _SECOND_STRIKE = re.compile(
     r"\b(?:another|a second|a further|one more)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|air ?strike|shelling)s?\b|"
     r"^\W*later\b[^.;]{0,60}?\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|airstrike|shelling)\b", re.IGNORECASE)
@@ -690,6 +739,25 @@ _WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardmen
                               r"(?:україну|украину)(?!\w)"
                               r"|(?<!\w)(?:удар\w*|атак\w*|обстріл\w*|обстрел\w*|випустил\w*|выпустил\w*|запустил\w*)\s+"
                               r"(?:[\w'’-]+\s+){0,4}?по\s+(?:всій\s+|всей\s+)?(?:україні|украине)(?!\w)", re.IGNORECASE)
+# an earlier attack told without its day: "Last month, ...", "earlier this week", "Нагадаємо, минулого тижня ..."
+_VAGUE_PAST = re.compile(
+    r"^\W*(?:(?:late |early )?last (?:week|weekend|month|year)|earlier this (?:week|month|year)|a (?:week|month|year) ago)\b"
+    r"|^\W*(?:нагадаємо|нагадуємо|напомним|напоминаем)\W+(?:[\w'’-]+\s+){0,2}?(?:минулого|минулій|минулому|торік|"
+    r"раніше|прошлой|прошлом|прошлого|ранее|в\s+прошлом|на\s+минулому|на\s+прошлой)(?!\w)"
+    r"|^\W*(?:минулого\s+(?:тижня|місяця|року)|на\s+минулому\s+тижні|торік|на\s+прошлой\s+неделе|в\s+прошлом\s+"
+    r"(?:месяце|году))(?!\w)", re.IGNORECASE)
+# "a day after a drone attack on the city killed three", "hours after", "через день після удару, який ..."
+_AFTER_OTHER = re.compile(
+    r"\b(?:(?:a|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:hours?|days?|weeks?)|hours|days|weeks)\s+after\s+"
+    r"(?:a|an|the|another)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|bombing|shelling|airstrike)\b"
+    r"|(?<!\w)(?:через|за)\s+(?:\w+\s+)?(?:день|добу|дні|днів|тиждень|годин\w*|сутки|дня|дней|недел\w*|час\w*)\s+"
+    r"(?:після|после)\s+(?:\w+\s+){0,2}?(?:удар\w*|атак\w*|обстріл\w*|обстрел\w*)", re.IGNORECASE)
+_ACROSS_REGION = re.compile(r"\b(?:across|throughout|all over)\s+(?:the\s+)?$|(?<!\w)(?:по\s+всій|по\s+всей)\s+$",
+                            re.IGNORECASE)
+# "..., including four in Kramatorsk", "з них двоє у Краматорську": a place named only for its share of a total
+_SHARE_BEFORE = re.compile(r"(?:\bincluding|\bamong them|\bof them|(?<!\w)з них|(?<!\w)серед них|(?<!\w)в том числе|"
+                           r"(?<!\w)у тому числі|(?<!\w)зокрема|(?<!\w)из них)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:in|у|в)\s+"
+                           r"(?:the\s+(?:city|town|village)\s+of\s+)?$", re.IGNORECASE)
 _COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "стране")
 # a figure sentence that totals several places it does not name one by one: "in the two cities", "in both
 # towns", "у трьох областях", "в двух городах"
