@@ -102,6 +102,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     para_sizes: dict[int, int] = {}
     for f in feats:
         para_sizes[f.sent.paragraph] = para_sizes.get(f.sent.paragraph, 0) + 1
+    dated_places: set[str] = set()  # the places named in sentences that give a date, so far
     wave_doc = any(_NATIONWIDE.search(f.sent.text) or _many_places(f) or _multi_region(f) or (
         any(w in f.sent.text.lower() for w in _COUNTRY_WORDS) and _WAVE_ON_COUNTRY.search(f.sent.text)) for f in feats)
     header: SentenceFeatures | None = None  # a district sentence whose weapon and time belong to the villages named next
@@ -151,6 +152,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # items without date words take the roundup's own date
                 date_ctx, ctx_owned = doc_date, False
         low = f.sent.text.lower()  # cheap word checks before the rarer regexes below
+        if f.dates:
+            dated_places.update(_place_key(p) for p in f.places)
         if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
         elif f.dateline is not None and f.attack:
@@ -301,7 +304,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
             elif _can_start(f):
-                current = _new_draft(f, scene, _carried(date_ctx, f, drafts, scene, wave_doc))
+                current = _new_draft(f, scene, _carried(date_ctx, f, drafts, scene, wave_doc, dated_places))
                 if header is not None and f.sent.index - header.sent.index <= 1:
                     current.feats.insert(0, header)  # the next village of the header's list
                     for d in drafts:
@@ -328,7 +331,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     f = replace(f, figures=[])
                 current.add(f)  # a new paragraph about the region on another day is another incident
             elif _can_start(f, strict=False):
-                current = _new_draft(f, None, _carried(date_ctx, f, drafts, ob, wave_doc))
+                current = _new_draft(f, None, _carried(date_ctx, f, drafts, ob, wave_doc, dated_places))
                 current.admin1, current.admin1_mention = ob.admin1, ob
                 drafts.append(current)
         elif (back := _draft_for_object(drafts, current, f)) is not None:
@@ -442,14 +445,17 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
 
 
 def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],
-             where: PlaceMention | None = None, wave_doc: bool = False) -> DateMention | None:
+             where: PlaceMention | None = None, wave_doc: bool = False,
+             dated_places: frozenset | set = frozenset()) -> DateMention | None:
     """The date a new incident at another place takes from the sentences before, when its own sentence
     gives none. None (abstain) when that date is another incident's and the text's incidents are on
     different days ("On 6 March ... Odesa. On 12 March ... Kryvyi Rih. In Kherson, shelling damaged the
     cathedral."): which day, if any, the new item shares is a guess. None too when the new incident opens
     a paragraph of its own in another region than every incident before, and the text tells of no wave over
     the country or several regions ("Yesterday, a drone hit a house in Kharkiv ...\n\nRussian forces also
-    shelled a hospital in Beryslav"): nothing says it was the same day."""
+    shelled a hospital in Beryslav"): nothing says it was the same day. A place an earlier dated sentence
+    named ("Russian forces struck Kyiv and Kharkiv early on Thursday. ... In Kharkiv, a missile hit a school")
+    keeps that day (`dated_places`)."""
     if date_ctx is None or f.dates:
         return date_ctx
     told = [d for d in drafts if not d.header]
@@ -458,7 +464,7 @@ def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Dra
     if owned and len(days) >= 2:
         return None
     if owned and not wave_doc and where is not None and told and _opens_paragraph(f, told) \
-            and not _SAME_TIME.search(f.sent.text):
+            and not _SAME_TIME.search(f.sent.text) and _place_key(where) not in dated_places:
         mine = _regions_of(where)
         theirs = [_regions_of_draft(d) for d in told]
         if mine and all(theirs) and not any(mine & t for t in theirs):
@@ -470,6 +476,11 @@ _SAME_TIME = re.compile(r"\b(?:the same|that same|on the same|at the same|meanwh
                         r"(?:earlier|later) (?:in the|that|the same) (?:day|night|morning|evening|afternoon))\b"
                         r"|(?<!\w)(?:також\s+(?:вночі|сьогодні|вчора)|тієї ж|того ж|одночасно|тогда же|в тот же|одновременно)(?!\w)",
                         re.IGNORECASE)
+
+
+def _place_key(p: PlaceMention) -> str:
+    """The same place however it is inflected: its first candidate's name, else its text."""
+    return p.candidates[0].name if p.candidates else (p.admin1 or _norm(p.text))
 
 
 def _opens_paragraph(f: SentenceFeatures, told: list[Draft]) -> bool:
