@@ -218,3 +218,30 @@ def test_city_incident_inside_a_ukrainian_address_keeps_its_own_toll():
     assert ("Kyiv", "Kyiv City", "2024-05-08", 3, None, None) in _incidents(ex)
     assert (9, 42) in _tallies(ex)
     assert all(c.place is not None for c in ex.incidents)
+
+
+# --- (a) more totals: a share of a region's count, a sweep over part of the country, "in the region" -------
+
+def test_n_of_them_in_a_city_is_a_share_not_the_citys_toll():
+    ex = _rules("Twelve people were killed in Russian attacks on the Donetsk region on Tuesday, four of them in "
+                "Kramatorsk.")
+    assert _tallies(ex) == {(12, None)}
+    assert all(c.killed != 12 for c in ex.incidents)
+
+
+@pytest.mark.parametrize("text", [
+    "Kharkiv was hit by a drone on Tuesday, injuring 3. The attack on Kharkiv came as Russia pounded cities across "
+    "the east, killing at least nine people.",
+    "A drone hit a house in Kharkiv on Tuesday, injuring 3. In all, nine people died in the east.",
+])
+def test_a_count_over_part_of_the_country_is_a_tally(text):
+    ex = _rules(text)
+    assert _incidents(ex) == {("Kharkiv", "Kharkiv", "2024-05-07", None, 3, None)}
+    assert _tallies(ex) == {(9, None)}
+
+
+def test_a_count_in_the_region_after_a_city_attack_is_the_regions_tally():
+    ex = _rules("A missile struck Zaporizhzhia on Tuesday, injuring 5. Russian shelling of 12 towns and villages in "
+                "the region killed two people.")
+    assert _incidents(ex) == {("Zaporizhzhia", "Zaporizhzhia", "2024-05-07", None, 5, None)}
+    assert _tallies(ex) == {(2, None)}

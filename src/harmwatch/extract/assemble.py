@@ -210,7 +210,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
             continue
         if f.oblasts and f.settlements and any(x.value is not None for x in f.figures) \
-                and _IN_REGION.search(f.sent.text[max(0, f.oblasts[0].start - f.sent.start - 16):max(0, f.oblasts[0].start - f.sent.start)]) \
+                and _AT_REGION.search(f.sent.text[max(0, f.oblasts[0].start - f.sent.start - 16):max(0, f.oblasts[0].start - f.sent.start)]) \
                 and all(_SHARE_BEFORE.search(f.sent.text[max(0, p.start - f.sent.start - 60):p.start - f.sent.start])
                         for p in f.settlements):
             # "12 civilians were killed in the Donetsk region on Tuesday, including four in Kramatorsk": the region's
@@ -242,6 +242,26 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if wave is f:
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
             t.scope = "Ukraine"
+            tallies.append(t)
+            continue
+        if any(x.value is not None for x in f.figures) and (sw := _SWEEP.search(f.sent.text)) is not None \
+                and (swept := _figures_of(f, sw)):
+            # "The attack on Kharkiv came as Russia pounded cities across the east, killing at least nine people":
+            # a count over part of the country, a tally; what the sentence says of a city is still the city's
+            t = _tally(replace(f, figures=swept), f.source[0] if f.source and not f.pronoun_source else last_source,
+                       publisher)
+            tallies.append(t)
+            f = replace(f, figures=[x for x in f.figures if x not in swept])
+            if not any(x.value is not None for x in f.figures) and not f.objects:
+                continue
+        if current is not None and current.scene is not None and not f.settlements and not f.oblasts \
+                and any(x.value is not None for x in f.figures) and _IN_THE_REGION.search(f.sent.text) \
+                and not _THIS_ATTACK.search(f.sent.text):
+            # "A missile struck Zaporizhzhia. Russian shelling of 12 towns and villages in the region killed two":
+            # the region's count, never the city's toll
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            region = current.admin1 or (current.scene.candidates[0].admin1 if current.scene.candidates else None)
+            t.scope = f"{region} region" if region else "region"
             tallies.append(t)
             continue
         if any(x.value is not None for x in f.figures) and _SEVERAL_TOTAL.search(f.sent.text) \
@@ -728,6 +748,21 @@ def _nationwide_figures(f: SentenceFeatures) -> list:
     return out
 
 
+def _figures_of(f: SentenceFeatures, m: re.Match) -> list:
+    """The figures a sentence gives for the area the match names (no place and no clause break between)."""
+    st = f.sent.start
+    at, at_end = st + m.start(), st + m.end()
+    out = []
+    for x in f.figures:
+        if x.value is None:
+            continue
+        lo, hi = (x.end, at) if x.end <= at else (at_end, x.start)
+        if hi < lo or _CLAUSE_BREAK.search(f.sent.text[lo - st:hi - st]) or any(lo <= p.start < hi for p in f.places):
+            continue
+        out.append(x)
+    return out
+
+
 def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = False) -> bool:
     """f, with no place, date or plural wording of its own, updates the toll of the text's only incident
     ("In total the drone strike killed 12 people": `totals_ok` lets "in total/so far/overall" pass)."""
@@ -768,7 +803,16 @@ _ACROSS_REGION = re.compile(r"\b(?:across|throughout|all over)\s+(?:the\s+)?$|(?
 # "..., including four in Kramatorsk", "з них двоє у Краматорську": a place named only for its share of a total
 _SHARE_BEFORE = re.compile(r"(?:\bincluding|\bamong them|\bof them|(?<!\w)з них|(?<!\w)серед них|(?<!\w)в том числе|"
                            r"(?<!\w)у тому числі|(?<!\w)зокрема|(?<!\w)из них)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:in|у|в)\s+"
-                           r"(?:the\s+(?:city|town|village)\s+of\s+)?$", re.IGNORECASE)
+                           r"(?:the\s+(?:city|town|village)\s+of\s+)?$"
+                           r"|\b[\w'’-]+\s+of\s+them\s+(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?$", re.IGNORECASE)
+# a sweep over part of the country: "cities across the east", "In all, four people died in the south"
+_SWEEP = re.compile(r"\b(?:across|throughout|all over|in)\s+(?:the\s+)?(?:(?:north|south)(?:-?(?:east|west))?|east|west|"
+                    r"(?:(?:north|south)(?:-?(?:east|west))?|east|west)ern\s+(?:ukraine|regions|front|oblasts))\b(?!\s+of\b)"
+                    r"|(?<!\w)(?:на|по)\s+(?:(?:всьому|всему)\s+)?(?:сході|півдні|півночі|заході|востоке|юге|севере|западе)"
+                    r"(?:\s+(?:україни|украины))?(?!\w)", re.IGNORECASE)
+# "in the region" with no settlement: the region's count ("shelling of 12 towns and villages in the region killed two")
+_IN_THE_REGION = re.compile(r"\b(?:in|across|throughout)\s+the\s+(?:region|oblast)\b|(?<!\w)(?:по|в|у)\s+(?:області|регіоні|"
+                            r"области|регионе)(?!\w)", re.IGNORECASE)
 _COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "стране")
 # a figure sentence that totals several places it does not name one by one: "in the two cities", "in both
 # towns", "у трьох областях", "в двух городах"
@@ -1035,6 +1079,7 @@ _REGION_COUNT = re.compile(r"\b(?:altogether|in total|total|overall|across|(?:ov
                            r"(?:day|week|month|24 hours|twenty-four hours)|this (?:week|month)|since)\b", re.IGNORECASE)
 # "in the Kharkiv region" (where the figure is), not "the governor of the Kharkiv region" (who says it)
 _IN_REGION = re.compile(r"\b(?:in|across|throughout)\s+(?:the\s+)?$", re.IGNORECASE)
+_AT_REGION = re.compile(r"\b(?:in|across|throughout|on)\s+(?:the\s+)?$|(?<!\w)(?:у|в|на|по)\s+$", re.IGNORECASE)
 _REGION_WIDE = re.compile(r"\b(?:across|in|throughout) the (?:region|oblast)\b", re.IGNORECASE)
 
 
