@@ -245,3 +245,15 @@ def test_a_count_in_the_region_after_a_city_attack_is_the_regions_tally():
                 "the region killed two people.")
     assert _incidents(ex) == {("Zaporizhzhia", "Zaporizhzhia", "2024-05-07", None, 5, None)}
     assert _tallies(ex) == {(2, None)}
+
+
+# --- placeless figures with nothing else are no incident ------------------------------------------------
+
+def test_figures_with_no_place_weapon_or_object_make_no_incident():
+    ex = _rules("Thank you to the rescuers who worked all night. 25 people were injured, including 11 children.")
+    assert ex.incidents == []
+
+
+def test_placeless_attack_with_a_weapon_and_object_stays_for_review():
+    ex = _full("A rocket hit a cafe during a wake on Thursday, killing 40 people, officials said.")
+    assert len(ex.incidents) == 1 and ex.incidents[0].withheld["killed"]["value"] == 40

@@ -434,6 +434,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if trace is not None:
                 trace.append((d, None))
             continue
+        if d.scene is None and d.admin1 is None and not any(g.weapons or g.objects for g in d.feats):
+            # figures with no place, no weapon and nothing hit ("25 people were injured" in a speech about a rescue):
+            # no identified attack to hold them, so no incident (abstention)
+            if trace is not None:
+                trace.append((d, None))
+            continue
         claim = _claim(d, gaz, coords, text, publisher, datelines, ranged)
         if trace is not None:
             trace.append((d, claim))
