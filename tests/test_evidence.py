@@ -103,7 +103,8 @@ def test_file_store_never_overwrites(tmp_path):
 
 
 def test_exif_gps_and_time_are_compared_with_the_incident(db, tmp_path):
-    a, _ = _two_incidents(db)
+    # An incident without a time of day: the camera time is then compared by calendar day.
+    a = next(r for r in incidents(db) if r["date"] and r["lat"] is not None and not r.get("time"))
     lat, lon = a["lat"] + 0.018, a["lon"]  # about 2 km north
     raw = jpeg(photo(2), exif=_exif(lat, lon, a["date"].replace("-", ":") + " 14:05:00"))
     rec = store.add(db, raw, a["id"], actor="alice", filename="gps.jpg")
