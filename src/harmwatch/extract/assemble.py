@@ -103,8 +103,15 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     for f in feats:
         para_sizes[f.sent.paragraph] = para_sizes.get(f.sent.paragraph, 0) + 1
     dated_places: set[str] = set()  # the places named in sentences that give a date, so far
-    wave_doc = any(_NATIONWIDE.search(f.sent.text) or _many_places(f) or _multi_region(f) or (
-        any(w in f.sent.text.lower() for w in _COUNTRY_WORDS) and _WAVE_ON_COUNTRY.search(f.sent.text)) for f in feats)
+    wave_memo: list[bool] = []
+
+    def wave_doc() -> bool:
+        """Does the text tell of a wave over the country or several regions? (computed once, when first asked)"""
+        if not wave_memo:
+            wave_memo.append(any(_NATIONWIDE.search(f.sent.text) or _many_places(f) or _multi_region(f) or (
+                any(w in f.sent.text.lower() for w in _COUNTRY_WORDS) and _WAVE_ON_COUNTRY.search(f.sent.text))
+                for f in feats))
+        return wave_memo[0]
     header: SentenceFeatures | None = None  # a district sentence whose weapon and time belong to the villages named next
     parts: list[SentenceFeatures] = []
     skipped: list[int] = []  # indexes of the sentences left out, which do not count as distance
@@ -471,7 +478,7 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
 
 
 def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],
-             where: PlaceMention | None = None, wave_doc: bool = False,
+             where: PlaceMention | None = None, wave_doc=lambda: False,
              dated_places: frozenset | set = frozenset()) -> DateMention | None:
     """The date a new incident at another place takes from the sentences before, when its own sentence
     gives none. None (abstain) when that date is another incident's and the text's incidents are on
@@ -489,8 +496,8 @@ def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Dra
     days = {dm.value for d in told if (dm := d.first_date or d.date_ctx) is not None}
     if owned and len(days) >= 2:
         return None
-    if owned and not wave_doc and where is not None and told and _opens_paragraph(f, told) \
-            and not _SAME_TIME.search(f.sent.text) and _place_key(where) not in dated_places:
+    if owned and where is not None and told and _opens_paragraph(f, told) \
+            and not _SAME_TIME.search(f.sent.text) and _place_key(where) not in dated_places and not wave_doc():
         mine = _regions_of(where)
         theirs = [_regions_of_draft(d) for d in told]
         if mine and all(theirs) and not any(mine & t for t in theirs):
@@ -999,14 +1006,14 @@ def _multi_region(f: SentenceFeatures) -> bool:
         if len({o.admin1 for o in f.oblasts} - {None}) < 2 or f.settlements:
             return False
     else:
-        listed = re.compile(r"^[\w\s,'’-]{0,80}$")
-        if not all(p.start - st < plural.start() and listed.match(f.sent.text[p.end - st:plural.start()])
+        if not all(p.start - st < plural.start() and _LISTED.match(f.sent.text[p.end - st:plural.start()])
                    for p in f.settlements):
             return False
     first = min(p.start for p in f.places) - st
     return _LAUNCHED_FROM.search(f.sent.text[max(0, first - 50):first]) is None
 
 
+_LISTED = re.compile(r"^[\w\s,'’-]{0,80}$")  # what may stand between the names of a list
 # "missiles launched from the Kursk and Voronezh regions": where the weapons came from, not what they hit
 _LAUNCHED_FROM = re.compile(r"(?:\b(?:from|out of)|(?<!\w)(?:з|із|зі|с|со|из))\s+[\w\s,'’-]{0,40}$", re.IGNORECASE)
 
