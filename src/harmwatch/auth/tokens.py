@@ -11,7 +11,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..audit import append
 from ..errors import TokenError
@@ -43,23 +43,29 @@ def user_for_token(db, token: str | None) -> User | None:  # noqa: ANN001
     if not token or not isinstance(token, str):
         return None
     h = token_hash(token.strip())
+    # Core columns, not ORM entities: this runs for every API request (docs/web.md, "Load test")
     with db.session() as s:
-        row = s.execute(select(ApiToken, User).join(User, ApiToken.user_id == User.id)
-                        .where(ApiToken.token_hash == h)).first()
+        row = s.connection().execute(_LOOKUP, {"h": h}).first()
     if row is None:
         return None
-    tok, user = row
+    tok_id, tok_hash, revoked_at, last, *cols = row
+    user = User(**dict(zip(_USER_KEYS, cols)))  # detached, as a closed session's row would be
     # The index found it by hash; compare again in constant time anyway (cheap, and no timing oracle).
-    if not hmac.compare_digest(tok.token_hash, h) or tok.revoked_at is not None or not user.active:
+    if not hmac.compare_digest(tok_hash, h) or revoked_at is not None or not user.active:
         return None
     t = now()
-    last = tok.last_used_at
     if last is None or (last if last.tzinfo else last.replace(tzinfo=t.tzinfo)) + TOUCH_EVERY <= t:
         with db.session(write=True) as s:
-            live = s.get(ApiToken, tok.id)
+            live = s.get(ApiToken, tok_id)
             if live is not None:
                 live.last_used_at = t
     return user
+
+
+_USER_KEYS = ("id", "name", "role", "password_hash", "active", "created_at")
+_LOOKUP = (select(ApiToken.id, ApiToken.token_hash, ApiToken.revoked_at, ApiToken.last_used_at,
+                  *(getattr(User, k) for k in _USER_KEYS))
+           .join(User, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("h")))
 
 
 def revoke_token(db, token: str | None = None, *, token_id: int | None = None,  # noqa: ANN001

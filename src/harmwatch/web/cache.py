@@ -18,7 +18,7 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..store.models import ChangeCounter, IncidentFactsGone
 
@@ -34,11 +34,15 @@ def counter(conn, name: str):  # noqa: ANN001  (a Connection or Session)
     """The current version of a change counter, or None when the table has no such row. For
     incident_facts: the counter with the number and the last seq of incident_facts_gone (deletions
     not undone, migration 0017), so a deletion changes it too."""
-    n = conn.scalar(select(ChangeCounter.n).where(ChangeCounter.name == name))
-    if n is None or name != FACTS:
-        return n
-    gone = conn.execute(select(func.count(), func.max(IncidentFactsGone.seq))).one()
-    return (n, gone[0], gone[1])
+    if name != FACTS:
+        return conn.scalar(_COUNTER, {"name": name})
+    row = conn.execute(_FACTS).first()  # one statement: this runs for most list, map and timeline reads
+    return None if row is None else tuple(row)
+
+
+_COUNTER = select(ChangeCounter.n).where(ChangeCounter.name == bindparam("name"))
+_FACTS = select(ChangeCounter.n, select(func.count()).select_from(IncidentFactsGone).scalar_subquery(),
+                select(func.max(IncidentFactsGone.seq)).scalar_subquery()).where(ChangeCounter.name == FACTS)
 
 
 def cached(db, conn, key: Hashable, compute: Callable[[], Any], name: str = FACTS) -> Any:  # noqa: ANN001

@@ -23,12 +23,13 @@ import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
+import orjson
 from sqlalchemy import String, and_, cast, exists, func, or_, select
 
 from ..resolve.summary import FIELDS
 from ..store.dialect import in_bbox
 from ..store.models import Claim, Incident, Source
-from . import cache
+from . import cache, fastsql
 
 MAX_LIMIT = 5000
 # Counts and offsets are stored and compared as 32-bit integers (PostgreSQL `integer`): a larger
@@ -195,9 +196,11 @@ if [c.key for c in SUMMARY_COLUMNS[:_FIGURES]] != [*_PLAIN, "objects", *_TAIL]: 
 
 def summary(row) -> dict:  # noqa: ANN001
     """One row of SUMMARY_COLUMNS as the API's incident summary (by position: a tuple's indexing is the
-    cheapest access there is, and this runs for every row of every list and map request)."""
+    cheapest access there is, and this runs for every row of every list and map request). The
+    objects column may come as JSON text (a driver's row, web/fastsql.py) or as a list."""
     out = dict(zip(_PLAIN, row[:10]))
-    out["objects"] = list(row[10] or [])
+    objects = row[10]
+    out["objects"] = list(orjson.loads(objects) if isinstance(objects, (str, bytes)) else objects or [])
     i = _FIGURES
     for f in FIELDS:
         out[f] = {"low": row[i], "best": row[i + 1], "high": row[i + 2]}
@@ -235,16 +238,17 @@ def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list
             cq, iq = cq.where(cond), iq.where(cond)
         name = cache_counter(f)
         if name is None:
-            total = s.scalar(cq) or 0
+            total = fastsql.scalar(s, cq) or 0
         else:  # the count is reused until the incidents change (web/cache.py)
-            total = cache.cached(db, s, ("count", tuple(sorted(f.params().items()))), lambda: s.scalar(cq) or 0, name)
+            total = cache.cached(db, s, ("count", tuple(sorted(f.params().items()))),
+                                 lambda: fastsql.scalar(s, cq) or 0, name)
         if not limit or offset >= total:
             return total, []
         # The page's ids first (from the covering index ix_incidents_list, migration 0011, for the
         # date and bbox filters), then only those rows: an offset skips index entries, not wide rows.
         order = (Incident.date.desc(), Incident.id)
         page = iq.order_by(*order).limit(limit).offset(offset).subquery()
-        rows = s.execute(select(*SUMMARY_COLUMNS).join(page, Incident.id == page.c.id).order_by(*order))
+        rows = fastsql.rows(s, select(*SUMMARY_COLUMNS).join(page, Incident.id == page.c.id).order_by(*order))
         return total, [summary(r) for r in rows]
 
 
@@ -327,7 +331,7 @@ def timeline(db, f: Filters) -> list[dict]:  # noqa: ANN001
              .where(Incident.date.is_not(None), *cond).group_by(Incident.date).order_by(Incident.date))
 
         def compute() -> list[dict]:
-            return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in s.execute(q)]
+            return [{"date": d, "incidents": n, "killed": int(k), "injured": int(i)} for d, n, k, i in fastsql.rows(s, q)]
         # the sums over every incident are reused until an incident's facts change (web/cache.py);
         # a grade or status filter also depends on reviews, so on any incident change
         name = cache_counter(g)
