@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 from ..resolve import review, service
 from ..text_checks import TextError, visible_reason
 from . import clusters, query
+from .answers import NOT_MODIFIED, json_answer
 from .auth import Viewer, api_analyst, api_reader
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -38,11 +39,12 @@ def _answers(*codes: int) -> dict:
     return {c: {"model": Problem, "description": what[c]} for c in codes}
 
 
-READ = _answers(401)
-READ_ONE = _answers(401, 404)
-READ_FILTERED = _answers(400, 401)
+# reads answer with an ETag and 304 to a matching If-None-Match (web/answers.py)
+READ = {**_answers(401), **NOT_MODIFIED}
+READ_ONE = {**_answers(401, 404), **NOT_MODIFIED}
+READ_FILTERED = {**_answers(400, 401), **NOT_MODIFIED}
 WRITE = _answers(400, 401, 403, 404)
-READ_INCIDENT = _answers(301, 401, 404)  # routes with an incident id: a merged-away id redirects
+READ_INCIDENT = {**_answers(301, 401, 404), **NOT_MODIFIED}  # an incident id merged away redirects
 WRITE_INCIDENT = _answers(308, 400, 401, 403, 404)
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 IncidentId = Path(..., min_length=1, max_length=200, description="incident id, e.g. inc-eb3b1970008b")
@@ -212,8 +214,8 @@ def list_incidents(
     if format == "geojson":
         out = query.geojson(total, rows, limit, offset)
         out["next"] = nxt
-        return out
-    return {"total": total, "limit": limit, "offset": offset, "next": nxt, "incidents": rows}
+        return json_answer(request, out)
+    return json_answer(request, {"total": total, "limit": limit, "offset": offset, "next": nxt, "incidents": rows})
 
 
 @router.get("/clusters", summary="The map: incidents counted in grid cells for a bbox and zoom (points where few)",
@@ -225,7 +227,7 @@ def get_clusters(
     f: query.Filters = Depends(filter_params),
 ) -> dict:
     """`bbox` is the visible area (default: everywhere); the other filters as for /api/incidents."""
-    return clusters.clusters(request.app.state.db, f, zoom)
+    return json_answer(request, clusters.clusters(request.app.state.db, f, zoom))
 
 
 @router.get("/export/{fmt}", summary="Every incident matching the filters as a streamed file: GeoJSON, CSV, "
@@ -244,20 +246,20 @@ def get_export(request: Request, fmt: str = Path(..., description="geojson, csv,
             responses=READ_FILTERED)
 def get_timeline(request: Request, viewer: Viewer = Depends(api_reader),
                  f: query.Filters = Depends(filter_params)) -> dict:
-    return {"days": query.timeline(request.app.state.db, f)}
+    return json_answer(request, {"days": query.timeline(request.app.state.db, f)})
 
 
 @router.get("/incidents/{incident_id}", summary="One incident: resolved fields, claims, disagreements, history",
             responses=READ_INCIDENT)
 def get_incident(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
-    return _incident(request, incident_id)
+    return json_answer(request, _incident(request, incident_id))
 
 
 @router.get("/incidents/{incident_id}/claims", summary="The claims of one incident, with sources and quotes",
             responses=READ_INCIDENT)
 def get_claims(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     inc = _incident(request, incident_id)
-    return {"incident": incident_id, "claims": inc["claim_details"]}
+    return json_answer(request, {"incident": incident_id, "claims": inc["claim_details"]})
 
 
 @router.get("/sources/{doc_id:path}", responses=READ_ONE,
@@ -266,12 +268,12 @@ def get_source(doc_id: str, request: Request, viewer: Viewer = Depends(api_reade
     src = query.source_detail(request.app.state.db, doc_id)
     if src is None:
         raise HTTPException(404, f"no source {doc_id!r}")
-    return src
+    return json_answer(request, src)
 
 
 @router.get("/tallies", summary="Aggregate figures (tallies) of every current document", responses=READ)
 def get_tallies(request: Request, viewer: Viewer = Depends(api_reader)) -> dict:
-    return {"tallies": query.tallies(request.app.state.db)}
+    return json_answer(request, {"tallies": query.tallies(request.app.state.db)})
 
 
 # --- writes (analyst or admin) ---------------------------------------------------------------------
@@ -342,7 +344,8 @@ async def unlink(key: str, request: Request, body: Reason | None = None, viewer:
             responses=READ_INCIDENT)
 def get_suggestions(request: Request, incident_id: str = IncidentId, viewer: Viewer = Depends(api_reader)) -> dict:
     try:
-        return {"incident": incident_id, "suggestions": service.merge_suggestions(request.app.state.db, incident_id)}
+        return json_answer(request, {"incident": incident_id,
+                                     "suggestions": service.merge_suggestions(request.app.state.db, incident_id)})
     except service.ResolutionError as e:
         raise _resolution_error(e, request, incident_id) from None
 
@@ -369,7 +372,7 @@ def get_review_queue(request: Request, limit: int = Query(100, ge=0, le=query.MA
                      viewer: Viewer = Depends(api_reader)) -> dict:
     total, rows = service.review_queue(request.app.state.db, query.conditions(_filters(request)), limit, offset,
                                        **assigned_filter(assigned, viewer))
-    return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
+    return json_answer(request, {"total": total, "limit": limit, "offset": offset, "incidents": rows})
 
 
 class BulkBody(BaseModel):

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from .. import __version__ as VERSION  # noqa: N812
 from .. import settings
-from . import api, evidence, lists, pages, search, upload
+from . import api, evidence, fragments, lists, pages, search, upload
 from .auth import SESSION_COOKIE, LoginRequired, secret_key
 from .throttle import LoginThrottle, SharedLoginThrottle
 
@@ -96,6 +96,7 @@ def templates() -> Environment:
     env.filters["urlq"] = lambda v: quote(str(v), safe="")
     env.filters["tojs"] = pages.to_json
     env.filters["httpurl"] = http_url
+    env.globals["incident_rows"] = fragments.incident_rows  # the map page's table (web/fragments.py)
     return env
 
 
