@@ -87,6 +87,12 @@ def test_cached_timeline_count_and_list_follow_every_write(rw):
     days = {d["date"]: d for d in c.get("/api/timeline", headers=viewer).json()["days"]}
     assert days["2021-01-01"]["incidents"] == 1 and days["2021-01-01"]["killed"] == killed
     assert days.get(day, {"incidents": 0})["incidents"] == before["incidents"] - 1
+    # the filter choices (oblasts cached until a fact changes) show a new oblast at once
+    assert "Atlantis" not in query.choices(db)["admin1"]
+    r = c.post(f"/api/incidents/{inc['id']}/edit", json={"field": "admin1", "value": "Atlantis", "reason": "moved"},
+               headers=analyst)
+    assert r.status_code == 200, r.text
+    assert "Atlantis" in query.choices(db)["admin1"]
     with db.session() as s:  # the database agrees with every cached figure
         assert s.scalar(select(func.count()).select_from(Incident).where(Incident.date == "2021-01-01")) == 1
 

@@ -370,8 +370,11 @@ def choices(db) -> dict[str, list[str]]:  # noqa: ANN001
     with db.session() as s:
         s = s.connection()  # Core: plain rows, no ORM loading
         out = {}
-        for name, col in (("admin1", Incident.admin1), ("weapon_class", Incident.weapon_class),
-                          ("grade", Incident.grade), ("status", Incident.status)):
+        # oblasts and weapon classes are facts (reused until an incident's facts change, web/cache.py);
+        # grades and statuses change with every review, so they are read each time (a few index lookups)
+        for name, col in (("admin1", Incident.admin1), ("weapon_class", Incident.weapon_class)):
+            out[name] = list(cache.cached(db, s, ("choices", name), lambda col=col: distinct_values(s, col)))
+        for name, col in (("grade", Incident.grade), ("status", Incident.status)):
             out[name] = distinct_values(s, col)
         out["object"] = _objects(s, db)
         return out
