@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 # Columns holding the wall-clock time of the run (or derived from it): differ on every run.
+REINGESTED = {"annotated", "heldout2", "shared-seeds", "bench"}
 VOLATILE = {"retrieved_at", "extracted_at", "ingested_at", "created_at", "updated_at"}
 
 
@@ -101,13 +103,34 @@ def _dump_child(out: Path, bench_dir: Path | None, batch: int | None) -> None:
     with out.open("w", encoding="utf-8") as f, tempfile.TemporaryDirectory(prefix="hw-check-") as tmp:
         for name, folder, manifest in corpora(bench_dir):
             db = Database.open(f"sqlite:///{Path(tmp) / (name + '.db')}", Path(tmp) / f"{name}-archive")
-            report = ingest([folder], db, manifest=load_manifest(manifest) if manifest else None,
-                            extractor=extractor, batch_size=batch)
-            f.write(json.dumps({"corpus": name, "kind": "report", "new": report.new,
-                                "failed": [[x.path.replace(str(folder), "<corpus>"), x.message.replace(str(folder), "<corpus>")]
-                                           for x in report.failed],
-                                "notices": [[n.path.replace(str(folder), "<corpus>"), n.message.replace(str(folder), "<corpus>"), n.kind]
-                                            for n in report.notices]}, ensure_ascii=False) + "\n")
+            def run(label: str, where: Path, man: Path | None, **kw) -> None:
+                report = ingest([where], db, manifest=load_manifest(man) if man else None,
+                                extractor=extractor, batch_size=batch, **kw)
+                base = str(man.parent if man else where)
+
+                def clean(x: str) -> str:
+                    return x.replace(base, "<corpus>")
+                f.write(json.dumps({"corpus": name, "kind": "report", "doc_id": label, "new": report.new,
+                                    "unchanged": report.unchanged, "new_version": report.new_version,
+                                    "sources": [[x.source_id, x.status, x.doc_id] for x in report.sources],
+                                    "failed": [[clean(x.path), clean(x.message)] for x in report.failed],
+                                    "notices": [[clean(n.path), clean(n.message), n.kind] for n in report.notices]},
+                                   ensure_ascii=False) + "\n")
+            run("first", folder, manifest)
+            if name in REINGESTED:
+                # the paths of a store that has the documents already: unchanged, re-extracted, new
+                # versions (every other file changed), and the old bytes back (a revert)
+                run("again", folder, manifest)
+                run("reextract", folder, manifest, reextract=True)
+                root = manifest.parent if manifest else folder
+                copy = Path(tmp) / f"{name}-changed"
+                shutil.copytree(root, copy)
+                changed = copy / folder.relative_to(root)
+                for i, p in enumerate(sorted(x for x in changed.rglob("*") if x.is_file() and x.name != "manifest.csv")):
+                    if i % 2 == 0:
+                        p.write_bytes(p.read_bytes() + b"\nThis report was updated.\n")
+                run("changed", changed, copy / manifest.relative_to(root) if manifest else None)
+                run("reverted", folder, manifest)
             # the extractor's own output, every field (spans, confidence, withheld)
             with db.session() as s:
                 docs = [(src.doc_id, src.text, src.published, src.publisher, src.language) for src in current_sources(s)]
@@ -131,11 +154,12 @@ def _dump_child(out: Path, bench_dir: Path | None, batch: int | None) -> None:
                         res = conn.execute(sql(f'SELECT * FROM "{t}"'))
                     cols = list(res.keys())
                     for i, row in enumerate(res):
-                        vals = {c: _jsonable(v) for c, v in zip(cols, row) if c not in VOLATILE}
+                        vals = {c: (v.replace(tmp, "<tmp>") if isinstance(v, str) else _jsonable(v))
+                                for c, v in zip(cols, row) if c not in VOLATILE}  # (paths of the copies)
                         f.write(json.dumps({"corpus": name, "kind": "row", "table": t, "n": i, "row": vals},
                                            ensure_ascii=False, sort_keys=True) + "\n")
             db.close()
-            sys.stderr.write(f"{name}: {report.new} stored, {len(report.failed)} failed\n")
+            sys.stderr.write(f"{name}: done\n")
 
 
 # --- in the parent process ------------------------------------------------------------------

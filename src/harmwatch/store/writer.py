@@ -73,21 +73,27 @@ _VERSIONS_Q = select(Source).where(Source.doc_id == bindparam("doc_id"))
 
 
 def _store_document(session: Session, archive: Archive, doc: DocumentIn, sync: bool = True,
-                    sink: "_Rows | None" = None, extracting: bool = False) -> tuple[StoredDoc, Source]:
+                    sink: "_Rows | None" = None, extracting: bool = False,
+                    lookup: "_BatchLookup | None" = None) -> tuple[StoredDoc, Source]:
     # Also returns the row: the session holds unchanged rows only weakly, so a caller that wants
     # it again would otherwise SELECT it (and its whole text) a second time.
     # sync=False: the caller calls archive.sync() before it commits (write_batch).
+    # lookup: the rows of the whole batch's doc_ids and urls, read with one SELECT (write_batch);
+    # a new row is then added but not flushed: its id is None until the caller flushes, and its
+    # search rows are the caller's (`_index_new`).
     sha, rel = archive.put(doc.raw, sync=sync)
     # Every version stored under this doc_id (usually none or one) in one SELECT: the row with
     # these bytes and the current row it replaces are both among them.
-    rows = list(session.scalars(_VERSIONS_Q, {"doc_id": doc.doc_id}))
+    rows = (lookup.versions(doc.doc_id) if lookup is not None
+            else list(session.scalars(_VERSIONS_Q, {"doc_id": doc.doc_id})))
     same = next((r for r in rows if r.sha256 == sha), None)
     if same is not None and same.is_current:
         return StoredDoc(same.id, UNCHANGED, doc.doc_id), same
     # as _current_version: the newest current row with this doc_id, else with this url
     prev = max((r for r in rows if r.is_current and r is not same), key=lambda r: r.id, default=None)
     if prev is None and doc.url:
-        prev = _current_version(session, doc, exclude=same)
+        prev = (lookup.current_by_url(doc.url, exclude=same) if lookup is not None
+                else _current_version(session, doc, exclude=same))
     if prev is not None:
         prev.is_current = False
     if same is not None:
@@ -105,13 +111,58 @@ def _store_document(session: Session, archive: Archive, doc: DocumentIn, sync: b
         extracted_at=_now() if extracting else None,
     )
     session.add(src)
+    status = NEW_VERSION if prev else NEW
+    if lookup is not None:
+        return StoredDoc(0, status, doc.doc_id), src  # (the id once the caller has flushed)
     session.flush()  # assigns src.id; the transaction is still open
+    _index_new(session, src, sink)
+    return StoredDoc(src.id, status, doc.doc_id), src
+
+
+def _index_new(session: Session, src: Source, sink: "_Rows | None") -> None:
+    """The full-text search rows of a Source row just inserted (store/search.py)."""
     if sink is None:
-        search.index_document(session, src.id, src.title, src.text)  # full-text search (store/search.py)
+        search.index_document(session, src.id, src.title, src.text)
     else:  # the same, its INSERT joined with the rest of the batch's
         search._remove(session, sink.dialect, src.id, 0, search.SLOTS)
         sink.search.extend(search.document_rows(src.id, src.title, src.text))
-    return StoredDoc(src.id, NEW_VERSION if prev else NEW, doc.doc_id), src
+
+
+class _BatchLookup:
+    """The stored rows a batch's documents can find by doc_id or url, read with ONE SELECT.
+
+    Used only for a batch whose doc_ids are distinct and whose non-empty urls are distinct
+    (`_batchable`): then no document of the batch can find another one's new row, and the rows it
+    finds are these, with the changes (`is_current`) earlier documents of the batch made to them in
+    this session, as the per-document SELECTs of `_store_document` would see them after autoflush."""
+
+    def __init__(self, session: Session, docs: list[DocumentIn]):
+        ids = list(dict.fromkeys(d.doc_id for d in docs))
+        urls = list(dict.fromkeys(d.url for d in docs if d.url))
+        cond = Source.doc_id.in_(ids)
+        if urls:
+            cond = cond | Source.url.in_(urls)
+        self.by_doc: dict[str, list[Source]] = {}
+        self.by_url: dict[str, list[Source]] = {}
+        for r in session.scalars(select(Source).where(cond).order_by(Source.id)):
+            self.by_doc.setdefault(r.doc_id, []).append(r)
+            if r.url:
+                self.by_url.setdefault(r.url, []).append(r)
+
+    def versions(self, doc_id: str) -> list[Source]:
+        return self.by_doc.get(doc_id, [])
+
+    def current_by_url(self, url: str, exclude: Source | None) -> Source | None:
+        # as _current_version once the doc_id found no other current row: the newest current row
+        # with this url
+        return max((r for r in self.by_url.get(url, ()) if r.is_current and r is not exclude),
+                   key=lambda r: r.id, default=None)
+
+
+def _batchable(items: list["Extracted"]) -> bool:
+    ids = [it.doc.doc_id for it in items]
+    urls = [it.doc.url for it in items if it.doc.url]
+    return len(set(ids)) == len(ids) and len(set(urls)) == len(urls)
 
 
 def _current_version(session: Session, doc: DocumentIn, exclude: Source | None) -> Source | None:
@@ -146,7 +197,8 @@ def versions(session: Session, source_id: int) -> list[Source]:
 def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
                     catalogue: Any = None, gazetteer: Any = None, fresh: bool = False,
                     known: "_KnownRefs | None" = None, upserted: "_KnownRefs | None" = None,
-                    sink: "_Rows | None" = None, src: Source | None = None) -> None:
+                    sink: "_Rows | None" = None, src: Source | None = None,
+                    refs: "_References | None" = None) -> None:
     """Replace the claims and tallies of a source (idempotent) and upsert the places and weapons
     they reference. `catalogue`/`gazetteer` default to the packaged ones when importable.
 
@@ -154,7 +206,9 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
     `known`: reference rows already upserted by committed transactions (see `_KnownRefs`);
     `upserted` collects this call's upserts, to be added to `known` once the caller committed.
     `sink`: collect the claim, tally and search rows there; the caller inserts them (`_Rows.write`)
-    for a whole batch at once, before it commits. `src`: the Source row, when the caller has it."""
+    for a whole batch at once, before it commits. `src`: the Source row, when the caller has it.
+    `refs`: the batch's place and weapon upserts (with `sink`); the caller applies them, in claim
+    order, with `refs.write()` before `sink.write`."""
     src = src if src is not None else session.get(Source, source_id)
     if src is None:
         raise StoreError(f"no source with id {source_id}")
@@ -162,7 +216,9 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
     if not fresh:
         session.execute(delete(Claim).where(Claim.source_id == source_id))
         session.execute(delete(Tally).where(Tally.source_id == source_id))
-    refs = _References(session, catalogue, gazetteer, known, upserted)
+    own_refs = refs is None
+    if refs is None:
+        refs = _References(session, catalogue, gazetteer, known, upserted)
     # Claims and tallies are written with one executemany INSERT each rather than as ORM objects:
     # nothing reads them back in this transaction, and the unit of work cost more than the SQL.
     # The values are those the ORM would have written, including its one default that matters:
@@ -181,7 +237,8 @@ def save_extraction(session: Session, source_id: int, extraction: Extraction, *,
     tallies = [dict(source_id=source_id, ordinal=i, source_said=t.source, evidence=_evidence_json(t.evidence),
                     **_span_cols(t.span), **_scope_cols(t), **{k: getattr(t, k) for k in _TALLY_COLUMNS})
                for i, t in enumerate(extraction.tallies)]
-    refs.write()  # places and weapons first: the claims' foreign keys point at them
+    if own_refs:
+        refs.write()  # places and weapons first: the claims' foreign keys point at them
     if sink is not None:
         sink.claims.extend(claims)
         sink.tallies.extend(tallies)
@@ -501,7 +558,10 @@ def write_batch(db, items: list[Extracted], extractor: Extractor | None = None,
         try:
             with db.session(write=True) as s:
                 sink = _Rows(search._dialect(s))
-                out = [_write_one(s, db.archive, it, extractor, reextract, known, upserted, sink) for it in items]
+                if len(items) > 1 and _batchable(items):
+                    out = _write_many(s, db.archive, items, extractor, reextract, known, upserted, sink)
+                else:
+                    out = [_write_one(s, db.archive, it, extractor, reextract, known, upserted, sink) for it in items]
                 sink.write(s)
                 db.archive.sync()
         except SQLAlchemyError as e:
@@ -520,6 +580,13 @@ def write_batch(db, items: list[Extracted], extractor: Extractor | None = None,
 def _write_one(s: Session, archive: Archive, it: Extracted, extractor: Extractor | None, reextract: bool,
                known: _KnownRefs, upserted: _KnownRefs, sink: _Rows) -> StoredDoc:
     stored, src = _store_document(s, archive, it.doc, sync=False, sink=sink, extracting=it.extracting)
+    _save_claims(s, it, stored, src, extractor, reextract, known, upserted, sink)
+    return stored
+
+
+def _save_claims(s: Session, it: Extracted, stored: StoredDoc, src: Source, extractor: Extractor | None,
+                 reextract: bool, known: _KnownRefs, upserted: _KnownRefs, sink: _Rows,
+                 refs: "_References | None" = None) -> None:
     if it.extracting and (stored.status != UNCHANGED or reextract or src.extracted_at is None):
         extraction = it.extraction
         if extraction is None or text_sha256(it.text) != src.text_sha256:
@@ -528,8 +595,28 @@ def _write_one(s: Session, archive: Archive, it: Extracted, extractor: Extractor
                 raise ExtractionFailed("stored text differs from the text extracted, and no extractor to redo it")
             extraction = _extract(extractor, it.doc, src.text)
         save_extraction(s, stored.source_id, extraction, fresh=stored.status == NEW, known=known,
-                        upserted=upserted, sink=sink, src=src)
-    return stored
+                        upserted=upserted, sink=sink, src=src, refs=refs)
+
+
+def _write_many(s: Session, archive: Archive, items: list[Extracted], extractor: Extractor | None,
+                reextract: bool, known: _KnownRefs, upserted: _KnownRefs, sink: _Rows) -> list[StoredDoc]:
+    """`_write_one` for each item, in order, with the same rows as the result, in fewer statements:
+    the stored versions of the whole batch in one SELECT (`_BatchLookup`), its new Source rows in one
+    flush, its place and weapon upserts applied together in claim order (one SELECT per table)."""
+    lookup = _BatchLookup(s, [it.doc for it in items])
+    stored = [_store_document(s, archive, it.doc, sync=False, sink=sink, extracting=it.extracting, lookup=lookup)
+              for it in items]
+    s.flush()  # the new rows' ids, in the order added
+    refs = _References(s, None, None, known, upserted)
+    out = []
+    for it, (st, src) in zip(items, stored):
+        if st.status != UNCHANGED and st.source_id == 0:
+            st = StoredDoc(src.id, st.status, st.doc_id)
+            _index_new(s, src, sink)
+        out.append(st)
+        _save_claims(s, it, st, src, extractor, reextract, known, upserted, sink, refs)
+    refs.write()  # places and weapons first: the claims' foreign keys point at them
+    return out
 
 
 def ingest_document(db, doc: DocumentIn, extractor: Extractor | None = None, reextract: bool = False) -> StoredDoc:
