@@ -149,15 +149,21 @@ def _matches_at_first_words(text: str, ws) -> Iterator[re.Match]:
     Every match begins at the start of a whole word that is some phrase's first word, so trying
     those positions left to right, and none inside a match already found, gives the same matches
     as scanning every character. Only for text `gate.words` accepts (lower() is faithful)."""
+    # the whole words of the text (maximal runs of \w, as the lookbehind and lookahead of the
+    # per-sentence finder `_first_word_finder` saw them) that are a phrase's first word: the same
+    # positions that finder gives, without compiling a pattern for each new set of words
     resume = 0
-    for w in _first_word_finder(frozenset(_FIRST_WORDS & ws)).finditer(text):
+    for w in _WORD_RUN.finditer(text):
         start = w.start()
-        if start < resume:
+        if start < resume or w.group().lower() not in _FIRST_WORDS:
             continue
         m = _RE.match(text, start)  # the lookbehind still sees the character before `start`
         if m is not None:
             resume = m.end()
             yield m
+
+
+_WORD_RUN = re.compile(r"\w+")
 
 
 @functools.lru_cache(maxsize=4096)

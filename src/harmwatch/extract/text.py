@@ -108,7 +108,31 @@ def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> No
     if e <= s:
         return
     sent = Sentence(index=len(out), start=s, end=e, text=text[s:e], paragraph=para)
-    # matching within text[s:e] by position gives the same tokens as matching the slice (the pattern has
-    # no anchors or look-arounds) with offsets already absolute
-    sent.tokens = [_new_token(Token, (m.group(), m.start(), m.end())) for m in TOKEN_RE.finditer(text, s, e)]
+    sent.tokens = tokens(text, s, e)
     out.append(sent)
+
+
+def tokens(text: str, start: int, end: int) -> list[Token]:
+    """The tokens of text[start:end], as `TOKEN_RE.finditer(text, start, end)` gives them, offsets
+    absolute (the pattern has no anchors or look-arounds, so matching within the bounds equals
+    matching the slice).
+
+    Built from `findall` (no match objects, several times cheaper): every character that is not
+    whitespace begins a match of one of TOKEN_RE's alternatives (a digit the first, another word
+    character the second, anything else the third), so only whitespace lies between two tokens,
+    and a token, which begins with a non-whitespace character, first occurs after the end of the
+    one before exactly where it was matched."""
+    out: list[Token] = []
+    find = text.find
+    pos = start
+    for w in TOKEN_RE.findall(text, start, end):
+        pos = find(w, pos)
+        n = pos + len(w)
+        out.append(_new_token(Token, (w, pos, n)))
+        pos = n
+    return out
+
+
+def _tokens_reference(text: str, start: int, end: int) -> list[Token]:
+    """The definition `tokens` computes faster (tests compare the two)."""
+    return [Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text, start, end)]

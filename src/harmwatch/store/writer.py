@@ -159,6 +159,17 @@ class _BatchLookup:
                    key=lambda r: r.id, default=None)
 
 
+def _runs(ids: list[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive integers in sorted `ids`, as (first, last)."""
+    out: list[tuple[int, int]] = []
+    for i in ids:
+        if out and i == out[-1][1] + 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
 def _batchable(items: list["Extracted"]) -> bool:
     ids = [it.doc.doc_id for it in items]
     urls = [it.doc.url for it in items if it.doc.url]
@@ -607,12 +618,17 @@ def _write_many(s: Session, archive: Archive, items: list[Extracted], extractor:
     stored = [_store_document(s, archive, it.doc, sync=False, sink=sink, extracting=it.extracting, lookup=lookup)
               for it in items]
     s.flush()  # the new rows' ids, in the order added
+    # what `_index_new` DELETEs for each new row (leftover search rows in its id range), one
+    # statement per run of consecutive ids (usually one for the batch)
+    new_ids = sorted(src.id for st, src in stored if st.status != UNCHANGED and st.source_id == 0)
+    for lo, hi in _runs(new_ids):
+        search._remove(s, sink.dialect, lo, 0, (hi - lo) * search.SLOTS + search.SLOTS)
     refs = _References(s, None, None, known, upserted)
     out = []
     for it, (st, src) in zip(items, stored):
         if st.status != UNCHANGED and st.source_id == 0:
             st = StoredDoc(src.id, st.status, st.doc_id)
-            _index_new(s, src, sink)
+            sink.search.extend(search.document_rows(src.id, src.title, src.text))
         out.append(st)
         _save_claims(s, it, st, src, extractor, reextract, known, upserted, sink, refs)
     refs.write()  # places and weapons first: the claims' foreign keys point at them
