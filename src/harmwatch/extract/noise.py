@@ -26,6 +26,15 @@ _CAPTION_END = re.compile(
     r"|\u00a9\s*[^.]{1,80}"
     r"|\bGetty Images)"
     r"\.?\s*(?:Purchase Licensing Rights)?\s*$")
+
+
+def _may_be_caption(s: str) -> bool:
+    """False when _CAPTION_END cannot match `s` (it is case-sensitive): each of its alternatives
+    contains a "/" (an agency credit), "Photo" (a parenthesised photo credit), a ":" (a "Photo:"
+    credit), a "\u00a9" or "Getty Images". Searching a long body line for it costs more."""
+    return "/" in s or ":" in s or "Photo" in s or "\u00a9" in s or "Getty Images" in s
+
+
 # "Read more:", "Related Coverage", "See also: ...", "Watch: ..."; alone, it heads a block of headlines
 _LINKS = re.compile(
     r"^(?:read (?:more|also|next)|also read|related(?: coverage| stories| articles| content| news| reading)?|see also|"
@@ -71,7 +80,7 @@ def noise_kind(line: str) -> str | None:
         return None
     if _FOOTNOTE.match(s):
         return "footnote"
-    if _CAPTION_END.search(s):
+    if _may_be_caption(s) and _CAPTION_END.search(s):
         return "caption"
     if _LINKS.match(s):
         return "links"
