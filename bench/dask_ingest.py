@@ -2,7 +2,7 @@
 """Benchmark: ingest + extract the same generated corpus with the local executor and with Dask
 workers on a LocalCluster; print documents/s of each and the parallel efficiency.
 
-    python bench/dask_ingest.py [--docs 10000] [--words 600] [--workers 2] [--batch 100] [--seed 7]
+    python bench/dask_ingest.py [--docs 10000] [--words 600] [--workers 2] [--batch 100] [--chunk N] [--seed 7]
 
 parallel efficiency = local wall time / (workers x Dask wall time): 1.0 when N workers go N
 times as fast as one process. The writer always runs in the calling process (one writer, one
@@ -72,16 +72,18 @@ def main(argv=None) -> int:
     ap.add_argument("--words", type=int, default=600)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--batch", type=int, default=100, help="documents per transaction (HARMWATCH_INGEST_BATCH)")
+    ap.add_argument("--chunk", type=int, default=None,
+                    help="documents per Dask task (default: the executor's, DaskExecutor.chunk)")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="hw-dask-bench-"))
     try:
         folder = corpus(tmp / "corpus", args.docs, args.words, args.seed)
         print(f"documents: {args.docs}, ~{args.words} words, cores: {os.cpu_count()}, workers: {args.workers}, "
-              f"batch: {args.batch}", flush=True)
+              f"batch: {args.batch}, chunk: {args.chunk or 'default'}", flush=True)
         default_extractor()  # loaded before the clock, as the workers' is
         t_local = run("local executor (one process)", folder, tmp / "local.db", LocalExecutor(), args.batch)
-        ex = DaskExecutor(workers=args.workers)
+        ex = DaskExecutor(workers=args.workers, **({"chunk": args.chunk} if args.chunk else {}))
         try:
             ex.client.wait_for_workers(args.workers)
             ex.client.run(lambda: default_extractor() and None)  # every worker has loaded it (plugin)
