@@ -253,5 +253,7 @@ def _diag_km(bx) -> float:
 
 
 def resolve_claims(claims: list[ClaimRef], decisions: Iterable[Decision] = ()) -> Resolution:
-    """Score every candidate pair and cluster: the whole step on data in memory."""
-    return cluster(claims, score_all(claims), decisions)
+    """Score every candidate pair and cluster within bounded blocks (resolve/bounded.py): the whole
+    step on data in memory."""
+    from .bounded import cluster_bounded
+    return cluster_bounded(claims, score_all(claims), decisions)

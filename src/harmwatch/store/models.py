@@ -334,6 +334,8 @@ class ResolvedClaim(Base):
     claim_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     key: Mapped[str] = mapped_column(String)  # "doc_id#ordinal"
     incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    # migration 0018: the earliest key of the part this claim's part chose as partner (resolve/bounded.py)
+    best: Mapped[str | None] = mapped_column(String, index=True)
 
 
 # migration 0016: one block of claims (a day in a 0.25-degree cell, an oblast a day either side, one
