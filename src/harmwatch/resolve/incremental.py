@@ -35,11 +35,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from ..store.models import (Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow, ResolvedClaim,
                             ScoredClaim, Source, SourceLink)
-from .link import CELL_DEG, _cell, cluster, score_all
+from .bounded import Block, Part, apart_of, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
+from .link import CELL_DEG, _cell, score_all
 from .model import ClaimRef, Decision, Link, Resolution
 
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
@@ -161,177 +162,477 @@ def score_new(s, full: bool) -> tuple[set[int], int]:
     return new_ids, len(links)
 
 
-class _Region:
-    """The claims being re-clustered, with what the last run decided for them and the links that
-    touch them, read from the database a batch of incidents at a time."""
+class World:
+    """The bounded rule (resolve/bounded.py) on the database: units are read, clustered and their parts'
+    partners chosen on demand, each from the stored claims and links alone, so any part can be
+    decided wherever it lies; what is read is kept until `evict`."""
 
     def __init__(self, s):
         self.s = s
-        self.claims: set[int] = set()
+        rows = list(s.scalars(select(DecisionRow).where(DecisionRow.kind.in_(("same", "different")))
+                              .order_by(DecisionRow.id)))
+        self.decisions = [Decision(d.kind, d.a, d.b) for d in rows]
+        self.apart = apart_of(self.decisions)
         self.refs: dict[int, ClaimRef] = {}
-        self.old_of: dict[int, str] = {}  # claim id -> the last run's incident
-        self.old_members: dict[str, set[int]] = {}  # the last run's incident -> its claim ids (gone ones too)
-        self.links: dict[tuple[int, int], tuple[float, dict]] = {}
-        self.adj: dict[int, set[int]] = {}
+        self.id_of: dict[str, int] = {}
+        named = {k for d in self.decisions if d.kind == "same" for k in (d.a, d.b)}
+        by_key = {r.key: r for r in _refs_of_keys(s, named)}
+        self.units = unit_map(lambda k: home_block(by_key[k]) if k in by_key else None, self.decisions)
+        self.blocks_of: dict[Block, list[Block]] = {}
+        for b, u in self.units.items():
+            self.blocks_of.setdefault(u, []).append(b)
+        self.dec_of: dict[str, list[Decision]] = {}
+        for d in self.decisions:
+            self.dec_of.setdefault(d.a, []).append(d)
+            if d.b != d.a:
+                self.dec_of.setdefault(d.b, []).append(d)
+        self.parts: dict[Block, list[Part]] = {}
+        self.part_of: dict[int, Part] = {}
+        self.links: dict[int, list[tuple[int, float, dict]]] = {}
+        self._best: dict[int, tuple[Part | None, Link | None]] = {}
 
-    def add_incidents(self, incident_ids: set[str], gone: set[int]) -> None:
-        new = sorted(i for i in incident_ids if i not in self.old_members)
-        for iid in new:
-            self.old_members[iid] = set()
-        for part in _chunks(new):
-            for cid, iid in self.s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id)
-                                           .where(ResolvedClaim.incident_id.in_(part))):
-                self.old_members[iid].add(cid)
-                self.old_of[cid] = iid
-        self.add_claims({c for i in new for c in self.old_members[i]} - gone)
+    def unit_of(self, c: ClaimRef) -> Block:
+        b = home_block(c)
+        return self.units.get(b, b)
 
-    def add_claims(self, ids: set[int]) -> None:
-        ids = ids - self.claims
-        if not ids:
+    def _add_refs(self, refs: list[ClaimRef]) -> None:
+        for r in refs:
+            self.refs[r.claim_id] = r
+            self.id_of[r.key] = r.claim_id
+
+    def ensure_claims(self, ids: set[int]) -> None:
+        """Read these claims (current ones) and cluster the units they fall in."""
+        missing = {i for i in ids if i not in self.refs}
+        if missing:
+            self._add_refs(list(_light_refs(self.s, missing).values()))
+        self.ensure_units({self.unit_of(self.refs[i]) for i in ids if i in self.refs})
+
+    def ensure_units(self, units: set[Block]) -> None:
+        units = {u for u in units if u not in self.parts}
+        if not units:
             return
-        self.refs.update(_light_refs(self.s, ids))
-        ids = {i for i in ids if i in self.refs}  # current claims only
-        self.claims |= ids
-        for part in _chunks(sorted(ids)):
-            for col in (ClaimLink.claim_a, ClaimLink.claim_b):
-                for a, b, score, features in self.s.execute(
-                        select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, ClaimLink.features)
-                        .where(col.in_(part))):
-                    if (a, b) not in self.links:
-                        self.links[(a, b)] = (score, features)
-                        self.adj.setdefault(a, set()).add(b)
-                        self.adj.setdefault(b, set()).add(a)
+        blocks = sorted({b for u in units for b in self.blocks_of.get(u, [u])}, key=block_order)
+        members: dict[Block, list[ClaimRef]] = {u: [] for u in units}
+        for r in _block_refs(self.s, blocks):
+            u = self.unit_of(r)
+            if u in members and r.claim_id not in self.part_of:
+                self.refs.setdefault(r.claim_id, r)
+                self.id_of[r.key] = r.claim_id
+                members[u].append(self.refs[r.claim_id])
+        ids = sorted(r.claim_id for refs in members.values() for r in refs)
+        self._read_links(ids)
+        for u in sorted(units, key=block_order):
+            refs = sorted(members[u], key=lambda r: r.key)
+            mine = {r.claim_id for r in refs}
+            keys = {r.key for r in refs}
+            inner = []
+            for r in refs:
+                for other, score, features in self.links.get(r.claim_id, ()):
+                    if other in mine and r.claim_id < other:
+                        a, b = sorted((r.key, self.refs[other].key))
+                        inner.append(Link(a, b, score, features))
+            decs = sorted({id(d): d for k in keys for d in self.dec_of.get(k, ())}.items())
+            parts = parts_of_unit(u, refs, inner, [d for _, d in decs])
+            self.parts[u] = parts
+            for p in parts:
+                for k in p.keys:
+                    self.part_of[self.id_of[k]] = p
+
+    def _read_links(self, ids: list[int]) -> None:
+        todo = {i for i in ids if i not in self.links}
+        for i in todo:
+            self.links[i] = []
+        seen: set[tuple[int, int]] = set()
+        for part in _chunks(sorted(todo)):
+            for a, b, score, features in self.s.execute(
+                    select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, ClaimLink.features)
+                    .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))):
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                if a in todo:
+                    self.links[a].append((b, score, features))
+                if b in todo:
+                    self.links[b].append((a, score, features))
+
+    def linked_to(self, parts: list[Part]) -> set[int]:
+        """Ids of the claims (of other units) the claims of `parts` have links to."""
+        out = set()
+        for p in parts:
+            for k in p.keys:
+                out.update(o for o, _, _ in self.links.get(self.id_of[k], ()))
+        return out
+
+    def choose(self, p: Part) -> tuple[Part | None, Link | None]:
+        got = self._best.get(id(p))
+        if got is not None:
+            return got
+        others = self.linked_to([p])
+        self.ensure_claims(others)
+        cross = []
+        for k in p.keys:
+            for other, score, features in self.links.get(self.id_of[k], ()):
+                q = self.part_of.get(other)
+                if q is None or q.unit == p.unit:
+                    continue  # not a current claim, or one of the unit's own
+                a, b = sorted((k, self.refs[other].key))
+                cross.append((q, Link(a, b, score, features)))
+        got = self._best[id(p)] = choose(p, cross, self.apart)
+        return got
+
+    def partner(self, p: Part) -> tuple[Part | None, Link | None]:
+        q, link = self.choose(p)
+        if q is not None and self.choose(q)[0] is p:
+            return q, link
+        return None, None
+
+    def evict(self, keep) -> None:
+        """Forget the units `keep(unit)` refuses (and their claims, links and choices)."""
+        gone = [u for u in self.parts if not keep(u)]
+        for u in gone:
+            for p in self.parts.pop(u):
+                self._best.pop(id(p), None)
+                for k in p.keys:
+                    i = self.id_of.pop(k, None)
+                    self.part_of.pop(i, None)
+                    self.links.pop(i, None)
+                    self.refs.pop(i, None)
+        for p in list(self._best):
+            q = self._best[p][0]
+            if q is not None and q.unit not in self.parts:
+                del self._best[p]
 
 
-def _decisions(s, keys: set[str]) -> list[Decision]:
-    """The same / different rulings that name any of these claims."""
-    out, seen = [], set()
-    for part in _chunks(sorted(keys)):
-        for d in s.scalars(select(DecisionRow).where(DecisionRow.kind.in_(("same", "different")),
-                                                     or_(DecisionRow.a.in_(part), DecisionRow.b.in_(part)))
-                           .order_by(DecisionRow.id)):
-            if d.id not in seen:
-                seen.add(d.id)
-                out.append(d)
-    out.sort(key=lambda d: d.id)
-    return [Decision(d.kind, d.a, d.b) for d in out]
+def _refs_of_keys(s, keys: set[str]) -> list[ClaimRef]:
+    by_doc: dict[str, set[int]] = {}
+    for k in keys:
+        doc_id, _, ordinal = k.rpartition("#")
+        if doc_id and ordinal.isdigit():
+            by_doc.setdefault(doc_id, set()).add(int(ordinal))
+    ids = set()
+    for part in _chunks(sorted(by_doc)):
+        for cid, doc_id, ordinal in s.execute(select(Claim.id, Source.doc_id, Claim.ordinal)
+                                              .join(Source, Claim.source_id == Source.id)
+                                              .where(Source.doc_id.in_(part), Source.is_current.is_(True))):
+            if ordinal in by_doc[doc_id]:
+                ids.add(cid)
+    return list(_light_refs(s, ids).values())
 
 
-def _claim_of_key(s, key: str) -> int | None:
-    doc_id, _, ordinal = key.rpartition("#")
-    if not doc_id or not ordinal.isdigit():
-        return None
-    return s.scalar(_current_ids().where(Source.doc_id == doc_id, Claim.ordinal == int(ordinal)))
+_LIGHT = (Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.lat, Claim.lon, Claim.admin1, Claim.geonameid)
 
 
-def recluster(s, seeds: set[int], touched: set[str], gone: set[int]) -> tuple[_Region, Resolution, set[str], int]:
-    """Cluster the region grown from `seeds` (claim ids) and `touched` (last-run incidents that lost a
-    claim) until no changed claim links outside it. Returns the region, its clustering, the ids of
-    the incidents that changed, and the number of rounds."""
-    reg = _Region(s)
-    reg.add_claims(seeds)
-    reg.add_incidents(touched, gone)
-    rounds = 0
-    while True:
-        rounds += 1
-        keys = {reg.refs[c].key: c for c in reg.claims}
-        links = [Link(reg.refs[a].key, reg.refs[b].key, score, features)
-                 for (a, b), (score, features) in reg.links.items() if a in reg.claims and b in reg.claims]
-        decisions = _decisions(s, set(keys))
-        res = cluster([reg.refs[c] for c in reg.claims], links, decisions)
-        changed_ids, changed_claims = set(), set()
-        for iid, members in res.members().items():
-            ids = {keys[k] for k in members}
-            olds = {reg.old_of.get(c) for c in ids}
-            old = olds.pop() if len(olds) == 1 else None
-            if old is None or reg.old_members.get(old) != ids:
-                changed_ids.add(iid)
-                changed_claims |= ids
-        # links (and analyst "same" rulings) from a changed claim to a claim outside the region
-        outside = {x for c in changed_claims for x in reg.adj.get(c, ()) if x not in reg.claims and x not in gone}
-        for d in decisions:
-            if d.kind == "same":
-                for k, other in ((d.a, d.b), (d.b, d.a)):
-                    if k in keys and keys[k] in changed_claims and other not in keys:
-                        x = _claim_of_key(s, other)
-                        if x is not None:
-                            outside.add(x)
-        grow: set[str] = set()
-        for part in _chunks(sorted(outside)):
-            grow.update(s.scalars(select(ResolvedClaim.incident_id).where(ResolvedClaim.claim_id.in_(part))))
-        grow -= set(reg.old_members)
-        if not grow:
-            return reg, res, changed_ids, rounds
-        reg.add_incidents(grow, gone)
+def _light(row) -> ClaimRef:
+    cid, doc_id, ordinal, d, lat, lon, admin1, gid = row
+    return ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
+                    lat=lat, lon=lon, admin1=admin1, geonameid=gid, claim_id=cid)
+
+
+def _block_refs(s, blocks: list[Block]) -> list[ClaimRef]:
+    """The current claims whose home block is one of `blocks` (read by index: ix_claims_block,
+    ix_claims_admin1_date, ix_claims_geonameid)."""
+    want = set(blocks)
+    conds = []
+    for b in blocks:
+        if b[0] == "c":
+            _, day, y, x = b
+            conds.append(and_(Claim.date == _day(day),
+                              Claim.lat >= y * CELL_DEG - _EPS, Claim.lat < (y + 1) * CELL_DEG + _EPS,
+                              Claim.lon >= x * CELL_DEG - _EPS, Claim.lon < (x + 1) * CELL_DEG + _EPS))
+        elif b[0] == "o":
+            conds.append(and_(Claim.date == _day(b[1]), Claim.admin1 == b[2],
+                              or_(Claim.lat.is_(None), Claim.lon.is_(None))))
+        elif b[0] == "u":
+            conds.append(and_(Claim.date.is_(None), Claim.geonameid == b[1]))
+        else:
+            doc_id, _, ordinal = b[1].rpartition("#")
+            conds.append(and_(Source.doc_id == doc_id, Claim.ordinal == int(ordinal)))
+    out = []
+    for part in _chunks(conds, 100):
+        for row in s.execute(select(*_LIGHT).join(Source, Claim.source_id == Source.id)
+                             .where(Source.is_current.is_(True), or_(*part))):
+            r = _light(row)
+            if home_block(r) in want:
+                out.append(r)
+    return out
+
+
+def _light_refs(s, ids: set[int]) -> dict[int, ClaimRef]:
+    """What clustering needs of each claim (key, document, date, point, oblast, settlement)."""
+    out: dict[int, ClaimRef] = {}
+    for part in _chunks(sorted(ids)):
+        for row in s.execute(select(*_LIGHT).join(Source, Claim.source_id == Source.id)
+                             .where(Claim.id.in_(part), Source.is_current.is_(True))):
+            r = _light(row)
+            out[r.claim_id] = r
+    return out
+
+
+class _Emitted:
+    """What a run decided for the parts it settled: the incidents, the last run's incidents of their
+    claims, and each claim's part partner."""
+
+    def __init__(self):
+        self.res = Resolution()
+        self.refs: dict[int, ClaimRef] = {}
+        self.best_of: dict[int, str | None] = {}  # claim id -> the earliest key of its part's choice
+        self.old_of: dict[int, str] = {}
+        self.old_members: dict[str, set[int]] = {}
+
+    def add(self, w: World, p: Part, q: Part | None, link: Link | None) -> None:
+        iid, keys, links = incident_of_parts(p, q, link)
+        for k in keys:
+            self.res.incident_of[k] = iid
+            cid = w.id_of[k]
+            self.refs[cid] = w.refs[cid]
+        for part in (p, q) if q is not None else (p,):
+            choice = w.choose(part)[0]
+            for k in part.keys:
+                self.best_of[w.id_of[k]] = choice.key if choice is not None else None
+        self.res.links.extend(links)
+
+
+def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str]) -> tuple[_Emitted, int]:
+    """The incremental side of the rule: re-cluster the units of `seeds` and of the incidents in
+    `touched`, choose again for the parts linked to them (or whose choice is gone), and settle every
+    incident those parts were or are in. Returns what was settled and the number of units read."""
+    start = set(seeds)
+    for part in _chunks(sorted(touched)):
+        start.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.incident_id.in_(part))))
+    w.ensure_claims(start)
+    touched_units = {w.unit_of(w.refs[c]) for c in start if c in w.refs}
+    todo: list[Part] = [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]]
+    again = w.linked_to(todo)
+    for part in _chunks(sorted(gone_keys)):
+        again.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.best.in_(part))))
+    w.ensure_claims(again)
+    todo += [w.part_of[c] for c in sorted(again) if c in w.part_of]
+    em = _Emitted()
+    done: set[int] = set()
+    seen_inc: set[str] = set()
+    while todo:
+        batch, todo = todo, []
+        fresh = []
+        for p in batch:
+            if id(p) in done:
+                continue
+            done.add(id(p))
+            fresh.append(p)
+            q, _ = w.partner(p)
+            if q is not None and id(q) not in done:
+                todo.append(q)
+        # the last run's incidents of these claims, and their other claims
+        ids = sorted(w.id_of[k] for p in fresh for k in p.keys)
+        olds = set()
+        for part in _chunks(ids):
+            for cid, iid in s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id)
+                                      .where(ResolvedClaim.claim_id.in_(part))):
+                olds.add(iid)
+            olds.update(i for i in s.scalars(select(Claim.incident_id).where(Claim.id.in_(part))) if i)
+        olds -= seen_inc
+        seen_inc |= olds
+        more = set()
+        for part in _chunks(sorted(olds)):
+            for cid, iid in s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id)
+                                      .where(ResolvedClaim.incident_id.in_(part))):
+                em.old_members.setdefault(iid, set()).add(cid)
+                em.old_of[cid] = iid
+                more.add(cid)
+            more.update(s.scalars(select(Claim.id).where(Claim.incident_id.in_(part))))
+        w.ensure_claims(more)
+        todo += [w.part_of[c] for c in sorted(more) if c in w.part_of and id(w.part_of[c]) not in done]
+    settled = {}
+    for u, parts in w.parts.items():
+        for p in parts:
+            if id(p) in done:
+                settled[id(p)] = p
+    for p in sorted(settled.values(), key=lambda p: p.key):
+        q, link = w.partner(p)
+        if q is None or p.key < q.key:
+            em.add(w, p, q, link)
+    return em, len(w.parts)
+
+
+WINDOW_DAYS = 7  # a full run reads, scores, clusters and writes the claims of this many days at a time
+
+
+def _rank(unit: Block) -> tuple:
+    """When a full run settles a unit: in its days' window (dated blocks), or after every window."""
+    return (0, unit[1] // WINDOW_DAYS) if unit[0] in ("c", "o") else (1, 0)
 
 
 def run(s, full: bool = False) -> RunStats:
     """One resolution run in the caller's write transaction (see the module docstring)."""
-    from .edits import stored_edits
-    from .service import claim_refs, decisions_of, write_incidents
     if full:
-        s.execute(delete(ClaimLink))
-        s.execute(delete(ScoredClaim))
-        s.execute(delete(ResolvedClaim))
-        s.execute(delete(IncidentRow))
-        s.execute(update(Claim).values(incident_id=None))
-        s.execute(delete(SourceLink))
+        return run_full(s)
     scored, links_added = score_new(s, full)
     # where to start: claims the last run did not resolve (or that were re-extracted since), and the
     # last run's incidents that lost a claim (a new version of a document, a re-extraction)
     unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
     current = _current_ids().where(Claim.id == ResolvedClaim.claim_id).exists()
-    gone_rows = list(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id).where(~current)))
+    gone_rows = list(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
+                               .where(~current)))
     stale_keys = [(c, i, k) for part in _chunks(sorted(scored)) for c, i, k in s.execute(
         select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
         .where(ResolvedClaim.claim_id.in_(part)))]
-    stale = [(c, i) for c, i, _ in stale_keys]
-    stale_keys = [(c, k) for c, _, k in stale_keys]
-    gone = {c for c, _ in gone_rows}
+    gone = {c for c, _, _ in gone_rows}
     seeds = unresolved | scored
-    touched = {i for _, i in gone_rows} | {i for _, i in stale}
-    if stale:  # a claim id used again by a re-extracted claim: the old row says nothing of the new claim
-        for part in _chunks([c for c, _ in stale]):
+    touched = {i for _, i, _ in gone_rows} | {i for _, i, _ in stale_keys}
+    gone_keys = {k for _, _, k in gone_rows} | {k for _, _, k in stale_keys}
+    if stale_keys:  # a claim id used again by a re-extracted claim: the old row says nothing of the new claim
+        for part in _chunks([c for c, _, _ in stale_keys]):
             s.execute(delete(ResolvedClaim).where(ResolvedClaim.claim_id.in_(part)))
     if not seeds and not touched:
         return RunStats(_count(s, _current_ids()), 0, links_added, 0, 0, 0, _count(s, select(IncidentRow.id)), 0)
-    reg, res, changed, rounds = recluster(s, seeds, touched, gone)
-    # the documents whose re-report edges may change: those of the changed incidents, before and after
-    keys = {reg.refs[c].key: c for c in reg.claims}
+    w = World(s)
+    em, units = settle(s, w, seeds, touched, gone_keys)
+    written, edges = _write(s, em, gone, touched, {k for _, _, k in stale_keys}, full=False)
+    return RunStats(claims=_count(s, _current_ids()), scored=len(scored), links_added=links_added,
+                    region=len(em.refs), rounds=units, changed=written,
+                    incidents=_count(s, select(IncidentRow.id)), source_links=edges)
+
+
+def run_full(s) -> RunStats:
+    """Every claim scored and clustered again, WINDOW_DAYS at a time in date order (then the undated
+    claims): memory holds a window's claims and the parts they are linked to, not the database."""
+    s.execute(delete(ClaimLink))
+    s.execute(delete(ScoredClaim))
+    s.execute(delete(ResolvedClaim))
+    s.execute(delete(IncidentRow))
+    s.execute(update(Claim).values(incident_id=None))
+    s.execute(delete(SourceLink))
+    scored, links_added = score_full(s)
+    w = World(s)
+    written = edges = settled = 0
+    for lo, hi in _windows(s):
+        ids = set(s.scalars(_current_ids().where(Claim.date >= _day(lo), Claim.date < _day(hi))))
+        w.ensure_claims(ids)
+        units = sorted({w.unit_of(w.refs[c]) for c in ids if c in w.refs}, key=block_order)
+        em = _settle_units(w, [u for u in units if _rank(u) == (0, lo // WINDOW_DAYS)])
+        n, e = _write(s, em, set(), set(), set(), full=True)
+        written, edges, settled = written + n, edges + e, settled + len(em.refs)
+        w.evict(lambda u: u[0] not in ("c", "o") or u[1] >= hi - 2)
+    # the claims without a date or a place (their own blocks, and the settlements' undated blocks)
+    rest = _current_ids().where(or_(Claim.date.is_(None),
+                                    and_(or_(Claim.lat.is_(None), Claim.lon.is_(None)), Claim.admin1.is_(None))))
+    done: set[Block] = set()
+    for part in _chunks(sorted(s.scalars(rest))):
+        w.ensure_claims(set(part))
+        units = sorted({w.unit_of(w.refs[c]) for c in part if c in w.refs} - done, key=block_order)
+        done.update(units)
+        em = _settle_units(w, [u for u in units if _rank(u) == (1, 0)])
+        n, e = _write(s, em, set(), set(), set(), full=True)
+        written, edges, settled = written + n, edges + e, settled + len(em.refs)
+    return RunStats(claims=_count(s, _current_ids()), scored=scored, links_added=links_added, region=settled,
+                    rounds=len(w.parts), changed=written, incidents=_count(s, select(IncidentRow.id)),
+                    source_links=edges)
+
+
+def _windows(s) -> list[tuple[int, int]]:
+    """The day windows [lo, hi) (ordinals, aligned on WINDOW_DAYS) holding dated claims."""
+    days = s.scalars(select(Claim.date).where(Claim.date.is_not(None)).distinct())
+    idx = sorted({date.fromisoformat(d).toordinal() // WINDOW_DAYS for d in days})
+    return [(i * WINDOW_DAYS, (i + 1) * WINDOW_DAYS) for i in idx]
+
+
+def _settle_units(w: World, units: list[Block]) -> _Emitted:
+    """The incidents a full run writes for these units: each part with its partner, written once (by
+    the part settled first: earlier window, then the smaller key)."""
+    em = _Emitted()
+    for u in units:
+        for p in w.parts[u]:
+            q, link = w.partner(p)
+            if q is None or (_rank(q.unit), q.key) > (_rank(p.unit), p.key):
+                em.add(w, p, q, link)
+    return em
+
+
+def score_full(s) -> tuple[int, int]:
+    """Score every current claim, a window of days at a time (each window against the day before it),
+    then the undated claims settlement by settlement; store the links and the scored marks."""
+    links_added = scored = 0
+
+    def store(refs: list[ClaimRef], probe: set[int]) -> None:
+        nonlocal links_added, scored
+        ids = {r.key: r.claim_id for r in refs}
+        links = score_all(refs, only={r.key for r in refs if r.claim_id in probe})
+        if links:
+            s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
+                                           "features": l.features} for l in links])
+        for part in _chunks(sorted(probe)):
+            s.execute(insert(ScoredClaim), [{"claim_id": i} for i in part])
+        links_added += len(links)
+        scored += len(probe)
+
+    for lo, hi in _windows(s):
+        probe = set(s.scalars(_current_ids().where(Claim.date >= _day(lo), Claim.date < _day(hi))))
+        before = set(s.scalars(_current_ids().where(Claim.date == _day(lo - 1))))
+        store(scoring_refs(s, probe | before), probe)
+    undated = _current_ids().where(Claim.date.is_(None))
+    gids = sorted(set(s.scalars(select(Claim.geonameid).where(Claim.id.in_(undated), Claim.geonameid.is_not(None)))))
+    for gid in gids:
+        probe = set(s.scalars(undated.where(Claim.geonameid == gid)))
+        dated = set(s.scalars(_current_ids().where(Claim.geonameid == gid, Claim.date.is_not(None))))
+        store(scoring_refs(s, probe | dated), probe)
+    rest = set(s.scalars(undated.where(Claim.geonameid.is_(None))))
+    if rest:
+        store([], rest)
+    return scored, links_added
+
+
+def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[str], full: bool) -> tuple[int, int]:
+    """Write what `em` settled: the incidents that changed (summary, claims.incident_id), every settled
+    claim's resolved_claims row, and the re-report edges among their documents. Returns the incidents
+    written and the edges written."""
+    from .edits import stored_edits
+    from .service import claim_refs, decisions_of, write_incidents
+    res = em.res
+    keys = {r.key: cid for cid, r in em.refs.items()}
+    members = res.members()
+    changed: set[str] = set()
+    for iid, ks in members.items():
+        ids = {keys[k] for k in ks}
+        olds = {em.old_of.get(c) for c in ids}
+        old = olds.pop() if len(olds) == 1 else None
+        if old != iid or em.old_members.get(old) != ids:
+            changed.add(iid)
     ch_keys = {k for k, iid in res.incident_of.items() if iid in changed}
     ch_ids = {keys[k] for k in ch_keys}
-    old_rows = {reg.old_of[c] for c in ch_ids if c in reg.old_of} | {i for _, i in gone_rows} | {i for _, i in stale}
-    old_members = sorted({c for i in old_rows for c in reg.old_members.get(i, ())} | gone)
+    # the documents whose re-report edges may change: those of the changed incidents, before and after
+    old_rows = {em.old_of[c] for c in ch_ids if c in em.old_of} | touched
+    old_members = sorted({c for i in old_rows for c in em.old_members.get(i, ())} | gone)
     docs = {k.rsplit("#", 1)[0] for k in ch_keys}
     docs |= {k.rsplit("#", 1)[0] for part in _chunks(old_members) for k in s.scalars(
         select(ResolvedClaim.key).where(ResolvedClaim.claim_id.in_(part)))}
-    docs |= {k.rsplit("#", 1)[0] for _, k in stale_keys}
-    # --- write what changed -----------------------------------------------------------------------
+    docs |= {k.rsplit("#", 1)[0] for k in stale_keys}
     for part in _chunks(sorted(ch_ids)):  # rows an analyst decision wrote since (their claims have no old row)
         old_rows.update(i for i in s.scalars(select(Claim.incident_id).where(Claim.id.in_(part))) if i)
-    unchanged = set(res.incident_of.values()) - changed
-    for part in _chunks(sorted((old_rows | changed) - unchanged)):
+    unchanged = set(members) - changed
+    for part in _chunks(sorted(old_rows - unchanged)):
         s.execute(delete(IncidentRow).where(IncidentRow.id.in_(part)))
     if gone:
         for part in _chunks(sorted(gone)):
             s.execute(update(Claim).where(Claim.id.in_(part)).values(incident_id=None))
             s.execute(delete(ResolvedClaim).where(ResolvedClaim.claim_id.in_(part)))
-    for part in _chunks(sorted(ch_ids)):
-        s.execute(delete(ResolvedClaim).where(ResolvedClaim.claim_id.in_(part)))
-    if ch_ids:
-        s.execute(insert(ResolvedClaim), [{"claim_id": keys[k], "key": k, "incident_id": res.incident_of[k]}
-                                          for k in sorted(ch_keys)])
+    all_ids = sorted(em.refs)
+    if not full:
+        for part in _chunks(all_ids):
+            s.execute(delete(ResolvedClaim).where(ResolvedClaim.claim_id.in_(part)))
+    if all_ids:
+        for part in _chunks(all_ids):
+            s.execute(insert(ResolvedClaim), [{"claim_id": c, "key": em.refs[c].key,
+                                               "incident_id": res.incident_of[em.refs[c].key],
+                                               "best": em.best_of.get(c)} for c in part])
     s.flush()
     if ch_ids:
         s.execute(update(Claim), [{"id": keys[k], "incident_id": res.incident_of[k]} for k in sorted(ch_keys)])
-    edges = _refresh_edges(s, docs, full)
+    edges = _refresh_edges(s, docs, full, incidents=changed if full else None)
     decisions, status = decisions_of(s, ch_keys)
     edits = [e for e in stored_edits(s) if e["anchor"] in ch_keys]
     links_of: dict[str, list[Link]] = {}
     for l in res.links:
         if res.incident_of[l.a] in changed:
             links_of.setdefault(res.incident_of[l.a], []).append(l)
-    members = res.members()
     written, batch = 0, []
     todo = sorted(changed)
     for n, iid in enumerate(todo):  # summarised a few thousand claims at a time: memory stays bounded
@@ -346,18 +647,17 @@ def run(s, full: bool = False) -> RunStats:
         s.flush()
         s.expunge_all()  # the rows written and the claims read are not needed again
         batch = []
-    return RunStats(claims=_count(s, _current_ids()), scored=len(scored), links_added=links_added,
-                    region=len(reg.claims), rounds=rounds, changed=written,
-                    incidents=_count(s, select(IncidentRow.id)), source_links=len(edges))
+    return written, len(edges)
 
 
 def _count(s, q) -> int:
     return s.scalar(select(func.count()).select_from(q.subquery())) or 0
 
 
-def _refresh_edges(s, docs: set[str], full: bool) -> list:
-    """Recompute the re-report edges between documents of `docs` that share an incident now."""
-    from .independence import SourceRef, source_graph
+def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = None) -> list:
+    """Recompute the re-report edges between documents of `docs` that share an incident now (with
+    `incidents`, one of those: a full run's window; edges already stored are kept and returned)."""
+    from .independence import SourceEdge, SourceRef, source_graph
     if not docs:
         return []
     if not full:
@@ -371,15 +671,23 @@ def _refresh_edges(s, docs: set[str], full: bool) -> list:
         for doc_id, iid in s.execute(select(Source.doc_id, Claim.incident_id).join(Source, Claim.source_id == Source.id)
                                      .where(Source.doc_id.in_(part), Source.is_current.is_(True),
                                             Claim.incident_id.is_not(None))):
-            incs_of.setdefault(iid, set()).add(doc_id)
+            if incidents is None or iid in incidents:
+                incs_of.setdefault(iid, set()).add(doc_id)
     pairs = {(a, b) for ds in incs_of.values() if len(ds) > 1 for a in ds for b in ds if a < b}
     if not pairs:
         return []
     wanted = sorted({d for p in pairs for d in p})
+    known = {}
+    if incidents is not None:
+        for part in _chunks(wanted):
+            for l in s.scalars(select(SourceLink).where(SourceLink.doc_id.in_(part))):
+                if l.origin in docs:
+                    known[(l.doc_id, l.origin)] = SourceEdge(l.doc_id, l.origin, l.kind, l.score, l.evidence)
     sources = [x for part in _chunks(wanted) for x in s.scalars(
         select(Source).where(Source.doc_id.in_(part), Source.is_current.is_(True)))]
-    edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources], pairs)
+    edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources], pairs) if pairs else []
+    edges = [e for e in edges if (e.doc_id, e.origin) not in known]
     if edges:
         s.execute(insert(SourceLink), [{"doc_id": e.doc_id, "origin": e.origin, "kind": e.kind, "score": e.score,
                                         "evidence": e.evidence} for e in edges])
-    return edges
+    return list(known.values()) + edges
