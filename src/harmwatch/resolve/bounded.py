@@ -14,7 +14,9 @@ The rule (the same for a full run, an incremental run and `resolve_claims` in me
    shared document, no analyst's "different" ruling, dated claims within a day, points within
    ``MAX_KM``, at least ``MIN_COHESION`` of the claim pairs across them linked). Two parts that
    pick each other are one incident; every other part is an incident alone. An incident is one
-   part or a mutual pair: no chains.
+   part or a mutual pair: no chains. The parts of an undated settlement's unit pair with nothing
+   (and undated claims are scored only against each other, link.candidate_pairs): an undated
+   claim could be of any day, so its partner would depend on the settlement's whole history.
 
 Why it is local: a unit's parts depend only on the unit's claims and the links among them; a
 part's partner only on the parts linked to it. New claims change the parts of the units they
@@ -46,6 +48,12 @@ def home_block(c: ClaimRef) -> Block:
     if c.geonameid is not None:
         return ("u", c.geonameid)
     return ("k", c.key)
+
+
+def pairs(unit: Block) -> bool:
+    """Whether a unit's parts pair across borders: not an undated settlement's (its claims could be
+    of any day, so its partners would depend on the settlement's whole history)."""
+    return unit[0] != "u"
 
 
 def block_order(b: Block) -> tuple:
@@ -187,6 +195,8 @@ def cluster_bounded(claims: list[ClaimRef], links: list[Link], decisions: Iterab
     cross: dict[int, list[tuple[Part, Link]]] = {}
     for l in crossing:
         pa, pb = part_of[l.a], part_of[l.b]
+        if not (pairs(pa.unit) and pairs(pb.unit)):
+            continue
         cross.setdefault(id(pa), []).append((pb, l))
         cross.setdefault(id(pb), []).append((pa, l))
     apart = apart_of(decisions)

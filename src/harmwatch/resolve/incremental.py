@@ -39,7 +39,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from ..store.models import (Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow, ResolvedClaim,
                             ScoredClaim, Source, SourceLink)
-from .bounded import Block, Part, apart_of, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
+from .bounded import Block, Part, apart_of, pairs, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
 from .link import CELL_DEG, _cell, score_all
 from .model import ClaimRef, Decision, Link, Resolution
 
@@ -77,11 +77,10 @@ def block_neighbours(s, refs: list[ClaimRef]) -> set[int]:
     cells: set[tuple[int, int, int]] = set()
     loose: set[tuple[int, str]] = set()  # a loose claim's (day, oblast): every claim there
     near_loose: set[tuple[int, str]] = set()  # a placed claim's (day, oblast): the loose claims there
-    undated_at: set[int] = set()  # settlements named by undated claims: every claim naming them
-    dated_at: set[int] = set()  # settlements named by dated claims: the undated claims naming them
+    undated_at: set[int] = set()  # settlements named by undated claims: the undated claims naming them
     for c in refs:
-        if c.geonameid is not None:
-            (undated_at if c.date is None else dated_at).add(c.geonameid)
+        if c.geonameid is not None and c.date is None:
+            undated_at.add(c.geonameid)
         if c.date is None:
             continue
         day, cell = c.date.toordinal(), _cell(c)
@@ -102,8 +101,6 @@ def block_neighbours(s, refs: list[ClaimRef]) -> set[int]:
         out.update(s.scalars(cur.where(Claim.admin1 == admin1, Claim.date.in_([_day(day + k) for k in (-1, 0, 1)]),
                                        or_(Claim.lat.is_(None), Claim.lon.is_(None)))))
     for part in _chunks(sorted(undated_at)):
-        out.update(s.scalars(cur.where(Claim.geonameid.in_(part))))
-    for part in _chunks(sorted(dated_at - undated_at)):
         out.update(s.scalars(cur.where(Claim.geonameid.in_(part), Claim.date.is_(None))))
     return out
 
@@ -267,14 +264,16 @@ class World:
         got = self._best.get(id(p))
         if got is not None:
             return got
+        if not pairs(p.unit):
+            return None, None
         others = self.linked_to([p])
         self.ensure_claims(others)
         cross = []
         for k in p.keys:
             for other, score, features in self.links.get(self.id_of[k], ()):
                 q = self.part_of.get(other)
-                if q is None or q.unit == p.unit:
-                    continue  # not a current claim, or one of the unit's own
+                if q is None or q.unit == p.unit or not pairs(q.unit):
+                    continue  # not a current claim, one of the unit's own, or an undated one
                 a, b = sorted((k, self.refs[other].key))
                 cross.append((q, Link(a, b, score, features)))
         got = self._best[id(p)] = choose(p, cross, self.apart)
@@ -572,8 +571,7 @@ def score_full(s) -> tuple[int, int]:
     gids = sorted(set(s.scalars(select(Claim.geonameid).where(Claim.id.in_(undated), Claim.geonameid.is_not(None)))))
     for gid in gids:
         probe = set(s.scalars(undated.where(Claim.geonameid == gid)))
-        dated = set(s.scalars(_current_ids().where(Claim.geonameid == gid, Claim.date.is_not(None))))
-        store(scoring_refs(s, probe | dated), probe)
+        store(scoring_refs(s, probe), probe)
     rest = set(s.scalars(undated.where(Claim.geonameid.is_(None))))
     if rest:
         store([], rest)

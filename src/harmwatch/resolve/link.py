@@ -1,13 +1,14 @@
 """Claims -> incidents: blocking, pair scoring, constrained clustering.
 
 1. **Blocking.** Only claims that could be one event are compared: dates at most one day
-   apart (claims without a date are compared only with claims naming the same settlement),
+   apart (claims without a date are compared only with the undated claims naming the same
+   settlement),
    and places in the same or a neighbouring 0.25-degree cell, or the same oblast when a
    claim has no coordinates.
 2. **Scoring.** Each candidate pair gets feature scores (place, date, time, weapon, objects,
    casualty figures, wording) and a weighted sum; `Link.features` keeps them so every link
    can be explained.
-3. **Clustering.** Pairs above `THRESHOLD` are joined best-first (union-find) unless that
+3. **Clustering** (`cluster`, used within each bounded unit by resolve/bounded.py). Pairs above `THRESHOLD` are joined best-first (union-find) unless that
    would put two claims of one document in one incident (a text that keeps incidents apart
    is trusted), break an analyst's "different" decision, or make an incident whose dated
    claims span more than a day or whose points lie more than `MAX_KM` apart (so an undated
@@ -138,12 +139,12 @@ def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None) -> Ite
                 for b in by_admin1.get((day + dd, admin1), ()):
                     if emit(a, b):
                         yield a, b
-    # undated claims: compared only with claims naming the same settlement
+    # undated claims: compared only with the undated claims naming the same settlement (a dated claim
+    # could be any day of the settlement's history: resolve/bounded.py keeps them apart)
     for group in by_place.values():
-        if len(group) < 2 or all(c.date is not None for c in group):
-            continue
-        for a, b in combinations(group, 2):
-            if (a.date is None or b.date is None) and emit(a, b):
+        undated = [c for c in group if c.date is None]
+        for a, b in combinations(undated, 2):
+            if emit(a, b):
                 yield a, b
 
 
