@@ -2,14 +2,18 @@
 """Benchmark: resolve generated claims on a database, in full and incrementally; print time and memory.
 
     python bench/resolve.py                      # 10,000 and 100,000 claims: full, then +1,000 incremental
-    python bench/resolve.py --slow               # also 1,000,000 claims (minutes; not in CI)
+    python bench/resolve.py --claims 1000000 --dir /tmp/rb   # 1,000,000 claims (slow: not in CI)
+    python bench/resolve.py --slow               # the default sizes and 1,000,000
     python bench/resolve.py --sizes 20000 --add 500
     python bench/resolve.py --in-memory 100000   # the in-memory step alone, with pairwise precision/recall
 
-Each size runs in two processes against one SQLite file (so each peak RSS is its own step's):
-"build" stores the claims (sources with text, claims with spans, places) and runs `resolve(db,
-full=True)`; "add" stores the next documents (about --add claims) and runs the incremental
-`resolve(db)`. The full step also prints pairwise precision and recall against the generator's truth.
+Each size runs as four processes against one SQLite file (so each peak RSS is its own step's):
+"store" generates the documents and stores the first N claims straight into the tables (sources
+with text, claims with spans, places; executemany, 20,000 documents per transaction, no
+extractor); "full" runs `resolve(db, full=True)`; "eval" scores the stored incidents against the
+generator's truth (pairwise precision and recall); "add" stores the next documents (about --add
+claims) and runs the incremental `resolve(db)`. CPU seconds (process_time) are printed beside wall
+seconds, and the load average: on a shared machine wall time says little.
 
 The generator (seeded) makes real-world-like trouble for the resolver:
 - events in a few hundred towns over two years, so a busy town has several unrelated strikes
@@ -189,16 +193,14 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def phase(url: str, n: int, add: int, seed: int, step: str) -> dict:
-    """One step in this process: "build" stores n claims and resolves them in full; "add" stores the
-    next documents (about `add` claims) and resolves incrementally. Peak RSS is this process's."""
-    from harmwatch.resolve.service import resolve
-    from harmwatch.store.db import Database
-    db = Database.open(url)
+def split_docs(n: int, add: int, seed: int):
+    """The generated documents: the first ones up to n claims, the next ones (about `add` claims), and
+    the truth of all of them."""
     claims, truth = generate(n + add + 2000, seed)
     docs = docs_of(claims)
+    del claims
     first, total = [], 0
-    for d in docs:  # the first documents up to n claims; the next ones are the new reports
+    for d in docs:
         if total >= n:
             break
         first.append(d)
@@ -209,67 +211,102 @@ def phase(url: str, n: int, add: int, seed: int, step: str) -> dict:
             break
         later.append(d)
         more += len(d)
-    batch = first if step == "build" else later
-    t0 = time.perf_counter()
-    stored = store(db, batch)
-    t1 = time.perf_counter()
-    c1 = time.process_time()
-    r = resolve(db, full=step == "build")
-    t2 = time.perf_counter()
-    cpu = time.process_time() - c1
-    out = {"step": step, "claims_stored": stored, "claims_total": r.claims, "store_s": round(t1 - t0, 1),
-           "resolve_s": round(t2 - t1, 2), "resolve_cpu_s": round(cpu, 2), "load": os.getloadavg()[0], "peak_rss_mb": round(_peak_mb()), "scored": r.scored,
-           "links_added": r.links_added, "reclustered": r.reclustered, "incidents_rewritten": r.rewritten,
-           "incidents": r.incidents}
-    if step == "build":
+    return first, later, truth
+
+
+def phase(url: str, n: int, add: int, seed: int, step: str) -> dict:
+    """One step in this process (so peak RSS is the step's own):
+    "store" generates the documents and stores the first n claims (executemany, 20,000 documents per
+    transaction), keeping the next documents and the truth in files beside the database;
+    "full" resolves every stored claim (`resolve(db, full=True)`); "eval" scores the stored incidents
+    against the truth; "add" stores the next documents and resolves incrementally."""
+    import pickle
+
+    from harmwatch.resolve.service import resolve
+    from harmwatch.store.db import Database
+    db = Database.open(url)
+    side = Path(url.removeprefix("sqlite:///"))
+    if step == "store":
+        t0 = time.perf_counter()
+        first, later, truth = split_docs(n, add, seed)
+        stored = sum(store(db, first[i:i + 20000]) for i in range(0, len(first), 20000))
+        side.with_suffix(".later.pkl").write_bytes(pickle.dumps(later))
+        side.with_suffix(".truth.json").write_text(json.dumps(truth))
+        return {"step": step, "claims_stored": stored, "store_s": round(time.perf_counter() - t0, 1),
+                "peak_rss_mb": round(_peak_mb())}
+    if step == "eval":
         from sqlalchemy import select
 
         from harmwatch.store.models import Claim, Source
+        truth = json.loads(side.with_suffix(".truth.json").read_text())
         with db.session() as s:
             pred = {f"{d}#{o}": i for d, o, i in s.execute(
-                select(Source.doc_id, Claim.ordinal, Claim.incident_id).join(Source, Claim.source_id == Source.id))}
+                select(Source.doc_id, Claim.ordinal, Claim.incident_id).join(Source, Claim.source_id == Source.id)
+                .where(Source.is_current.is_(True)))}
         p, rc = pairwise(pred, truth)
-        out.update(precision=round(p, 3), recall=round(rc, 3))
-    return out
+        return {"step": step, "precision": round(p, 3), "recall": round(rc, 3)}
+    stored, store_s = 0, 0.0
+    if step == "add":
+        t0 = time.perf_counter()
+        stored = store(db, pickle.loads(side.with_suffix(".later.pkl").read_bytes()))
+        store_s = round(time.perf_counter() - t0, 1)
+    t1 = time.perf_counter()
+    c1 = time.process_time()
+    r = resolve(db, full=step == "full")
+    t2 = time.perf_counter()
+    cpu = time.process_time() - c1
+    return {"step": step, "claims_stored": stored, "claims_total": r.claims, "store_s": store_s,
+            "resolve_s": round(t2 - t1, 2), "resolve_cpu_s": round(cpu, 2), "load": os.getloadavg()[0],
+            "peak_rss_mb": round(_peak_mb()), "scored": r.scored, "links_added": r.links_added,
+            "reclustered": r.reclustered, "incidents_rewritten": r.rewritten, "incidents": r.incidents}
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 epilog="example: python bench/resolve.py --sizes 10000,100000; "
+                                        "python bench/resolve.py --claims 1000000 --dir /tmp/rb  (slow)")
     ap.add_argument("--sizes", default="10000,100000", help="claims resolved in full (comma-separated)")
+    ap.add_argument("--claims", type=int, default=0, metavar="N",
+                    help="one size instead of --sizes, e.g. 1000000 (slow: minutes; not in CI)")
     ap.add_argument("--slow", action="store_true", help="also 1,000,000 claims (minutes; not in CI)")
     ap.add_argument("--add", type=int, default=1000, help="claims added on top, resolved incrementally")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--dir", default=None, help="folder for the SQLite files (default: a temporary one)")
     ap.add_argument("--in-memory", type=int, default=0, metavar="N",
                     help="instead: the in-memory step alone (resolve_claims) on N claims, with precision/recall")
-    ap.add_argument("--phase", choices=["build", "add"], help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["store", "full", "eval", "add"], help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
-    ap.add_argument("--claims", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.phase:
         print(json.dumps(phase(a.db, a.claims, a.add, a.seed, a.phase)))
         return 0
     if a.in_memory:
         return in_memory(a.in_memory, a.seed)
-    sizes = [int(x) for x in a.sizes.split(",") if x] + ([1_000_000] if a.slow else [])
+    sizes = [a.claims] if a.claims else [int(x) for x in a.sizes.split(",") if x] + ([1_000_000] if a.slow else [])
     folder = Path(a.dir or tempfile.mkdtemp(prefix="hw-resolve-bench-"))
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, SQLite; one process per step (peak RSS is the step's)")
+          f"Python {platform.python_version()}, SQLite; one process per step (peak RSS is the step's)", flush=True)
     for n in sizes:
         path = folder / f"resolve-{n}.db"
         path.unlink(missing_ok=True)
-        for step in ("build", "add"):
-            out = subprocess.run([sys.executable, __file__, "--phase", step, "--db", f"sqlite:///{path}",
-                                  "--claims", str(n), "--add", str(a.add), "--seed", str(a.seed)],
-                                 capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            what = "full" if step == "build" else f"+{r['claims_stored']} incremental"
-            extra = (f"  precision {r['precision']}  recall {r['recall']}" if step == "build" else
-                     f"  re-clustered {r['reclustered']} claims, rewrote {r['incidents_rewritten']} incidents")
+        out = {}
+        for step in ("store", "full", "eval", "add"):
+            done = subprocess.run([sys.executable, __file__, "--phase", step, "--db", f"sqlite:///{path}",
+                                   "--claims", str(n), "--add", str(a.add), "--seed", str(a.seed)],
+                                  capture_output=True, text=True)
+            if done.returncode:
+                sys.stderr.write(done.stderr)
+                return done.returncode
+            out[step] = r = json.loads(done.stdout.strip().splitlines()[-1])
+            if step in ("store", "eval"):
+                continue
+            what = "full" if step == "full" else f"+{r['claims_stored']} incremental"
             print(f"{n:>9,} claims  {what:<18} resolve {r['resolve_s']:>7.2f} s (CPU {r['resolve_cpu_s']:.2f} s, "
-                  f"load {r['load']:.1f})  peak RSS {r['peak_rss_mb']:>5} MB"
-                  f"  (store {r['store_s']} s; {r['claims_total']:,} claims, {r['incidents']:,} incidents){extra}",
-                  flush=True)
+                  f"load {r['load']:.1f})  peak RSS {r['peak_rss_mb']:>5} MB  ({r['claims_total']:,} claims, "
+                  f"{r['incidents']:,} incidents; re-clustered {r['reclustered']:,}, "
+                  f"rewrote {r['incidents_rewritten']:,})", flush=True)
+        print(f"{n:>9,} claims  stored in {out['store']['store_s']} s; full run against the generator's truth: "
+              f"pairwise precision {out['eval']['precision']}  recall {out['eval']['recall']}", flush=True)
     return 0
 
 
