@@ -45,6 +45,7 @@ from .model import ClaimRef, Decision, Link, Resolution
 
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
 WRITE_CHUNK = 5000  # claims summarised per step of the write
+DAY_QUERY = 8  # cells of one day asked for at once from which the whole day is read instead
 
 
 @dataclass
@@ -102,6 +103,265 @@ def block_neighbours(s, refs: list[ClaimRef]) -> set[int]:
                                        or_(Claim.lat.is_(None), Claim.lon.is_(None)))))
     for part in _chunks(sorted(undated_at)):
         out.update(s.scalars(cur.where(Claim.geonameid.in_(part), Claim.date.is_(None))))
+    return out
+
+
+def _light_refs(s, ids: set[int]) -> dict[int, ClaimRef]:
+    """What clustering needs of each claim (key, document, date, point), without the documents' text."""
+    out: dict[int, ClaimRef] = {}
+    for part in _chunks(sorted(ids)):
+        for cid, doc_id, ordinal, d, lat, lon in s.execute(
+                select(Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.lat, Claim.lon)
+                .join(Source, Claim.source_id == Source.id).where(Claim.id.in_(part), Source.is_current.is_(True))):
+            out[cid] = ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
+                                lat=lat, lon=lon, claim_id=cid)
+    return out
+
+
+def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
+    """What pair scoring reads of each claim (place, date, time, weapon class, objects, killed, the
+    words of its passage), in one query per chunk, without loading the documents' text."""
+    from .service import _minutes, _words
+    out = []
+    length = Claim.span_end - Claim.span_start
+    for part in _chunks(sorted(ids)):
+        for row in s.execute(
+                select(Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.time, Claim.lat, Claim.lon,
+                       Claim.geonameid, Claim.admin1, Claim.weapon_class, Claim.objects, Claim.killed,
+                       func.substr(Source.text, Claim.span_start + 1, length))
+                .join(Source, Claim.source_id == Source.id).where(Claim.id.in_(part), Source.is_current.is_(True))):
+            cid, doc_id, ordinal, d, t, lat, lon, gid, admin1, wclass, objects, killed, passage = row
+            out.append(ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
+                                minutes=_minutes(t), lat=lat, lon=lon, geonameid=gid, admin1=admin1,
+                                weapon_class=wclass or "unknown", objects=frozenset(objects or []), killed=killed,
+                                words=_words(passage or ""), claim_id=cid))
+    return out
+
+
+def score_new(s, full: bool) -> tuple[set[int], int]:
+    """Score the claims not scored before against their blocks; store the links and the scored marks.
+    Returns the ids scored and the number of links added."""
+    from .service import claim_refs
+    new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
+    if not new_ids:
+        return new_ids, 0
+    if full:
+        refs = scoring_refs(s, new_ids)
+    else:
+        probe = scoring_refs(s, new_ids)
+        refs = probe + scoring_refs(s, block_neighbours(s, probe) - new_ids)
+    ids = {r.key: r.claim_id for r in refs}
+    only = {r.key for r in refs if r.claim_id in new_ids}
+    links = score_all(refs, only=only)
+    if links:
+        s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
+                                       "features": l.features} for l in links])
+    s.execute(insert(ScoredClaim), [{"claim_id": i} for i in sorted(new_ids)])
+    return new_ids, len(links)
+
+
+class World:
+    """The bounded rule (resolve/bounded.py) on the database: units are read, clustered and their parts'
+    partners chosen on demand, each from the stored claims and links alone, so any part can be
+    decided wherever it lies; what is read is kept until `evict`."""
+
+    def __init__(self, s):
+        self.s = s
+        rows = list(s.scalars(select(DecisionRow).where(DecisionRow.kind.in_(("same", "different")))
+                              .order_by(DecisionRow.id)))
+        self.decisions = [Decision(d.kind, d.a, d.b) for d in rows]
+        self.apart = apart_of(self.decisions)
+        self.refs: dict[int, ClaimRef] = {}
+        self.id_of: dict[str, int] = {}
+        named = {k for d in self.decisions if d.kind == "same" for k in (d.a, d.b)}
+        by_key = {r.key: r for r in _refs_of_keys(s, named)}
+        self.units = unit_map(lambda k: home_block(by_key[k]) if k in by_key else None, self.decisions)
+        self.blocks_of: dict[Block, list[Block]] = {}
+        for b, u in self.units.items():
+            self.blocks_of.setdefault(u, []).append(b)
+        self.dec_of: dict[str, list[Decision]] = {}
+        for d in self.decisions:
+            self.dec_of.setdefault(d.a, []).append(d)
+            if d.b != d.a:
+                self.dec_of.setdefault(d.b, []).append(d)
+        self.parts: dict[Block, list[Part]] = {}
+        self.part_of: dict[int, Part] = {}
+        self.links: dict[int, list[tuple[int, float, dict]]] = {}
+        self._best: dict[int, tuple[Part | None, Link | None]] = {}
+
+    def unit_of(self, c: ClaimRef) -> Block:
+        b = home_block(c)
+        return self.units.get(b, b)
+
+    def _add_refs(self, refs: list[ClaimRef]) -> None:
+        for r in refs:
+            self.refs[r.claim_id] = r
+            self.id_of[r.key] = r.claim_id
+
+    def ensure_claims(self, ids: set[int]) -> None:
+        """Read these claims (current ones) and cluster the units they fall in."""
+        missing = {i for i in ids if i not in self.refs}
+        if missing:
+            self._add_refs(list(_light_refs(self.s, missing).values()))
+        self.ensure_units({self.unit_of(self.refs[i]) for i in ids if i in self.refs})
+
+    def ensure_units(self, units: set[Block]) -> None:
+        units = {u for u in units if u not in self.parts}
+        if not units:
+            return
+        blocks = sorted({b for u in units for b in self.blocks_of.get(u, [u])}, key=block_order)
+        members: dict[Block, list[ClaimRef]] = {u: [] for u in units}
+        for r in _block_refs(self.s, blocks):
+            u = self.unit_of(r)
+            if u in members and r.claim_id not in self.part_of:
+                self.refs.setdefault(r.claim_id, r)
+                self.id_of[r.key] = r.claim_id
+                members[u].append(self.refs[r.claim_id])
+        ids = sorted(r.claim_id for refs in members.values() for r in refs)
+        self._read_links(ids)
+        for u in sorted(units, key=block_order):
+            refs = sorted(members[u], key=lambda r: r.key)
+            mine = {r.claim_id for r in refs}
+            keys = {r.key for r in refs}
+            inner = []
+            for r in refs:
+                for other, score, features in self.links.get(r.claim_id, ()):
+                    if other in mine and r.claim_id < other:
+                        a, b = sorted((r.key, self.refs[other].key))
+                        inner.append(Link(a, b, score, features))
+            decs = sorted({id(d): d for k in keys for d in self.dec_of.get(k, ())}.items())
+            parts = parts_of_unit(u, refs, inner, [d for _, d in decs])
+            self.parts[u] = parts
+            for p in parts:
+                for k in p.keys:
+                    self.part_of[self.id_of[k]] = p
+
+    def _read_links(self, ids: list[int]) -> None:
+        todo = {i for i in ids if i not in self.links}
+        for i in todo:
+            self.links[i] = []
+        seen: set[tuple[int, int]] = set()
+        for part in _chunks(sorted(todo)):
+            for a, b, score, features in self.s.execute(
+                    select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, ClaimLink.features)
+                    .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))):
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                if a in todo:
+                    self.links[a].append((b, score, features))
+                if b in todo:
+                    self.links[b].append((a, score, features))
+
+    def linked_to(self, parts: list[Part]) -> set[int]:
+        """Ids of the claims (of other units) the claims of `parts` have links to."""
+        out = set()
+        for p in parts:
+            for k in p.keys:
+                out.update(o for o, _, _ in self.links.get(self.id_of[k], ()))
+        return out
+
+    def choose(self, p: Part) -> tuple[Part | None, Link | None]:
+        got = self._best.get(id(p))
+        if got is not None:
+            return got
+        if not pairs(p.unit):
+            return None, None
+        others = self.linked_to([p])
+        self.ensure_claims(others)
+        cross = []
+        for k in p.keys:
+            for other, score, features in self.links.get(self.id_of[k], ()):
+                q = self.part_of.get(other)
+                if q is None or q.unit == p.unit or not pairs(q.unit):
+                    continue  # not a current claim, one of the unit's own, or an undated one
+                a, b = sorted((k, self.refs[other].key))
+                cross.append((q, Link(a, b, score, features)))
+        got = self._best[id(p)] = choose(p, cross, self.apart)
+        return got
+
+    def partner(self, p: Part) -> tuple[Part | None, Link | None]:
+        q, link = self.choose(p)
+        if q is not None and self.choose(q)[0] is p:
+            return q, link
+        return None, None
+
+    def evict(self, keep) -> None:
+        """Forget the units `keep(unit)` refuses (and their claims, links and choices)."""
+        gone = [u for u in self.parts if not keep(u)]
+        for u in gone:
+            for p in self.parts.pop(u):
+                self._best.pop(id(p), None)
+                for k in p.keys:
+                    i = self.id_of.pop(k, None)
+                    self.part_of.pop(i, None)
+                    self.links.pop(i, None)
+                    self.refs.pop(i, None)
+        for p in list(self._best):
+            q = self._best[p][0]
+            if q is not None and q.unit not in self.parts:
+                del self._best[p]
+
+
+def _refs_of_keys(s, keys: set[str]) -> list[ClaimRef]:
+    by_doc: dict[str, set[int]] = {}
+    for k in keys:
+        doc_id, _, ordinal = k.rpartition("#")
+        if doc_id and ordinal.isdigit():
+            by_doc.setdefault(doc_id, set()).add(int(ordinal))
+    ids = set()
+    for part in _chunks(sorted(by_doc)):
+        for cid, doc_id, ordinal in s.execute(select(Claim.id, Source.doc_id, Claim.ordinal)
+                                              .join(Source, Claim.source_id == Source.id)
+                                              .where(Source.doc_id.in_(part), Source.is_current.is_(True))):
+            if ordinal in by_doc[doc_id]:
+                ids.add(cid)
+    return list(_light_refs(s, ids).values())
+
+
+_LIGHT = (Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.lat, Claim.lon, Claim.admin1, Claim.geonameid)
+
+
+def _light(row) -> ClaimRef:
+    cid, doc_id, ordinal, d, lat, lon, admin1, gid = row
+    return ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
+                    lat=lat, lon=lon, admin1=admin1, geonameid=gid, claim_id=cid)
+
+
+def _block_refs(s, blocks: list[Block]) -> list[ClaimRef]:
+    """The current claims whose home block is one of `blocks`, read by index (ix_claims_block,
+    ix_claims_admin1_date, ix_claims_geonameid): one statement per block, or per day when a day has
+    many blocks asked for (a full run's window)."""
+    want = set(blocks)
+    base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
+    cells_of: dict[int, list[Block]] = {}
+    for b in blocks:
+        if b[0] == "c":
+            cells_of.setdefault(b[1], []).append(b)
+    queries = []
+    for day, cells in sorted(cells_of.items()):
+        if len(cells) >= DAY_QUERY:
+            queries.append(base.where(Claim.date == _day(day), Claim.lat.is_not(None), Claim.lon.is_not(None)))
+            continue
+        for _, _, y, x in cells:
+            queries.append(base.where(Claim.date == _day(day),
+                                      Claim.lat >= y * CELL_DEG - _EPS, Claim.lat < (y + 1) * CELL_DEG + _EPS,
+                                      Claim.lon >= x * CELL_DEG - _EPS, Claim.lon < (x + 1) * CELL_DEG + _EPS))
+    for b in blocks:
+        if b[0] == "o":
+            queries.append(base.where(Claim.date == _day(b[1]), Claim.admin1 == b[2],
+                                      or_(Claim.lat.is_(None), Claim.lon.is_(None))))
+        elif b[0] == "u":
+            queries.append(base.where(Claim.date.is_(None), Claim.geonameid == b[1]))
+        elif b[0] == "k":
+            doc_id, _, ordinal = b[1].rpartition("#")
+            queries.append(base.where(Source.doc_id == doc_id, Claim.ordinal == int(ordinal)))
+    out = []
+    for q in queries:
+        for row in s.execute(q):
+            r = _light(row)
+            if home_block(r) in want:
+                out.append(r)
     return out
 
 
