@@ -1,34 +1,30 @@
-"""Incremental resolution: new claims re-score and re-cluster only the blocks they touch.
+"""Resolution runs on the database: new claims re-score and re-cluster only the blocks they touch.
 
-A run (``run``, called by ``service.resolve`` inside its write transaction) does four things:
+The rule is resolve/bounded.py's: claims are clustered within their unit (a day in a 0.25-degree
+cell, a day in an oblast, a settlement's undated claims), and parts of different units that pick
+each other as best partner are one incident. An incremental run (``run``, called by
+``service.resolve`` inside its write transaction):
 
-1. **Score** the claims not scored before (``scored_claims``) against the claims of their blocks
+1. **Scores** the claims not scored before (``scored_claims``) against the claims of their blocks
    only, read from the database by index (migration 0016): the same day and the days either side
    in the same and the neighbouring 0.25-degree cells, the loose (oblast-only) claims of their
-   oblast a day either side (every claim of it, for a loose claim), and, for a claim naming a
-   settlement, the undated claims naming it (every claim naming it, for an undated claim).
-2. **Re-cluster a region.** The region starts with the claims that have no row in
-   ``resolved_claims`` (new, or re-resolved by an analyst decision since: review.py deletes their
-   rows) and the incidents that lost a claim (a new version of a document, a re-extraction). It is
-   clustered (link.cluster, the same function a full run uses) over the stored links and decisions
-   among its claims. A claim whose incident came out different from the last run's is *changed*;
-   when a changed claim has a link (or an analyst's "same") to a claim outside the region, that
-   claim's incident joins the region and the region is clustered again, until no changed claim
-   links outside it.
-3. **Write** only the incidents that changed (summary, claims.incident_id, resolved_claims), and
-   the re-report edges among their documents; an incident whose claims are exactly the last run's
-   keeps its row untouched.
-4. A full run (``full=True``) clears the links, the scores and ``resolved_claims`` and takes every
-   claim as the region.
+   oblast a day either side (every claim of it, for a loose claim), and, for an undated claim, the
+   undated claims naming its settlement.
+2. **Settles** (``settle``) the units of the claims that have no row in ``resolved_claims`` (new,
+   or re-resolved by an analyst decision since: review.py deletes their rows) and of the incidents
+   that lost a claim: their parts, the parts linked to them, those whose chosen partner
+   (``resolved_claims.best``, migration 0018) is gone, and every incident any of these were or are
+   in. ``World`` reads and clusters units on demand from the stored claims and links, so a part is
+   decided exactly as a full run decides it.
+3. **Writes** only the incidents that changed (summary, claims.incident_id) and the re-report
+   edges among their documents, and every settled claim's ``resolved_claims`` row.
 
-Why the result is the full run's: link.cluster applies links best-first. An incident whose claims
-are exactly what they were has, link for link, the same history in both runs (each link among
-its claims sees the same two groups; each link from it to another claim was refused then and
-sees the same groups now, since neither contains a claim that changed), so its links to claims
-outside the region are refused again and the incidents outside keep their history. The region
-grows only through changed claims, so it stays near the blocks that received claims: memory and
-time follow the size of those blocks, not of the database. ``tests/test_resolve_incremental.py``
-checks the claim: batches in shuffled orders, resolved after each, against one full run.
+A full run (``run_full``) clears the links, the scores and ``resolved_claims`` and settles every
+unit a window of ``WINDOW_DAYS`` days at a time in date order (scored against the day before,
+clustered, paired, written), then the claims without a date or a place; units more than two days
+behind the window are forgotten, so memory follows a window's claims (and the undated claims it
+links to), not the database. Why the two agree: see bounded.py; ``tests/test_resolve_incremental.py``
+and ``tests/test_resolve_bounded.py`` check it with batches in shuffled orders.
 """
 from __future__ import annotations
 

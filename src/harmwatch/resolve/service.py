@@ -8,8 +8,8 @@
 Incremental (resolve/incremental.py): pairs are scored only for claims not scored before
 (``scored_claims``), against the claims of their blocks; stored links (``claim_links``) of unchanged
 claims are reused, and a new version of a document drops its old claims' links with them (ON
-DELETE CASCADE). Only the region of incidents the new claims change is clustered again and
-rewritten; the result equals a full run and does not depend on ingest order. `resolve_in` is the
+DELETE CASCADE). Only the blocks the new claims fall in are clustered again (resolve/bounded.py),
+and only the incidents that changed are rewritten; the result equals a full run and does not depend on ingest order. `resolve_in` is the
 one function that runs a resolution in a write transaction. Analyst decisions re-resolve only the
 incidents they touch (`refresh`), never the whole table.
 """
