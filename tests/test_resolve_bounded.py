@@ -220,3 +220,21 @@ def test_a_full_run_holds_a_window_of_days_not_the_corpus(gen, new_db_url, monke
     # three times the days at the same density: the claims held at once grow by the undated ones alone
     assert big < n_big / 4
     assert big < 1.8 * small
+
+
+@pytest.mark.slow
+def test_a_million_claims_meet_the_targets(tmp_path):
+    """bench/resolve.py at 1,000,000 claims (minutes; deselected by default: `pytest -m slow`): a full
+    run in under 10 minutes of CPU and 4 GB, 1,000 claims on top in under 30 s of CPU."""
+    import json
+    import subprocess
+
+    url = f"sqlite:///{tmp_path / 'million.db'}"
+    out = {}
+    for step in ("store", "full", "add"):
+        done = subprocess.run([sys.executable, str(BENCH), "--phase", step, "--db", url, "--claims", "1000000",
+                               "--add", "1000"], capture_output=True, text=True, check=True)
+        out[step] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["full"]["claims_total"] == 1_000_000
+    assert out["full"]["resolve_cpu_s"] < 600 and out["full"]["peak_rss_mb"] < 4096
+    assert out["add"]["claims_stored"] >= 1000 and out["add"]["resolve_cpu_s"] < 30
