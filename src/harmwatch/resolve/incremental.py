@@ -515,6 +515,7 @@ def run_full(s) -> RunStats:
         em = _settle_units(w, [u for u in units if _rank(u) == (1, 0)])
         n, e = _write(s, em, set(), set(), set(), full=True)
         written, edges, settled = written + n, edges + e, settled + len(em.refs)
+        w.evict(lambda u: False)  # these units pair with nothing: a later chunk does not need them
     return RunStats(claims=_count(s, _current_ids()), scored=scored, links_added=links_added, region=settled,
                     rounds=len(w.parts), changed=written, incidents=_count(s, select(IncidentRow.id)),
                     source_links=edges)
