@@ -395,7 +395,10 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
     touched_units = {w.unit_of(w.refs[c]) for c in start if c in w.refs}
     todo: list[Part] = [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]]
     again = w.linked_to(todo)
-    for part in _chunks(sorted(gone_keys)):
+    # parts whose last choice was a part of a touched unit (or one now gone): they choose again, even
+    # when the link that made the choice went with a deleted claim
+    chosen = gone_keys | {k for p in todo for k in p.keys}
+    for part in _chunks(sorted(chosen)):
         again.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.best.in_(part))))
     w.ensure_claims(again)
     todo += [w.part_of[c] for c in sorted(again) if c in w.part_of]
