@@ -322,7 +322,8 @@ def test_other_read_endpoints(ro):
     assert c.get("/api/incidents/inc-nope", headers=h).status_code == 404
     assert c.get("/api/tallies", headers=h).json()["tallies"]
     days = c.get("/api/timeline", headers=h).json()["days"]
-    assert sum(d["incidents"] for d in days) == len(incidents(db))
+    # The timeline counts dated incidents; an undated one (a date the text never gives) is left out.
+    assert sum(d["incidents"] for d in days) == len([i for i in incidents(db) if i["date"]])
 
 
 def test_openapi_and_offline_docs(ro):
