@@ -12,14 +12,22 @@ The rule (the same for a full run, an incremental run and `resolve_claims` in me
 3. **Across units** each part picks its best partner: the part of another unit it has the
    strongest link to (score, then the partner's earliest claim key), among those it may join (no
    shared document, no analyst's "different" ruling, dated claims within a day, points within
-   ``MAX_KM``, at least ``MIN_COHESION`` of the claim pairs across them linked). Two parts that
-   pick each other are one incident; every other part is an incident alone. An incident is one
-   part or a mutual pair: no chains. The parts of an undated settlement's unit pair with nothing
-   (and undated claims are scored only against each other, link.candidate_pairs): an undated
-   claim could be of any day, so its partner would depend on the settlement's whole history.
+   ``MAX_KM``, at least ``MIN_COHESION`` of the claim pairs across them that blocking compares
+   linked). Two parts that pick each other are one incident; every other part is an incident
+   alone. An incident is one part or a mutual pair: no chains.
+4. **Undated claims.** A settlement's undated claims are clustered among themselves with every
+   pair across two groups linked (``UNDATED_COHESION``: no date tells two strikes of a town
+   apart). An undated claim whose document has a publication date is also scored against the
+   dated claims naming its settlement whose day lies in its window (``link.undated_window``: from
+   ``UNDATED_WINDOW_DAYS`` before the publication to the publication), so the undated parts pair
+   across units like any part: a part of the undated unit and a dated part that pick each other
+   are one incident. An undated claim without a publication date is linked to no dated claim.
 
 Why it is local: a unit's parts depend only on the unit's claims and the links among them; a
-part's partner only on the parts linked to it. New claims change the parts of the units they
+part's partner only on the parts linked to it, and an undated claim is linked only within its
+settlement and its window, so a new claim reaches the undated claims of its settlement published
+up to ``UNDATED_WINDOW_DAYS`` after its day (and a new undated claim the dated claims of its
+window), never the settlement's whole history. New claims change the parts of the units they
 fall in (the *touched* units); a part elsewhere changes its choice only when it has a link into a
 touched unit (or its chosen partner lost a claim), and an incident changes only when one of its
 parts does. An incremental run therefore re-clusters the touched units, re-chooses for the parts
@@ -31,7 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .link import MAX_KM, MIN_COHESION, _cell, _diag_km, _join_box, _join_span, cluster, incident_id
+from .link import (MAX_KM, MIN_COHESION, UNDATED_COHESION, _cell, _diag_km, _join_box, _join_span, cluster,
+                   in_window, incident_id)
 from .model import ClaimRef, Decision, Link, Resolution
 
 Block = tuple
@@ -48,12 +57,6 @@ def home_block(c: ClaimRef) -> Block:
     if c.geonameid is not None:
         return ("u", c.geonameid)
     return ("k", c.key)
-
-
-def pairs(unit: Block) -> bool:
-    """Whether a unit's parts pair across borders: not an undated settlement's (its claims could be
-    of any day, so its partners would depend on the settlement's whole history)."""
-    return unit[0] != "u"
 
 
 def block_order(b: Block) -> tuple:
@@ -73,6 +76,7 @@ class Part:
     span: tuple | None
     box: tuple | None
     links: list[Link] = field(default_factory=list)  # the links the unit's clustering used
+    claims: tuple[ClaimRef, ...] = ()  # its claims (what joinable compares: date, publication)
 
     @property
     def key(self) -> str:
@@ -81,7 +85,7 @@ class Part:
 
 def parts_of_unit(unit: Block, refs: list[ClaimRef], links: list[Link], decisions: Iterable[Decision]) -> list[Part]:
     """Cluster one unit's claims (over the links among them) into parts."""
-    res = cluster(refs, links, decisions)
+    res = cluster(refs, links, decisions, cohesion=UNDATED_COHESION if unit[0] == "u" else MIN_COHESION)
     by_key = {r.key: r for r in refs}
     used: dict[str, list[Link]] = {}
     for l in res.links:
@@ -93,7 +97,8 @@ def parts_of_unit(unit: Block, refs: list[ClaimRef], links: list[Link], decision
             c = by_key[k]
             span = _join_span(span, (c.date, c.date) if c.date else None)
             box = _join_box(box, (c.lat, c.lat, c.lon, c.lon) if c.lat is not None and c.lon is not None else None)
-        out.append(Part(unit, tuple(keys), frozenset(by_key[k].doc_id for k in keys), span, box, used.get(iid, [])))
+        out.append(Part(unit, tuple(keys), frozenset(by_key[k].doc_id for k in keys), span, box, used.get(iid, []),
+                        tuple(by_key[k] for k in keys)))
     return out
 
 
@@ -105,8 +110,17 @@ def joinable(a: Part, b: Part, linked: int, apart: dict[str, set[str]]) -> bool:
     sp, bx = _join_span(a.span, b.span), _join_box(a.box, b.box)
     if (sp and (sp[1] - sp[0]).days > 1) or (bx and _diag_km(bx) > MAX_KM):
         return False
-    n = len(a.keys) * len(b.keys)
+    n = compared(a, b)
     return n <= 1 or linked >= MIN_COHESION * n
+
+
+def compared(a: Part, b: Part) -> int:
+    """How many claim pairs across two parts blocking compares: every pair of dated claims (as before),
+    and an undated and a dated claim only when the dated one lies in the undated one's window."""
+    if all(c.date is not None for c in a.claims + b.claims):
+        return len(a.keys) * len(b.keys)
+    return sum(1 for x in a.claims for y in b.claims
+               if (x.date is None) == (y.date is None) or in_window(x, y) or in_window(y, x))
 
 
 def choose(part: Part, cross: Iterable[tuple[Part, Link]], apart: dict[str, set[str]]) -> tuple[Part | None, Link | None]:
@@ -195,8 +209,6 @@ def cluster_bounded(claims: list[ClaimRef], links: list[Link], decisions: Iterab
     cross: dict[int, list[tuple[Part, Link]]] = {}
     for l in crossing:
         pa, pb = part_of[l.a], part_of[l.b]
-        if not (pairs(pa.unit) and pairs(pb.unit)):
-            continue
         cross.setdefault(id(pa), []).append((pb, l))
         cross.setdefault(id(pb), []).append((pa, l))
     apart = apart_of(decisions)

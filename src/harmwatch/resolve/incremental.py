@@ -35,8 +35,8 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from ..store.models import (Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow, ResolvedClaim,
                             ScoredClaim, Source, SourceLink)
-from .bounded import Block, Part, apart_of, pairs, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
-from .link import CELL_DEG, _cell, score_all
+from .bounded import Block, Part, apart_of, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
+from .link import CELL_DEG, UNDATED_WINDOW_DAYS, _cell, score_all
 from .model import ClaimRef, Decision, Link, Resolution
 
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
@@ -75,11 +75,17 @@ def block_neighbours(s, refs: list[ClaimRef]) -> set[int]:
     loose: set[tuple[int, str]] = set()  # a loose claim's (day, oblast): every claim there
     near_loose: set[tuple[int, str]] = set()  # a placed claim's (day, oblast): the loose claims there
     undated_at: set[int] = set()  # settlements named by undated claims: the undated claims naming them
+    windows: set[tuple[int, date]] = set()  # an undated claim's (settlement, publication): dated claims in its window
+    days_at: set[tuple[int, int]] = set()  # a dated claim's (settlement, day): undated claims whose window holds it
     for c in refs:
         if c.geonameid is not None and c.date is None:
             undated_at.add(c.geonameid)
+            if c.published is not None:
+                windows.add((c.geonameid, c.published))
         if c.date is None:
             continue
+        if c.geonameid is not None:
+            days_at.add((c.geonameid, c.date.toordinal()))
         day, cell = c.date.toordinal(), _cell(c)
         if cell is not None:
             cells.add((day, *cell))
@@ -99,6 +105,12 @@ def block_neighbours(s, refs: list[ClaimRef]) -> set[int]:
                                        or_(Claim.lat.is_(None), Claim.lon.is_(None)))))
     for part in _chunks(sorted(undated_at)):
         out.update(s.scalars(cur.where(Claim.geonameid.in_(part), Claim.date.is_(None))))
+    for gid, published in sorted(windows):  # the dated claims of the settlement in the window (link.in_window)
+        out.update(s.scalars(cur.where(Claim.geonameid == gid, Claim.date >= _day(published.toordinal() - UNDATED_WINDOW_DAYS),
+                                       Claim.date <= published.isoformat())))
+    for gid, day in sorted(days_at):  # the undated claims of the settlement whose window holds the day
+        out.update(s.scalars(cur.where(Claim.geonameid == gid, Claim.date.is_(None), Source.published >= date.fromordinal(day),
+                                       Source.published <= date.fromordinal(day + UNDATED_WINDOW_DAYS))))
     return out
 
 
@@ -112,13 +124,13 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
         for row in s.execute(
                 select(Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.time, Claim.lat, Claim.lon,
                        Claim.geonameid, Claim.admin1, Claim.weapon_class, Claim.objects, Claim.killed,
-                       func.substr(Source.text, Claim.span_start + 1, length))
+                       func.substr(Source.text, Claim.span_start + 1, length), Source.published)
                 .join(Source, Claim.source_id == Source.id).where(Claim.id.in_(part), Source.is_current.is_(True))):
-            cid, doc_id, ordinal, d, t, lat, lon, gid, admin1, wclass, objects, killed, passage = row
+            cid, doc_id, ordinal, d, t, lat, lon, gid, admin1, wclass, objects, killed, passage, published = row
             out.append(ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
                                 minutes=_minutes(t), lat=lat, lon=lon, geonameid=gid, admin1=admin1,
                                 weapon_class=wclass or "unknown", objects=frozenset(objects or []), killed=killed,
-                                words=_words(passage or ""), claim_id=cid))
+                                words=_words(passage or ""), claim_id=cid, published=published))
     return out
 
 
@@ -249,16 +261,14 @@ class World:
         got = self._best.get(id(p))
         if got is not None:
             return got
-        if not pairs(p.unit):
-            return None, None
         others = self.linked_to([p])
         self.ensure_claims(others)
         cross = []
         for k in p.keys:
             for other, score, features in self.links.get(self.id_of[k], ()):
                 q = self.part_of.get(other)
-                if q is None or q.unit == p.unit or not pairs(q.unit):
-                    continue  # not a current claim, one of the unit's own, or an undated one
+                if q is None or q.unit == p.unit:
+                    continue  # not a current claim, or one of the unit's own
                 a, b = sorted((k, self.refs[other].key))
                 cross.append((q, Link(a, b, score, features)))
         got = self._best[id(p)] = choose(p, cross, self.apart)
@@ -303,13 +313,14 @@ def _refs_of_keys(s, keys: set[str]) -> list[ClaimRef]:
     return list(_light_refs(s, ids).values())
 
 
-_LIGHT = (Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.lat, Claim.lon, Claim.admin1, Claim.geonameid)
+_LIGHT = (Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.lat, Claim.lon, Claim.admin1, Claim.geonameid,
+          Source.published)
 
 
 def _light(row) -> ClaimRef:
-    cid, doc_id, ordinal, d, lat, lon, admin1, gid = row
+    cid, doc_id, ordinal, d, lat, lon, admin1, gid, published = row
     return ClaimRef(key=f"{doc_id}#{ordinal}", doc_id=doc_id, date=date.fromisoformat(d) if d else None,
-                    lat=lat, lon=lon, admin1=admin1, geonameid=gid, claim_id=cid)
+                    lat=lat, lon=lon, admin1=admin1, geonameid=gid, claim_id=cid, published=published)
 
 
 def _block_refs(s, blocks: list[Block]) -> list[ClaimRef]:
@@ -566,9 +577,16 @@ def score_full(s) -> tuple[int, int]:
         store(scoring_refs(s, probe | before), probe)
     undated = _current_ids().where(Claim.date.is_(None))
     gids = sorted(set(s.scalars(select(Claim.geonameid).where(Claim.id.in_(undated), Claim.geonameid.is_not(None)))))
-    for gid in gids:
+    for gid in gids:  # with the dated claims of the settlement in their windows (link.in_window)
         probe = set(s.scalars(undated.where(Claim.geonameid == gid)))
-        store(scoring_refs(s, probe), probe)
+        pubs = [p for p in s.scalars(select(Source.published).join(Claim, Claim.source_id == Source.id)
+                                     .where(Claim.id.in_(undated.where(Claim.geonameid == gid)))) if p is not None]
+        dated = set()
+        if pubs:
+            dated = set(s.scalars(_current_ids().where(
+                Claim.geonameid == gid, Claim.date >= _day(min(pubs).toordinal() - UNDATED_WINDOW_DAYS),
+                Claim.date <= max(pubs).isoformat())))
+        store(scoring_refs(s, probe | dated), probe)
     rest = set(s.scalars(undated.where(Claim.geonameid.is_(None))))
     if rest:
         store([], rest)
