@@ -132,23 +132,27 @@ def map_views(k: int, zoom: int, seed: int = 3) -> list[str]:
     return out
 
 
-def _pct(times: list[float]) -> dict:
-    times = sorted(times)
+def _pct(times: list[float], cpu: list[float]) -> dict:
+    times, cpu = sorted(times), sorted(cpu)
     return {"n": len(times), "p50": round(statistics.median(times), 1),
-            "p95": round(times[int(0.95 * (len(times) - 1))], 1), "max": round(times[-1], 1)}
+            "p95": round(times[int(0.95 * (len(times) - 1))], 1), "max": round(times[-1], 1),
+            "cpu_p50": round(statistics.median(cpu), 1), "cpu_p95": round(cpu[int(0.95 * (len(cpu) - 1))], 1)}
 
 
 def measure(client, headers, urls: list[str], check=None) -> dict:  # noqa: ANN001
-    times = []
+    """Wall time and this process's CPU time (time.process_time: the app, SQLite and the client; not a
+    PostgreSQL server's) per request, in ms. On a shared machine the CPU time is the steadier figure."""
+    times, cpu = [], []
     for u in urls:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         r = client.get(u, headers=headers)
+        cpu.append((time.process_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
         if r.status_code != 200:
             raise RuntimeError(f"{u}: HTTP {r.status_code} {r.text[:200]}")
         if check:
             check(r.json())
-    return _pct(times)
+    return _pct(times, cpu)
 
 
 def run(url: str, n: int, requests: int, fresh: bool) -> dict:
@@ -191,8 +195,11 @@ def run(url: str, n: int, requests: int, fresh: bool) -> dict:
         figures[f"clusters zoom {zoom} + dates"] = measure(client, headers, ["/api/clusters?" + u for u in dated])
     for name, m in figures.items():
         print(f"{out['backend']:10} {name:34} {m['n']:4} requests  p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  "
-              f"max {m['max']:7.1f} ms", flush=True)
+              f"max {m['max']:7.1f} ms  cpu p50 {m['cpu_p50']:6.1f} p95 {m['cpu_p95']:6.1f} ms", flush=True)
     out["figures"] = figures
+    out["load_average"] = os.getloadavg()
+    print(f"{out['backend']:10} load average after the run: {' '.join(f'{x:.1f}' for x in out['load_average'])}",
+          flush=True)
     db.close()
     return out
 

@@ -70,6 +70,7 @@ class Database:
         self.engine = engine
         self.archive = archive
         dialect.detect_postgis(engine)  # bounding-box filters use the PostGIS point index where it exists
+        dialect.detect_rtree(engine)  # bbox + date filters read the R*Tree on SQLite (migration 0019)
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         # Write transactions take SQLite's write lock at BEGIN (see dialect.py); other DBs ignore it.
         self._write_engine = engine.execution_options(**{dialect.BEGIN_OPTION: "IMMEDIATE"})

@@ -164,3 +164,78 @@ def serialise(session, name: str) -> None:  # noqa: ANN001 - a SQLAlchemy Sessio
     from sqlalchemy import text
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(name)})
+
+
+# --- SQLite R*Tree over the incidents' points and days (migration 0019) -------------------------
+# One entry per incident with a point: (lon, lat, day number), keyed by the incident row's rowid and
+# kept in step by triggers on incidents (whatever code path writes them). Its coordinates are 32-bit
+# floats rounded outwards, so it gives candidates: a superset of the rows in a box and a day range,
+# which the exact conditions on incidents then check. A located incident whose date is not a full
+# YYYY-MM-DD (or is missing) spans every day. web/query.py uses it for bbox + date filters.
+
+RTREE = "incidents_rtree"
+RTREE_NAMES = frozenset({RTREE, f"{RTREE}_node", f"{RTREE}_parent", f"{RTREE}_rowid"})  # not in the models
+RTREE_FLAG = "harmwatch_rtree"  # attribute set on an engine's dialect: the R*Tree exists
+_DAY = "(julianday({d}) - 2440587.5)"  # days since 1970-01-01; NULL for a missing or malformed date
+RTREE_ENTRY = ("SELECT NEW.rowid, NEW.lon, NEW.lon, NEW.lat, NEW.lat, "
+               f"coalesce({_DAY.format(d='NEW.date')}, -1e9), coalesce({_DAY.format(d='NEW.date')}, 1e9) "
+               "WHERE NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL")
+RTREE_DDL = (
+    f"CREATE VIRTUAL TABLE {RTREE} USING rtree(id, minlon, maxlon, minlat, maxlat, minday, maxday)",
+    f"INSERT INTO {RTREE} SELECT rowid, lon, lon, lat, lat, coalesce({_DAY.format(d='date')}, -1e9), "
+    f"coalesce({_DAY.format(d='date')}, 1e9) FROM incidents WHERE lat IS NOT NULL AND lon IS NOT NULL",
+    f"CREATE TRIGGER {RTREE}_insert AFTER INSERT ON incidents BEGIN INSERT INTO {RTREE} {RTREE_ENTRY}; END",
+    f"CREATE TRIGGER {RTREE}_delete AFTER DELETE ON incidents BEGIN DELETE FROM {RTREE} WHERE id = OLD.rowid; END",
+    f"CREATE TRIGGER {RTREE}_update AFTER UPDATE OF lat, lon, date ON incidents BEGIN "
+    f"DELETE FROM {RTREE} WHERE id = OLD.rowid; INSERT INTO {RTREE} {RTREE_ENTRY}; END",
+)
+RTREE_DROP = tuple(f"DROP TRIGGER IF EXISTS {RTREE}_{k}" for k in ("insert", "delete", "update")) + (
+    f"DROP TABLE IF EXISTS {RTREE}",)
+
+
+# PostgreSQL: a B-tree on (date, lon, lat). A bbox + date filter of up to DAYS_MAX days names each day
+# (date IN (...)): the index is then read as one lon range per day, not as every entry of the window.
+# incidents.date is always YYYY-MM-DD or null (resolve/summary.py, resolve/edits.py), so the days
+# named are exactly the range.
+PG_DAY_INDEX = "ix_incidents_day_lon"
+PG_BBOX_DATE_NAMES = frozenset({PG_DAY_INDEX})  # not in the models (created on PostgreSQL only)
+PG_DAY_DDL = f"CREATE INDEX IF NOT EXISTS {PG_DAY_INDEX} ON incidents (date, lon, lat)"
+DAYS_MAX = 120
+
+
+def detect_rtree(engine: Engine) -> bool:
+    """Look once whether the bbox + date index of migration 0019 exists (SQLite: the R*Tree;
+    PostgreSQL: the (date, lon, lat) index), and let web/query.near use it on this engine."""
+    from sqlalchemy import text
+    found = False
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            found = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": RTREE}).first() is not None
+        elif engine.dialect.name == "postgresql":
+            found = conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = :n"),
+                                 {"n": PG_DAY_INDEX}).first() is not None
+    setattr(engine.dialect, RTREE_FLAG, found)
+    return found
+
+
+def day_number(iso: str) -> float:
+    """A YYYY-MM-DD date as the R*Tree's day number (days since 1970-01-01)."""
+    from datetime import date
+    return float((date.fromisoformat(iso) - date(1970, 1, 1)).days)
+
+
+def rtree_candidates(box: tuple[float, float, float, float], date_from: str | None, date_to: str | None):
+    """SELECT of the rowids of incidents that may lie in box (minlon, minlat, maxlon, maxlat) between the
+    two dates (inclusive; None: open): a superset, to be checked against the exact conditions."""
+    from sqlalchemy import column, select, table
+    t = table(RTREE, column("id"), column("minlon"), column("maxlon"), column("minlat"), column("maxlat"),
+              column("minday"), column("maxday"))
+    minlon, minlat, maxlon, maxlat = box
+    c = t.c
+    # the entries' stored bounds are rounded outwards, so an overlap test keeps every true match
+    q = select(c.id).where(c.maxlon >= minlon, c.minlon <= maxlon, c.maxlat >= minlat, c.minlat <= maxlat)
+    if date_from:
+        q = q.where(c.maxday >= day_number(date_from))
+    if date_to:
+        q = q.where(c.minday <= day_number(date_to))
+    return q

@@ -74,10 +74,11 @@ PG_NAMES = frozenset({"search_index", "ix_search_index_tsv"})
 
 
 def include_name(name, type_, parent_names) -> bool:  # noqa: ANN001  (Alembic's include_name hook)
-    """False for the search objects (migration 0010) and the PostGIS point index and table (0015),
-    which are created outside the models."""
-    from .dialect import POSTGIS_NAMES
-    return not (type_ in ("table", "index") and name in SQLITE_NAMES | PG_NAMES | POSTGIS_NAMES)
+    """False for the search objects (migration 0010), the PostGIS point index and table (0015) and the
+    bbox + date index objects (0019), which are created outside the models."""
+    from .dialect import PG_BBOX_DATE_NAMES, POSTGIS_NAMES, RTREE_NAMES
+    return not (type_ in ("table", "index")
+                and name in SQLITE_NAMES | PG_NAMES | POSTGIS_NAMES | RTREE_NAMES | PG_BBOX_DATE_NAMES)
 
 
 class QueryError(InputError):

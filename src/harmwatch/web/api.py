@@ -194,10 +194,15 @@ def list_incidents(
     cursor: str | None = Query(None, max_length=500, description="the page after this one: the token in the "
                                                                   "previous answer's `next` link (no `total` "
                                                                   "is counted; not with offset)"),
+    count: Literal["capped", "exact"] = Query("capped", description=f"`capped`: `total` is counted up to "
+                                               f"{query.TOTAL_CAP:,} (or offset + limit if more), beyond which "
+                                               "`total_exact` is false and `total` means at least that many; "
+                                               "`exact`: counted in full (slow for a large view)"),
     viewer: Viewer = Depends(api_reader),  # before the filters: who asks is checked first
     f: query.Filters = Depends(filter_params),
 ) -> dict:
     db = request.app.state.db
+    exact: bool | None = None
     if cursor is not None:
         if offset:
             raise HTTPException(400, "use either cursor or offset, not both")
@@ -207,15 +212,16 @@ def list_incidents(
             raise HTTPException(400, str(e)) from None
         total = None
     else:
-        total, rows = query.search(db, f, limit, offset)
+        total, exact, rows = query.search_page(db, f, limit, offset, None if count == "exact" else query.TOTAL_CAP)
         token = (query.encode_cursor(rows[-1]["date"], rows[-1]["id"])
-                 if rows and offset + len(rows) < total else None)
+                 if rows and (offset + len(rows) < total or not exact) else None)
     nxt = _next_link(request, token)
     if format == "geojson":
-        out = query.geojson(total, rows, limit, offset)
+        out = query.geojson(total, rows, limit, offset, exact)
         out["next"] = nxt
         return json_answer(request, out)
-    return json_answer(request, {"total": total, "limit": limit, "offset": offset, "next": nxt, "incidents": rows})
+    return json_answer(request, {"total": total, "total_exact": exact, "limit": limit, "offset": offset, "next": nxt,
+                                 "incidents": rows})
 
 
 @router.get("/clusters", summary="The map: incidents counted in grid cells for a bbox and zoom (points where few)",

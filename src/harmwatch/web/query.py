@@ -224,32 +224,90 @@ def cache_counter(f: Filters) -> str | None:
 
 
 def search(db, f: Filters, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:  # noqa: ANN001
-    """(total matching, one page of incident summaries), newest first."""
+    """(total matching, one page of incident summaries), newest first; the total counted exactly."""
+    total, _, rows = search_page(db, f, limit, offset, cap=None)
+    return total, rows
+
+
+# /api/incidents counts its `total` up to here (then `total_exact` is false) unless ?count=exact:
+# counting a view of 300,000 incidents exactly reads all of them, its first page only 100.
+TOTAL_CAP = 10_000
+# bbox + date on SQLite: read the R*Tree (migration 0019) when it gives at most this many candidates;
+# beyond, the view is dense and the date index, read in the list order, finds a page sooner.
+RTREE_MAX = 10_000
+
+
+def _count(s, cond, upto: int | None) -> int:  # noqa: ANN001
+    """The rows matching cond, counted up to upto + 1 (None: all of them)."""
+    if upto is None:
+        q = select(func.count()).select_from(Incident)
+        return fastsql.scalar(s, q.where(cond) if cond is not None else q) or 0
+    inner = select(Incident.id)
+    inner = (inner.where(cond) if cond is not None else inner).limit(upto + 1).subquery()
+    return fastsql.scalar(s, select(func.count()).select_from(inner)) or 0
+
+
+def near(s, f: Filters, most: int = RTREE_MAX):  # noqa: ANN001
+    """A condition narrowing f's bbox + date filter to what migration 0019's index reads fast, or None
+    (no such filter, no such index, a dense view). SQLite: the R*Tree's candidates when there are at
+    most `most`; PostgreSQL: the window's days named one by one (at most dialect.DAYS_MAX) with the box
+    on lon/lat, for ix_incidents_day_lon. The exact conditions (conditions(f)) must still be applied:
+    the candidates are a superset."""
+    from datetime import timedelta
+
+    from sqlalchemy import literal_column
+
+    from ..store import dialect
+    if not (f.bbox and (f.date_from or f.date_to) and getattr(s.dialect, dialect.RTREE_FLAG, False)):
+        return None
+    if s.dialect.name == "postgresql":  # each day named: one lon range per day of ix_incidents_day_lon
+        if not (f.date_from and f.date_to):
+            return None
+        d0, d1 = date.fromisoformat(f.date_from), date.fromisoformat(f.date_to)
+        if not 0 <= (d1 - d0).days < dialect.DAYS_MAX:
+            return None
+        minlon, minlat, maxlon, maxlat = f.bbox
+        return and_(Incident.date.in_([(d0 + timedelta(days=k)).isoformat() for k in range((d1 - d0).days + 1)]),
+                    Incident.lon >= minlon, Incident.lon <= maxlon, Incident.lat >= minlat, Incident.lat <= maxlat)
+    cand = dialect.rtree_candidates(f.bbox, f.date_from, f.date_to)
+    if fastsql.scalar(s, select(func.count()).select_from(cand.limit(most + 1).subquery())) > most:
+        return None
+    return literal_column("incidents.rowid").in_(cand)
+
+
+def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN001
+                cap: int | None = TOTAL_CAP) -> tuple[int, bool, list[dict]]:
+    """(total, exact, one page of incident summaries), newest first. The total is counted up to
+    max(cap, offset + limit); beyond that `exact` is False and total is that number ("at least").
+    cap=None counts exactly."""
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, min(int(offset), MAX_INT))
-    c = conditions(f)
-    cond = and_(*c) if c else None
+    upto = None if cap is None else max(int(cap), offset + limit)
     # Core statements on the session's connection: plain rows, without the ORM's per-row loading.
     with db.session() as s:
         s = s.connection()
-        cq = select(func.count()).select_from(Incident)
+        c = conditions(f)
+        narrow = near(s, f)
+        cond = and_(*c, *([narrow] if narrow is not None else [])) if c else None
         iq = select(Incident.id)
         if cond is not None:
-            cq, iq = cq.where(cond), iq.where(cond)
+            iq = iq.where(cond)
         name = cache_counter(f)
         if name is None:
-            total = fastsql.scalar(s, cq) or 0
+            n = _count(s, cond, upto)
         else:  # the count is reused until the incidents change (web/cache.py)
-            total = cache.cached(db, s, ("count", tuple(sorted(f.params().items()))),
-                                 lambda: fastsql.scalar(s, cq) or 0, name)
-        if not limit or offset >= total:
-            return total, []
+            key = ("count", tuple(sorted(f.params().items()))) + (() if upto is None else (upto,))
+            n = cache.cached(db, s, key, lambda: _count(s, cond, upto), name)
+        exact = upto is None or n <= upto
+        total = n if exact else upto
+        if not limit or offset >= n:
+            return total, exact, []
         # The page's ids first (from the covering index ix_incidents_list, migration 0011, for the
         # date and bbox filters), then only those rows: an offset skips index entries, not wide rows.
         order = (Incident.date.desc(), Incident.id)
         page = iq.order_by(*order).limit(limit).offset(offset).subquery()
         rows = fastsql.rows(s, select(*SUMMARY_COLUMNS).join(page, Incident.id == page.c.id).order_by(*order))
-        return total, [summary(r) for r in rows]
+        return total, exact, [summary(r) for r in rows]
 
 
 # --- keyset pages: a cursor instead of an offset ----------------------------------------------------
@@ -288,6 +346,9 @@ def search_after(db, f: Filters, limit: int = 100, cursor: str | None = None) ->
     base = conditions(f)
     with db.session() as s:
         s = s.connection()
+        narrow = near(s, f)  # bbox + date: the R*Tree's candidates (SQLite)
+        if narrow is not None:
+            base.append(narrow)
         nulls_first = _nulls_first(s)
         # the rest of the order as up to three index ranges, each read in index order:
         # the same date with a greater id, then the earlier dates (and the undated block where it falls)
@@ -380,13 +441,14 @@ def choices(db) -> dict[str, list[str]]:  # noqa: ANN001
         return out
 
 
-def geojson(total: int, rows: list[dict], limit: int, offset: int) -> dict:
+def geojson(total: int | None, rows: list[dict], limit: int, offset: int, total_exact: bool | None = True) -> dict:
     feats = []
     for r in rows:
         geom = {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if r["lat"] is not None and r["lon"] is not None \
             else None
         feats.append({"type": "Feature", "id": r["id"], "geometry": geom, "properties": r})
-    return {"type": "FeatureCollection", "features": feats, "total": total, "limit": limit, "offset": offset}
+    return {"type": "FeatureCollection", "features": feats, "total": total, "total_exact": total_exact,
+            "limit": limit, "offset": offset}
 
 
 # --- one incident, one source, tallies, history ------------------------------------------------
