@@ -178,7 +178,7 @@ def _grid(rows, zoom, box, d0, d1) -> dict:
             if v[2][2] >= minlon and v[2][0] <= maxlon and v[2][3] >= minlat and v[2][1] <= maxlat}
 
 
-@pytest.mark.parametrize("zoom", [5, 8, 10, 12])
+@pytest.mark.parametrize("zoom", [4, 6, 7, 10, 12])
 def test_clusters_of_a_new_date_window_follow_writes(filled, zoom):
     c = _client(filled)
     box, d0, d1 = (26.0, 45.0, 38.0, 52.0), "2022-06-01", "2023-06-30"

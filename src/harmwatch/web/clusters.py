@@ -20,6 +20,7 @@ Requests with a filter on other tables (q, flag) are not cached (query.cache_cou
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import replace
 
@@ -32,6 +33,7 @@ CELL_PX = 64  # a cell's width on screen
 POINT_LIMIT = 300  # at most this many incidents in a view: each drawn as a point
 MAX_ZOOM = 20
 WHOLE_ZOOM = 10
+DAY_ZOOM = 6  # a date window's grid at this zoom and coarser is summed from per-day cells (_day_cells)
 
 
 def cell_degrees(zoom: int) -> float:
@@ -61,6 +63,54 @@ def _grid(s, f: query.Filters, zoom: int) -> list[tuple]:  # noqa: ANN001
     return [tuple(r) for r in s.execute(q)]
 
 
+def _day_cells(s) -> tuple[list[str], list[list[tuple]]]:  # noqa: ANN001
+    """Every located, dated incident counted per (day, cell at DAY_ZOOM): the sorted days, and per day
+    its cells as (cx, cy, count, lon sum, lat sum, min lon, min lat, max lon, max lat, killed, an id)."""
+    cell = cell_degrees(DAY_ZOOM)
+    d = s.dialect.name
+    cx, cy = _cell_index(Incident.lon, 180.0, cell, d), _cell_index(Incident.lat, 90.0, cell, d)
+    q = (select(Incident.date, cx.label("cx"), cy.label("cy"), func.count(), func.sum(Incident.lon),
+                func.sum(Incident.lat), func.min(Incident.lon), func.min(Incident.lat), func.max(Incident.lon),
+                func.max(Incident.lat), func.coalesce(func.sum(Incident.killed_best), 0), func.min(Incident.id))
+         .where(Incident.lat.is_not(None), Incident.lon.is_not(None), Incident.date.is_not(None))
+         .group_by(Incident.date, "cx", "cy").order_by(Incident.date))
+    days: list[str] = []
+    cells: list[list[tuple]] = []
+    for r in s.execute(q):
+        if not days or days[-1] != r[0]:
+            days.append(r[0])
+            cells.append([])
+        cells[-1].append(tuple(r[1:]))
+    return days, cells
+
+
+def _window(day_cells: tuple[list[str], list[list[tuple]]], date_from: str | None, date_to: str | None,
+            zoom: int) -> list[tuple]:
+    """The grid at zoom (<= DAY_ZOOM) of the incidents between the dates (inclusive; None: open), in
+    _grid's shape, from _day_cells. A cell at a coarser zoom is a block of 2^k x 2^k cells at DAY_ZOOM
+    (the grids share their origin and halve their cells per zoom level)."""
+    days, per_day = day_cells
+    lo = bisect.bisect_left(days, date_from) if date_from else 0
+    hi = bisect.bisect_right(days, date_to) if date_to else len(days)
+    shift = DAY_ZOOM - zoom
+    acc: dict[tuple[int, int], list] = {}
+    for cells in per_day[lo:hi]:
+        for cx, cy, n, slon, slat, x0, y0, x1, y1, killed, iid in cells:
+            key = (cx >> shift, cy >> shift)
+            a = acc.get(key)
+            if a is None:
+                acc[key] = [n, slon, slat, x0, y0, x1, y1, killed, iid]
+            else:
+                a[0] += n
+                a[1] += slon
+                a[2] += slat
+                a[3], a[4], a[5], a[6] = min(a[3], x0), min(a[4], y0), max(a[5], x1), max(a[6], y1)
+                a[7] += killed
+                a[8] = min(a[8], iid)
+    return [(cx, cy, a[0], a[1] / a[0], a[2] / a[0], a[3], a[4], a[5], a[6], a[7], a[8])
+            for (cx, cy), a in acc.items()]
+
+
 def _cells_around(box: tuple[float, float, float, float], zoom: int) -> tuple[float, float, float, float]:
     """The box of the grid cells the view touches, one cell more on each side (so every cell with
     incidents in the view is counted whole, whatever the rounding at cell edges)."""
@@ -82,9 +132,15 @@ def clusters(db, f: query.Filters, zoom: int) -> dict:  # noqa: ANN001
         if name is None:
             cells = _grid(s, vf, zoom)
         elif zoom <= WHOLE_ZOOM:
-            if box is not None and (f.date_from or f.date_to):
-                # a date window is a new filter each time the slider moves: count the whole cells
-                # around the view only (R*Tree / GiST: bbox + date), not the grid of everywhere
+            dated = bool(f.date_from or f.date_to)
+            if dated and zoom <= DAY_ZOOM and not rest.without("date_from", "date_to").params():
+                # a date window is a new filter each time the slider moves: its grid is summed from
+                # the per-day cells of every incident, computed once per change of the incidents
+                cells = _window(cache.cached(db, s, ("day cells", DAY_ZOOM), lambda: _day_cells(s), name),
+                                f.date_from, f.date_to, zoom)
+            elif box is not None and dated:
+                # closer in, count the whole cells around the view only (bbox + date index, migration
+                # 0019), not the grid of everywhere
                 around = _cells_around(box, zoom)
                 key = ("grid", zoom, tuple(sorted(rest.params().items())), around)
                 cells = cache.cached(db, s, key, lambda: _grid(s, replace(rest, bbox=around), zoom), name)
