@@ -17,6 +17,13 @@ with or without dates. At zoom <= WHOLE_ZOOM (down to a few districts on screen)
 computed once per change of the incidents (web/cache.py) and each view cuts its cells out of it;
 at closer zooms each view is counted (its bbox is small) and cached the same way for repeat views.
 Requests with a filter on other tables (q, flag) are not cached (query.cache_counter).
+
+A date window (the map's time slider) is a new filter at each move. With a view and dates and no
+other filter: at zoom <= DAY_ZOOM its grid is summed in Python from the per-(day, cell) counts of
+every incident (_day_cells, computed once per change of the incidents, about 80,000 rows at 1M);
+from AROUND_ZOOM on, only the cells around the view are counted, through the bbox + date index of
+migration 0019 (query.near); in between, the window's whole grid (cached for the next pans).
+Measured at 1M incidents: docs/scaling.md "API and map".
 """
 from __future__ import annotations
 
@@ -34,6 +41,7 @@ POINT_LIMIT = 300  # at most this many incidents in a view: each drawn as a poin
 MAX_ZOOM = 20
 WHOLE_ZOOM = 10
 DAY_ZOOM = 6  # a date window's grid at this zoom and coarser is summed from per-day cells (_day_cells)
+AROUND_ZOOM = 9  # from this zoom, a date window's grid is counted around the view only
 
 
 def cell_degrees(zoom: int) -> float:
@@ -138,9 +146,11 @@ def clusters(db, f: query.Filters, zoom: int) -> dict:  # noqa: ANN001
                 # the per-day cells of every incident, computed once per change of the incidents
                 cells = _window(cache.cached(db, s, ("day cells", DAY_ZOOM), lambda: _day_cells(s), name),
                                 f.date_from, f.date_to, zoom)
-            elif box is not None and dated:
+            elif box is not None and dated and zoom >= AROUND_ZOOM:
                 # closer in, count the whole cells around the view only (bbox + date index, migration
-                # 0019), not the grid of everywhere
+                # 0019), not the grid of everywhere. Between DAY_ZOOM and AROUND_ZOOM a view holds a
+                # sixth of the country or more: the index would read as much as the window's whole
+                # grid, which then also serves the next pans (below)
                 around = _cells_around(box, zoom)
                 key = ("grid", zoom, tuple(sorted(rest.params().items())), around)
                 cells = cache.cached(db, s, key, lambda: _grid(s, replace(rest, bbox=around), zoom), name)
