@@ -10,7 +10,9 @@
    --n generated incidents straight into the incidents table (seeded, the same rows every run;
    executemany in batches on SQLite, COPY on PostgreSQL), spread over Ukraine and 1,000 days.
 2. Asks the app in-process (FastAPI's TestClient, with a viewer's bearer token) for --requests
-   random requests of each kind, and prints p50/p95/max per kind:
+   random requests of each kind, and prints p50/p95/max wall time and p50/p95 of this process's CPU
+   time per kind (time.process_time: the app, the client and SQLite, not a PostgreSQL server's work;
+   on a shared machine the steadier figure), and the load average after the run:
    * `bbox+date`: /api/incidents?bbox&from&to (a 1-3 degree box, a 7-60 day window; 100 per page, with the total);
    * `bbox+date, next page`: the same views' second page through the `next` cursor (no count);
    * `deep page`: a keyset page 50,000 rows into the unfiltered list (the cursor taken from an offset
