@@ -42,6 +42,7 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*httpx.*")
 
 from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 from harmwatch.auth import add_user, create_token  # noqa: E402
 from harmwatch.store.db import Database  # noqa: E402
@@ -141,10 +142,41 @@ def _pct(times: list[float], cpu: list[float]) -> dict:
             "cpu_p50": round(statistics.median(cpu), 1), "cpu_p95": round(cpu[int(0.95 * (len(cpu) - 1))], 1)}
 
 
-def measure(client, headers, urls: list[str], check=None) -> dict:  # noqa: ANN001
+def server_cpu(db: Database):  # noqa: ANN201
+    """For a PostgreSQL server on this machine (as scripts/pg-test-server.sh starts): a function giving
+    the CPU seconds its processes have used so far (/proc), else None."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    try:
+        with db.engine.connect() as conn:
+            data = conn.exec_driver_sql("SHOW data_directory").scalar()
+        master = int(Path(data, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, SQLAlchemyError):  # not on this machine, or not allowed to see it
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used() -> float:
+        total = 0
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                f = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(f[1]) == master or int(d.name) == master:  # the postmaster and its backends
+                total += int(f[11]) + int(f[12])
+        return total / tick
+    return used
+
+
+def _measure(client, headers, urls: list[str], check=None, server=None) -> dict:  # noqa: ANN001
     """Wall time and this process's CPU time (time.process_time: the app, SQLite and the client; not a
-    PostgreSQL server's) per request, in ms. On a shared machine the CPU time is the steadier figure."""
+    PostgreSQL server's) per request, in ms; with `server` (server_cpu), also the PostgreSQL server's
+    CPU time (its clock ticks are 10 ms: a mean over the requests is given). On a shared machine the
+    CPU times are the steadier figures."""
     times, cpu = [], []
+    s0 = server() if server else None
     for u in urls:
         t, c = time.perf_counter(), time.process_time()
         r = client.get(u, headers=headers)
@@ -154,7 +186,10 @@ def measure(client, headers, urls: list[str], check=None) -> dict:  # noqa: ANN0
             raise RuntimeError(f"{u}: HTTP {r.status_code} {r.text[:200]}")
         if check:
             check(r.json())
-    return _pct(times, cpu)
+    out = _pct(times, cpu)
+    if server:
+        out["server_cpu_mean"] = round((server() - s0) * 1000 / len(urls), 1)
+    return out
 
 
 def run(url: str, n: int, requests: int, fresh: bool) -> dict:
@@ -176,6 +211,10 @@ def run(url: str, n: int, requests: int, fresh: bool) -> dict:
     add_user(db, f"bench{os.getpid()}", "viewer", "benchmark password")
     headers = {"Authorization": f"Bearer {create_token(db, f'bench{os.getpid()}')}"}
     client = TestClient(create_app(db, anonymous_read=False, secret="bench"))
+    server = server_cpu(db)
+
+    def measure(client, headers, urls, check=None):  # noqa: ANN001, ANN202
+        return _measure(client, headers, urls, check, server)
     figures = {}
     urls = views(requests)
     measure(client, headers, ["/api/incidents?" + u for u in urls[:10]])  # warm-up
@@ -197,7 +236,8 @@ def run(url: str, n: int, requests: int, fresh: bool) -> dict:
         figures[f"clusters zoom {zoom} + dates"] = measure(client, headers, ["/api/clusters?" + u for u in dated])
     for name, m in figures.items():
         print(f"{out['backend']:10} {name:34} {m['n']:4} requests  p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  "
-              f"max {m['max']:7.1f} ms  cpu p50 {m['cpu_p50']:6.1f} p95 {m['cpu_p95']:6.1f} ms", flush=True)
+              f"max {m['max']:7.1f} ms  cpu p50 {m['cpu_p50']:6.1f} p95 {m['cpu_p95']:6.1f} ms"
+              + (f"  server cpu mean {m['server_cpu_mean']:6.1f} ms" if "server_cpu_mean" in m else ""), flush=True)
     out["figures"] = figures
     out["load_average"] = os.getloadavg()
     print(f"{out['backend']:10} load average after the run: {' '.join(f'{x:.1f}' for x in out['load_average'])}",

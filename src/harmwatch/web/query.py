@@ -346,9 +346,6 @@ def search_after(db, f: Filters, limit: int = 100, cursor: str | None = None) ->
     base = conditions(f)
     with db.session() as s:
         s = s.connection()
-        narrow = near(s, f)  # bbox + date: the R*Tree's candidates (SQLite)
-        if narrow is not None:
-            base.append(narrow)
         nulls_first = _nulls_first(s)
         # the rest of the order as up to three index ranges, each read in index order:
         # the same date with a greater id, then the earlier dates (and the undated block where it falls)
