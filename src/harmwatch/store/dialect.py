@@ -235,6 +235,26 @@ def day_number(iso: str) -> float:
     return float((date.fromisoformat(iso) - date(1970, 1, 1)).days)
 
 
+def rtree_where(box: tuple[float, float, float, float], date_from: str | None, date_to: str | None,
+                inside: bool = False) -> tuple[str, dict]:
+    """SQL conditions on the R*Tree's columns and their parameters: the entries that may lie in the box
+    between the dates (an overlap of their stored bounds), or with inside=True those that surely do
+    (their stored bounds, rounded outwards, lie within). Neither is checked against incidents."""
+    minlon, minlat, maxlon, maxlat = box
+    p = {"x0": minlon, "x1": maxlon, "y0": minlat, "y1": maxlat}
+    if inside:
+        w = ["minlon >= :x0", "maxlon <= :x1", "minlat >= :y0", "maxlat <= :y1"]
+    else:
+        w = ["maxlon >= :x0", "minlon <= :x1", "maxlat >= :y0", "minlat <= :y1"]
+    if date_from:
+        w.append("minday >= :d0" if inside else "maxday >= :d0")
+        p["d0"] = day_number(date_from)
+    if date_to:
+        w.append("maxday <= :d1" if inside else "minday <= :d1")
+        p["d1"] = day_number(date_to)
+    return " AND ".join(w), p
+
+
 def rtree_candidates(box: tuple[float, float, float, float], date_from: str | None, date_to: str | None):
     """SELECT of the rowids of incidents that may lie in box (minlon, minlat, maxlon, maxlat) between the
     two dates (inclusive; None: open): a superset, to be checked against the exact conditions."""

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 import orjson
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy import String, and_, cast, column, exists, func, literal_column, or_, select, text
 
 from ..resolve.summary import FIELDS
-from ..store.dialect import in_bbox
+from ..store.dialect import RTREE_FLAG, in_bbox
 from ..store.models import Claim, Incident, Source
 from . import cache, fastsql
 
@@ -255,8 +255,6 @@ def near(s, f: Filters, most: int = RTREE_MAX):  # noqa: ANN001
     the candidates are a superset."""
     from datetime import timedelta
 
-    from sqlalchemy import literal_column
-
     from ..store import dialect
     if not (f.bbox and (f.date_from or f.date_to) and getattr(s.dialect, dialect.RTREE_FLAG, False)):
         return None
@@ -275,6 +273,39 @@ def near(s, f: Filters, most: int = RTREE_MAX):  # noqa: ANN001
     return literal_column("incidents.rowid").in_(cand)
 
 
+def _rtree_page(s, f: Filters, limit: int, offset: int, upto: int | None,  # noqa: ANN001
+                cond) -> tuple[int, list[str]] | None:
+    """bbox + date and no other filter, on SQLite: (the matches counted up to upto + 1, the page's ids)
+    mostly from the R*Tree alone. Its entries that surely lie in the box and window are counted there;
+    only those on an edge (within float rounding, or with a malformed date) are checked on their rows.
+    The page reads the rows of the entries from the (offset + limit)-th newest sure day on. None for a
+    dense view (more than RTREE_MAX entries): the date index, read in the list order, serves it better."""
+    from ..store.dialect import RTREE, rtree_where
+    t = RTREE
+    may, p = rtree_where(f.bbox, f.date_from, f.date_to)
+    sure, _ = rtree_where(f.bbox, f.date_from, f.date_to, inside=True)
+    if s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} LIMIT {RTREE_MAX + 1})"),
+                 p).scalar() > RTREE_MAX:
+        return None
+    lim = -1 if upto is None else upto + 1
+    n = s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} AND {sure} LIMIT {lim})"), p).scalar()
+    edge = text(f"SELECT id FROM {t} WHERE {may} AND NOT ({sure})").columns(column("id"))
+    n += s.execute(select(func.count()).select_from(Incident).where(cond, literal_column("incidents.rowid")
+                                                                    .in_(edge.bindparams(**p)))).scalar() or 0
+    if upto is not None:
+        n = min(n, upto + 1)
+    if not limit or offset >= n:
+        return n, []
+    day = s.execute(text(f"SELECT maxday FROM {t} WHERE {may} AND {sure} ORDER BY maxday DESC LIMIT 1 "
+                         f"OFFSET {offset + limit - 1}"), p).scalar()
+    near_ = text(f"SELECT id FROM {t} WHERE {may} AND maxday >= :top").columns(column("id"))
+    near_ = near_.bindparams(**p, top=day if day is not None else -2e9)
+    order = (Incident.date.desc(), Incident.id)
+    q = (select(Incident.id).where(cond, literal_column("incidents.rowid").in_(near_)).order_by(*order)
+         .limit(limit).offset(offset))
+    return n, [i for (i,) in s.execute(q)]
+
+
 def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN001
                 cap: int | None = TOTAL_CAP) -> tuple[int, bool, list[dict]]:
     """(total, exact, one page of incident summaries), newest first. The total is counted up to
@@ -287,6 +318,20 @@ def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN0
     with db.session() as s:
         s = s.connection()
         c = conditions(f)
+        if (s.dialect.name == "sqlite" and f.bbox and (f.date_from or f.date_to)
+                and not f.without("bbox", "date_from", "date_to").params()
+                and getattr(s.dialect, RTREE_FLAG, False)):  # the R*Tree alone, nearly (migration 0019)
+            got = _rtree_page(s, f, limit, offset, upto, and_(*c))
+        else:
+            got = None
+        if got is not None:
+            n, ids = got
+            exact = upto is None or n <= upto
+            rows = [summary(r) for r in fastsql.rows(s, select(*SUMMARY_COLUMNS).where(Incident.id.in_(ids)))] \
+                if ids else []
+            pos = {i: k for k, i in enumerate(ids)}
+            rows.sort(key=lambda r: pos[r["id"]])
+            return (n if exact else upto), exact, rows
         narrow = near(s, f)
         cond = and_(*c, *([narrow] if narrow is not None else [])) if c else None
         iq = select(Incident.id)
