@@ -837,7 +837,7 @@ _SEVERAL_TOTAL = re.compile(
     re.IGNORECASE)
 # a region noun in the plural after a region's name: "the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську
 # та Одеську області" (the list's other names may not be read as regions)
-_REGIONS_PLURAL = re.compile(r"(?<!\w)(?:regions|oblasts|області|областях|областей|областям|областями)(?!\w)",
+_REGIONS_PLURAL = re.compile(r"(?<!\w)(?:regions|oblasts|області|области|областях|областей|областям|областями)(?!\w)",
                              re.IGNORECASE)
 # "since March, when a drone strike ... killed 12": the figures after "when" are another, earlier attack's
 _PAST_WHEN = re.compile(r"\b(?:since|in|back in|last|early|late)\s+(?:(?:early|late|mid-?)\s?)?(?:january|february|march|"
@@ -1000,6 +1000,10 @@ def _multi_region(f: SentenceFeatures) -> bool:
     plural = None
     for o in f.oblasts:
         if (m := _REGIONS_PLURAL.search(f.sent.text, o.start - st, min(len(f.sent.text), o.end - st + 12))) is not None:
+            # "області"/"области" is also the genitive singular ("У Ізюмі Харківської області"): plural only
+            # after a list ("Харківську, Сумську та Одеську області")
+            if m.group(0).lower() in _AMBIGUOUS_PLURAL and not _LIST_BEFORE.search(f.sent.text[:o.start - st]):
+                continue
             plural = m
             break
     if plural is None:
@@ -1014,6 +1018,9 @@ def _multi_region(f: SentenceFeatures) -> bool:
 
 
 _LISTED = re.compile(r"^[\w\s,'’-]{0,80}$")  # what may stand between the names of a list
+# the plural region noun that is also the genitive singular, and what precedes the last name of a list
+_AMBIGUOUS_PLURAL = ("області", "области")
+_LIST_BEFORE = re.compile(r"(?:,|(?<!\w)(?:та|і|й|и|а\s+також|а\s+также|and))\s*$", re.IGNORECASE)
 # "missiles launched from the Kursk and Voronezh regions": where the weapons came from, not what they hit
 _LAUNCHED_FROM = re.compile(r"(?:\b(?:from|out of)|(?<!\w)(?:з|із|зі|с|со|из))\s+[\w\s,'’-]{0,40}$", re.IGNORECASE)
 
