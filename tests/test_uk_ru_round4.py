@@ -46,3 +46,51 @@ def test_a_list_of_regions_before_the_plural_noun_is_still_a_wave(text, lang):
     ex = _run(text, lang)
     assert ex.incidents == []
     assert [(t.scope, t.killed) for t in ex.tallies] == [("Ukraine", 3)]
+
+
+# --- 2. a live report with no date of its own: the publication day, marked as such ------------------
+
+@pytest.mark.parametrize("text,lang,place", [
+    ("Росіяни вдарили по двох районах Харкова, загинула одна людина. Кількість поранених встановлюється. "
+     "Працюють профільні служби.", "uk", "Kharkiv"),
+    ("Дрон атакував Запоріжжя, поранено жінку. Медики надають їй усю необхідну допомогу.", "uk", "Zaporizhzhia"),
+    ("ВСУ обстреляли рынок в Лисичанске. На данный момент известно о трех погибших.", "ru", "Lysychansk"),
+    ("Беспилотник атаковал Белгород, есть пострадавшие: ранены два человека. На месте работают экстренные службы.",
+     "ru", "Belgorod"),
+])
+def test_a_live_report_without_a_date_takes_the_publication_day(text, lang, place):
+    ex = _run(text, lang)
+    assert [(c.place, c.date, c.date_precision) for c in ex.incidents] == [(place, "2025-05-06", "publication")]
+    span = ex.incidents[0].evidence["date.publication"]
+    assert text[span.start:span.end] == span.quote and span.quote  # the live cue, a span of the text
+
+
+@pytest.mark.parametrize("text,lang", [
+    # no live cue: nothing implies the day
+    ("Росіяни вдарили по двох районах Харкова, загинула одна людина.", "uk"),
+    ("ВСУ обстреляли рынок в Лисичанске, погибли три человека.", "ru"),
+])
+def test_an_undated_report_without_a_live_cue_stays_undated(text, lang):
+    ex = _run(text, lang)
+    assert [c.date for c in ex.incidents] == [None]
+
+
+def test_a_recalled_attack_in_a_live_report_takes_no_date():
+    ex = _run("Дрон влучив у школу в Одесі, поранені двоє людей. На місці працюють рятувальники. Нагадаємо, "
+              "минулого тижня внаслідок удару по Миколаєву загинули п'ятеро людей.", "uk")
+    assert {(c.place, c.date, c.killed, c.injured) for c in ex.incidents} == {
+        ("Odesa", "2025-05-06", None, 2), ("Mykolaiv", None, 5, None)}
+
+
+def test_a_live_cue_does_not_override_another_day_in_the_text():
+    # the text gives its own day (yesterday): the live cue adds nothing, the later attack keeps no date
+    ex = _run("Вчора ракета влучила в будинок у Харкові, загинули двоє людей.\n\nУ Бериславі внаслідок обстрілу "
+              "поранено чоловіка. Наразі триває ліквідація наслідків.", "uk")
+    got = {c.place: c.date for c in ex.incidents}
+    assert got["Kharkiv"] == "2025-05-05"
+    assert got.get("Beryslav") != "2025-05-06"
+
+
+def test_no_publication_date_no_live_date():
+    ex = _run("Росіяни вдарили по Харкову, загинула одна людина. Працюють профільні служби.", "uk", published=None)
+    assert [c.date for c in ex.incidents] == [None]

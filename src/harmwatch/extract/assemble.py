@@ -422,6 +422,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 drafts.append(current)
     tallies = _children_into_totals(_merge_district_tallies(tallies))
     datelines = tuple(f.dateline for f in feats if f.dateline is not None)
+    # a live report whose text gives no other day than the publication day ("Станом на цей час відомо про 34
+    # убитих"; "Сьогодні" only elsewhere): that day is implied for its attack (GUIDELINES)
+    live = next((f.live for f in feats if f.live is not None), None)
+    if live is not None and (ranged or datelines or any(d.value != live.value for f in feats for d in f.dates)):
+        live = None
     claims = []
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
@@ -447,7 +452,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if trace is not None:
                 trace.append((d, None))
             continue
-        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged)
+        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live)
         if trace is not None:
             trace.append((d, claim))
         if claim is not None:
@@ -1208,7 +1213,8 @@ def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]
 
 
 def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
-           datelines: tuple = (), ranged: frozenset = frozenset()) -> IncidentClaim | None:
+           datelines: tuple = (), ranged: frozenset = frozenset(),
+           live: DateMention | None = None) -> IncidentClaim | None:
     feats = d.feats
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
@@ -1241,6 +1247,10 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         else:
             c.date_precision = "day"
             ev["date"] = Span(dm.start, dm.end, text[dm.start:dm.end])
+    elif live is not None and not any(f.recalled for f in feats):
+        # "... загинула одна людина. Працюють профільні служби": told as it happens, the publication day
+        c.date, c.date_precision = live.value.isoformat(), "publication"
+        ev["date.publication"] = Span(live.start, live.end, text[live.start:live.end])
     tm = next((t for f in feats for t in f.times), None)
     if tm is not None:
         c.time = tm.value

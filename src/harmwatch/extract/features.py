@@ -80,6 +80,10 @@ class SentenceFeatures:
     source: tuple[str, int, int] | None = None
     pronoun_source: bool = False
     perpetrator: str | None = None
+    # a live report's cue ("Працюють профільні служби", "На данный момент известно"): the publication day
+    # implied for an attack the text tells as it happens, used only when the text gives no date at all
+    live: DateMention | None = None
+    recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
 
     @property
     def settlements(self) -> list[PlaceMention]:

@@ -211,6 +211,10 @@ class SlavicAnnotator:
         f.new_event = bool(r.any("new_event_patterns", text))
         f.hypothetical = bool(r.any("hypothetical_patterns", text))
         f.denial = bool(r.any("denial_patterns", text))
+        if published is not None and (live := r.any("live_patterns", text)) is not None:
+            # "Працюють профільні служби": told as it happens; the publication day, if the text gives none
+            f.live = DateMention(published, sent.start + live.start(), sent.start + live.end(), True)
+        f.recalled = bool(r.any("recalled_patterns", text))
         named = sum(1 for t in toks if any(p.start <= t.start < p.end for p in f.places))
         if f.places and len(f.places) == 1 and len(toks) == named and len(toks) <= 2 and _HEADING_END.search(text):
             # "Дніпро.", "Суми…", "Курская область." on its own: the place the report that follows is about
