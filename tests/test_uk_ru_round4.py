@@ -94,3 +94,30 @@ def test_a_live_cue_does_not_override_another_day_in_the_text():
 def test_no_publication_date_no_live_date():
     ex = _run("Росіяни вдарили по Харкову, загинула одна людина. Працюють профільні служби.", "uk", published=None)
     assert [c.date for c in ex.incidents] == [None]
+
+
+# --- 3. victims named one per sentence add up when no total is given -----------------------------
+
+@pytest.mark.parametrize("text,lang,killed,injured", [
+    ("Вчора росіяни обстріляли село Гроза Куп'янського району, загинула 45-річна жінка. Також загинув її "
+     "70-річний батько.", "uk", 2, None),
+    ("Вчора росіяни обстріляли Херсон, загинула 45-річна жінка. Також загинув 70-річний чоловік. Ще одну "
+     "жінку поранено.", "uk", 2, 1),
+    ("Вчера ВСУ обстреляли Горловку, погибла 60-летняя женщина. Также погиб 45-летний мужчина. Еще одна "
+     "женщина ранена.", "ru", 2, 1),
+])
+def test_victims_named_one_per_sentence_add_up(text, lang, killed, injured):
+    ex = _run(text, lang)
+    assert [(c.killed, c.injured) for c in ex.incidents] == [(killed, injured)]
+    assert ex.incidents[0].evidence["killed"].quote  # the span runs from the first victim to the last
+
+
+@pytest.mark.parametrize("text,lang,killed", [
+    # a total given: it stands, the named victim is not added to it
+    ("Вчора росіяни обстріляли Херсон, загинули двоє людей. Також загинув 70-річний чоловік.", "uk", 2),
+    # no word that adds: the second sentence may tell of the same person
+    ("Вчора росіяни обстріляли Херсон, загинула 45-річна жінка. Жінка загинула на місці.", "uk", 1),
+])
+def test_named_victims_are_not_summed_past_a_total_or_without_an_adding_word(text, lang, killed):
+    ex = _run(text, lang)
+    assert [c.killed for c in ex.incidents] == [killed]

@@ -1301,6 +1301,9 @@ _CORRECTION = re.compile(r"\b(?:now|later|latest|revised|corrected|updated|lower
 _EARLIER = re.compile(r"\b(?:had|earlier|initially|first|previously|originally)\b", re.IGNORECASE)
 _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECASE)
 _JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*$")
+# a sentence adding one more named victim to those of the sentence before ("Також загинув її батько", "Ещё
+# одна женщина ранена"); English keeps one sentence's own sums only
+_ONE_MORE = re.compile(r"(?<!\w)(?:також|так само|ще|тоже|также|еще|ещё)(?!\w)", re.IGNORECASE)
 
 
 # a sentence counting a whole night's salvo over the country: its weapons are not this attack's own
@@ -1321,6 +1324,10 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     first: dict[str, list[Figure]] = {}  # figures of "the first figures spoke of ...": superseded by later ones
     later: dict[str, list[Figure]] = {}
     sub_run: dict[str, tuple[Figure, int]] = {}  # the last child subgroup figure per field, and its sentence
+    # victims named one per sentence ("Загинула 45-річна жінка. Також загинув її 70-річний батько."): the
+    # running sum per role over the draft's sentences, while each next one adds ("також", "ще") and no total
+    told: dict[str, tuple[int, Figure, Figure]] = {}
+    prev_runs: dict[str, tuple[int, Figure, Figure]] = {}
     for f in feats:
         per_sentence: dict[str, list[list[Figure]]] = {}
         for fig in f.figures:
@@ -1354,12 +1361,24 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                 before = text[f.sent.start:fig.start]
                 last[name] = (fig, bool(_CORRECTION.search(before)) and not _EARLIER.search(before)
                               and not _MORE.search(text[fig.start:fig.end]))
+        this_runs: dict[str, tuple[int, Figure, Figure]] = {}
         for role, runs in per_sentence.items():
             for figs in runs:
                 disjoint = [x for x in figs if x.group in (MEN, WOMEN, CHILDREN, ADULTS)] or figs
                 total = sum(x.value for x in disjoint)
                 if role not in sums or total > sums[role][0]:
                     sums[role] = (total, disjoint[0], disjoint[-1])
+            if len(runs) == 1 and not any(x.group == TOTAL or x.sub for x in f.figures if x.role == role):
+                figs = [x for x in runs[0] if x.group in (MEN, WOMEN, CHILDREN, ADULTS)] or runs[0]
+                total, a, b = sum(x.value for x in figs), figs[0], figs[-1]
+                if role in prev_runs and _ONE_MORE.search(text[f.sent.start:a.start]):
+                    total, a = prev_runs[role][0] + total, prev_runs[role][1]
+                    told[role] = (total, a, b)
+                this_runs[role] = (total, a, b)
+        prev_runs = this_runs
+    for role, (total, a, b) in told.items():
+        if role not in sums or total > sums[role][0]:
+            sums[role] = (total, a, b)
     for name, figs in first.items():
         after = [x for x in later.get(name, []) if x.start > max(y.start for y in figs)]
         if after and best.get(name) in figs:
