@@ -31,7 +31,8 @@ for _w in ("people", "persons", "person", "civilians", "civilian", "residents", 
            "firefighters", "journalists", "journalist", "volunteers", "volunteer", "residents", "customers",
            "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly", "teachers",
            "teacher", "students", "student",
-           "policemen", "police", "officers", "guests", "visitors", "farmers", "farmer", "drivers", "driver"):
+           "policemen", "police", "officers", "guests", "visitors", "farmers", "farmer", "drivers", "driver",
+           "neighbours", "neighbour", "neighbors", "neighbor", "owner", "owners"):
     NOUNS[_w] = TOTAL
 NOUNS["adults"] = NOUNS["adult"] = ADULTS
 for _w in ("children", "child", "kids", "kid", "boys", "boy", "girls", "girl", "teenagers", "teenager",
@@ -51,7 +52,9 @@ MILITARY_MODIFIERS = {"russian", "ukrainian", "enemy", "occupying", "occupation"
                       "korean", "chechen", "wagner", "belarusian", "foreign", "regular", "elite", "more", "of", "the"}
 MILITARY = {"soldiers", "soldier", "servicemen", "serviceman", "troops", "fighters", "militants", "personnel",
             "military", "servicemembers", "marines", "paratroopers", "mercenaries", "conscripts"}
-SINGULAR_ONE = {"man", "woman", "child", "boy", "girl", "teenager", "civilian", "person", "resident", "baby",
+# "her husband", "their neighbour": one person (a singular noun after a possessive)
+POSSESSIVE = {"her", "his", "their", "its"}
+SINGULAR_ONE = {"neighbour", "neighbor", "owner", "husband", "wife", "man", "woman", "child", "boy", "girl", "teenager", "civilian", "person", "resident", "baby",
                 "infant", "toddler", "doctor", "nurse", "medic", "paramedic", "volunteer", "rescuer",
                 "firefighter", "journalist", "worker", "driver", "pensioner", "mother", "father", "elderly",
                 "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid",
@@ -178,15 +181,17 @@ def find_figures(sent: Sentence) -> list[Figure]:
     while i < n_words:
         num_start = i
         j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
-        if j < n_words and not _may_start_number(words[j]) and not (words[i] == "another" and words[j] in SINGULAR_ONE):
+        if j < n_words and not _may_start_number(words[j]) and not (words[i] == "another" and words[j] in SINGULAR_ONE) \
+                and words[j] not in POSSESSIVE:
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
         value, used = parse_number([t.text for t in toks[j:j + 4]])
         vague = None
         if used == 0:
             w = words[j] if j < len(words) else ""
-            if w in ("a", "an", "one") and j + 1 < len(words):
-                # "a man was killed", "a 12-year-old girl"
+            if (w in ("a", "an", "one") or w in POSSESSIVE) and j + 1 < len(words):
+                # "a man was killed", "a 12-year-old girl"; "her husband was injured", "their 42-year-old
+                # neighbour suffered shrapnel wounds": one person named by a possessive
                 k = j + 1
                 while k < len(words) and (words[k] in ADJ or words[k].endswith("-year-old")) and words[k] not in ("more", "of"):
                     k += 1
@@ -266,15 +271,20 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if role is None and back >= 0 and words[back] in ("sending", "sent") and group is not None \
                 and "hospital" in words[noun_end:noun_end + 3] and words[noun_end:noun_end + 1] == ["to"]:
             role = "injured"  # "sending eight passengers to hospital"
-        if back >= 0 and words[back] in ("to", "at") and back >= 1 and (
-                words[back - 1] in RISE or any(w in TOLL for w in words[max(0, back - 6):back])):
-            toll_words = words[max(0, back - 6):back]
+        # "to"/"at" before the figure and the rise verb before it: "has risen to 17"; in "has gone up to 18"
+        # the qualifier "up to" was skipped, but the verb before it makes it a rise, not an upper bound
+        to_at, rise = back, back - 1
+        if back >= 0 and words[back] in RISE and words[num_start:num_start + 2] == ["up", "to"]:
+            to_at, rise = num_start + 1, back
+        if to_at >= 0 and words[to_at] in ("to", "at") and to_at >= 1 and (
+                words[rise] in RISE or any(w in TOLL for w in words[max(0, to_at - 6):to_at])):
+            toll_words = words[max(0, to_at - 6):to_at]
             if any(w in TOLL for w in toll_words):
                 role = "injured" if any(w in ("injured", "wounded") for w in toll_words) and "death" not in toll_words else "killed"
                 group = group or TOTAL
-            elif words[back - 1] in RISE and noun_end == after:
+            elif words[rise] in RISE and noun_end == after:
                 # "the number of people killed in ... has risen to 17": the casualty word of the counted noun
-                role = _counted_role(words, back - 1)
+                role = _counted_role(words, rise)
                 group = group or (TOTAL if role else None)
         elif (role is None and back >= 2 and words[back] in ("to", "at") and "number" in words[max(0, back - 8):back]
               and (group is not None or noun_end == after) and (words[back] == "to" or nxt in ("", ",", ".", ";", "with", "and", "dead"))):
@@ -321,6 +331,15 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     continue
                 if _is_num(w) and words[k + 1:k + 2] and words[k + 1] in _AGE_UNITS and words[k + 2:k + 3] == ["old"]:
                     k += 3  # "a newborn baby, two days old, was killed": an age, not another figure
+                    continue
+                if w == "aged" and (k == noun_end or words[k - 1] == ","):
+                    # "Two men aged 43 and 66 died", "Two men, aged 39 and 67, were wounded": their ages
+                    e = k + 1
+                    while e < len(words) and (words[e] in _AGE_LIST_SEP or words[e] == "between" or
+                                              (_is_num(words[e]) and words[e] not in ("a", "an"))):
+                        e += 1
+                    limit = min(len(words), limit + (e - k))
+                    k = e
                     continue
                 r = _role(w) if not w.endswith("ing") else None
                 if w == "among" and words[k + 1:k + 2] in (["those"], ["the"]):
@@ -510,7 +529,7 @@ def _kin_after(words: list[str], k: int) -> tuple[int, int, list[tuple[str, int]
 
 
 RISE = {"rose", "risen", "rises", "rising", "climbed", "climbs", "increased", "increases", "reached", "stands", "stood",
-        "grew", "grown", "jumped", "went", "gone"}
+        "grew", "grown", "jumped", "went", "gone", "goes", "going"}
 _HOSPITAL = re.compile(r"^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}"
                        r"(?:sought|needed|required|received|seeking)\s+(?:medical|hospital)\b"
                        r"|^(?:(?:had|have|has|were|are|was|is|been|later|also|all|now|still)\s+){0,3}"
@@ -538,6 +557,7 @@ def _counted_role(words: list[str], end: int) -> str | None:
 _PREP = {"of", "from", "inside", "near", "in", "at", "on"}
 _AGE_QUAL = {"about", "around", "some", "approximately", "roughly", "nearly", "almost", "over", "under"}
 _AGE_AFTER = {",", ")", ".", ";", "and", "were", "was", "who", "had", "have"}
+_AGE_LIST_SEP = {",", "and", "to", "-", "or"}
 
 
 def _is_age(words: list[str], num_start: int, after: int) -> bool:
@@ -550,9 +570,17 @@ def _is_age(words: list[str], num_start: int, after: int) -> bool:
     w = words[k]
     if w in ("aged", "age", "ages"):
         return True
+    nxt = words[after] if after < len(words) else ""
     if w in ("to", "and", "-") and k >= 2 and words[k - 2] in ("aged", "ages", "between") and _is_num(words[k - 1]):
         return True  # the second number of "aged 20 to 74"
-    nxt = words[after] if after < len(words) else ""
+    if w == "between" and k >= 1 and words[k - 1] in ("aged", "ages"):
+        return True  # "aged between 18 and 60"
+    if w in _AGE_LIST_SEP and words[num_start] not in ("a", "an", "one") and nxt not in NOUNS:
+        b = k
+        while b >= 0 and (words[b] in _AGE_LIST_SEP or (_is_num(words[b]) and words[b] not in ("a", "an", "one"))):
+            b -= 1
+        if b >= 0 and (words[b] in ("aged", "ages") or (words[b] == "between" and b >= 1 and words[b - 1] in ("aged", "ages"))):
+            return True  # a later number of "aged 21, 18 and 7", "aged between 18 and 60"
     if w == "of" and k >= 1 and words[k - 1] in SINGULAR_ONE and nxt in _AGE_AFTER | {""}:
         return True  # "a man of 66", "a civilian man of around 40"
     if w == "," and k >= 1 and words[k - 1] in SINGULAR_ONE | {"wife", "husband", "brother", "sister"} \

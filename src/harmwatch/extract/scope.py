@@ -64,6 +64,18 @@ _BODIES_FOUND = re.compile(r"\bbod(?:y|ies)\b[^.;]{0,60}?\b(?:found|recovered|di
                            re.IGNORECASE)
 _KILLING = re.compile(r"\b(?:kill\w*|died|dead|deaths?|toll|lives)\b|(?<!\w)(?:загин\w*|вбит\w*|убит\w*|погиб\w*|жертв\w*|"
                       r"загибл\w*)", re.IGNORECASE)
+RETRACTED_REASON = "a later report withdraws the deaths: not confirmed"
+# "The report of a death has not been confirmed: rescuers freed the person alive", "інформація про загиблого не
+# підтвердилася", "информация о погибшем не подтвердилась": a correction downwards that withdraws the dead
+_RETRACTED = re.compile(r"\b(?:reports?|information|news|claims?)\s+(?:of|about|that)\s+(?:a\s+|the\s+|any\s+)?"
+                        r"(?:deaths?|dead|fatalit(?:y|ies)|(?:someone|somebody|a person|people)\s+(?:was|were|had been)\s+killed)"
+                        r"[^.;:]{0,40}?\b(?:(?:has|have|had|was|were|is|are)\s+not\s+(?:been\s+)?confirmed|"
+                        r"(?:was|were|proved|turned out to be)\s+(?:false|wrong|mistaken|incorrect|untrue)|"
+                        r"(?:did|does|do)\s+not\s+(?:prove|turn out)\s+(?:true|to be true)|unconfirmed)\b"
+                        r"|\bno\s+(?:one|body)\s+(?:was|were|had been)\s+killed\s+after\s+all\b"
+                        r"|(?<!\w)інформаці\w*\s+про\s+(?:загибл\w*|смерт\w*)[^.;:]{0,30}?не\s+підтверди\w*"
+                        r"|(?<!\w)информаци\w*\s+о\s+(?:погибш\w*|гибел\w*|смерт\w*)[^.;:]{0,30}?не\s+подтверди\w*",
+                        re.IGNORECASE)
 DATE_CONFIDENCE = {"stated": 0.9, "relative": 0.8, "carried": 0.7, "publication": 0.3}
 RULE_CONFIDENCE = {"place": 0.9, "admin1": 0.8, "time": 0.9, "weapon_named": 0.9, "weapon_generic": 0.6,
                    "objects": 0.8}
@@ -339,6 +351,9 @@ def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], t
             for name in ("killed", "children_killed"):
                 if getattr(c, name) is not None and _bodies_only(c, name, feats):
                     _withhold(c, name, c.confidence.get(name, 0.0), BODIES_REASON)
+            for name in ("killed", "children_killed", "women_killed", "healthcare_killed"):
+                if getattr(c, name) is not None and _retracted_later(c, name, feats):
+                    _withhold(c, name, c.confidence.get(name, 0.0), RETRACTED_REASON)
     for n, t in enumerate(tallies):
         for name in TALLY_FIELDS:
             if getattr(t, name) is not None:
@@ -353,6 +368,20 @@ def _bodies_only(c: IncidentClaim, name: str, feats: list[SentenceFeatures]) -> 
     sent = next((f.sent for f in feats if f.sent.start <= ev.start < f.sent.end), None)
     return sent is not None and _BODIES_FOUND.search(sent.text) is not None and _KILLING.search(sent.text) is None \
         and _RUBBLE.search(sent.text) is None
+
+
+def _retracted_later(c: IncidentClaim, name: str, feats: list[SentenceFeatures]) -> bool:
+    """A sentence after the figure's, within the incident's text, says the report of deaths was not confirmed
+    (and no later sentence of the incident gives a killed figure again)."""
+    ev = c.evidence.get(name)
+    if ev is None:
+        return False
+    end = c.span.end if c.span is not None else None
+    after = [f for f in feats if f.sent.start > ev.start and (end is None or f.sent.start < end)]
+    hits = [n for n, f in enumerate(after) if _RETRACTED.search(f.sent.text)]
+    if not hits:
+        return False
+    return not any(fig.role == "killed" for f in after[hits[-1]:] for fig in f.figures)
 
 
 # "rescuers had recovered 15 bodies from the ruins": the toll of the attack on the building, counted as it rises
