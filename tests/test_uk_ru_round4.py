@@ -121,3 +121,32 @@ def test_victims_named_one_per_sentence_add_up(text, lang, killed, injured):
 def test_named_victims_are_not_summed_past_a_total_or_without_an_adding_word(text, lang, killed):
     ex = _run(text, lang)
     assert [c.killed for c in ex.incidents] == [killed]
+
+
+# --- 4. weapon words in Cyrillic --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,lang,weapon,wclass,cluster,quote", [
+    ("Вчора росіяни атакували Херсон квадрокоптером, поранено чоловіка.", "uk", None, "drone", None, "квадрокоптером"),
+    ("Ворожий коптер скинув вибухівку на авто в Бериславі, поранено водія.", "uk", None, "drone", None, "коптер"),
+    ("Вчера ВСУ атаковали Горловку квадрокоптером, ранен мужчина.", "ru", None, "drone", None, "квадрокоптером"),
+    ("Вчора росіяни обстріляли Херсон касетними боєприпасами, поранено двох людей.", "uk", None, "unknown", True,
+     "касетними боєприпасами"),
+    ("Вчера ВСУ обстреляли Донецк кассетными боеприпасами, ранены два человека.", "ru", None, "unknown", True,
+     "кассетными боеприпасами"),
+    ("Вчора російський снайпер поранив чоловіка в Херсоні.", "uk", None, "small_arms", None, "снайпер"),
+    ("Вчора росіяни обстріляли Херсон зі стрілецької зброї, поранено чоловіка.", "uk", None, "small_arms", None,
+     "стрілецької зброї"),
+    ("Вчора в Херсоні з гаубиці Д-30 обстріляли будинок, поранено жінку.", "uk", "122 mm artillery", "tube_artillery",
+     None, "Д-30"),
+    ("Вчора ракета КН-23 влучила у Харків, поранено двох людей.", "uk", "KN-23", "ballistic_missile", None, "КН-23"),
+])
+def test_cyrillic_weapon_words(text, lang, weapon, wclass, cluster, quote):
+    ex = _run(text, lang)
+    assert [(c.weapon, c.weapon_class, c.cluster) for c in ex.incidents] == [(weapon, wclass, cluster)]
+    assert quote in ex.incidents[0].evidence["weapon"].quote
+
+
+def test_a_carnation_is_no_howitzer():
+    # "гвоздика" (a flower) in lower case is not the 2S1 Gvozdika
+    ex = _run("Вчора у Харкові люди поклали гвоздики до місця удару, де загинули двоє людей.", "uk")
+    assert all(c.weapon is None for c in ex.incidents)

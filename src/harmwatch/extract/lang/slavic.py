@@ -162,6 +162,8 @@ class SlavicAnnotator:
         self.objects = {_key(w): t for t, ws in (r.raw.get("objects") or {}).items() for w in ws}
         self.weapon_phrases = {c: [(_key(a), _key(b)) for a, b in pairs]
                                for c, pairs in (r.raw.get("weapon_phrases") or {}).items()}
+        self.cluster_phrases = {c: [(_key(a), _key(b)) for a, b in pairs]
+                                for c, pairs in (r.raw.get("cluster_phrases") or {}).items()}
         self.months = {_key(k): int(v) for k, v in (r.raw.get("months") or {}).items()}
         self.relative = {_key(k): int(v) for k, v in (r.raw.get("relative_days") or {}).items()}
         self.weekdays = {_key(k): int(v) for k, v in (r.raw.get("weekdays") or {}).items()}
@@ -591,6 +593,14 @@ class SlavicAnnotator:
         from dataclasses import replace
         found = [replace(w, start=w.start + offset, end=w.end + offset) for w in self.catalogue.find(text)]
         for a, b in zip(toks, toks[1:]):
+            wclass = next((c for c, pairs in self.cluster_phrases.items()
+                           for first, second in pairs if first in a.lemmas and second in b.lemmas), None)
+            if wclass is not None:
+                # "касетними боєприпасами", "кассетные боеприпасы": the text says cluster munitions
+                found = [w for w in found if not (w.start < b.end and a.start < w.end and w.entry is None)]
+                found.append(WeaponMention(a.start, b.end, text[a.start - offset:b.end - offset], None, wclass,
+                                           True, True, None))
+                continue
             wclass = next((c for c, pairs in self.weapon_phrases.items()
                            for first, second in pairs if first in a.lemmas and second in b.lemmas), None)
             if wclass is not None:
