@@ -105,6 +105,38 @@ def test_guard_acute_stress_is_not_injury(text):
     assert figs(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Five people received medical help for an acute stress reaction.",
+    "Three people sought medical help because of stress.",
+    "Five people were treated on the spot for acute stress.",
+])
+def test_medical_help_for_stress_alone_is_not_injury(text):
+    assert figs(text) == []
+
+
+def test_medical_help_with_some_stress_cases_stays_injured():
+    assert figs("12 people sought medical help, four of them with acute stress reaction.") == [("injured", "total", 12)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Five people were treated on the spot.", [("injured", "total", 5)]),
+    ("A 38-year-old man was treated at the scene.", [("injured", "men", 1)]),
+])
+def test_treated_on_the_spot_is_injured(text, expected):
+    assert figs(text) == expected
+
+
+def test_hospital_counts_after_an_injured_total_are_parts_of_it():
+    f = find_figures(split_sentences(
+        "In total 14 people were injured; nine of them are in hospital and five were treated on the spot.")[0])
+    assert [(x.role, x.value, x.sub) for x in f] == [("injured", 14, False), ("injured", 5, True)]
+
+
+def test_guard_only_hospital_counts_become_parts():
+    f = find_figures(split_sentences("Three people were injured and 20 sought medical help.")[0])
+    assert [(x.role, x.value, x.sub) for x in f] == [("injured", 3, False), ("injured", 20, False)]
+
+
 def test_guard_rescuers_among_the_injured():
     assert figs("Two rescuers were injured in a repeated strike.") == [("injured", "total", 2)]
 
