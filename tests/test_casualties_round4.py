@@ -81,6 +81,15 @@ def test_possessive_singular_person(text, expected):
     assert figs(text) == expected
 
 
+def test_a_relative_after_a_possessive_one_is_counted_too():
+    # counting only "his mother" gave one injured where the text names two
+    assert figs("The strike killed an 11-year-old boy and injured his mother and younger brother.") == [
+        ("killed", "children", 1), ("injured", "women", 1), ("injured", "men", 1)]
+    ex = _rules("On Tuesday a Russian strike hit the village of Bahatyr, claiming the life of an 11-year-old boy and "
+                "grievously injuring his mother and younger brother.")
+    assert _incidents(ex) == {("Bahatyr", 1, 2, 1)}
+
+
 def test_a_pet_is_not_counted_but_its_owner_is():
     assert figs("A dog was killed and its owner was injured.") == [("injured", "total", 1)]
 

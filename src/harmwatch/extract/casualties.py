@@ -491,6 +491,7 @@ _KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDR
 _ADULT_KIN = {"son": MEN, "grandson": MEN, "daughter": WOMEN, "granddaughter": WOMEN}
 
 
+_KIN_ADJ = {"younger", "elder", "older", "little", "baby", "infant", "young", "teenage", "eldest", "youngest"}
 _KIN_PLURAL = {"sons": "son", "daughters": "daughter", "children": "child", "grandsons": "grandson",
                "granddaughters": "granddaughter"}
 
@@ -521,7 +522,15 @@ def _ages_listed(words: list[str], e: int) -> list[int]:
 def _kin_after(words: list[str], k: int) -> tuple[int, int, list[tuple[str, int]]] | None:
     """"... and her (three-year-old) daughter" at k: (start, end, [(group, count)]) of the relatives;
     "... and her three daughters, aged 21, 18 and 7": a child for each age under 18, adults for the rest."""
-    if words[k:k + 1] != ["and"] or k + 1 >= len(words) or words[k + 1] not in ("her", "his", "their"):
+    if words[k:k + 1] != ["and"] or k + 1 >= len(words):
+        return None
+    if words[k + 1] not in ("her", "his", "their"):
+        # "his mother and younger brother": a relative listed after a possessive one, the possessive understood
+        e = k + 1
+        while e < len(words) and e < k + 3 and words[e] in _KIN_ADJ:
+            e += 1
+        if e < len(words) and words[e] in _KIN and k >= 2 and words[k - 2] in POSSESSIVE | _KIN_ADJ:
+            return k + 1, e + 1, [(_KIN[words[e]], 1)]
         return None
     n, used = parse_number([words[k + 2]]) if k + 2 < len(words) else (None, 0)
     if used == 1 and n is not None and 1 < n < 20 and k + 3 < len(words) and words[k + 3] in _KIN_PLURAL:
