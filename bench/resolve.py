@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def generate(n_claims: int, seed: int, towns: int = 400, days: int = 730) -> tup
     doc_seq = 0
     event = 0
     day_docs: dict[int, list[str]] = {}
+    last_day: dict[str, date] = {}
     while len(claims) < n_claims:
         event += 1
         lat, lon, gid, admin1 = rng.choice(busy) if rng.random() < 0.4 else rng.choice(towns)
@@ -111,7 +113,17 @@ def generate(n_claims: int, seed: int, towns: int = 400, days: int = 730) -> tup
                 words=frozenset(w for w in words if rng.random() < 0.7) | frozenset(rng.sample(WORDS, 3)),
             ))
             truth[key] = event
-    return claims[:n_claims], truth
+            last_day[doc] = max(last_day.get(doc, d), d)
+    # each document is published on the last day it reports, or up to two days later; one in twenty is a
+    # retrospective published up to ~10 months later (drawn from the document's name: the claims above
+    # are the same with or without publication dates)
+    claims = [replace(c, published=last_day[c.doc_id] + timedelta(days=_lag(c.doc_id))) for c in claims[:n_claims]]
+    return claims, truth
+
+
+def _lag(doc_id: str) -> int:
+    h = int(hashlib.sha1(doc_id.encode()).hexdigest()[:8], 16)
+    return h % 300 if h % 20 == 0 else h % 3
 
 
 def pairs_in(groups: dict) -> int:
@@ -155,7 +167,7 @@ def store(db, docs: list[list[ClaimRef]]) -> int:
             sha = hashlib.sha256(text.encode()).hexdigest()
             sid = doc[0].doc_id  # the row id once stored
             sources.append({"doc_id": doc[0].doc_id, "version": 1, "previous_id": None, "is_current": True,
-                            "title": doc[0].doc_id, "publisher": None, "url": None, "published": None,
+                            "title": doc[0].doc_id, "publisher": None, "url": None, "published": doc[0].published,
                             "retrieved_at": now, "language": "en", "media_type": "text/plain", "path": None,
                             "sha256": sha, "raw_path": f"{sha[:2]}/{sha}", "text": text, "text_sha256": sha,
                             "extracted_at": now})

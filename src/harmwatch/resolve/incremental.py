@@ -42,6 +42,7 @@ from .model import ClaimRef, Decision, Link, Resolution
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
 WRITE_CHUNK = 5000  # claims summarised per step of the write
 DAY_QUERY = 8  # cells of one day asked for at once from which the whole day is read instead
+SCRATCH_UNITS = 16  # units read at once while an undated part chooses among its dated partners
 
 
 @dataclass
@@ -184,6 +185,17 @@ class World:
         self.part_of: dict[int, Part] = {}
         self.links: dict[int, list[tuple[int, float, dict]]] = {}
         self._best: dict[int, tuple[Part | None, Link | None]] = {}
+        self.scratch = False
+
+    def _fork(self) -> "World":
+        """An empty world with the same rulings: it reads an undated part's dated partners (up to
+        UNDATED_WINDOW_DAYS of its settlement) to choose among them, and is dropped after."""
+        w = World.__new__(World)
+        w.s, w.decisions, w.apart, w.units, w.blocks_of, w.dec_of = (
+            self.s, self.decisions, self.apart, self.units, self.blocks_of, self.dec_of)
+        w.refs, w.id_of, w.parts, w.part_of, w.links, w._best = {}, {}, {}, {}, {}, {}
+        w.scratch = True
+        return w
 
     def unit_of(self, c: ClaimRef) -> Block:
         b = home_block(c)
@@ -261,6 +273,9 @@ class World:
         got = self._best.get(id(p))
         if got is not None:
             return got
+        if p.unit[0] == "u" and not self.scratch:
+            got = self._best[id(p)] = self._choose_undated(p)
+            return got
         others = self.linked_to([p])
         self.ensure_claims(others)
         cross = []
@@ -274,9 +289,39 @@ class World:
         got = self._best[id(p)] = choose(p, cross, self.apart)
         return got
 
+    def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
+        """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
+        settlement's dated claims: their units are read SCRATCH_UNITS at a time into a scratch world and
+        dropped, keeping the best joinable candidate so far; only the chosen partner's unit stays here."""
+        others = self.linked_to([p])
+        mine = {self.id_of[k] for k in p.keys}
+        light = _light_refs(self.s, others - mine)
+        units = sorted({self.unit_of(r) for r in light.values()} - {p.unit}, key=block_order)
+        top = None  # (rank, part's claim ids, link)
+        for i in range(0, len(units), SCRATCH_UNITS):
+            f = self._fork()
+            f.ensure_units(set(units[i:i + SCRATCH_UNITS]))
+            cross = []
+            for k in p.keys:
+                for other, score, features in self.links.get(self.id_of[k], ()):
+                    q = f.part_of.get(other)
+                    if q is not None:
+                        a, b = sorted((k, f.refs[other].key))
+                        cross.append((q, Link(a, b, score, features)))
+            q, link = choose(p, cross, self.apart)
+            if q is not None and (top is None or (-link.score, q.key) < top[0]):
+                top = ((-link.score, q.key), q, link)  # kept without its world: `partner` reads it here
+        return (top[1], top[2]) if top is not None else (None, None)
+
     def partner(self, p: Part) -> tuple[Part | None, Link | None]:
         q, link = self.choose(p)
-        if q is not None and self.choose(q)[0] is p:
+        if q is None:
+            return None, None
+        if self.part_of.get(self.id_of.get(q.key)) is not q:  # an undated part's choice, read in a scratch world
+            self.ensure_claims({self.id_of.get(q.key) or _id_of_key(self.s, q.key)})
+            q = self.part_of[self.id_of[q.key]]
+        back = self.choose(q)[0]
+        if back is not None and back.key == p.key:
             return q, link
         return None, None
 
@@ -295,6 +340,10 @@ class World:
             q = self._best[p][0]
             if q is not None and q.unit not in self.parts:
                 del self._best[p]
+
+
+def _id_of_key(s, key: str) -> int:
+    return _refs_of_keys(s, {key})[0].claim_id
 
 
 def _refs_of_keys(s, keys: set[str]) -> list[ClaimRef]:
@@ -517,7 +566,7 @@ def run_full(s) -> RunStats:
         em = _settle_units(w, [u for u in units if _rank(u) == (0, lo // WINDOW_DAYS)])
         n, e = _write(s, em, set(), set(), set(), full=True)
         written, edges, settled = written + n, edges + e, settled + len(em.refs)
-        w.evict(lambda u: u[0] not in ("c", "o") or u[1] >= hi - 2)
+        w.evict(lambda u: u[0] == "k" or (u[0] in ("c", "o") and u[1] >= hi - 2))  # undated units are read again
     # the claims without a date or a place (their own blocks, and the settlements' undated blocks)
     rest = _current_ids().where(or_(Claim.date.is_(None),
                                     and_(or_(Claim.lat.is_(None), Claim.lon.is_(None)), Claim.admin1.is_(None))))
@@ -526,10 +575,14 @@ def run_full(s) -> RunStats:
         w.ensure_claims(set(part))
         units = sorted({w.unit_of(w.refs[c]) for c in part if c in w.refs} - done, key=block_order)
         done.update(units)
-        em = _settle_units(w, [u for u in units if _rank(u) == (1, 0)])
+        em = _Emitted()
+        for u in units:
+            if _rank(u) == (1, 0):
+                _settle_units(w, [u], em)
+                w.evict(lambda x: x[0] not in ("c", "o"))  # the dated units an undated unit's parts read
         n, e = _write(s, em, set(), set(), set(), full=True)
         written, edges, settled = written + n, edges + e, settled + len(em.refs)
-        w.evict(lambda u: False)  # these units pair with nothing: a later chunk does not need them
+        w.evict(lambda u: False)  # a later chunk does not need these units
     return RunStats(claims=_count(s, _current_ids()), scored=scored, links_added=links_added, region=settled,
                     rounds=len(w.parts), changed=written, incidents=_count(s, select(IncidentRow.id)),
                     source_links=edges)
@@ -542,10 +595,10 @@ def _windows(s) -> list[tuple[int, int]]:
     return [(i * WINDOW_DAYS, (i + 1) * WINDOW_DAYS) for i in idx]
 
 
-def _settle_units(w: World, units: list[Block]) -> _Emitted:
+def _settle_units(w: World, units: list[Block], em: _Emitted | None = None) -> _Emitted:
     """The incidents a full run writes for these units: each part with its partner, written once (by
     the part settled first: earlier window, then the smaller key)."""
-    em = _Emitted()
+    em = em if em is not None else _Emitted()
     for u in units:
         for p in w.parts[u]:
             q, link = w.partner(p)
@@ -559,17 +612,21 @@ def score_full(s) -> tuple[int, int]:
     then the undated claims settlement by settlement; store the links and the scored marks."""
     links_added = scored = 0
 
-    def store(refs: list[ClaimRef], probe: set[int]) -> None:
+    def store(refs: list[ClaimRef], probe: set[int], mark: bool = True, across: bool = False) -> None:
         nonlocal links_added, scored
         ids = {r.key: r.claim_id for r in refs}
         links = score_all(refs, only={r.key for r in refs if r.claim_id in probe})
+        if across:  # only the links between an undated and a dated claim (the others are stored already)
+            undated = {r.key for r in refs if r.date is None}
+            links = [l for l in links if (l.a in undated) != (l.b in undated)]
         if links:
             s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
                                            "features": l.features} for l in links])
-        for part in _chunks(sorted(probe)):
-            s.execute(insert(ScoredClaim), [{"claim_id": i} for i in part])
+        if mark:
+            for part in _chunks(sorted(probe)):
+                s.execute(insert(ScoredClaim), [{"claim_id": i} for i in part])
+            scored += len(probe)
         links_added += len(links)
-        scored += len(probe)
 
     for lo, hi in _windows(s):
         probe = set(s.scalars(_current_ids().where(Claim.date >= _day(lo), Claim.date < _day(hi))))
@@ -577,16 +634,26 @@ def score_full(s) -> tuple[int, int]:
         store(scoring_refs(s, probe | before), probe)
     undated = _current_ids().where(Claim.date.is_(None))
     gids = sorted(set(s.scalars(select(Claim.geonameid).where(Claim.id.in_(undated), Claim.geonameid.is_not(None)))))
-    for gid in gids:  # with the dated claims of the settlement in their windows (link.in_window)
+    for gid in gids:
         probe = set(s.scalars(undated.where(Claim.geonameid == gid)))
-        pubs = [p for p in s.scalars(select(Source.published).join(Claim, Claim.source_id == Source.id)
-                                     .where(Claim.id.in_(undated.where(Claim.geonameid == gid)))) if p is not None]
-        dated = set()
-        if pubs:
+        store(scoring_refs(s, probe), probe)
+        # against the dated claims of the settlement in their windows (link.in_window), a few publication
+        # days at a time: what is held is a window's dated claims, not the settlement's history
+        by_pub: dict[date, set[int]] = {}
+        for cid, published in s.execute(select(Claim.id, Source.published).join(Source, Claim.source_id == Source.id)
+                                        .where(Claim.id.in_(probe), Source.published.is_not(None))):
+            by_pub.setdefault(published, set()).add(cid)
+        pubs = sorted(by_pub)
+        while pubs:
+            first = pubs[0]
+            chunk = [d for d in pubs if (d - first).days < WINDOW_DAYS]
+            pubs = pubs[len(chunk):]
+            ids = {i for d in chunk for i in by_pub[d]}
             dated = set(s.scalars(_current_ids().where(
-                Claim.geonameid == gid, Claim.date >= _day(min(pubs).toordinal() - UNDATED_WINDOW_DAYS),
-                Claim.date <= max(pubs).isoformat())))
-        store(scoring_refs(s, probe | dated), probe)
+                Claim.geonameid == gid, Claim.date >= _day(first.toordinal() - UNDATED_WINDOW_DAYS),
+                Claim.date <= chunk[-1].isoformat())))
+            if dated:
+                store(scoring_refs(s, ids | dated), ids, mark=False, across=True)
     rest = set(s.scalars(undated.where(Claim.geonameid.is_(None))))
     if rest:
         store([], rest)
