@@ -150,3 +150,36 @@ def test_a_carnation_is_no_howitzer():
     # "гвоздика" (a flower) in lower case is not the 2S1 Gvozdika
     ex = _run("Вчора у Харкові люди поклали гвоздики до місця удару, де загинули двоє людей.", "uk")
     assert all(c.weapon is None for c in ex.incidents)
+
+
+# --- named-city strikes: a strike verb on a place starts its incident; the toll may follow -----------
+
+@pytest.mark.parametrize("text,lang,want", [
+    ("Вчора росіяни обстріляли Херсон. Загинула жінка.", "uk", {("Kherson", "Kherson", "2025-05-05", 1, None)}),
+    ("Вчора росіяни атакували Суми. Загинули двоє людей, ще п'ятеро поранені.", "uk",
+     {("Sumy", "Sumy", "2025-05-05", 2, 5)}),
+    ("Вчера ВСУ обстреляли Горловку. Погибли два человека.", "ru", {("Horlivka", "Donetsk", "2025-05-05", 2, None)}),
+    # a second town struck in its own paragraph is its own incident, not a place in passing of the first
+    ("Сегодня утром в Белгороде в результате атаки беспилотника пострадали четыре человека.\n\n"
+     "Вчера вечером ВСУ обстреляли Шебекино. Погиб мужчина.", "ru",
+     {("Belgorod", "Belgorod", "2025-05-06", None, 4), ("Shebekino", "Belgorod", "2025-05-05", 1, None)}),
+])
+def test_a_strike_on_a_named_place_takes_the_toll_that_follows(text, lang, want):
+    assert _incidents(_run(text, lang)) == want
+
+
+def test_a_recalled_attack_elsewhere_takes_no_carried_date():
+    ex = _run("Вчора росіяни обстріляли Нікополь. Загинули двоє людей.\n\nНагадаємо, минулого тижня внаслідок "
+              "удару дрона по Марганцю загинув чоловік.", "uk")
+    assert _incidents(ex) == {("Nikopol", "Dnipropetrovsk", "2025-05-05", 2, None),
+                              ("Marhanets", "Dnipropetrovsk", None, 1, None)}
+
+
+@pytest.mark.parametrize("text,lang,children", [
+    ("Вчера ВСУ обстреляли Горловку, погибла 70-летняя пенсионерка. Также погиб ее 45-летний сын.", "ru", None),
+    ("Вчора росіяни обстріляли Херсон, загинула 70-річна жінка. Також загинув її 45-річний син.", "uk", None),
+    ("Вчера ВСУ обстреляли Горловку, погибла женщина. Также погиб ее 7-летний сын.", "ru", 1),
+])
+def test_a_grown_son_is_no_child(text, lang, children):
+    ex = _run(text, lang)
+    assert [(c.killed, c.children_killed) for c in ex.incidents] == [(2, children)]

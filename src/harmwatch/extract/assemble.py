@@ -326,12 +326,14 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # boy": another day's attack gives the placeless toll no place)
                 current.scene = scene
                 current.add(f)
-            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event) \
+            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event or f.strike) \
                     and not (f.sent.paragraph != current.last_para and _is_scene_cue(scene, text) and _can_start(f)
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
             elif _can_start(f):
-                current = _new_draft(f, scene, _carried(date_ctx, f, drafts, scene, wave_doc, dated_places))
+                # "Нагадаємо, минулого тижня ... по Марганцю": a recalled attack elsewhere takes no date carried over
+                current = _new_draft(f, scene, None if f.recalled and not f.dates
+                                     else _carried(date_ctx, f, drafts, scene, wave_doc, dated_places))
                 if header is not None and f.sent.index - header.sent.index <= 1:
                     current.feats.insert(0, header)  # the next village of the header's list
                     for d in drafts:
@@ -479,7 +481,7 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
         return False
     if f.hypothetical and not f.figures and not f.objects:
         return False
-    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or not strict)
+    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or not strict)
 
 
 def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],

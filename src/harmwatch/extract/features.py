@@ -84,6 +84,7 @@ class SentenceFeatures:
     # implied for an attack the text tells as it happens, used only when the text gives no date at all
     live: DateMention | None = None
     recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
+    strike: bool = False  # a verb of striking a named place ("росіяни обстріляли Херсон"): may start an incident
 
     @property
     def settlements(self) -> list[PlaceMention]:

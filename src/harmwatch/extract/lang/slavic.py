@@ -33,7 +33,7 @@ import yaml
 
 from ...errors import CatalogueError
 from ...geo import Gazetteer
-from ..casualties import CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
+from ..casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from ..dates import DateMention, TimeMention, _latest_on_or_before
 from ..features import SentenceFeatures
 from ..objects import ObjectMention
@@ -147,6 +147,8 @@ class SlavicAnnotator:
         self.killed, self.injured = r.words("killed"), r.words("injured")
         self.help_verbs, self.help_words = r.words("help_verbs"), r.words("help_words")
         self.attack = r.words("attack")
+        self.strike_verbs = r.words("strike_verbs")
+        self.age_words = r.words("age_words")
         self.conjunctions = r.words("conjunctions")
         self.single_victims = r.words("single_victims")
         self.generic_buildings = r.words("generic_buildings")
@@ -217,6 +219,8 @@ class SlavicAnnotator:
             # "Працюють профільні служби": told as it happens; the publication day, if the text gives none
             f.live = DateMention(published, sent.start + live.start(), sent.start + live.end(), True)
         f.recalled = bool(r.any("recalled_patterns", text))
+        # "Вчора росіяни обстріляли Херсон." (the toll in the next sentence): the strike on the place starts its incident
+        f.strike = bool(lem & self.strike_verbs) and bool(f.settlements) and not f.hypothetical and not f.denial
         named = sum(1 for t in toks if any(p.start <= t.start < p.end for p in f.places))
         if f.places and len(f.places) == 1 and len(toks) == named and len(toks) <= 2 and _HEADING_END.search(text):
             # "Дніпро.", "Суми…", "Курская область." on its own: the place the report that follows is about
@@ -528,6 +532,8 @@ class SlavicAnnotator:
                 continue
             if t.key in self.collectives or self._role(t) or (i and self.res.cues.get(toks[i - 1].key) in ("to", "from")):
                 continue  # "до лікарів": where victims went, not who was hurt
+            if g == CHILDREN and (age := self._age_before(toks, i)) is not None and age >= 18:
+                g = ADULTS  # "її 45-річний син", "ее 45-летний сын": a grown son is no child
             rs = roles.get(clause[i]) or []
             if not rs:
                 continue
@@ -541,6 +547,13 @@ class SlavicAnnotator:
             if len(ss) >= 2 and not any(x.role == role and x.group == TOTAL for x in out):
                 out.append(Figure(role, TOTAL, len(ss), None, ss[0].start, ss[-1].end, False))
         return sorted(out, key=lambda x: x.start)
+
+    def _age_before(self, toks: list[Tok], i: int) -> int | None:
+        """The age given just before a person noun ("45-річний син", "45-летний сын"), or None."""
+        for j in range(max(0, i - 3), i - 1):
+            if toks[j].key.isdigit() and toks[j + 1].lemmas & self.age_words:
+                return int(toks[j].key)
+        return None
 
     # dates and times -----------------------------------------------------------------------------
 
