@@ -976,6 +976,11 @@ def _many_places_total(d: Draft, feats: list[SentenceFeatures], publisher: str |
     near = paras | {p - 1 for p in paras}
     if not any(f.sent.paragraph in near and _many_places(f) for f in feats):
         return None
+    return _country_tally(figs, publisher)
+
+
+def _country_tally(figs: list[SentenceFeatures], publisher: str | None) -> TallyClaim:
+    """One tally of the whole country from these figure sentences (the first one's source)."""
     t = _tally(figs[0], figs[0].source[0] if figs[0].source else None, publisher)
     for f in figs[1:]:
         _fill_tally(t, _tally(f, None, publisher))
@@ -992,11 +997,7 @@ def _wave_total(d: Draft, feats: list[SentenceFeatures], publisher: str | None) 
             any(w in f.sent.text.lower() for w in _COUNTRY_WORDS) and _WAVE_ON_COUNTRY.search(f.sent.text))
             for f in feats):
         return None
-    t = _tally(figs[0], figs[0].source[0] if figs[0].source else None, publisher)
-    for f in figs[1:]:
-        _fill_tally(t, _tally(f, None, publisher))
-    t.scope = "Ukraine"
-    return t
+    return _country_tally(figs, publisher)
 
 
 def _multi_region(f: SentenceFeatures) -> bool:

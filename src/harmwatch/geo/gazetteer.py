@@ -844,6 +844,32 @@ def _span(raw: str, part: str) -> str:
 GEONAMES_COLUMNS = 19
 
 
+def _dump_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The dump's data lines with their numbers (blank and comment lines skipped). A line without GeoNames'
+    columns, text that is not UTF-8 or an unreadable archive is a GazetteerError naming the line."""
+    f, closers = _open_dump(path)
+    lineno = 0
+    try:
+        for lineno, line in enumerate(f, start=1):
+            if line.count("\t") != GEONAMES_COLUMNS - 1:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                raise GazetteerError(
+                    f"{path}: line {lineno}: expected {GEONAMES_COLUMNS} tab-separated columns (GeoNames "
+                    f"dump format), found {line.count(chr(9)) + 1}")
+            yield lineno, line
+    except UnicodeDecodeError as e:
+        raise GazetteerError(f"{path}: line {lineno + 1}: not UTF-8 text ({e.reason}); is this a GeoNames dump?") from e
+    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as e:
+        raise GazetteerError(f"{path}: line {lineno + 1}: unreadable ({e})") from e
+    finally:
+        for closer in closers:
+            try:
+                closer.close()
+            except Exception:  # closing a half-read archive must not hide the real error
+                pass
+
+
 def _open_dump(path: Path) -> tuple[io.TextIOBase, list]:
     """A text stream over the dump (plain, .gz, or the data member of a .zip)."""
     closers: list = []
@@ -881,45 +907,26 @@ def iter_dump(path: str | Path) -> Iterator[Row]:
         raise GazetteerError(f"GeoNames dump not found: {path}")
     if path.is_dir():
         raise GazetteerError(f"{path} is a folder, not a GeoNames dump file")
-    f, closers = _open_dump(path)
-    lineno = 0
-    try:
-        for lineno, line in enumerate(f, start=1):
-            if line.count("\t") != GEONAMES_COLUMNS - 1:
-                if not line.strip() or line.startswith("#"):
-                    continue
-                raise GazetteerError(
-                    f"{path}: line {lineno}: expected {GEONAMES_COLUMNS} tab-separated columns (GeoNames "
-                    f"dump format), found {line.count(chr(9)) + 1}")
-            if "\tUA\t" not in line:
-                continue
-            c = line.rstrip("\n").split("\t")
-            if c[8] != "UA" or c[6] != "P":
-                continue
-            try:
-                gid, lat, lon = int(c[0]), float(c[4]), float(c[5])
-                pop = int(c[14] or 0)
-            except ValueError as e:
-                raise GazetteerError(f"{path}: line {lineno}: malformed value ({e})") from e
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise GazetteerError(f"{path}: line {lineno}: coordinates out of range ({lat}, {lon})")
-            name = c[1].strip() or c[2].strip()
-            alts = c[3].split(",") if c[3] else []
-            extra = [v for a in alts if script_of(a) == "cyrillic" and re.search("[іїєґІЇЄҐ]", a)
-                     for v in latin_variants(a)]
-            yield Row(gid, name, c[2].strip(), clean_alternates([c[2]] + alts + extra, exclude=[name]), lat, lon,
-                      c[7] or "PPL", OBLAST_BY_GEONAMES.get(c[10]), pop, source="dump",
-                      raion=c[11] if re.fullmatch(r"\d{4}", c[11] or "") else "")
-    except UnicodeDecodeError as e:
-        raise GazetteerError(f"{path}: line {lineno + 1}: not UTF-8 text ({e.reason}); is this a GeoNames dump?") from e
-    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as e:
-        raise GazetteerError(f"{path}: line {lineno + 1}: unreadable ({e})") from e
-    finally:
-        for c in closers:
-            try:
-                c.close()
-            except Exception:  # closing a half-read archive must not hide the real error
-                pass
+    for lineno, line in _dump_lines(path):
+        if "\tUA\t" not in line:
+            continue
+        c = line.rstrip("\n").split("\t")
+        if c[8] != "UA" or c[6] != "P":
+            continue
+        try:
+            gid, lat, lon = int(c[0]), float(c[4]), float(c[5])
+            pop = int(c[14] or 0)
+        except ValueError as e:
+            raise GazetteerError(f"{path}: line {lineno}: malformed value ({e})") from e
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise GazetteerError(f"{path}: line {lineno}: coordinates out of range ({lat}, {lon})")
+        name = c[1].strip() or c[2].strip()
+        alts = c[3].split(",") if c[3] else []
+        extra = [v for a in alts if script_of(a) == "cyrillic" and re.search("[іїєґІЇЄҐ]", a)
+                 for v in latin_variants(a)]
+        yield Row(gid, name, c[2].strip(), clean_alternates([c[2]] + alts + extra, exclude=[name]), lat, lon,
+                  c[7] or "PPL", OBLAST_BY_GEONAMES.get(c[10]), pop, source="dump",
+                  raion=c[11] if re.fullmatch(r"\d{4}", c[11] or "") else "")
 
 
 def merge_dump(base: list[Row], dump: list[Row]) -> list[Row]:
@@ -1074,41 +1081,22 @@ def import_country_dump(path: str | Path, regions: Sequence[str], dest_dir: str 
     want_cc = country.upper() if country else None
     places: list[list[str]] = []
     adm1: dict[str, list[str]] = {}  # admin1 code -> names of its ADM1 row and its capital
-    f, closers = _open_dump(path)
-    lineno = 0
-    try:
-        for lineno, line in enumerate(f, start=1):
-            if line.count("\t") != GEONAMES_COLUMNS - 1:
-                if not line.strip() or line.startswith("#"):
-                    continue
-                raise GazetteerError(
-                    f"{path}: line {lineno}: expected {GEONAMES_COLUMNS} tab-separated columns (GeoNames "
-                    f"dump format), found {line.count(chr(9)) + 1}")
-            c = line.rstrip("\n").split("\t")
-            cc = c[8]
-            if cc == "UA" or (want_cc and cc != want_cc):
-                continue
-            if want_cc is None:
-                want_cc = cc  # a country dump: its one country
-            if c[6] == "A" and c[7] == "ADM1" or c[6] == "P" and c[7] == "PPLA":
-                adm1.setdefault(c[10], []).extend([c[1], c[2], *(c[3].split(",") if c[3] else [])])
-            if c[6] != "P":
-                continue
-            try:
-                int(c[0]), float(c[4]), float(c[5]), int(c[14] or 0)
-            except ValueError as e:
-                raise GazetteerError(f"{path}: line {lineno}: malformed value ({e})") from e
-            places.append(c)
-    except UnicodeDecodeError as e:
-        raise GazetteerError(f"{path}: line {lineno + 1}: not UTF-8 text ({e.reason}); is this a GeoNames dump?") from e
-    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as e:
-        raise GazetteerError(f"{path}: line {lineno + 1}: unreadable ({e})") from e
-    finally:
-        for closer in closers:
-            try:
-                closer.close()
-            except Exception:  # closing a half-read archive must not hide the real error
-                pass
+    for lineno, line in _dump_lines(path):
+        c = line.rstrip("\n").split("\t")
+        cc = c[8]
+        if cc == "UA" or (want_cc and cc != want_cc):
+            continue
+        if want_cc is None:
+            want_cc = cc  # a country dump: its one country
+        if c[6] == "A" and c[7] == "ADM1" or c[6] == "P" and c[7] == "PPLA":
+            adm1.setdefault(c[10], []).extend([c[1], c[2], *(c[3].split(",") if c[3] else [])])
+        if c[6] != "P":
+            continue
+        try:
+            int(c[0]), float(c[4]), float(c[5]), int(c[14] or 0)
+        except ValueError as e:
+            raise GazetteerError(f"{path}: line {lineno}: malformed value ({e})") from e
+        places.append(c)
     if not places or want_cc is None:
         raise GazetteerError(f"{path}: no populated places of a country other than Ukraine found "
                              "(expected a GeoNames country dump such as RU.zip)")
