@@ -94,3 +94,20 @@ def shared() -> Path:
             pytest.fail(f"HARMWATCH_REQUIRE_SHARED is set but {SHARED} (with eval/score.py) is missing")
         pytest.skip(f"{SHARED} is not beside the checkout (set HARMWATCH_REQUIRE_SHARED=1 to make this a failure)")
     return SHARED
+
+
+@pytest.fixture(scope="module")
+def gen(request):
+    """bench/resolve.py loaded as a module: the generator of claims the resolution tests share with the
+    benchmark (registered under a name of its own per test module, as its dataclasses need)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+    name = f"bench_resolve_for_{request.module.__name__}"
+    bench = Path(__file__).resolve().parent.parent / "bench" / "resolve.py"
+    spec = importlib.util.spec_from_file_location(name, bench)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    yield mod
+    sys.modules.pop(name, None)

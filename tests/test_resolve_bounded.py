@@ -6,7 +6,6 @@ fall in, and a full run whose memory follows its window of days, not the corpus.
 Corpora are bench/resolve.py's generator (seeded), stored as documents with text and spans."""
 from __future__ import annotations
 
-import importlib.util
 import random
 import sys
 from datetime import date
@@ -24,16 +23,6 @@ from harmwatch.store.db import Database
 from harmwatch.store.models import Claim, ClaimLink, Incident, ResolvedClaim, Source
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "resolve.py"
-
-
-@pytest.fixture(scope="module")
-def gen():
-    spec = importlib.util.spec_from_file_location("bench_resolve_bounded", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_resolve_bounded"] = mod
-    spec.loader.exec_module(mod)
-    yield mod
-    sys.modules.pop("bench_resolve_bounded", None)
 
 
 def _snapshot(db) -> dict:

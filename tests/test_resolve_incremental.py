@@ -8,9 +8,7 @@ source row each, with text and spans), in shuffled orders and batches."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import random
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,17 +20,6 @@ from harmwatch.resolve.service import (edit_field, incidents, merge, resolve, se
 from harmwatch.store.db import Database
 from harmwatch.store.models import Claim, Incident, ResolvedClaim, Source, SourceLink
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "resolve.py"
-
-
-@pytest.fixture(scope="module")
-def gen():
-    spec = importlib.util.spec_from_file_location("bench_resolve", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_resolve"] = mod
-    spec.loader.exec_module(mod)
-    yield mod
-    sys.modules.pop("bench_resolve", None)
 
 
 def _corpus(gen, n=420, seed=5, towns=8, days=12):

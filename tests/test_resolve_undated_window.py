@@ -4,9 +4,7 @@ and the publication; undated claims of a settlement cluster only when every pair
 the result on a database equals the rule in memory whatever the order claims arrive in."""
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,19 +19,8 @@ from harmwatch.resolve.service import resolve
 from harmwatch.store.db import Database
 from harmwatch.store.models import Claim, ClaimLink, Source
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "resolve.py"
 DAY = date(2024, 3, 2)
 WORDS = frozenset("missile strike apartment block rescuers rubble governor".split())
-
-
-@pytest.fixture(scope="module")
-def gen():
-    spec = importlib.util.spec_from_file_location("bench_resolve_window", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_resolve_window"] = mod
-    spec.loader.exec_module(mod)
-    yield mod
-    sys.modules.pop("bench_resolve_window", None)
 
 
 def _c(doc, day=DAY, published=None, gid=698740, **kw):
