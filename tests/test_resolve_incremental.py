@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, insert, select, update
