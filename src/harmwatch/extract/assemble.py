@@ -193,6 +193,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
             continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
+        if not f.dates and not any(x.value is not None for x in f.figures) and f.objects and _HABITUAL.search(f.sent.text):
+            # "The occupiers keep shelling the right bank, targeting homes": no one attack's objects
+            f = replace(f, objects=[])
         if drafts and not f.dates and any(x.value is not None for x in f.figures) and _VAGUE_PAST.search(f.sent.text) \
                 and not f.settlements and not f.oblasts:
             # "Last weekend, strikes hit a residential building, leaving 12 dead", "Нагадаємо, минулого тижня ...
@@ -867,6 +870,13 @@ def _speech_day_only(f: SentenceFeatures) -> bool:
     return not f.attack and not f.figures and all(_SPEECH_DAY.match(f.sent.quote(d.start, d.end)) for d in f.dates)
 
 
+# what an army does again and again, not one attack ("keep shelling", "щодня обстрілюють", "регулярно обстреливают")
+_HABITUAL = re.compile(r"\b(?:keeps?|kept|continues?|continued|continuing) (?:to )?(?:shell|attack|strike|target|bomb|pound|"
+                       r"fire|hit|terrori[sz]e)\w*|\b(?:regularly|constantly|daily|every day|day after day|almost daily|"
+                       r"systematically|repeatedly) (?:shell|attack|strike|target|bomb|pound|fire|hit|terrori[sz]e)\w*"
+                       r"|(?<!\w)(?:продовжують|продовжує|продолжают|продолжает|щодня|постійно|регулярно|систематично|"
+                       r"ежедневно|постоянно|систематически)\s+(?:\w+\s+)?(?:обстрілю|атаку|б'ю|б’ю|тероризу|обстрелива|"
+                       r"атаку|бью|терроризир)\w*", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\b(?:the same|that same|on the same) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _VERIFIED = re.compile(r"\b(?:verified|recorded)\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"so[- ]far|in total|overall", re.IGNORECASE)

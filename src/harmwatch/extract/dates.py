@@ -41,6 +41,13 @@ TIME_RE = re.compile(
 _BACKGROUND = re.compile(r"\b(since|began|begun|started|start of|beginning of|launched (?:its|the|a) (?:full-scale )?invasion)\W+(?:\w+\W+){0,5}$", re.IGNORECASE)
 
 
+# "said on Friday", "in a report published on Wednesday": the day of the statement, not of the attack
+# (GUIDELINES, "Date and time")
+_STATEMENT_BEFORE = re.compile(r"\b(?:said|says|told (?:\w+ ){0,2}?\w+|announced|stated|published|released|issued|"
+                               r"wrote|posted|concluded|declared|tweeted)\s+(?:(?:late|early|earlier|later) )?on\s+$",
+                               re.IGNORECASE)
+
+
 # a day range ("15-16 January", "from 3 to 5 May"): the date found is one end of it
 _RANGE_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?[-\u2013\u2014]|\bfrom\s+\d{1,2}(?:st|nd|rd|th)?\s+to\s+|"
                            r"\bbetween\s+\d{1,2}(?:st|nd|rd|th)?\s+and\s+)$", re.IGNORECASE)
@@ -116,6 +123,8 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
     out: list[DateMention] = []
     for m in DATE_RE.finditer(text):
         if background and _BACKGROUND.search(text[:m.start()]):
+            continue
+        if _STATEMENT_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             continue
         # "on 15-16 January", "3 to 5 May": a span of days, no single date (kept, marked `span`)
         before = _RANGE_BEFORE.search(text, 0, m.start())

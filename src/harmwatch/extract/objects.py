@@ -92,6 +92,8 @@ _SPEAKS_AFTER = re.compile(r"(?:['’]s?)?(?:\s+(?:press|education|health|inform
                            r"spokeswoman|head|director|chief|staff|officials?)){0,3}\s+(?:has\s+|have\s+|had\s+)?"
                            r"(?:said|says|reported|reports|announced|stated|told|confirmed|added|wrote|informed|posted)\b",
                            re.IGNORECASE)
+_RIVERBANK_BEFORE = re.compile(r"\b(?:left|right|east|west|eastern|western|northern|southern|opposite|other|river|"
+                               r"occupied|ukrainian-held|russian-held|russian-occupied)\W*$", re.IGNORECASE)
 _ACCORDING_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _MILITARY_CLAIM = re.compile(r"\b(target\w*|claim\w*|said it)\b", re.IGNORECASE)
 
@@ -117,6 +119,8 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
         before = text[max(0, m.start() - 25):m.start()].lower()
         if typ == "vehicle" and any(w in before for w in _MILITARY_MODIFIERS):
             continue
+        if phrase == "bank" and _RIVERBANK_BEFORE.search(before):
+            continue  # "the left bank of the Dnipro": a river's bank
         if phrase in ("home", "homes") and _HOME_BEFORE.search(before):
             continue  # "at home", "returned home" describe people, not damage
         if phrase in ("field", "fields", "plant", "court", "bar", "park", "port", "platform", "train", "market",

@@ -69,6 +69,11 @@ FOLLOWERS = {
 }
 # Settlement names kept even though they appear in STOP-like positions: real targets whose names are words.
 KEEP = {"lyman"}
+# Rivers that share a name with a settlement ("the Dnipro", "the Desna"). Named with "the" and no
+# capitalised word after it ("Dnipro City Council"), or followed by "river", they are the river.
+RIVERS = {"dnipro", "dnieper", "dnister", "dniester", "desna", "inhulets", "oskil", "donets", "siverskyi donets",
+          "southern bug", "bug", "danube", "psel", "vorskla", "sula"}
+RIVER_AFTER = {"river", "riverbank", "riverbanks", "reservoir", "delta", "estuary", "floodplain", "floodplains"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,8 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                     break
             if name.lower() in STOP and name.lower() not in KEEP:
                 continue
+            if name.lower() in RIVERS and _river(toks, i, k):
+                continue
             if k < j and toks[k].text not in FOLLOWERS and not toks[k].text.isupper():
                 continue  # "Vladimir Putin": part of a longer proper name, not a place
             # city districts (PPLX) carry surnames ("Shevchenko"); they are not the scene of an attack by name
@@ -146,6 +153,14 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
         else:
             i = j if j > i else i + 1
     return out
+
+
+def _river(toks, i: int, k: int) -> bool:
+    """"the left bank of the Dnipro", "the Desna River", "across the Dnipro": the river toks[i:k] names."""
+    nxt = toks[k] if k < len(toks) else None
+    if nxt is not None and nxt.lower in RIVER_AFTER:
+        return True
+    return i > 0 and toks[i - 1].lower == "the" and (nxt is None or not _is_cap(nxt.text))
 
 
 def _strip_possessive(name: str) -> str:

@@ -158,6 +158,7 @@ class SlavicAnnotator:
         self.region_nouns = r.words("region_nouns")
         self.raion_nouns = r.words("raion_nouns")
         self.destination_nouns = r.words("destination_nouns")
+        self.river_words = r.words("river_words")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
@@ -254,6 +255,8 @@ class SlavicAnnotator:
                 cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
             if prev is not None and prev.lemmas & self.destination_nouns and self.res.any("destination_patterns", sent.text):
                 continue  # "доставили в больницу Белгорода": where victims were taken, not a place of the report
+            if prev is not None and prev.lemmas & self.river_words:
+                continue  # "з лівого берега Дніпра", "вдоль реки Днепр": the river, not the city of that name
             if prev is not None and prev.lemmas & self.settlement_words:
                 cue = "village"
                 if i > 1 and self.res.cues.get(toks[i - 2].key) in ("near", "from", "to"):

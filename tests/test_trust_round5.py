@@ -1,0 +1,76 @@
+"""Extraction you can trust, fifth round (issues 7 and 8): rivers, riverbanks and statement days.
+
+Each test is one general phenomenon, in sentences written for this file (no text of any annotated or
+third-party set):
+- a river that shares its name with a city ("the left bank of the Dnipro", "з лівого берега Дніпра",
+  "вдоль реки Днепр") is not the city: no incident there, and the figures stay with the place attacked;
+- a riverbank is not a bank (commercial object);
+- "said on Friday", "a report published on Wednesday" date the statement, not the attack (GUIDELINES,
+  "Date and time"): such a day never becomes an incident's date.
+"""
+from datetime import date
+
+import pytest
+
+from harmwatch.extract.pipeline import Extractor
+
+PUB = date(2024, 5, 8)  # a Wednesday
+_ALL = Extractor()
+
+
+def _run(text, language=None, published=PUB):
+    return _ALL.extract_text(text, "doc", published, language=language)
+
+
+def _places(ex):
+    return {(c.place, c.killed) for c in ex.incidents}
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Russian troops on the left bank of the Dnipro shelled Kherson on Tuesday, killing two people.", None),
+    ("Russian artillery fired across the Dnipro River at Kherson on Tuesday, killing two people.", None),
+    ("У вівторок російські війська з лівого берега Дніпра обстріляли Херсон, загинули двоє людей.", "uk"),
+    ("Во вторник российские войска с левого берега Днепра обстреляли Херсон, погибли два человека.", "ru"),
+])
+def test_river_is_not_the_city(text, language):
+    ex = _run(text, language)
+    assert _places(ex) == {("Kherson", 2)}
+
+
+def test_the_city_of_dnipro_is_still_read():
+    ex = _run("A missile hit Dnipro on Tuesday, killing two people, the Dnipro City Council said.")
+    assert _places(ex) == {("Dnipro", 2)}
+
+
+def test_riverbank_is_not_a_commercial_object():
+    ex = _run("On Tuesday a drone from the occupied left bank struck a car in Kherson, injuring a man.")
+    assert [c.objects for c in ex.incidents] == [["vehicle"]]
+    ex = _run("On Tuesday a missile destroyed a bank and two shops in Kherson, injuring a man.")
+    assert "commercial" in ex.incidents[0].objects
+
+
+@pytest.mark.parametrize("text", [
+    "An inquiry concluded in a report published on Monday that drones had struck people in Kherson, killing three.",
+    "A drone struck a bus in Kherson, killing three people, the governor said on Monday.",
+    "Three people were killed when a drone struck a bus in Kherson, officials told reporters on Monday.",
+])
+def test_a_statement_day_is_not_the_attack_date(text):
+    ex = _run(text)
+    assert [(c.place, c.date) for c in ex.incidents] == [("Kherson", None)]
+
+
+def test_the_attack_day_is_kept_beside_the_statement_day():
+    ex = _run("A drone struck a bus in Kherson on Sunday, killing three people, the governor said on Monday.")
+    assert [(c.place, c.date) for c in ex.incidents] == [("Kherson", "2024-05-05")]
+
+
+@pytest.mark.parametrize("text,language", [
+    ("On Tuesday a drone killed a man in Kherson. Russian forces keep shelling the city, targeting homes and shops.",
+     None),
+    ("У вівторок дрон убив чоловіка в Херсоні. Окупанти щодня обстрілюють місто, руйнуючи житлові будинки.", "uk"),
+])
+def test_what_an_army_does_every_day_adds_no_object(text, language):
+    """A habitual sentence ("keep shelling", "щодня обстрілюють") tells of no one attack: its objects are not
+    the attack's before it."""
+    ex = _run(text, language)
+    assert [(c.place, c.killed, c.objects) for c in ex.incidents] == [("Kherson", 1, [])]
