@@ -74,3 +74,19 @@ def test_what_an_army_does_every_day_adds_no_object(text, language):
     the attack's before it."""
     ex = _run(text, language)
     assert [(c.place, c.killed, c.objects) for c in ex.incidents] == [("Kherson", 1, [])]
+
+
+@pytest.mark.parametrize("text,language", [
+    ("On Thursday a Russian attack on Kyiv killed 25 people. It was the deadliest attack on Kyiv since 31 July, "
+     "when a missile brought down part of an apartment block and 31 people were killed.", None),
+    ("On Thursday a Russian attack on Kyiv killed 25 people. It was the deadliest attack on the capital since "
+     "July 31, when a missile brought down part of an apartment block and 31 people were killed.", None),
+    ("У четвер росіяни вдарили по Києву, загинули 25 людей. Це найсмертоносніша атака на столицю з 31 липня, "
+     "коли ракета зруйнувала під'їзд будинку і загинула 31 людина.", "uk"),
+])
+def test_an_earlier_attack_named_by_its_day_lends_no_figure(text, language):
+    """"since 31 July, when ... 31 people were killed": the earlier attack's toll is neither the current
+    attack's nor a count of the country."""
+    ex = _run(text, language, published=date(2025, 8, 29))
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kyiv", 25)]
+    assert [t.killed for t in ex.tallies] == []

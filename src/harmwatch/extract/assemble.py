@@ -853,7 +853,10 @@ _REGIONS_PLURAL = re.compile(r"(?<!\w)(?:regions|oblasts|області|обла
 _PAST_WHEN = re.compile(r"\b(?:since|in|back in|last|early|late)\s+(?:(?:early|late|mid-?)\s?)?(?:january|february|march|"
                         r"april|may|june|july|august|september|october|november|december|(?:last\s+)?(?:year|summer|"
                         r"autumn|winter|spring))(?:\s+\d{4})?,?\s+when\b"
-                        r"|(?<!\w)(?:з|із|від|у|в|с|со)\s+(?:минулого\s+|прошлого\s+)?(?:січ|лют|берез|квіт|трав|черв|лип|серп|"
+                        r"|\bsince\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:january|february|march|april|may|june|july|august|"
+                        r"september|october|november|december)|(?:january|february|march|april|may|june|july|august|"
+                        r"september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?)(?:,?\s+\d{4})?,?\s+when\b"
+                        r"|(?<!\w)(?:з|із|від|у|в|с|со)\s+(?:\d{1,2}(?:-?го)?\s+)?(?:минулого\s+|прошлого\s+)?(?:січ|лют|берез|квіт|трав|черв|лип|серп|"
                         r"верес|жовт|листопад|груд|январ|феврал|март|апрел|ма[яе]|июн|июл|август|сентябр|октябр|ноябр|"
                         r"декабр|рок|год|літ|лет)\w*(?:\s+\d{4}(?:\s+\w+)?)?\s*,?\s+(?:коли|когда)(?!\w)", re.IGNORECASE)
 _DAYS_APART = re.compile(r"\b(\w+) days (earlier|before|later|after)\b(?!\s+(?:the|a|an|it|its|this|that)\b)",
