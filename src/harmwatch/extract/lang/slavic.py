@@ -153,6 +153,7 @@ class SlavicAnnotator:
         self.single_victims = r.words("single_victims")
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
+        self.negations, self.range_words = r.words("negations"), r.words("range_words")
         self.settlement_words = r.words("settlement_words")
         self.stop = r.words("stop_places")
         self.region_nouns = r.words("region_nouns")
@@ -211,6 +212,11 @@ class SlavicAnnotator:
         lem = set().union(*(t.lemmas for t in toks)) if toks else set()
         f.attack = bool(lem & self.attack) or bool(f.figures) or bool(f.weapons)
         r = self.res
+        if f.attack and not f.figures and not f.objects and r.any("intercepted_patterns", text) \
+                and not r.any("harm_patterns", text):
+            # "Сили ППО збили керовану авіаційну ракету": no harm; its weapons are no attack's (the region it
+            # names stays, for "уламки збитого дрона пошкодили ..." after it)
+            f.weapons = []
         f.tally_cue = bool(r.any("tally_patterns", text))
         f.plural_events = bool(r.any("plural_event_patterns", text))
         f.new_event = bool(r.any("new_event_patterns", text))
@@ -453,6 +459,8 @@ class SlavicAnnotator:
         roles: dict[int, list[tuple[int, str]]] = {}
         for i, t in enumerate(toks):
             r = self._role(t)
+            if r is not None and i and toks[i - 1].key in self.negations:
+                continue  # "водій не постраждав", "Люди не пострадали": nobody was hurt
             if r is None and t.lemmas & self.help_verbs and any(
                     x.lemmas & self.help_words for x, c in zip(toks, clause) if c == clause[i]):
                 r = "injured"  # "звернулися по допомогу до медиків"
@@ -479,6 +487,10 @@ class SlavicAnnotator:
             if nxt is not None and (nxt.lemmas & self.not_after or nxt.key in self.months or nxt.key.isdigit()):
                 i = j + 1
                 continue
+            if nxt is not None and nxt.key in self.range_words and j + 3 < len(toks) and toks[j + 2].key.isdigit() \
+                    and toks[j + 3].lemmas & self.not_after:
+                i = j + 3
+                continue  # "віком від 49 до 72 років", "в возрасте от 38 до 46 лет": an age range, no count
             group, k = TOTAL, j
             # the person noun after the number (adjectives between: "мирних жителів")
             for m in range(j + 1, min(j + 4, len(toks))):

@@ -1,0 +1,95 @@
+"""Ukrainian and Russian reports, fifth round (issue 8): the general phenomena the training set train7
+showed. Every sentence here is invented for this test; the expected values follow
+../shared/eval/GUIDELINES.md, not the code's output."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from harmwatch.extract.pipeline import default_extractor
+
+PUB = date(2025, 5, 6)  # a Tuesday
+
+
+def _run(text: str, lang: str, published: date | None = PUB):
+    return default_extractor().extract_text(text, "d", published=published, language=lang)
+
+
+# --- 1. a negated casualty word is no harm -------------------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора дрон атакував автомобіль у Херсоні. Водій не постраждав.", "uk"),
+    ("Вчора вночі артилерія обстріляла Нікополь, пошкоджено три будинки. Люди не постраждали.", "uk"),
+    ("Вчера дрон атаковал автомобиль в Херсоне, водитель не пострадал.", "ru"),
+    ("Вчера ночью армия РФ обстреляла Купянск, повреждены два дома. Люди не пострадали.", "ru"),
+])
+def test_a_negated_casualty_word_gives_no_figure(text, lang):
+    ex = _run(text, lang)
+    assert len(ex.incidents) == 1
+    c = ex.incidents[0]
+    assert (c.killed, c.injured) == (None, None)
+
+
+def test_a_negation_elsewhere_leaves_the_figure():
+    ex = _run("Вчора внаслідок обстрілу Херсона поранено трьох людей, не всі звернулися до лікарів.", "uk")
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Kherson", 3)]
+
+
+# --- 2. an age range is no count ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора внаслідок обстрілу Нікополя поранення дістали двоє чоловіків віком від 35 до 52 років.", "uk"),
+    ("Вчера в результате обстрела Никополя ранения получили двое мужчин в возрасте от 35 до 52 лет.", "ru"),
+])
+def test_an_age_range_is_not_the_number_hurt(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Nikopol", 2)]
+
+
+# --- 3. weapons shot down with no harm are no attack's ---------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора на Полтавщині сили ППО збили дві крилаті ракети. Постраждалих і руйнувань немає.", "uk"),
+    ("Вчера над Полтавской областью ПВО сбили две крылатые ракеты. Пострадавших и разрушений нет.", "ru"),
+])
+def test_weapons_shot_down_without_harm_make_no_incident(text, lang):
+    assert _run(text, lang).incidents == []
+
+
+def test_debris_of_a_downed_drone_after_the_interception_is_an_incident():
+    ex = _run("Вчора на Полтавщині сили ППО знищили чотири дрони. Уламки збитого безпілотника пошкодили "
+              "будівлю агропідприємства та лінію електропередач.", "uk")
+    assert [(c.admin1, c.weapon_class, sorted(c.objects)) for c in ex.incidents] == \
+        [("Poltava", "drone", ["agricultural", "energy"])]
+
+
+# --- 4. object words -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,lang,want", [
+    ("Вчора дрон влучив у молитовний будинок у Херсоні.", "uk", "religious"),
+    ("Вчера дрон попал в молитвенный дом в Херсоне.", "ru", "religious"),
+    ("Вчора ракета влучила в будівлю управління соціального захисту в Покровську.", "uk", "government"),
+    ("Вчора дрон пошкодив ферму в Нікополі.", "uk", "agricultural"),
+    ("Вчера дрон повредил ферму в Никополе.", "ru", "agricultural"),
+])
+def test_object_words(text, lang, want):
+    ex = _run(text, lang)
+    assert len(ex.incidents) == 1 and want in ex.incidents[0].objects
+
+
+def test_the_administration_whose_head_speaks_is_not_hit():
+    ex = _run("Вчера дрон попал в автомобиль в Купянске. Начальник городской военной администрации уточнил, "
+              "что машина повреждена.", "ru")
+    assert len(ex.incidents) == 1 and ex.incidents[0].objects == ["vehicle"]
+
+
+# --- 5. a woman named by her role: passenger, pedestrian -------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора дрон атакував автомобіль у Херсоні. Загинула пасажирка.", "uk"),
+    ("Вчера дрон атаковал автомобиль в Херсоне. Погибла пассажирка.", "ru"),
+])
+def test_a_passenger_woman_killed_is_one(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kherson", 1)]
