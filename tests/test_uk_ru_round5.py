@@ -93,3 +93,34 @@ def test_the_administration_whose_head_speaks_is_not_hit():
 def test_a_passenger_woman_killed_is_one(text, lang):
     ex = _run(text, lang)
     assert [(c.place, c.killed) for c in ex.incidents] == [("Kherson", 1)]
+
+
+# --- 6. an earlier attack on the same place, recalled ("Ранее ... ещё об одном ..."), is its own -----
+
+@pytest.mark.parametrize("text,lang", [
+    ("Сегодня утром в результате обстрела Купянска погиб мужчина. Ранее полиция сообщала еще об одном обстреле "
+     "Купянска: тогда ранения получила женщина.", "ru"),
+    ("Сьогодні вранці внаслідок обстрілу Куп'янська загинув чоловік. Раніше поліція повідомляла ще про один обстріл "
+     "Куп'янська: тоді поранення дістала жінка.", "uk"),
+])
+def test_a_recalled_earlier_attack_on_the_same_place_is_another_incident(text, lang):
+    ex = _run(text, lang)
+    assert sorted(((c.place, c.date, c.killed, c.injured) for c in ex.incidents), key=str) == [
+        ("Kupiansk", "2025-05-06", 1, None), ("Kupiansk", None, None, 1)]
+
+
+def test_an_earlier_report_of_the_same_attack_still_joins_it():
+    ex = _run("Сегодня утром в результате обстрела Купянска погибли два человека. Ранее в Купянске сообщали "
+              "об одном погибшем.", "ru")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kupiansk", 2)]
+
+
+# --- 7. shot from an automatic rifle: small arms ---------------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчера российские военные обстреляли из автомата велосипедиста в Купянске, мужчина ранен.", "ru"),
+    ("Вчора російські військові обстріляли з автомата велосипедиста в Куп'янську, чоловік поранений.", "uk"),
+])
+def test_shot_from_an_automatic_rifle_is_small_arms(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.weapon_class) for c in ex.incidents] == [("Kupiansk", "small_arms")]

@@ -318,8 +318,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and _can_start(f) and start_new(f, same.feats, [d.feats for d in drafts if d is not same and not d.header]):
                 current = _new_draft(f, scene, date_ctx)  # the segmentation model: another attack on the same place
                 drafts.append(current)
-            elif same is not None:
-                same.add(f)
+            elif same is not None and not (f.recalled and not f.dates and _can_start(f)):
+                same.add(f)  # (a recalled earlier attack on the same place, "Ранее ... ещё об одном ...", is its own)
                 current = same
             elif current and current.scene is None and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
                     and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures) \
