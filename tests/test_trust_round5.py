@@ -90,3 +90,26 @@ def test_an_earlier_attack_named_by_its_day_lends_no_figure(text, language):
     ex = _run(text, language, published=date(2025, 8, 29))
     assert [(c.place, c.killed) for c in ex.incidents] == [("Kyiv", 25)]
     assert [t.killed for t in ex.tallies] == []
+
+
+def test_an_earlier_attack_dated_by_weekday_and_day_is_its_own_incident():
+    """"A Russian attack on the city on Friday, December 6, killed 10": another day's attack on the same city
+    (weekday and calendar day together), never the toll of Tuesday's strike."""
+    ex = _run("A Russian missile destroyed a clinic in Zaporizhzhia on Tuesday, killing six people and injuring 22.\n\n"
+              "A Russian attack on the city on Friday, December 6, killed 10 people and wounded 27.",
+              published=date(2024, 12, 11))
+    assert sorted((c.date, c.place, c.killed, c.injured) for c in ex.incidents) == [
+        ("2024-12-06", "Zaporizhzhia", 10, 27), ("2024-12-10", "Zaporizhzhia", 6, 22)]
+
+
+@pytest.mark.parametrize("text", [
+    "A strike on Kharkiv on Friday killed 10 people, including two children, and wounded 27.",
+    "A strike on Kharkiv on Friday killed 10 people, two children among them, and wounded 27.",
+    "On Friday 10 people were killed in a strike on Kharkiv. Ten people were killed, including two children, and 27 "
+    "were wounded.",
+])
+def test_a_subgroup_between_commas_belongs_to_the_figure_before(text):
+    """"killed 10 people, including two children, and wounded 27": the children are among the dead; the verb
+    after the closing comma is the next figure's."""
+    ex = _run(text, published=date(2024, 12, 11))
+    assert [(c.place, c.killed, c.injured, c.children_killed) for c in ex.incidents] == [("Kharkiv", 10, 27, 2)]

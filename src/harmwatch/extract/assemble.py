@@ -601,8 +601,8 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
             # "It was the second attack on the city this week; on Monday a missile killed seven people there"
             return True
         if (figures or (f.objects and new_para and _OPENS_ON_DATE.match(f.sent.text) is not None)) \
-                and all(not d.relative and (mine.value - d.value).days > 1 for d in f.dates):
-            return True
+                and any(not d.relative for d in f.dates) and all((mine.value - d.value).days > 1 for d in f.dates):
+            return True  # ("on Friday, December 6": the weekday names the same calendar day)
         # a paragraph opening on a later calendar date with its own harm or weapon ("On 13 March,
         # submunitions exploded on a street ..., killing nine"): a dated item of a chronology, another attack
         # (not a toll update: "On 9 March the toll rose to 25")

@@ -93,6 +93,10 @@ class Figure:
     sub: bool = False  # a subgroup of a figure just before it ("including 7 children")
 
 
+# what may stand between a figure and its subgroup ("10 people were killed, including two children")
+_BETWEEN_SUBGROUP = frozenset({",", "including", "includes", "were", "was", "have", "has", "been", "had", "reportedly"})
+
+
 def _role(word: str) -> str | None:
     w = word.lower()
     if w in KILL:
@@ -312,6 +316,13 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 role = out[-1].role
         if role is not None and group is None and noun_end == after:
             group = TOTAL
+        if role is None and out and out[-1].role and group not in (None, TOTAL) and 0 < num_start - last_end <= 6 \
+                and all(w in _BETWEEN_SUBGROUP or _role(w) == out[-1].role for w in words[last_end + 1:num_start]) \
+                and (words[noun_end:noun_end + 2] == ["among", "them"]
+                     or (prev in ("including", "includes") and words[noun_end:noun_end + 2] == [",", "and"])):
+            # "killed 10 people, including two children, and wounded 27", "killed 10 people, two children among
+            # them": part of the figure just before; the verb after the comma is the next figure's
+            role, sub = out[-1].role, True
         # 2) a casualty word after: "four civilians were killed", "10 wounded", "among the injured"
         if role is None and (group is not None or vague is not None or True):
             k = noun_end
