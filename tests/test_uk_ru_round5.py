@@ -124,3 +124,16 @@ def test_an_earlier_report_of_the_same_attack_still_joins_it():
 def test_shot_from_an_automatic_rifle_is_small_arms(text, lang):
     ex = _run(text, lang)
     assert [(c.place, c.weapon_class) for c in ex.incidents] == [("Kupiansk", "small_arms")]
+
+
+# --- 8. a Russian -овка/-евка spelling of a village the gazetteer knows in Ukrainian ----------------
+
+@pytest.mark.parametrize("text,want", [
+    ("Вчера в селе Глушковка в результате обстрела погиб человек.", "Hlushkivka"),
+    ("Вчера в Глушковке в результате обстрела погиб человек.", "Hlushkivka"),
+    ("Вчера в Горловке в результате обстрела погиб человек.", "Horlivka"),  # the Russian form still first
+])
+def test_a_russian_ovka_spelling_finds_the_ukrainian_ivka_village(text, want):
+    ex = _run(text, "ru")
+    assert [(c.place, c.admin1, c.killed) for c in ex.incidents] == [(want, ex.incidents[0].admin1, 1)]
+    assert ex.incidents[0].admin1 in ("Kharkiv", "Donetsk")
