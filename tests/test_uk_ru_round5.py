@@ -137,3 +137,21 @@ def test_a_russian_ovka_spelling_finds_the_ukrainian_ivka_village(text, want):
     ex = _run(text, "ru")
     assert [(c.place, c.admin1, c.killed) for c in ex.incidents] == [(want, ex.incidents[0].admin1, 1)]
     assert ex.incidents[0].admin1 in ("Kharkiv", "Donetsk")
+
+
+# --- 9. an attack told with no harm: no incident, and its day dates no other place ---------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Ночью оккупанты сбросили авиабомбу на Изюм – обошлось без пострадавших. Частные дома повреждены от "
+     "обстрелов в Балаклее.", "ru"),
+    ("Уночі окупанти скинули авіабомбу на Ізюм – обійшлося без постраждалих. Приватні будинки пошкоджено "
+     "внаслідок обстрілів у Балаклії.", "uk"),
+])
+def test_an_attack_without_harm_is_no_incident_and_lends_no_day(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.date, sorted(c.objects)) for c in ex.incidents] == [("Balakliia", None, ["residential"])]
+
+
+def test_an_attack_with_harm_keeps_its_day():
+    ex = _run("Уночі окупанти скинули авіабомбу на Ізюм, пошкоджено приватний будинок. Постраждалих немає.", "uk")
+    assert [(c.place, c.date, c.weapon_class) for c in ex.incidents] == [("Izium", "2025-05-06", "air_bomb")]

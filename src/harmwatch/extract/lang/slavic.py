@@ -212,6 +212,10 @@ class SlavicAnnotator:
         lem = set().union(*(t.lemmas for t in toks)) if toks else set()
         f.attack = bool(lem & self.attack) or bool(f.figures) or bool(f.weapons)
         r = self.res
+        if not f.figures and not f.objects and r.any("no_harm_patterns", text):
+            # "Ночью россияне сбросили авиабомбу на Купянск – обошлось без пострадавших": no incident; its
+            # weapons and its day are no other attack's (a roundup's next place takes no date from it)
+            f.weapons, f.dates = [], []
         if f.attack and not f.figures and not f.objects and r.any("intercepted_patterns", text) \
                 and not r.any("harm_patterns", text):
             # "Сили ППО збили керовану авіаційну ракету": no harm; its weapons are no attack's (the region it
