@@ -113,3 +113,22 @@ def test_a_subgroup_between_commas_belongs_to_the_figure_before(text):
     after the closing comma is the next figure's."""
     ex = _run(text, published=date(2024, 12, 11))
     assert [(c.place, c.killed, c.injured, c.children_killed) for c in ex.incidents] == [("Kharkiv", 10, 27, 2)]
+
+
+def test_a_regional_day_count_is_a_tally_not_the_city_toll():
+    """"Russian shelling of the Kherson region had killed one man and wounded five people that day": the
+    region's count for the day, a tally; the city's attack keeps its own victim."""
+    ex = _run("At about 17:30 on Monday a Russian drone attacked a car in Kherson's Dniprovskyi district. The "
+              "44-year-old man inside suffered a blast injury and shrapnel wounds.\n\nBy the evening, Russian shelling "
+              "of the Kherson region had killed one man and wounded five people that day, prosecutors said.",
+              published=date(2024, 12, 10))
+    assert [(c.place, c.date, c.killed, c.injured, c.weapon_class) for c in ex.incidents] == [
+        ("Kherson", "2024-12-09", None, 1, "drone")]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(1, 5)]
+
+
+def test_the_number_of_people_killed_has_reached():
+    ex = _run("The number of people killed when an apartment block in Chasiv Yar was hit late on Saturday has reached "
+              "34, the governor said on Tuesday morning. About 70% of the rubble had been cleared by 6.30am on Tuesday.",
+              published=date(2022, 7, 12))
+    assert [(c.place, c.date, c.killed) for c in ex.incidents] == [("Chasiv Yar", "2022-07-09", 34)]

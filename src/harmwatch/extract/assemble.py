@@ -360,7 +360,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     if _REGION_COUNT.search(f.sent.text):
                         t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
                         tallies.append(t)
-                    f = replace(f, figures=[])
+                    f = replace(f, figures=[], weapons=[], objects=[])  # the region's, not this attack's
                 current.add(f)  # a new paragraph about the region on another day is another incident
             elif _can_start(f, strict=False):
                 current = _new_draft(f, None, _carried(date_ctx, f, drafts, ob, wave_doc, dated_places))
@@ -1117,9 +1117,11 @@ def _city_share(f: SentenceFeatures, national: TallyClaim) -> TallyClaim | None:
 
 
 _REGION_COUNT = re.compile(r"\b(?:altogether|in total|total|overall|across|(?:over|in|during) the (?:past|last) "
-                           r"(?:day|week|month|24 hours|twenty-four hours)|this (?:week|month)|since)\b", re.IGNORECASE)
+                           r"(?:day|week|month|24 hours|twenty-four hours)|this (?:week|month)|since|that day|during the day)\b",
+                           re.IGNORECASE)
 # "in the Kharkiv region" (where the figure is), not "the governor of the Kharkiv region" (who says it)
-_IN_REGION = re.compile(r"\b(?:in|across|throughout)\s+(?:the\s+)?$", re.IGNORECASE)
+_IN_REGION = re.compile(r"\b(?:in|across|throughout|(?:shelling|attacks?|strikes?|bombardment|bombing) (?:of|on))\s+(?:the\s+)?$",
+                        re.IGNORECASE)
 _AT_REGION = re.compile(r"\b(?:in|across|throughout|on)\s+(?:the\s+)?$|(?<!\w)(?:у|в|на|по)\s+$", re.IGNORECASE)
 _REGION_WIDE = re.compile(r"\b(?:across|in|throughout) the (?:region|oblast)\b", re.IGNORECASE)
 
@@ -1136,6 +1138,13 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
         if name and (getattr(t, name) is None or fig.value > getattr(t, name)):
             setattr(t, name, fig.value)
             t.evidence[name] = Span(fig.start, fig.end, sent.quote(fig.start, fig.end))
+    for role in ("killed", "injured"):
+        adults = [x for x in national or f.figures if x.value is not None and x.role == role and not x.sub
+                  and x.group in (MEN, WOMEN)]
+        if getattr(t, role) is None and len(adults) == 1:
+            # "had killed one man and wounded five people": the one man is the count
+            setattr(t, role, adults[0].value)
+            t.evidence[role] = Span(adults[0].start, adults[0].end, sent.quote(adults[0].start, adults[0].end))
     multi = _scene_places(f)
     if national:
         t.scope = "Ukraine"  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count

@@ -97,6 +97,10 @@ class Figure:
 _BETWEEN_SUBGROUP = frozenset({",", "including", "includes", "were", "was", "have", "has", "been", "had", "reportedly"})
 
 
+_SUFFERED = frozenset({"suffered", "sustained"})
+_INJURY_NOUNS = frozenset({"injury", "injuries", "wounds", "wound", "burns", "concussion", "trauma"})
+
+
 def _role(word: str) -> str | None:
     w = word.lower()
     if w in KILL:
@@ -186,16 +190,20 @@ def find_figures(sent: Sentence) -> list[Figure]:
         num_start = i
         j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
         if j < n_words and not _may_start_number(words[j]) and not (words[i] == "another" and words[j] in SINGULAR_ONE) \
-                and words[j] not in POSSESSIVE:
+                and words[j] not in POSSESSIVE and not (words[j].endswith("-year-old") and words[i] == "the"):
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
         value, used = parse_number([t.text for t in toks[j:j + 4]])
         vague = None
         if used == 0:
             w = words[j] if j < len(words) else ""
-            if (w in ("a", "an", "one") or w in POSSESSIVE) and j + 1 < len(words):
+            the_age = w.endswith("-year-old") and j == num_start + 1 and words[num_start] == "the"
+            if the_age:
+                j = num_start  # "the" was skipped as a qualifier's first word
+            if (w in ("a", "an", "one") or w in POSSESSIVE or the_age) and j + 1 < len(words):
                 # "a man was killed", "a 12-year-old girl"; "her husband was injured", "their 42-year-old
-                # neighbour suffered shrapnel wounds": one person named by a possessive
+                # neighbour suffered shrapnel wounds": one person named by a possessive; "the 44-year-old man inside
+                # suffered a blast injury": one person named by an age
                 k = j + 1
                 while k < len(words) and (words[k] in ADJ or words[k].endswith("-year-old")) and words[k] not in ("more", "of"):
                     k += 1
@@ -300,6 +308,10 @@ def find_figures(sent: Sentence) -> list[Figure]:
             toll_words = words[max(0, back - 6):back]
             role = "injured" if any(w in ("injured", "wounded") for w in toll_words) and "death" not in toll_words else "killed"
             group = group or TOTAL
+        elif role is None and back >= 0 and words[back] in ("reached", "reaching") and noun_end == after \
+                and (counted := _counted_role(words, back)) is not None:
+            # "The number of people killed when a block was hit on Saturday has reached 34"
+            role, group = counted, group or TOTAL
         if role is None and after < noun_end:
             # "18 injured people", "five wounded civilians", "two dead women": the adjective says what happened
             adj = next((w for w in words[after:noun_end] if w in ("injured", "wounded", "dead")), None)
@@ -335,7 +347,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     # "84 residents of the neighbouring buildings, 12 of them children, were injured"
                     e = k + 1
                     while e < min(len(words), k + 6) and words[e] not in STOP and words[e] not in (".", ",") \
-                            and not _role(words[e]) and not _is_num(words[e]):
+                            and not _role(words[e]) and not _is_num(words[e]) and words[e] not in _SUFFERED:
                         e += 1
                     limit = min(len(words), limit + (e - k))
                     k = e
@@ -362,6 +374,10 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 if w in ("lost", "lose", "losing") and words[k + 1:k + 2] in (["their"], ["his"], ["her"]) \
                         and words[k + 2:k + 3] in (["lives"], ["life"]):
                     role = "killed"  # "three people lost their lives"
+                    break
+                if w in _SUFFERED and any(x in _INJURY_NOUNS for x in words[k + 1:k + 5]) \
+                        and not any(x in ("fatal", "mortal", "deadly") for x in words[k + 1:k + 5]):
+                    role = "injured"  # "the man inside suffered a blast injury"
                     break
                 if w in ("fatal", "mortal", "fatally", "mortally") and k + 1 < len(words) and words[k + 1] in _FATAL_NEXT:
                     role = "killed"  # "suffered fatal wounds", "was fatally injured": died of them

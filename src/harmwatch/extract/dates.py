@@ -32,7 +32,7 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 TIME_RE = re.compile(
-    r"\b(?:at|around|about|approximately|shortly after|shortly before|just after|just before|before|after|by|~)\s+"
+    r"\b(?:at|around|about|approximately|shortly after|shortly before|just after|just before|before|after|~)\s+"
     r"(?:(?:approximately|around|about|roughly)\s+)?"
     r"(?P<h>\d{1,2})(?:[.:](?P<m>\d\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)?(?:\s+local time)?",
     re.IGNORECASE,

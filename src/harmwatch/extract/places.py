@@ -122,8 +122,9 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 continue
             if name.lower() in RIVERS and _river(toks, i, k):
                 continue
-            if k < j and toks[k].text not in FOLLOWERS and not toks[k].text.isupper():
-                continue  # "Vladimir Putin": part of a longer proper name, not a place
+            if k < j and toks[k].text not in FOLLOWERS and not toks[k].text.isupper() \
+                    and not words[-1].endswith(("'s", "’s")):
+                continue  # "Vladimir Putin": part of a longer proper name, not a place ("Kherson's Dniprovskyi" is)
             # city districts (PPLX) carry surnames ("Shevchenko"); they are not the scene of an attack by name
             cands = [c for c in gaz.candidates(name) if c.feature_code != "PPLX"]
             abroad = _foreign_hint(toks, k, gaz)
