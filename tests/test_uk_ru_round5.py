@@ -155,3 +155,44 @@ def test_an_attack_without_harm_is_no_incident_and_lends_no_day(text, lang):
 def test_an_attack_with_harm_keeps_its_day():
     ex = _run("Уночі окупанти скинули авіабомбу на Ізюм, пошкоджено приватний будинок. Постраждалих немає.", "uk")
     assert [(c.place, c.date, c.weapon_class) for c in ex.incidents] == [("Izium", "2025-05-06", "air_bomb")]
+
+
+# --- 10. a place that "came under fire" or was "covered with fire" was struck ----------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора в Нікополі під обстріл потрапили комунальники. По них била російська артилерія. Трьох людей поранено.", "uk"),
+    ("Вчера в Никополе под обстрел попали коммунальщики. По ним била российская артиллерия. Трое людей ранены.", "ru"),
+    ("Вчора окупанти накрили вогнем центр Нікополя. Унаслідок атаки поранено трьох людей.", "uk"),
+])
+def test_a_place_that_came_under_fire_starts_its_incident(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.date, c.injured) for c in ex.incidents] == [("Nikopol", "2025-05-05", 3)]
+
+
+# --- 11. a parenthetical between commas splits no clause ------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора внаслідок обстрілу Нікополя двох людей поранено, ще один чоловік, на жаль, загинув.", "uk"),
+    ("Вчера в результате обстрела Никополя двое людей ранены, еще один мужчина, к сожалению, погиб.", "ru"),
+])
+def test_a_parenthetical_word_keeps_the_victim_with_his_verb(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Nikopol", 1, 2)]
+
+
+# --- 12. bombs are air bombs; rescue work still going on is live; noon is today --------------------
+
+def test_bombs_are_air_bombs_and_ongoing_rescue_work_dates_the_attack():
+    ex = _run("У Нікополі й досі тривають рятувальні роботи після удару російських бомб. Бомба влучила в "
+              "житловий будинок. Поранено чотирьох людей.", "uk")
+    assert [(c.place, c.date, c.date_precision, c.weapon_class, c.injured) for c in ex.incidents] == [
+        ("Nikopol", "2025-05-06", "publication", "air_bomb", 4)]
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Опівдні окупанти обстріляли Нікополь. Загинула жінка.", "uk"),
+    ("В полдень оккупанты обстреляли Никополь. Погибла женщина.", "ru"),
+])
+def test_noon_is_the_publication_day(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.date, c.killed) for c in ex.incidents] == [("Nikopol", "2025-05-06", 1)]

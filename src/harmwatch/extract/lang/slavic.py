@@ -231,7 +231,11 @@ class SlavicAnnotator:
             f.live = DateMention(published, sent.start + live.start(), sent.start + live.end(), True)
         f.recalled = bool(r.any("recalled_patterns", text))
         # "Вчора росіяни обстріляли Херсон." (the toll in the next sentence): the strike on the place starts its incident
-        f.strike = bool(lem & self.strike_verbs) and bool(f.settlements) and not f.hypothetical and not f.denial
+        under_fire = r.any("strike_patterns", text) is not None  # "потрапили під обстріл", "накрили вогнем"
+        f.strike = bool(lem & self.strike_verbs or under_fire) and bool(f.settlements) \
+            and not f.hypothetical and not f.denial
+        if under_fire and f.strike:
+            f.attack = True  # "Опівдні російські військові накрили вогнем Дніпровський район Херсона"
         named = sum(1 for t in toks if any(p.start <= t.start < p.end for p in f.places))
         if f.places and len(f.places) == 1 and len(toks) == named and len(toks) <= 2 and _HEADING_END.search(text):
             # "Дніпро.", "Суми…", "Курская область." on its own: the place the report that follows is about
@@ -458,7 +462,11 @@ class SlavicAnnotator:
 
     def figures(self, toks: list[Tok], text: str, offset: int) -> list[Figure]:
         # clauses: token index -> clause number
-        bounds = [offset + m.start() for m in _CLAUSE.finditer(text)]
+        # a parenthetical word between commas ("ще один рятувальник, на жаль, загинув") splits no clause
+        plain = text
+        for p in self.res.pat("parenthetical_patterns"):
+            plain = p.sub(lambda m: " " * len(m.group()), plain)
+        bounds = [offset + m.start() for m in _CLAUSE.finditer(plain)]
         clause = [sum(1 for b in bounds if b < t.start) for t in toks]
         roles: dict[int, list[tuple[int, str]]] = {}
         for i, t in enumerate(toks):
