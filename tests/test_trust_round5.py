@@ -132,3 +132,9 @@ def test_the_number_of_people_killed_has_reached():
               "34, the governor said on Tuesday morning. About 70% of the rubble had been cleared by 6.30am on Tuesday.",
               published=date(2022, 7, 12))
     assert [(c.place, c.date, c.killed) for c in ex.incidents] == [("Chasiv Yar", "2022-07-09", 34)]
+
+
+def test_wounds_he_did_not_survive_are_no_injury():
+    ex = _run("On Wednesday evening a drone struck Beryslav: a 27-year-old man suffered life-threatening wounds and "
+              "did not survive.", published=date(2025, 1, 9))
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Beryslav", None)]

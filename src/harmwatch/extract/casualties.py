@@ -376,8 +376,10 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     role = "killed"  # "three people lost their lives"
                     break
                 if w in _SUFFERED and any(x in _INJURY_NOUNS for x in words[k + 1:k + 5]) \
-                        and not any(x in ("fatal", "mortal", "deadly") for x in words[k + 1:k + 5]):
-                    role = "injured"  # "the man inside suffered a blast injury"
+                        and not any(x in ("fatal", "mortal", "deadly", "life-threatening") for x in words[k + 1:k + 5]) \
+                        and not any(x in ("survive", "survived", "succumbed") or _role(x) == "killed"
+                                    for x in words[k + 1:k + 20]):
+                    role = "injured"  # "the man inside suffered a blast injury" (not "... and did not survive")
                     break
                 if w in ("fatal", "mortal", "fatally", "mortally") and k + 1 < len(words) and words[k + 1] in _FATAL_NEXT:
                     role = "killed"  # "suffered fatal wounds", "was fatally injured": died of them
