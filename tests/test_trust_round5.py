@@ -138,3 +138,21 @@ def test_wounds_he_did_not_survive_are_no_injury():
     ex = _run("On Wednesday evening a drone struck Beryslav: a 27-year-old man suffered life-threatening wounds and "
               "did not survive.", published=date(2025, 1, 9))
     assert [(c.place, c.injured) for c in ex.incidents] == [("Beryslav", None)]
+
+
+def test_the_month_may_is_not_a_hypothetical():
+    """"On the night of 31 May ... killing at least nine people": the month, not the modal "may" — the figures
+    are the attack's, not withheld as a possibility."""
+    ex = _run("On the night of 31 May Russian missiles hit a residential neighbourhood in Kharkiv, killing at least "
+              "nine people and injuring 25.", published=date(2024, 6, 6))
+    assert [(c.place, c.date, c.killed, c.injured) for c in ex.incidents] == [("Kharkiv", "2024-05-31", 9, 25)]
+
+
+@pytest.mark.parametrize("text", [
+    "KHERSON, May 4 - Russian shelling of Kherson and nearby settlements on Wednesday killed 23 civilians and "
+    "wounded 46, the governor said. A supermarket in Kherson was hit in the late morning.",
+])
+def test_a_city_and_nearby_settlements_total_is_a_tally(text):
+    ex = _run(text, published=date(2023, 5, 4))
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Kherson", None, None)]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(23, 46)]

@@ -843,7 +843,12 @@ _SEVERAL_TOTAL = re.compile(
     r"\b(?:in|across|throughout)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|both|"
     r"several|\d+)\s+(?:cities|towns|villages|regions|oblasts|settlements|communities|places|districts)\b"
     r"|(?<!\w)(?:у|в)\s+(?:двох|трьох|чотирьох|п'ятьох|п’ятьох|обох|кількох|декількох|двух|трех|четырех|пяти|обоих|"
-    r"нескольких|\d+)\s+(?:містах|селах|областях|громадах|населених\s+пунктах|городах|населенных\s+пунктах)(?!\w)",
+    r"нескольких|\d+)\s+(?:містах|селах|областях|громадах|населених\s+пунктах|городах|населенных\s+пунктах)(?!\w)"
+    # "shelling of Kherson and nearby settlements killed 23", "Херсон та навколишні села"
+    r"|\band\s+(?:the\s+)?(?:nearby|surrounding|neighbouring|neighboring|other|\d+\s+other)\s+(?:settlements|villages|towns|"
+    r"communities|cities)\b"
+    r"|(?<!\w)(?:та|і|й|и)\s+(?:навколишні\w*|сусідні\w*|інші\w*|окрестн\w*|соседни\w*|други\w*)\s+(?:сел\w*|міст\w*|громад\w*|"
+    r"населені\w*|город\w*|населенны\w*)(?!\w)",
     re.IGNORECASE)
 # a region noun in the plural after a region's name: "the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську
 # та Одеську області" (the list's other names may not be read as regions)
