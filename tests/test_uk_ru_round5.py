@@ -196,3 +196,25 @@ def test_bombs_are_air_bombs_and_ongoing_rescue_work_dates_the_attack():
 def test_noon_is_the_publication_day(text, lang):
     ex = _run(text, lang)
     assert [(c.place, c.date, c.killed) for c in ex.incidents] == [("Nikopol", "2025-05-06", 1)]
+
+
+# --- 13. the oblast's office that speaks is no city, and it tells which namesake is meant ----------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Дрон атакував автомобіль неподалік Слов'янська, повідомила Донецька обласна прокуратура. Поранено двох людей.", "uk"),
+    ("Дрон атаковал автомобиль неподалеку от Славянска, сообщила Донецкая областная прокуратура. Ранены два человека.", "ru"),
+])
+def test_the_oblast_office_is_not_its_capital_and_picks_the_namesake(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.admin1, c.injured) for c in ex.incidents] == [("Sloviansk", "Donetsk", 2)]
+
+
+# --- 14. "It happened on ...": the day and time of the attack told before --------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Дрон атакував автомобіль у Краматорську, поранено двох людей. Це сталося вранці 3 травня, близько 07:40.", "uk"),
+    ("Дрон атаковал автомобиль в Краматорске, ранены два человека. Это произошло утром 3 мая, около 07:40.", "ru"),
+])
+def test_it_happened_on_gives_the_attack_its_day_and_time(text, lang):
+    ex = _run(text, lang)
+    assert [(c.place, c.date, c.time, c.injured) for c in ex.incidents] == [("Kramatorsk", "2025-05-03", "07:40", 2)]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -154,6 +154,7 @@ class SlavicAnnotator:
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.negations, self.range_words = r.words("negations"), r.words("range_words")
+        self.oblast_institution = r.words("oblast_institution")
         self.settlement_words = r.words("settlement_words")
         self.stop = r.words("stop_places")
         self.region_nouns = r.words("region_nouns")
@@ -231,6 +232,8 @@ class SlavicAnnotator:
             f.live = DateMention(published, sent.start + live.start(), sent.start + live.end(), True)
         f.recalled = bool(r.any("recalled_patterns", text))
         # "Вчора росіяни обстріляли Херсон." (the toll in the next sentence): the strike on the place starts its incident
+        if r.any("happened_patterns", text):
+            f.attack = True  # "Це сталося вранці 7 вересня, близько 07:19": the day and time of the attack told before
         under_fire = r.any("strike_patterns", text) is not None  # "потрапили під обстріл", "накрили вогнем"
         f.strike = bool(lem & self.strike_verbs or under_fire) and bool(f.settlements) \
             and not f.hypothetical and not f.denial
@@ -259,6 +262,7 @@ class SlavicAnnotator:
         # a region across the border named anywhere in the sentence ("у Шебекине Белгородской области",
         # "на Курщині"): a settlement of that name there wins over a Ukrainian namesake
         abroad = self._foreign_region_in(toks)
+        office = None
         for i, t in enumerate(toks):
             if i == skip:
                 continue  # the second word of a two-word name already read
@@ -295,6 +299,11 @@ class SlavicAnnotator:
                                             cue=self.res.cues.get(prev.key) if prev else None))
                     continue
             if not _CYR_UPPER.match(t.text) or t.key in self.stop or t.text.isupper() and len(t.text) <= 4:
+                continue
+            if nxt is not None and nxt.lemmas & self.oblast_institution:
+                # "Донецька обласна прокуратура": the oblast's office that speaks, not the city Donetsk (and no
+                # scene); a settlement of the sentence that lies in that oblast is the one meant
+                office = office or self._oblast(t)
                 continue
             if nxt is not None and _CYR_UPPER.match(nxt.text) and nxt.key not in self.stop:
                 two = self._two_word(t, nxt)  # "село Широка Балка"
@@ -339,6 +348,12 @@ class SlavicAnnotator:
             if cue is None and i == 0 and max(c.population for c in cands) < 100000:
                 continue
             out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue))
+        if office is not None:
+            # "неподалік Слов'янська, повідомила Донецька обласна прокуратура": Sloviansk of Donetsk oblast
+            out = [replace(p, candidates=tuple(sorted(p.candidates, key=lambda c: c.admin1 != office)),
+                           admin1=office, admin_hint=p.admin_hint or office)
+                   if p.kind == "settlement" and p.admin_hint is None and any(c.admin1 == office for c in p.candidates)
+                   else p for p in out]
         return out
 
     def _forms(self, t: Tok) -> list[str]:
