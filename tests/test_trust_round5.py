@@ -156,3 +156,32 @@ def test_a_city_and_nearby_settlements_total_is_a_tally(text):
     ex = _run(text, published=date(2023, 5, 4))
     assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Kherson", None, None)]
     assert [(t.killed, t.injured) for t in ex.tallies] == [(23, 46)]
+
+
+def test_a_sum_over_several_attacks_is_a_tally():
+    ex = _run("Researchers inspected eight attacks in Kharkiv and Derhachi. Together, the eight attacks killed 12 "
+              "civilians and wounded 26. One of them hit a neighbourhood of Kharkiv on 23 May and damaged a hospital.",
+              published=date(2022, 8, 16))
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Kharkiv", None, None)]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(12, 26)]
+
+
+def test_a_wave_on_a_city_and_several_other_regions_is_a_tally():
+    ex = _run("On 27 September Russia launched nearly 600 drones against Kyiv and several other regions of Ukraine. "
+              "At least four people were reported killed.", published=date(2025, 10, 2))
+    assert [c.place for c in ex.incidents] == []
+    assert [t.killed for t in ex.tallies] == [4]
+
+
+@pytest.mark.parametrize("text,killed,children", [
+    ("On Tuesday a Russian drone killed a couple and their two young children in Sumy.", 4, 2),
+    ("On Tuesday a Russian drone killed an elderly couple in Sumy.", 2, None),
+])
+def test_a_couple_is_two_people(text, killed, children):
+    ex = _run(text)
+    assert [(c.place, c.killed, c.children_killed) for c in ex.incidents] == [("Sumy", killed, children)]
+
+
+def test_a_couple_of_people_is_no_count():
+    ex = _run("On Tuesday a Russian drone hit a house in Sumy and a couple of people were injured.")
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Sumy", None)]

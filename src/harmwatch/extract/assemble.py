@@ -844,6 +844,9 @@ _SEVERAL_TOTAL = re.compile(
     r"several|\d+)\s+(?:cities|towns|villages|regions|oblasts|settlements|communities|places|districts)\b"
     r"|(?<!\w)(?:у|в)\s+(?:двох|трьох|чотирьох|п'ятьох|п’ятьох|обох|кількох|декількох|двух|трех|четырех|пяти|обоих|"
     r"нескольких|\d+)\s+(?:містах|селах|областях|громадах|населених\s+пунктах|городах|населенных\s+пунктах)(?!\w)"
+    # "Together, the eight attacks killed 12 civilians": a sum over several attacks
+    r"|\b(?:the|these|those|all|in|across)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"both|several|\d+)\s+(?:documented\s+|separate\s+)?(?:attacks|strikes|incidents|cases)\b"
     # "shelling of Kherson and nearby settlements killed 23", "Херсон та навколишні села"
     r"|\band\s+(?:the\s+)?(?:nearby|surrounding|neighbouring|neighboring|other|\d+\s+other)\s+(?:settlements|villages|towns|"
     r"communities|cities)\b"
@@ -1022,6 +1025,8 @@ def _multi_region(f: SentenceFeatures) -> bool:
     """A sentence about several regions and no city: two or more regions named, or a region's name followed by
     the plural region noun ("the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську та Одеську області");
     settlements read inside such a list ("Kharkiv, Sumy") are the list's regions, any other is a scene."""
+    if _OTHER_REGIONS.search(f.sent.text):
+        return True  # "against Kyiv and several other regions": a wave over the country
     st = f.sent.start
     plural = None
     for o in f.oblasts:
@@ -1044,6 +1049,11 @@ def _multi_region(f: SentenceFeatures) -> bool:
 
 
 _LISTED = re.compile(r"^[\w\s,'’-]{0,80}$")  # what may stand between the names of a list
+_OTHER_REGIONS = re.compile(
+    r"\b(?:and|as well as)\s+(?:several|many|a number of|numerous|other|\d+|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\s+(?:other\s+)?(?:regions|oblasts)\b"
+    r"|(?<!\w)(?:та|і|й|и)\s+(?:ще\s+)?(?:кілька|кількох|декілька|ряд|інші|інших|несколько|других|\d+)\s+(?:інших\s+|других\s+)?"
+    r"(?:областей|області|регіонів|областях|регионов|областях|регіонах|регионах)(?!\w)", re.IGNORECASE)
 # the plural region noun that is also the genitive singular, and what precedes the last name of a list
 _AMBIGUOUS_PLURAL = ("області", "области")
 _LIST_BEFORE = re.compile(r"(?:,|(?<!\w)(?:та|і|й|и|а\s+також|а\s+также|and))\s*$", re.IGNORECASE)
@@ -1330,7 +1340,7 @@ _FIELDS = {
 _CORRECTION = re.compile(r"\b(?:now|later|latest|revised|corrected|updated|lowered|stood at|stands at|put the)\b", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:had|earlier|initially|first|previously|originally)\b", re.IGNORECASE)
 _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECASE)
-_JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*$")
+_JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*(?:(?:their|his|her)\s+)?$")  # ("a couple and their two children")
 # a sentence adding one more named victim to those of the sentence before ("Також загинув її батько", "Ещё
 # одна женщина ранена"); English keeps one sentence's own sums only
 _ONE_MORE = re.compile(r"(?<!\w)(?:також|так само|ще|тоже|также|еще|ещё)(?!\w)", re.IGNORECASE)

@@ -194,7 +194,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
         value, used = parse_number([t.text for t in toks[j:j + 4]])
-        vague = None
+        vague, couple = None, False
         if used == 0:
             w = words[j] if j < len(words) else ""
             the_age = w.endswith("-year-old") and j == num_start + 1 and words[num_start] == "the"
@@ -209,6 +209,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     k += 1
                 if k < len(words) and words[k] in SINGULAR_ONE:
                     value, used = 1, 1
+                elif k < len(words) and words[k] == "couple" and w in ("a", "an") and words[k + 1:k + 2] != ["of"]:
+                    value, used = 2, 1  # "killed an elderly couple" (not "a couple of people", a rough number)
+                    couple = True
             elif w in SINGULAR_ONE and j > num_start and words[num_start] == "another":
                 value, used, j = 1, 1, j - 1  # "another woman was injured": one more ("another" counts as "a")
             elif w in VAGUE and w != "some":
@@ -228,6 +231,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
             i = after
             continue  # "a man of 66", "his wife, 65,", "aged 20 to 74": ages, not counts
         group, noun_end, military = _noun_group(words, after)
+        if couple:
+            group, noun_end = ADULTS, after + 1  # two adults, summed with the children listed after them
         if military:
             i = noun_end
             continue
@@ -256,6 +261,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 role = _colon_role(words, num_start)  # "A family of five died: a father, a mother and their three sons"
             elif prev == "and" and out and last_end == num_start - 2 and not _role(words[after] if after < n_words else ""):
                 role, sub = out[-1].role, out[-1].sub  # "killing two women and a man": listed with the figure before
+            elif prev in POSSESSIVE and num_start >= 2 and words[num_start - 2] == "and" and out \
+                    and num_start - 4 <= last_end <= num_start - 3 and not _role(words[after] if after < n_words else ""):
+                role, sub = out[-1].role, out[-1].sub  # "killed a couple and their two young children"
         # 1) an active verb just before: "killing four civilians", "killed at least 6"
         back = num_start - 1
         while back >= 0 and words[back] in ("also", "reportedly", "apparently", "had", "have", "has", "so-far", "far", "so"):
