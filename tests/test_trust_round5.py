@@ -185,3 +185,11 @@ def test_a_couple_is_two_people(text, killed, children):
 def test_a_couple_of_people_is_no_count():
     ex = _run("On Tuesday a Russian drone hit a house in Sumy and a couple of people were injured.")
     assert [(c.place, c.injured) for c in ex.incidents] == [("Sumy", None)]
+
+
+def test_a_figure_over_the_day_is_a_tally():
+    ex = _run("Over the past day Russian forces shelled Kherson and 39 other settlements of the region. The head of the "
+              "region wrote that Russian aggression had killed three people over the day and left ten more injured.",
+              published=date(2025, 1, 9))
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents if c.killed or c.injured] == []
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(3, 10)]
