@@ -218,3 +218,27 @@ def test_the_oblast_office_is_not_its_capital_and_picks_the_namesake(text, lang)
 def test_it_happened_on_gives_the_attack_its_day_and_time(text, lang):
     ex = _run(text, lang)
     assert [(c.place, c.date, c.time, c.injured) for c in ex.incidents] == [("Kramatorsk", "2025-05-03", "07:40", 2)]
+
+
+# --- 15. the village a phrase says came under fire is a place, whatever its size -------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчора дрон атакував Херсон, поранено жінку. Також під обстріл потрапила Токарівка – там загинув чоловік.", "uk"),
+    ("Вчера дрон атаковал Херсон, ранена женщина. Также под обстрел попала Токаревка – там погиб мужчина.", "ru"),
+])
+def test_a_village_that_came_under_fire_is_its_own_incident(text, lang):
+    ex = _run(text, lang)
+    got = {(c.place, c.killed, c.injured) for c in ex.incidents}
+    assert ("Kherson", None, 1) in got and ("Tokarivka", 1, None) in got and len(got) == 2
+
+
+# --- 16. the town a victim was taken to is no place of the report ---------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("Вчера авиабомба попала в дом в Бериславе. Один человек получил ранения – его госпитализировали в Херсон.", "ru"),
+    ("Вчора авіабомба влучила в будинок у Бериславі. Одна людина дістала поранення – її госпіталізували до Херсона.", "uk"),
+])
+def test_the_town_a_victim_was_taken_to_is_not_a_scene(text, lang):
+    ex = _run(text, lang)
+    assert [c.place for c in ex.incidents] == ["Beryslav"] and ex.incidents[0].injured == 1
+

@@ -263,6 +263,7 @@ class SlavicAnnotator:
         # "на Курщині"): a settlement of that name there wins over a Ukrainian namesake
         abroad = self._foreign_region_in(toks)
         office = None
+        under_fire = [m for p in self.res.pat("strike_patterns") for m in p.finditer(sent.text)]
         for i, t in enumerate(toks):
             if i == skip:
                 continue  # the second word of a two-word name already read
@@ -273,6 +274,10 @@ class SlavicAnnotator:
                 cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
             if prev is not None and prev.lemmas & self.destination_nouns and self.res.any("destination_patterns", sent.text):
                 continue  # "доставили в больницу Белгорода": where victims were taken, not a place of the report
+            if cue in ("in", "to") and i > 1 and self.res.any("destination_patterns", toks[i - 2].text):
+                continue  # "его госпитализировали в Херсон": where the victim was taken, not a place of the report
+            if cue is None and prev is not None and any(m.end() == prev.end - sent.start for m in under_fire):
+                cue = "in"  # "Також під обстріл потрапила Токарівка": the place struck, introduced by the phrase
             if prev is not None and prev.lemmas & self.river_words:
                 continue  # "з лівого берега Дніпра", "вдоль реки Днепр": the river, not the city of that name
             if prev is not None and prev.lemmas & self.settlement_words:
