@@ -193,3 +193,15 @@ def test_a_figure_over_the_day_is_a_tally():
               published=date(2025, 1, 9))
     assert [(c.place, c.killed, c.injured) for c in ex.incidents if c.killed or c.injured] == []
     assert [(t.killed, t.injured) for t in ex.tallies] == [(3, 10)]
+
+
+def test_civilians_and_a_police_officer_were_injured():
+    ex = _run("On Tuesday Russian missiles hit a residential quarter of Kurakhove. Fifteen civilians and a police officer "
+              "were injured there.")
+    assert [(c.place, c.injured) for c in ex.incidents] == [("Kurakhove", 15)]
+
+
+def test_what_missiles_may_have_been_aimed_at_was_not_hit():
+    ex = _run("On Tuesday debris of a downed missile fell in Cherkasy. The missiles may have been aimed at energy "
+              "facilities, the governor said.")
+    assert all(c.objects == [] for c in ex.incidents)

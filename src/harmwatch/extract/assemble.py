@@ -193,6 +193,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = None
         if drafts and not f.dates and f.figures and _past_period(f, drafts[-1]):
             continue  # "Last August a missile struck the theatre in the city, killing seven": background, no day
+        if f.hypothetical and f.objects and not any(x.value is not None for x in f.figures) and _AIMED.search(f.sent.text):
+            f = replace(f, objects=[])  # "the missiles may have been aimed at energy facilities": nothing hit
         if not f.dates and not any(x.value is not None for x in f.figures) and f.objects and _HABITUAL.search(f.sent.text):
             # "The occupiers keep shelling the right bank, targeting homes": no one attack's objects
             f = replace(f, objects=[])
@@ -881,6 +883,7 @@ def _speech_day_only(f: SentenceFeatures) -> bool:
     return not f.attack and not f.figures and all(_SPEECH_DAY.match(f.sent.quote(d.start, d.end)) for d in f.dates)
 
 
+_AIMED = re.compile(r"\b(?:aimed|intended|meant|headed|heading|targeting)\b", re.IGNORECASE)
 # what an army does again and again, not one attack ("keep shelling", "щодня обстрілюють", "регулярно обстреливают")
 _HABITUAL = re.compile(r"\b(?:keeps?|kept|continues?|continued|continuing) (?:to )?(?:shell|attack|strike|target|bomb|pound|"
                        r"fire|hit|terrori[sz]e)\w*|\b(?:regularly|constantly|daily|every day|day after day|almost daily|"

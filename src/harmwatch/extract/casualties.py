@@ -407,7 +407,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                          "received", "minor", "serious", "severe", "shrapnel", "various", "multiple", "now",
                          "reportedly", "subsequently", "instantly", "immediately", "on", "spot", "site", "scene", "known",
                          "believed", "thought", "presumed", "understood", "feared", "her", "his", "their",
-                         "those") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE or _kin_word(words, k):
+                         "those", "police", "officer", "officers", "policeman", "policemen", "rescuer", "rescuers",
+                         "firefighter", "firefighters", "soldier", "soldiers", "serviceman", "servicemen") or _is_num(w) or w in NOUNS or w in ADJ or w in VAGUE or _kin_word(words, k):
                     k += 1
                     continue
                 break
