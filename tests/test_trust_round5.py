@@ -205,3 +205,16 @@ def test_what_missiles_may_have_been_aimed_at_was_not_hit():
     ex = _run("On Tuesday debris of a downed missile fell in Cherkasy. The missiles may have been aimed at energy "
               "facilities, the governor said.")
     assert all(c.objects == [] for c in ex.incidents)
+
+
+def test_two_single_victims_add_up():
+    ex = _run("On Tuesday a repeat missile strike on Kupiansk killed a police officer and an emergency responder.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kupiansk", 2)]
+
+
+def test_an_earlier_figure_of_a_regional_tally_is_not_an_incident_toll():
+    ex = _run("Russian shelling of Kherson and nearby settlements on Wednesday killed 23 civilians and wounded 46, the "
+              "governor said. On Wednesday evening the toll had stood at 21.\n\nAt the railway station in Kherson, a "
+              "shell struck a train, killing one person and wounding six.", published=date(2023, 5, 4))
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Kherson", 1, 6)]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(23, 46)]

@@ -145,6 +145,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             tallies.append(t)
             last_district = (t, f)
             continue
+        if tallies and not f.places and any(x.value is not None for x in f.figures) and _TOLL_UPDATE.search(f.sent.text) \
+                and _after_tally(f, by_index, tallies):
+            continue  # "Shelling of the region killed 23. On Wednesday evening the toll had stood at 21": the tally's
         if prev is not None and prev.dates and any(d.feats and d.feats[-1] is prev for d in drafts):
             ctx_owned = True
         prev = f
@@ -584,6 +587,14 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 _OPENS_ON_DATE = re.compile(r"^\W*(?i:on|by)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2}(?:st|nd|rd|th)?)\b")
 _TOLL_UPDATE = re.compile(r"\b(?:toll|rose|risen|rises|climbed|died (?:of|from) (?:their|his|her) (?:wounds|injuries)|succumbed|"
                           r"bodies|recovered|updated?)\b", re.IGNORECASE)
+
+
+def _after_tally(f: SentenceFeatures, by_index: dict, tallies: list[TallyClaim]) -> bool:
+    """The sentence just before f, in its paragraph, gave its figures to a tally."""
+    g = by_index.get(f.sent.index - 1)
+    if g is None or g.sent.paragraph != f.sent.paragraph or not any(x.value is not None for x in g.figures):
+        return False
+    return any(g.sent.start <= ev.start < g.sent.end for tl in tallies for ev in tl.evidence.values())
 
 
 def _other_day(current: Draft, f: SentenceFeatures) -> bool:

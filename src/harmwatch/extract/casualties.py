@@ -31,7 +31,7 @@ for _w in ("people", "persons", "person", "civilians", "civilian", "residents", 
            "firefighters", "journalists", "journalist", "volunteers", "volunteer", "residents", "customers",
            "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly", "teachers",
            "teacher", "students", "student",
-           "policemen", "police", "officers", "guests", "visitors", "farmers", "farmer", "drivers", "driver",
+           "policemen", "police", "officers", "officer", "policeman", "policewoman", "responder", "responders", "guests", "visitors", "farmers", "farmer", "drivers", "driver",
            "neighbours", "neighbour", "neighbors", "neighbor", "owner", "owners"):
     NOUNS[_w] = TOTAL
 NOUNS["adults"] = NOUNS["adult"] = ADULTS
@@ -58,12 +58,12 @@ SINGULAR_ONE = {"neighbour", "neighbor", "owner", "husband", "wife", "man", "wom
                 "infant", "toddler", "doctor", "nurse", "medic", "paramedic", "volunteer", "rescuer",
                 "firefighter", "journalist", "worker", "driver", "pensioner", "mother", "father", "elderly",
                 "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid",
-                "teacher", "student"}
+                "teacher", "student", "officer", "policeman", "policewoman", "responder"}
 ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
        "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
        "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
        "municipal", "utility", "railway", "energy", "power", "rail", "construction", "road", "aid", "humanitarian", "pregnant", "of", "them", "whom", "were", "and",
-       "including", "among", "people", "residents"}
+       "including", "among", "people", "residents", "police"}
 QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almost",), ("about",), ("around",),
               ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
               ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",)}
@@ -194,7 +194,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
         value, used = parse_number([t.text for t in toks[j:j + 4]])
-        vague, couple = None, False
+        vague, couple, single_adult = None, False, False
         if used == 0:
             w = words[j] if j < len(words) else ""
             the_age = w.endswith("-year-old") and j == num_start + 1 and words[num_start] == "the"
@@ -209,6 +209,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     k += 1
                 if k < len(words) and words[k] in SINGULAR_ONE:
                     value, used = 1, 1
+                    # "a police officer and an emergency responder": one adult each, and they add up
+                    single_adult = NOUNS.get(words[k]) == TOTAL and w in ("a", "an", "one")
                 elif k < len(words) and words[k] == "couple" and w in ("a", "an") and words[k + 1:k + 2] != ["of"]:
                     value, used = 2, 1  # "killed an elderly couple" (not "a couple of people", a rough number)
                     couple = True
@@ -233,6 +235,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
         group, noun_end, military = _noun_group(words, after)
         if couple:
             group, noun_end = ADULTS, after + 1  # two adults, summed with the children listed after them
+        elif single_adult and group == TOTAL:
+            group = ADULTS
         if military:
             i = noun_end
             continue
