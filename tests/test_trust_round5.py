@@ -218,3 +218,16 @@ def test_an_earlier_figure_of_a_regional_tally_is_not_an_incident_toll():
               "shell struck a train, killing one person and wounding six.", published=date(2023, 5, 4))
     assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Kherson", 1, 6)]
     assert [(t.killed, t.injured) for t in ex.tallies] == [(23, 46)]
+
+
+def test_in_total_the_strike_on_the_city_is_its_toll():
+    ex = _run("An overnight air strike on Kramatorsk destroyed part of an apartment block; one person is dead. Rescuers "
+              "recovered more bodies. In total the strike on Kramatorsk has killed four people and wounded four.")
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Kramatorsk", 4, 4)]
+    assert ex.tallies == []
+
+
+def test_a_relative_clause_before_the_verb():
+    ex = _run("On Tuesday a drone dropped explosives on a farm in Kherson. A 53-year-old man who was in the yard was "
+              "killed by the blast.")
+    assert [(c.place, c.killed) for c in ex.incidents] == [("Kherson", 1)]

@@ -707,6 +707,11 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
                and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
         # a later entry of a text about one attack: "In total the drone strike killed 12 people"
         own = own or (_continues_only(f, only, totals_ok=True) and max(x.value for x in f.figures if x.value is not None) < 100)
+        # "In total the strike on Kramatorsk has killed four people": the toll of the one attack on the current place
+        own = own or (current is not None and current.scene is not None and bool(f.settlements)
+                      and all(p.text.lower() == current.scene.text.lower() for p in f.settlements)
+                      and _ONE_STRIKE_ON.search(f.sent.text) is not None
+                      and max(x.value for x in f.figures if x.value is not None) < 100)
         return not own
     if f.settlements and _nationwide_figures(f):
         return True  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
@@ -729,6 +734,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
 
 
 # "over 100 injured in this barbaric attack": the toll of the one attack the text is about
+_ONE_STRIKE_ON = re.compile(r"\bthe\s+(?:[\w-]+\s+)?(?:strike|attack|airstrike|air strike|bombing|shelling)\s+(?:on|in)\b",
+                            re.IGNORECASE)
 _THIS_ATTACK = re.compile(r"\b(?:in|during|by|from)\s+(?:this|that)\s+(?:[\w-]+\s+){0,2}?(?:attack|strike|bombing|shelling)\b(?!s)",
                           re.IGNORECASE)
 _BACK_REFERENCE = re.compile(r"\b(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?)\b", re.IGNORECASE)

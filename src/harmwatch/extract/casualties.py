@@ -376,6 +376,13 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     limit = min(len(words), limit + (e - k))
                     k = e
                     continue
+                if w == "who":
+                    # "A 53-year-old man who was in the yard was killed": past the relative clause to the verb
+                    e = next((e for e in range(k + 1, min(len(words) - 1, k + 9)) if words[e] in ("was", "were")
+                              and words[e - 1] not in ("who",) and _role(words[e + 1])), None)
+                    if e is not None and "," not in words[k:e] and not any(x in STOP for x in words[k:e]):
+                        k = e
+                        continue
                 r = _role(w) if not w.endswith("ing") else None
                 if w == "among" and words[k + 1:k + 2] in (["those"], ["the"]):
                     sub = True  # "four children were among those hurt": part of a figure, not a total
