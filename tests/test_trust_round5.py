@@ -231,3 +231,13 @@ def test_a_relative_clause_before_the_verb():
     ex = _run("On Tuesday a drone dropped explosives on a farm in Kherson. A 53-year-old man who was in the yard was "
               "killed by the blast.")
     assert [(c.place, c.killed) for c in ex.incidents] == [("Kherson", 1)]
+
+
+def test_a_regional_governor_names_no_city():
+    """"Kherson regional governor ... five people in the region": the region's count (a tally), neither the
+    city's toll nor the toll of the attack told before."""
+    ex = _run("A missile hit Pokrovsk on Saturday, killing 11.\n\nIn the south, Kherson regional governor Oleksandr "
+              "Prokudin said on Sunday that Russian attacks over the past day had injured five people in the region.",
+              published=date(2024, 1, 7))
+    assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Pokrovsk", 11, None)]
+    assert [t.injured for t in ex.tallies] == [5]

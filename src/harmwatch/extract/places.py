@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from ..geo import Gazetteer, Place
 from .text import Sentence
 
+# what follows "<Name> regional" when the region's office or official is meant
+REGIONAL_TITLES = {"governor", "administration", "military", "state", "council", "prosecutor", "prosecutor's",
+                   "police", "head", "chief", "authorities", "officials", "emergency", "department", "office"}
 REGION_WORDS = {"region", "regions", "oblast", "oblasts", "province", "provinces", "oblast's", "region's", "область"}
 LOCATIVE = {"in", "near", "at", "on", "into", "of", "outside", "from", "to", "towards", "toward", "around",
             "village", "town", "city", "settlement", "hamlet", "suburb", "outskirts", "district", "across", "over",
@@ -112,6 +115,8 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
             name = _strip_possessive(" ".join(words))
             nxt = toks[k].lower if k < len(toks) else ""
             nxt2 = toks[k + 1].lower if k + 1 < len(toks) else ""
+            if nxt == "regional" and nxt2 in REGIONAL_TITLES and k == i + 1:
+                break  # "Kherson regional governor": the region's official, not a place of the report
             if nxt in REGION_WORDS or (nxt == "and" and nxt2 and k + 2 < len(toks) and toks[k + 2].lower in REGION_WORDS):
                 ob = gaz.oblast(name)
                 if ob:
