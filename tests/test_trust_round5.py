@@ -241,3 +241,9 @@ def test_a_regional_governor_names_no_city():
               published=date(2024, 1, 7))
     assert [(c.place, c.killed, c.injured) for c in ex.incidents] == [("Pokrovsk", 11, None)]
     assert [t.injured for t in ex.tallies] == [5]
+
+
+def test_one_of_the_cars_is_no_victim():
+    """"travelling in one of them": one of the cars; the women's count is 2 or, unread, none, never 1."""
+    ex = _run("On Friday shell fragments struck two cars in Kherson. The two women travelling in one of them died.")
+    assert [c.place for c in ex.incidents] == ["Kherson"] and ex.incidents[0].killed in (None, 2)

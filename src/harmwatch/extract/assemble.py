@@ -1288,6 +1288,12 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     if d.scene is not None:
         hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None)
         place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords)
+        if not d.scene.candidates and d.scene.admin_hint and gaz.is_foreign_region(d.scene.admin_hint):
+            # "the village of Gorodishche in Russia's Kursk region": a place across the border the gazetteer does
+            # not know; its name and region, no point (never the Ukrainian namesake's)
+            place = None
+            c.place, c.admin1 = d.scene.text, d.scene.admin_hint
+            ev["place"] = Span(d.scene.start, d.scene.end, text[d.scene.start:d.scene.end])
         if place is not None:
             c.place, c.admin1, c.lat, c.lon, c.geonameid = place.name, place.admin1, place.lat, place.lon, place.geonameid
             ev["place"] = Span(d.scene.start, d.scene.end, text[d.scene.start:d.scene.end])

@@ -229,6 +229,10 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if nxt in NOT_PEOPLE_AFTER or nxt in MONTHS or prev in MONTHS or (nxt == "of" and vague is None and value is not None and not (after + 1 < len(words) and words[after + 1] in ("them", "whom", "those", "the"))):
             i = after
             continue
+        if words[j] == "one" and prev in ("in", "on", "into", "inside", "from", "at", "near", "by") \
+                and words[after:after + 1] == ["of"]:
+            i = after
+            continue  # "the two women travelling in one of them": one of the cars, not a person
         if vague is None and _is_age(words, num_start, after):
             i = after
             continue  # "a man of 66", "his wife, 65,", "aged 20 to 74": ages, not counts
