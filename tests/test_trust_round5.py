@@ -247,3 +247,11 @@ def test_one_of_the_cars_is_no_victim():
     """"travelling in one of them": one of the cars; the women's count is 2 or, unread, none, never 1."""
     ex = _run("On Friday shell fragments struck two cars in Kherson. The two women travelling in one of them died.")
     assert [c.place for c in ex.incidents] == ["Kherson"] and ex.incidents[0].killed in (None, 2)
+
+
+def test_an_unnamed_settlement_of_the_region_is_another_incident_of_its_day():
+    ex = _run("On the night of 31 May Russian missiles hit Kharkiv, killing nine people and injuring 25. On 1 June Russia "
+              "attacked the power grid again. On the same day Russia struck a small settlement in Kharkiv region and "
+              "injured at least thirteen people.", published=date(2024, 6, 6))
+    got = sorted((c.place or "", c.admin1, c.date, c.killed, c.injured) for c in ex.incidents)
+    assert got == [("", "Kharkiv", "2024-06-01", None, 13), ("Kharkiv", "Kharkiv", "2024-05-31", 9, 25)]

@@ -184,8 +184,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                                    f.sent.start + nd.end(), True)
             ctx_owned = False
         elif drafts and "same" in low and _SAME_DAY.search(f.sent.text):
-            # "In Kryvyi Rih, missiles hit an enterprise the same morning": the day of the attack before
-            same_day = drafts[-1].first_date or drafts[-1].date_ctx
+            # "In Kryvyi Rih, missiles hit an enterprise the same morning": the day of the attack before, or of the
+            # sentence just before when it gives one ("On 1 June ... On the same day ...")
+            p1 = by_index.get(f.sent.index - 1)
+            same_day = p1.dates[-1] if p1 is not None and p1.dates and p1.sent.paragraph == f.sent.paragraph \
+                and not _speech_day_only(p1) else drafts[-1].first_date or drafts[-1].date_ctx
             if same_day is not None:
                 date_ctx, ctx_owned = same_day, False
         settlements = [p for p in f.settlements]
@@ -356,7 +359,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current.admin1, current.admin1_mention = current.admin1 or ob.admin1, current.admin1_mention or ob
                 current.add(f)
             elif current and current.scene is not None and _in_admin1(current.scene, ob.admin1) and not f.new_event \
-                    and not (f.sent.paragraph != current.last_para and f.figures and _new_day(current, f)):
+                    and not (f.sent.paragraph != current.last_para and f.figures and _new_day(current, f)) \
+                    and not (f.figures and _UNNAMED_PLACE.search(f.sent.text[:max(0, ob.start - f.sent.start)])):
                 if not f.settlements and any(x.value is not None for x in f.figures) and _IN_REGION.search(
                         f.sent.text[max(0, ob.start - f.sent.start - 16):max(0, ob.start - f.sent.start)]):
                     # "A bomb struck a house in Kupiansk. Altogether 9 civilians have been killed in the Kharkiv
@@ -734,6 +738,9 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
 
 
 # "over 100 injured in this barbaric attack": the toll of the one attack the text is about
+# "Russia struck a small settlement in Kharkiv region": another, unnamed place of the region, not the city told of
+_UNNAMED_PLACE = re.compile(r"\b(?:a|one|another)\s+(?:small\s+|frontline\s+|front-line\s+|nearby\s+|border\s+)?"
+                            r"(?:settlement|village|town|community|hamlet)\s+(?:in|of)\s+(?:the\s+)?$", re.IGNORECASE)
 _ONE_STRIKE_ON = re.compile(r"\bthe\s+(?:[\w-]+\s+)?(?:strike|attack|airstrike|air strike|bombing|shelling)\s+(?:on|in)\b",
                             re.IGNORECASE)
 _THIS_ATTACK = re.compile(r"\b(?:in|during|by|from)\s+(?:this|that)\s+(?:[\w-]+\s+){0,2}?(?:attack|strike|bombing|shelling)\b(?!s)",
