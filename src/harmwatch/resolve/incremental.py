@@ -444,6 +444,37 @@ class _Emitted:
         self.res.links.extend(links)
 
 
+def _changed_parts(s, w: World, parts: list[Part], seeds: set[int], touched: set[str]) -> list[Part]:
+    """The parts of the touched units that are not exactly a part of the last run: a part holding a
+    seed (a claim new or re-resolved since), or whose claims were not all in one incident of the last
+    run, or whose incident lost a claim, or whose incident had other claims in this unit. Only these can
+    change another part's choice: a part's choice depends on the claims of the parts it is linked to
+    and on its links, and new links always end in a seed. The unchanged parts of a touched unit (in a
+    busy settlement's undated unit, most of them) keep their incidents and choices."""
+    ids = sorted(w.id_of[k] for p in parts for k in p.keys)
+    old_of: dict[int, str] = {}
+    for part in _chunks(ids):
+        old_of.update(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id)
+                                .where(ResolvedClaim.claim_id.in_(part))).all())
+    members: dict[str, set[int]] = {}
+    for part in _chunks(sorted(set(old_of.values()) - touched)):
+        for cid, iid in s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id)
+                                  .where(ResolvedClaim.incident_id.in_(part))):
+            members.setdefault(iid, set()).add(cid)
+    out = []
+    for p in parts:
+        mine = {w.id_of[k] for k in p.keys}
+        olds = {old_of.get(c) for c in mine}
+        old = olds.pop() if len(olds) == 1 else None
+        if old is None or old in touched or mine & seeds or not mine <= members.get(old, set()):
+            out.append(p)
+            continue
+        others = members[old] - mine  # the incident's other part: of another unit, else this part changed
+        if any(c in w.part_of and w.part_of[c].unit == p.unit for c in others):
+            out.append(p)
+    return out
+
+
 def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str]) -> tuple[_Emitted, int]:
     """The incremental side of the rule: re-cluster the units of `seeds` and of the incidents in
     `touched`, choose again for the parts linked to them (or whose choice is gone), and settle every
@@ -453,10 +484,11 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
         start.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.incident_id.in_(part))))
     w.ensure_claims(start)
     touched_units = {w.unit_of(w.refs[c]) for c in start if c in w.refs}
-    todo: list[Part] = [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]]
+    todo: list[Part] = _changed_parts(s, w, [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]],
+                                      seeds, touched)
     again = w.linked_to(todo)
-    # parts whose last choice was a part of a touched unit (or one now gone): they choose again, even
-    # when the link that made the choice went with a deleted claim
+    # parts whose last choice was a changed part (or one now gone): they choose again, even when the
+    # link that made the choice went with a deleted claim
     chosen = gone_keys | {k for p in todo for k in p.keys}
     for part in _chunks(sorted(chosen)):
         again.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.best.in_(part))))
