@@ -110,7 +110,7 @@ def generate(n_claims: int, seed: int, towns: int = 400, days: int = 730) -> tup
                 lat=c_lat, lon=c_lon, geonameid=c_gid, admin1=admin1,
                 weapon_class=wclass if rng.random() < 0.6 else "unknown",
                 objects=objs if rng.random() < 0.8 else frozenset(), killed=k if rng.random() < 0.8 else None,
-                words=frozenset(w for w in words if rng.random() < 0.7) | frozenset(rng.sample(WORDS, 3)),
+                words=frozenset(w for w in sorted(words) if rng.random() < 0.7) | frozenset(rng.sample(WORDS, 3)),
             ))
             truth[key] = event
             last_day[doc] = max(last_day.get(doc, d), d)

@@ -111,3 +111,18 @@ def gen(request):
     spec.loader.exec_module(mod)
     yield mod
     sys.modules.pop(name, None)
+
+
+def _batches(rng, docs, n):
+    """`docs` shuffled by `rng` and cut at n-1 random places: n non-empty batches."""
+    docs = list(docs)
+    rng.shuffle(docs)
+    cuts = sorted(rng.sample(range(1, len(docs)), n - 1))
+    return [docs[a:b] for a, b in zip([0] + cuts, cuts + [len(docs)])]
+
+
+@pytest.fixture(scope="session")
+def batches():
+    """batches(rng, docs, n): the documents shuffled and cut into n batches (the resolution tests feed
+    them to incremental runs in that order)."""
+    return _batches

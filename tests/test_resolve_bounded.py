@@ -43,13 +43,6 @@ def _groups(incident_of: dict[str, str]) -> set[frozenset[str]]:
     return {frozenset(v) for v in out.values()}
 
 
-def _batches(rng, docs, n):
-    docs = list(docs)
-    rng.shuffle(docs)
-    cuts = sorted(rng.sample(range(1, len(docs)), n - 1))
-    return [docs[a:b] for a, b in zip([0] + cuts, cuts + [len(docs)])]
-
-
 # --- the rule, on hand-made claims ---------------------------------------------------------------
 
 def _c(key, day, lat=48.01, lon=37.01, gid=1, admin1="A", **kw):
@@ -132,11 +125,11 @@ def test_a_claim_changes_only_the_incidents_with_a_part_in_or_linked_to_its_bloc
 # --- on a database ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("order", range(3))
-def test_full_equals_incremental_in_shuffled_batches_and_any_window(gen, new_db_url, monkeypatch, order):
+def test_full_equals_incremental_in_shuffled_batches_and_any_window(gen, batches, new_db_url, monkeypatch, order):
     claims, _ = gen.generate(500, 40 + order, towns=10, days=21)
     docs = gen.docs_of(claims)
     db = Database.open(new_db_url(f"bounded{order}.db"))
-    for batch in _batches(random.Random(order), docs, 5):
+    for batch in batches(random.Random(order), docs, 5):
         gen.store(db, batch)
         resolve(db)
     incremental_snap = _snapshot(db)

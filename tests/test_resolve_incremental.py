@@ -51,20 +51,13 @@ def _partition(snap) -> set[frozenset[str]]:
     return {frozenset(v) for v in out.values()}
 
 
-def _batches(rng, docs, n):
-    docs = list(docs)
-    rng.shuffle(docs)
-    cuts = sorted(rng.sample(range(1, len(docs)), n - 1))
-    return [docs[a:b] for a, b in zip([0] + cuts, cuts + [len(docs)])]
-
-
 @pytest.mark.parametrize("order", range(4))
-def test_incremental_batches_in_shuffled_orders_match_one_full_run(gen, new_db_url, order):
+def test_incremental_batches_in_shuffled_orders_match_one_full_run(gen, batches, new_db_url, order):
     claims, docs = _corpus(gen)
     rng = random.Random(100 + order)
     db = Database.open(new_db_url(f"inc{order}.db"))
     reports = []
-    for batch in _batches(rng, docs, 6):
+    for batch in batches(rng, docs, 6):
         gen.store(db, batch)
         reports.append(resolve(db))
     incremental = snapshot(db)
@@ -84,12 +77,12 @@ def test_incremental_batches_in_shuffled_orders_match_one_full_run(gen, new_db_u
     assert len(full["incidents"]) < len(claims)  # the corpus links: the comparison is not between singletons
 
 
-def test_two_databases_fed_in_different_orders_agree(gen, new_db_url):
+def test_two_databases_fed_in_different_orders_agree(gen, batches, new_db_url):
     _, docs = _corpus(gen, n=300, seed=8)
     snaps = []
     for order in range(2):
         db = Database.open(new_db_url(f"order{order}.db"))
-        for batch in _batches(random.Random(order), docs, 4):
+        for batch in batches(random.Random(order), docs, 4):
             gen.store(db, batch)
             resolve(db)
         snaps.append(snapshot(db))
@@ -100,13 +93,13 @@ def _incident_with(snap, size=2):
     return sorted((i for i in snap["incidents"].values() if len(i["claims"]) >= size), key=lambda i: i["id"])
 
 
-def test_analyst_decisions_stay_through_incremental_runs_and_match_full(gen, new_db_url):
+def test_analyst_decisions_stay_through_incremental_runs_and_match_full(gen, batches, new_db_url):
     """Two databases with the same history and the same decisions: one resolved incrementally, the other
     in full after each step; they agree after the decisions and after the reports that follow."""
     claims, docs = _corpus(gen, n=420, seed=9)
-    batches = _batches(random.Random(3), docs, 5)
+    steps = batches(random.Random(3), docs, 5)
     inc_db, full_db = Database.open(new_db_url("decide.db")), Database.open(new_db_url("decide-full.db"))
-    for batch in batches[:3]:
+    for batch in steps[:3]:
         for db in (inc_db, full_db):
             gen.store(db, batch)
         resolve(inc_db)
@@ -131,7 +124,7 @@ def test_analyst_decisions_stay_through_incremental_runs_and_match_full(gen, new
     resolve(full_db, full=True)
     assert r.scored == 0 and r.reclustered >= len(a["claims"]) + len(b["claims"]) + len(c["claims"])
     assert snapshot(inc_db) == snapshot(full_db)
-    for batch in batches[3:]:
+    for batch in steps[3:]:
         for db in (inc_db, full_db):
             gen.store(db, batch)
         resolve(inc_db)
@@ -255,14 +248,14 @@ def test_show_and_ids_after_incremental_runs(gen, new_db_url):
     assert show(db, some)["claims"] == second["incidents"][some]["claims"]
 
 
-def test_writing_in_small_steps_gives_the_same_incidents(gen, new_db_url, monkeypatch):
+def test_writing_in_small_steps_gives_the_same_incidents(gen, batches, new_db_url, monkeypatch):
     from harmwatch.resolve import incremental
     _, docs = _corpus(gen, n=300, seed=4)
     snaps = []
     for step in (incremental.WRITE_CHUNK, 25):
         monkeypatch.setattr(incremental, "WRITE_CHUNK", step)
         db = Database.open(new_db_url(f"chunk{step}.db"))
-        for batch in _batches(random.Random(1), docs, 3):
+        for batch in batches(random.Random(1), docs, 3):
             gen.store(db, batch)
             resolve(db)
         resolve(db, full=True)

@@ -186,6 +186,9 @@ class World:
         self.links: dict[int, list[tuple[int, float, dict]]] = {}
         self._best: dict[int, tuple[Part | None, Link | None]] = {}
         self.scratch = False
+        # a full run's choices of undated parts by their claims (nothing changes during a full run, so
+        # a choice made in one window holds in every later one; evict keeps it): None elsewhere
+        self.undated_memo: dict[tuple[str, ...], tuple[Part | None, Link | None]] | None = None
 
     def _fork(self) -> "World":
         """An empty world with the same rulings: it reads an undated part's dated partners (up to
@@ -194,7 +197,7 @@ class World:
         w.s, w.decisions, w.apart, w.units, w.blocks_of, w.dec_of = (
             self.s, self.decisions, self.apart, self.units, self.blocks_of, self.dec_of)
         w.refs, w.id_of, w.parts, w.part_of, w.links, w._best = {}, {}, {}, {}, {}, {}
-        w.scratch = True
+        w.scratch, w.undated_memo = True, None
         return w
 
     def unit_of(self, c: ClaimRef) -> Block:
@@ -274,7 +277,13 @@ class World:
         if got is not None:
             return got
         if p.unit[0] == "u" and not self.scratch:
-            got = self._best[id(p)] = self._choose_undated(p)
+            if self.undated_memo is None:
+                got = self._best[id(p)] = self._choose_undated(p)
+            else:
+                got = self.undated_memo.get(p.keys)
+                if got is None:
+                    got = self.undated_memo[p.keys] = self._choose_undated(p)
+                self._best[id(p)] = got
             return got
         others = self.linked_to([p])
         self.ensure_claims(others)
@@ -590,6 +599,7 @@ def run_full(s) -> RunStats:
     s.execute(delete(SourceLink))
     scored, links_added = score_full(s)
     w = World(s)
+    w.undated_memo = {}
     written = edges = settled = 0
     for lo, hi in _windows(s):
         ids = set(s.scalars(_current_ids().where(Claim.date >= _day(lo), Claim.date < _day(hi))))
