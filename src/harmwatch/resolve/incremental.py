@@ -31,7 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+import json
+
+from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coerce, update
 
 from ..store.models import (Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow, ResolvedClaim,
                             ScoredClaim, Source, SourceLink)
@@ -229,7 +231,13 @@ class World:
                 self.id_of[r.key] = r.claim_id
                 members[u].append(self.refs[r.claim_id])
         ids = sorted(r.claim_id for refs in members.values() for r in refs)
-        self._read_links(ids)
+        if self.undated_memo is None:
+            self._read_links(ids)
+        else:  # a full run: an undated unit's clustering needs only the links among its claims; its parts'
+            # choices (made once, _choose_undated) read their claims' other links themselves
+            undated = {r.claim_id for u, refs in members.items() if u[0] == "u" for r in refs}
+            self._read_links([i for i in ids if i not in undated])
+            self._read_inner_links(sorted(undated))
         for u in sorted(units, key=block_order):
             refs = sorted(members[u], key=lambda r: r.key)
             mine = {r.claim_id for r in refs}
@@ -249,19 +257,22 @@ class World:
 
     def _read_links(self, ids: list[int]) -> None:
         todo = {i for i in ids if i not in self.links}
+        self.links.update(_links_of(self.s, todo))
+
+    def _read_inner_links(self, ids: list[int]) -> None:
+        """Only the links among these claims (a full run's undated units: see ensure_units)."""
+        todo = sorted(i for i in ids if i not in self.links)
+        mine = set(todo)
         for i in todo:
             self.links[i] = []
-        seen: set[tuple[int, int]] = set()
-        for part in _chunks(sorted(todo)):
-            for a, b, score, features in self.s.execute(
-                    select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, ClaimLink.features)
-                    .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))):
-                if (a, b) in seen:
-                    continue
-                seen.add((a, b))
-                if a in todo:
+        for part in _chunks(todo):
+            q = select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, type_coerce(ClaimLink.features, String))
+            q = q.where(ClaimLink.claim_a.in_(part))
+            if len(todo) <= 5000:
+                q = q.where(ClaimLink.claim_b.in_(todo))
+            for a, b, score, features in self.s.execute(q):
+                if b in mine:
                     self.links[a].append((b, score, features))
-                if b in todo:
                     self.links[b].append((a, score, features))
 
     def linked_to(self, parts: list[Part]) -> set[int]:
@@ -302,8 +313,9 @@ class World:
         """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
         settlement's dated claims: their units are read SCRATCH_UNITS at a time into a scratch world and
         dropped, keeping the best joinable candidate so far; only the chosen partner's unit stays here."""
-        others = self.linked_to([p])
         mine = {self.id_of[k] for k in p.keys}
+        links = self.links if self.undated_memo is None else _links_of(self.s, mine)  # a full run: see ensure_units
+        others = {o for i in mine for o, _, _ in links.get(i, ())}
         light = _light_refs(self.s, others - mine)
         units = sorted({self.unit_of(r) for r in light.values()} - {p.unit}, key=block_order)
         top = None  # (rank, part's claim ids, link)
@@ -312,7 +324,7 @@ class World:
             f.ensure_units(set(units[i:i + SCRATCH_UNITS]))
             cross = []
             for k in p.keys:
-                for other, score, features in self.links.get(self.id_of[k], ()):
+                for other, score, features in links.get(self.id_of[k], ()):
                     q = f.part_of.get(other)
                     if q is not None:
                         a, b = sorted((k, f.refs[other].key))
@@ -349,6 +361,25 @@ class World:
             q = self._best[p][0]
             if q is not None and q.unit not in self.parts:
                 del self._best[p]
+
+
+def _links_of(s, ids: set[int]) -> dict[int, list[tuple[int, float, str | dict]]]:
+    """Every stored link of these claims: claim id -> [(other claim id, score, features)]; the features
+    are left as stored (JSON text on SQLite) and decoded only for the links written (_write)."""
+    out: dict[int, list] = {i: [] for i in ids}
+    seen: set[tuple[int, int]] = set()
+    for part in _chunks(sorted(ids)):
+        for a, b, score, features in s.execute(
+                select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, type_coerce(ClaimLink.features, String))
+                .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))):
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            if a in out:
+                out[a].append((b, score, features))
+            if b in out:
+                out[b].append((a, score, features))
+    return out
 
 
 def _id_of_key(s, key: str) -> int:
@@ -754,6 +785,8 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
     links_of: dict[str, list[Link]] = {}
     for l in res.links:
         if res.incident_of[l.a] in changed:
+            if isinstance(l.features, str):  # read undecoded (World._read_links)
+                l = Link(l.a, l.b, l.score, json.loads(l.features))
             links_of.setdefault(res.incident_of[l.a], []).append(l)
     written, batch = 0, []
     todo = sorted(changed)
