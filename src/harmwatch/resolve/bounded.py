@@ -26,15 +26,14 @@ The rule (the same for a full run, an incremental run and `resolve_claims` in me
 Why it is local: a unit's parts depend only on the unit's claims and the links among them; a
 part's partner only on the parts linked to it, and an undated claim is linked only within its
 settlement and its window, so a new dated claim reaches the undated claims of its settlement
-published up to ``UNDATED_WINDOW_DAYS`` after its day. A new undated claim re-clusters its
-settlement's undated unit, and every dated part linked to a claim of that unit chooses again: up
-to ``UNDATED_WINDOW_DAYS`` of the settlement's dated claims per undated claim, so in a busy town a
-large share of its history (docs/scaling.md measures it). New claims change the parts of the units they
-fall in (the *touched* units); a part elsewhere changes its choice only when it has a link into a
-touched unit (or its chosen partner lost a claim), and an incident changes only when one of its
-parts does. An incremental run therefore re-clusters the touched units, re-chooses for the parts
-linked to them, and rewrites the incidents those parts are in, and nothing else; the result is the
-one a full run gives, whatever the order and batches claims arrived in.
+published up to ``UNDATED_WINDOW_DAYS`` after its day. New claims change some parts of the units
+they fall in (the *touched* units; a part that is exactly a part of before is unchanged, and in a
+busy settlement's undated unit most are); a part elsewhere changes its choice only when it has a
+link into a *changed* part that scores at least as high as its link to its current choice (or its
+chosen partner changed), and an incident changes only when one of its parts does. An incremental
+run therefore re-clusters the touched units, re-chooses for the changed parts and the parts that
+may prefer them, and rewrites the incidents those parts are in, and nothing else; the result is
+the one a full run gives, whatever the order and batches claims arrived in.
 """
 from __future__ import annotations
 

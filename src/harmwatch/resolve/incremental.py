@@ -12,9 +12,10 @@ each other as best partner are one incident. An incremental run (``run``, called
    undated claims naming its settlement.
 2. **Settles** (``settle``) the units of the claims that have no row in ``resolved_claims`` (new,
    or re-resolved by an analyst decision since: review.py deletes their rows) and of the incidents
-   that lost a claim: their parts, the parts linked to them, those whose chosen partner
-   (``resolved_claims.best``, migration 0018) is gone, and every incident any of these were or are
-   in. ``World`` reads and clusters units on demand from the stored claims and links, so a part is
+   that lost a claim: their parts that changed since the last run (``_changed_parts``), the parts
+   linked to those that may now prefer them (``_may_choose_again``), those whose chosen partner
+   (``resolved_claims.best``, migration 0018) changed or is gone, and every incident any of these
+   were or are in. ``World`` reads and clusters units on demand from the stored claims and links, so a part is
    decided exactly as a full run decides it.
 3. **Writes** only the incidents that changed (summary, claims.incident_id) and the re-report
    edges among their documents, and every settled claim's ``resolved_claims`` row.
@@ -515,10 +516,50 @@ def _changed_parts(s, w: World, parts: list[Part], seeds: set[int], touched: set
     return out
 
 
+def _may_choose_again(s, w: World, changed: list[Part]) -> set[int]:
+    """The claims linked to a changed part whose part's choice may change: a part keeps its last choice
+    when every link from it into a changed part scores below its link to the part it chose (then the
+    changed part ranks after its choice, and the candidates ranked before are unchanged). Its choice
+    is known from ``resolved_claims.best`` (the chosen part's earliest claim); a claim whose link to
+    that claim is not stored, whose part chose nothing, or that has no row, is kept (its part chooses
+    again). Parts whose choice was a changed part are found by the caller."""
+    mine = {w.id_of[k] for p in changed for k in p.keys}
+    top: dict[int, float] = {}  # claim -> its strongest link into a changed part
+    for c in mine:
+        for other, score, _ in w.links.get(c, ()):
+            if other not in mine and score > top.get(other, float("-inf")):
+                top[other] = score
+    if not top:
+        return set()
+    best: dict[int, str | None] = {}
+    for part in _chunks(sorted(top)):
+        best.update(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.best)
+                              .where(ResolvedClaim.claim_id.in_(part))).all())
+    id_of: dict[str, int] = {}
+    for part in _chunks(sorted({b for b in best.values() if b is not None})):
+        id_of.update((k, i) for i, k in s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.key)
+                                                  .where(ResolvedClaim.key.in_(part))))
+    chosen = {c: id_of.get(b) for c, b in best.items() if b is not None}
+    floor: dict[int, float] = {}  # claim -> the score of its link to its part's choice (a lower bound of it)
+    for c, score, _ in (x for part in _chunks(sorted(chosen)) for x in _pair_scores(s, part, chosen)):
+        floor[c] = max(score, floor.get(c, float("-inf")))
+    return {c for c, score in top.items() if c not in floor or score >= floor[c]}
+
+
+def _pair_scores(s, ids: list[int], other_of: dict[int, int | None]):
+    """(claim, score, other) for the stored links between each claim of `ids` and other_of[claim]."""
+    for a, b, score in s.execute(select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score)
+                                 .where(or_(ClaimLink.claim_a.in_(ids), ClaimLink.claim_b.in_(ids)))):
+        if other_of.get(a) == b:
+            yield a, score, b
+        if other_of.get(b) == a:
+            yield b, score, a
+
+
 def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str]) -> tuple[_Emitted, int]:
     """The incremental side of the rule: re-cluster the units of `seeds` and of the incidents in
-    `touched`, choose again for the parts linked to them (or whose choice is gone), and settle every
-    incident those parts were or are in. Returns what was settled and the number of units read."""
+    `touched`, choose again for their changed parts, the parts that may prefer those, and the parts
+    whose choice changed or is gone, and settle every incident those parts were or are in. Returns what was settled and the number of units read."""
     start = set(seeds)
     for part in _chunks(sorted(touched)):
         start.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.incident_id.in_(part))))
@@ -526,7 +567,7 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
     touched_units = {w.unit_of(w.refs[c]) for c in start if c in w.refs}
     todo: list[Part] = _changed_parts(s, w, [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]],
                                       seeds, touched)
-    again = w.linked_to(todo)
+    again = _may_choose_again(s, w, todo)
     # parts whose last choice was a changed part (or one now gone): they choose again, even when the
     # link that made the choice went with a deleted claim
     chosen = gone_keys | {k for p in todo for k in p.keys}
