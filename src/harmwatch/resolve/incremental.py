@@ -312,17 +312,32 @@ class World:
 
     def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
         """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
-        settlement's dated claims: their units are read SCRATCH_UNITS at a time into a scratch world and
-        dropped, keeping the best joinable candidate so far; only the chosen partner's unit stays here."""
+        settlement's dated claims: their units are read into a scratch world and dropped, strongest link
+        first (a few, then SCRATCH_UNITS at a time), keeping the best joinable candidate so far, until no
+        unit left has a link as strong as it (a part's rank is its strongest link to `p`, so none of
+        them could rank before it); only the chosen partner's unit stays here."""
         mine = {self.id_of[k] for k in p.keys}
         links = self.links if self.undated_memo is None else _links_of(self.s, mine)  # a full run: see ensure_units
         others = {o for i in mine for o, _, _ in links.get(i, ())}
         light = _light_refs(self.s, others - mine)
-        units = sorted({self.unit_of(r) for r in light.values()} - {p.unit}, key=block_order)
+        strongest: dict[Block, float] = {}
+        for i in mine:
+            for other, score, _ in links.get(i, ()):
+                r = light.get(other)
+                if r is not None:
+                    u = self.unit_of(r)
+                    strongest[u] = max(score, strongest.get(u, float("-inf")))
+        strongest.pop(p.unit, None)
+        units = sorted(strongest, key=lambda u: (-strongest[u], block_order(u)))
         top = None  # (rank, part's claim ids, link)
-        for i in range(0, len(units), SCRATCH_UNITS):
+        i = 0
+        while i < len(units):
+            if top is not None and -top[0][0] > strongest[units[i]]:
+                break  # every unit left ranks after the choice
+            n = 4 if i == 0 else SCRATCH_UNITS
             f = self._fork()
-            f.ensure_units(set(units[i:i + SCRATCH_UNITS]))
+            f.ensure_units(set(units[i:i + n]))
+            i += n
             cross = []
             for k in p.keys:
                 for other, score, features in links.get(self.id_of[k], ()):
