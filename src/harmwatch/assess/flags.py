@@ -13,7 +13,8 @@ behind it. Kinds (docs/assessment.md says what each does and does not mean):
                          report says it is inaccurate), or a stated likely target elsewhere: then its
                          distance from the incident's point and P(miss >= d) = 2^-(d/CEP)^2
 
-Flags are recomputed whenever their incident is rewritten (resolve/service.write_incidents). An
+Flags are recomputed whenever their incident is rewritten (resolve/service.write_incidents), and
+dropped with it when a writer deletes it (`drop_flags`; `sweep_orphans` for full runs). An
 analyst dismisses a flag with a reason (audited); the dismissal holds while the recomputed flag has
 the same basis (the same facts behind it), and lapses when they change.
 """
@@ -315,17 +316,31 @@ def gather(s, ids: list[str]) -> list[IncidentFacts]:  # noqa: ANN001
     return [facts[i] for i in ids if i in facts]
 
 
+def drop_flags(s, incident_ids: Iterable[str]) -> None:  # noqa: ANN001
+    """Remove the stored flags of these incidents (in the caller's write transaction): a writer
+    that deletes incident rows calls it with the ids it deleted, so no flag outlives its incident
+    without a sweep of the whole flags table. Dismissals are kept (they lapse by basis)."""
+    for chunk in _chunks(sorted(set(incident_ids))):
+        s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.in_(chunk)))
+
+
+def sweep_orphans(s) -> int:  # noqa: ANN001
+    """Remove every flag whose incident no longer exists: a pass over the whole flags table, for
+    full runs (`resolve --full`, `objects load`), not for each review write. Returns how many."""
+    r = s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.not_in(select(IncidentRow.id))))
+    return r.rowcount or 0
+
+
 def refresh_flags(s, incident_ids: Iterable[str] | None) -> int:  # noqa: ANN001
-    """Recompute the flags of these incidents (None: every incident) in the caller's write
-    transaction; flags of incidents that no longer exist are removed. Returns how many were written."""
+    """Recompute the flags of these incidents (None: every incident, and no flag of a deleted
+    incident is left) in the caller's write transaction. With ids, only those incidents' flags are
+    touched: flags of incidents the caller deleted go with `drop_flags`. Returns how many were written."""
     ids = sorted(set(incident_ids)) if incident_ids is not None else list(s.scalars(select(IncidentRow.id)))
     s.flush()
     if incident_ids is None:
         s.execute(delete(AssessmentFlag))
     else:
-        for chunk in _chunks(ids):
-            s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.in_(chunk)))
-        s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.not_in(select(IncidentRow.id))))
+        drop_flags(s, ids)
     if not ids:
         return 0
     minimum = int(settings.POPULATED_MIN.number() or 0)

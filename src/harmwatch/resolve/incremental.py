@@ -36,8 +36,8 @@ import json
 
 from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coerce, update
 
-from ..store.models import (Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow, ResolvedClaim,
-                            ScoredClaim, Source, SourceLink)
+from ..store.models import (AssessmentFlag, Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow,
+                            ResolvedClaim, ScoredClaim, Source, SourceLink)
 from .bounded import Block, Part, apart_of, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
 from .link import CELL_DEG, UNDATED_WINDOW_DAYS, _cell, score_all
 from .model import ClaimRef, Decision, Link, Resolution
@@ -682,6 +682,7 @@ def run_full(s) -> RunStats:
     s.execute(delete(ScoredClaim))
     s.execute(delete(ResolvedClaim))
     s.execute(delete(IncidentRow))
+    s.execute(delete(AssessmentFlag))  # every incident is written (and flagged) again
     s.execute(update(Claim).values(incident_id=None))
     s.execute(delete(SourceLink))
     scored, links_added = score_full(s)
@@ -793,6 +794,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
     """Write what `em` settled: the incidents that changed (summary, claims.incident_id), every settled
     claim's resolved_claims row, and the re-report edges among their documents. Returns the incidents
     written and the edges written."""
+    from ..assess.flags import drop_flags
     from .edits import stored_edits
     from .service import claim_refs, decisions_of, write_incidents
     res = em.res
@@ -819,6 +821,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
     unchanged = set(members) - changed
     for part in _chunks(sorted(old_rows - unchanged)):
         s.execute(delete(IncidentRow).where(IncidentRow.id.in_(part)))
+    drop_flags(s, old_rows - unchanged)  # flags of rows deleted here (rewritten ones are flagged again below)
     if gone:
         for part in _chunks(sorted(gone)):
             s.execute(update(Claim).where(Claim.id.in_(part)).values(incident_id=None))

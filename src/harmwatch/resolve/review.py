@@ -93,6 +93,8 @@ def refresh(s, incident_ids: list[str]) -> dict[str, str]:
             known[(e.doc_id, e.origin)] = e
             s.add(SourceLink(doc_id=e.doc_id, origin=e.origin, kind=e.kind, score=e.score, evidence=e.evidence))
     s.execute(delete(IncidentRow).where(IncidentRow.id.in_(incident_ids)))
+    from ..assess.flags import drop_flags
+    drop_flags(s, incident_ids)  # a merged-away id's flags go with it; write_incidents flags the new rows
     edits = [e for e in stored_edits(s) if e["anchor"] in ids]
     svc.write_incidents(s, res, refs, ids, list(known.values()), status, edits)
     # the next resolution run clusters these claims again with their neighbours (resolve/incremental.py)
