@@ -14,7 +14,7 @@ behind it. Kinds (docs/assessment.md says what each does and does not mean):
                          distance from the incident's point and P(miss >= d) = 2^-(d/CEP)^2
 
 Flags are recomputed whenever their incident is rewritten (resolve/service.write_incidents), and
-dropped with it when a writer deletes it (`drop_flags`; `sweep_orphans` for full runs). An
+dropped with it when a writer deletes it (`drop_flags`; a full run clears them all). An
 analyst dismisses a flag with a reason (audited); the dismissal holds while the recomputed flag has
 the same basis (the same facts behind it), and lapses when they change.
 """
@@ -320,15 +320,12 @@ def drop_flags(s, incident_ids: Iterable[str]) -> None:  # noqa: ANN001
     """Remove the stored flags of these incidents (in the caller's write transaction): a writer
     that deletes incident rows calls it with the ids it deleted, so no flag outlives its incident
     without a sweep of the whole flags table. Dismissals are kept (they lapse by basis)."""
-    for chunk in _chunks(sorted(set(incident_ids))):
-        s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.in_(chunk)))
-
-
-def sweep_orphans(s) -> int:  # noqa: ANN001
-    """Remove every flag whose incident no longer exists: a pass over the whole flags table, for
-    full runs (`resolve --full`, `objects load`), not for each review write. Returns how many."""
-    r = s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.not_in(select(IncidentRow.id))))
-    return r.rowcount or 0
+    gone = set(incident_ids)
+    for row in [o for o in s.identity_map.values() if isinstance(o, AssessmentFlag) and o.incident_id in gone]:
+        s.expunge(row)  # so the statement below need not match the session's objects one by one
+    for chunk in _chunks(sorted(gone)):
+        s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.in_(chunk))
+                  .execution_options(synchronize_session=False))
 
 
 def refresh_flags(s, incident_ids: Iterable[str] | None) -> int:  # noqa: ANN001
