@@ -274,36 +274,38 @@ def near(s, f: Filters, most: int = RTREE_MAX):  # noqa: ANN001
 
 
 def _rtree_page(s, f: Filters, limit: int, offset: int, upto: int | None,  # noqa: ANN001
-                cond) -> tuple[int, list[str]] | None:
-    """bbox + date and no other filter, on SQLite: (the matches counted up to upto + 1, the page's ids)
-    mostly from the R*Tree alone. Its entries that surely lie in the box and window are counted there;
-    only those on an edge (within float rounding, or with a malformed date) are checked on their rows.
-    The page reads the rows of the entries from the (offset + limit)-th newest sure day on. None for a
-    dense view (more than RTREE_MAX entries): the date index, read in the list order, serves it better."""
+                cond) -> tuple[int, list[tuple]] | None:
+    """bbox + date and no other filter, on SQLite: (the matches counted up to upto + 1, the page's rows of
+    SUMMARY_COLUMNS) mostly from the R*Tree alone. Its entries that surely lie in the box and window are
+    counted there; only those on an edge (within float rounding, or with a malformed date) are checked on
+    their rows. The page reads the rows of the entries from the (offset + limit)-th newest sure day on.
+    None for a dense view (more than RTREE_MAX entries): the date index, read in the list order, serves
+    it better. Every statement runs on the driver's cursor (web/fastsql.py), its values bound."""
     from ..store.dialect import RTREE, rtree_where
     t = RTREE
     may, p = rtree_where(f.bbox, f.date_from, f.date_to)
     sure, _ = rtree_where(f.bbox, f.date_from, f.date_to, inside=True)
-    if s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} LIMIT {RTREE_MAX + 1})"),
-                 p).scalar() > RTREE_MAX:
+    if fastsql.scalar(s, text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} LIMIT :most)")
+                      .bindparams(**p, most=RTREE_MAX + 1)) > RTREE_MAX:
         return None
     lim = -1 if upto is None else upto + 1
-    n = s.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} AND {sure} LIMIT {lim})"), p).scalar()
+    n = fastsql.scalar(s, text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} AND {sure} LIMIT :lim)")
+                       .bindparams(**p, lim=lim))
     edge = text(f"SELECT id FROM {t} WHERE {may} AND NOT ({sure})").columns(column("id"))
-    n += s.execute(select(func.count()).select_from(Incident).where(cond, literal_column("incidents.rowid")
-                                                                    .in_(edge.bindparams(**p)))).scalar() or 0
+    n += fastsql.scalar(s, select(func.count()).select_from(Incident).where(
+        cond, literal_column("incidents.rowid").in_(edge.bindparams(**p)))) or 0
     if upto is not None:
         n = min(n, upto + 1)
     if not limit or offset >= n:
         return n, []
-    day = s.execute(text(f"SELECT maxday FROM {t} WHERE {may} AND {sure} ORDER BY maxday DESC LIMIT 1 "
-                         f"OFFSET {offset + limit - 1}"), p).scalar()
+    day = fastsql.scalar(s, text(f"SELECT maxday FROM {t} WHERE {may} AND {sure} ORDER BY maxday DESC LIMIT 1 "
+                                 f"OFFSET :skip").bindparams(**p, skip=offset + limit - 1))
     near_ = text(f"SELECT id FROM {t} WHERE {may} AND maxday >= :top").columns(column("id"))
     near_ = near_.bindparams(**p, top=day if day is not None else -2e9)
     order = (Incident.date.desc(), Incident.id)
-    q = (select(Incident.id).where(cond, literal_column("incidents.rowid").in_(near_)).order_by(*order)
+    q = (select(*SUMMARY_COLUMNS).where(cond, literal_column("incidents.rowid").in_(near_)).order_by(*order)
          .limit(limit).offset(offset))
-    return n, [i for (i,) in s.execute(q)]
+    return n, fastsql.rows(s, q)
 
 
 def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN001
@@ -325,13 +327,9 @@ def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN0
         else:
             got = None
         if got is not None:
-            n, ids = got
+            n, page = got
             exact = upto is None or n <= upto
-            rows = [summary(r) for r in fastsql.rows(s, select(*SUMMARY_COLUMNS).where(Incident.id.in_(ids)))] \
-                if ids else []
-            pos = {i: k for k, i in enumerate(ids)}
-            rows.sort(key=lambda r: pos[r["id"]])
-            return (n if exact else upto), exact, rows
+            return (n if exact else upto), exact, [summary(r) for r in page]
         narrow = near(s, f)
         cond = and_(*c, *([narrow] if narrow is not None else [])) if c else None
         iq = select(Incident.id)
