@@ -308,6 +308,46 @@ def _rtree_page(s, f: Filters, limit: int, offset: int, upto: int | None,  # noq
     return n, fastsql.rows(s, q)
 
 
+# A page deep in a list (offset >= ANCHOR_STEP, filters the change counters cover, SQLite) starts right
+# after the sort key of the row before it, taken from the keys of every ANCHOR_STEP-th row: one pass
+# over the list index per change of the incidents (web/cache.py), instead of skipping `offset` index
+# entries on every request. PostgreSQL counts a review's delete and re-insert as a change, so the keys
+# would be read again after every review there: it keeps OFFSET.
+ANCHOR_STEP = 100
+_ORDER = (Incident.date.desc(), Incident.id)
+
+
+def _anchors(s, cond) -> tuple[int, list[tuple]]:  # noqa: ANN001
+    """(the rows matching cond, the sort key (date, id) of the rows ANCHOR_STEP - 1, 2 * ANCHOR_STEP - 1,
+    ...), in the list order, from one pass over ix_incidents_list."""
+    q = select(Incident.date, Incident.id).order_by(*_ORDER)
+    keys = fastsql.rows(s, q.where(cond) if cond is not None else q)
+    return len(keys), [tuple(keys[k - 1]) for k in range(ANCHOR_STEP, len(keys) + 1, ANCHOR_STEP)]
+
+
+def _after(after: tuple[str | None, str] | None, nulls_first: bool) -> list[list]:
+    """The rest of the list order after the sort key `after` (None: from the start) as up to three
+    index ranges, each read in index order: the same date with a greater id, then the earlier dates
+    (and the undated block where it falls)."""
+    if after is None:
+        return [[]]
+    if after[0] is None:
+        return [[Incident.date.is_(None), Incident.id > after[1]]] + ([[Incident.date.is_not(None)]] if nulls_first
+                                                                        else [])
+    return ([[Incident.date == after[0], Incident.id > after[1]], [Incident.date < after[0]]]
+            + ([] if nulls_first else [[Incident.date.is_(None)]]))
+
+
+def _page_after(s, cond: list, after: tuple, skip: int, limit: int, nulls_first: bool) -> list[tuple]:  # noqa: ANN001
+    """Rows of SUMMARY_COLUMNS matching cond: `limit` of them, after the sort key `after` and `skip` more."""
+    want, out = skip + limit, []
+    for extra in _after(after, nulls_first):
+        if len(out) >= want:
+            break
+        out += fastsql.rows(s, select(*SUMMARY_COLUMNS).where(*cond, *extra).order_by(*_ORDER).limit(want - len(out)))
+    return out[skip:]
+
+
 def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN001
                 cap: int | None = TOTAL_CAP) -> tuple[int, bool, list[dict]]:
     """(total, exact, one page of incident summaries), newest first. The total is counted up to
@@ -336,6 +376,18 @@ def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN0
         if cond is not None:
             iq = iq.where(cond)
         name = cache_counter(f)
+        if name is not None and offset >= ANCHOR_STEP and s.dialect.name == "sqlite":
+            # a deep page from the cached sort key of the row before it: no pass over the rows it skips
+            key = ("anchors", tuple(sorted(f.params().items())))
+            n, anchors = cache.cached(db, s, key, lambda: _anchors(s, cond), name)
+            exact = upto is None or n <= upto
+            total = n if exact else upto
+            if not limit or offset >= n:
+                return total, exact, []
+            a = offset // ANCHOR_STEP  # anchors[a - 1]: the sort key of row a * ANCHOR_STEP - 1
+            rows = _page_after(s, [cond] if cond is not None else [], anchors[a - 1], offset - a * ANCHOR_STEP,
+                               limit, _nulls_first(s))
+            return total, exact, [summary(r) for r in rows]
         if name is None:
             n = _count(s, cond, upto)
         else:  # the count is reused until the incidents change (web/cache.py)
@@ -390,18 +442,7 @@ def search_after(db, f: Filters, limit: int = 100, cursor: str | None = None) ->
     with db.session() as s:
         s = s.connection()
         nulls_first = _nulls_first(s)
-        # the rest of the order as up to three index ranges, each read in index order:
-        # the same date with a greater id, then the earlier dates (and the undated block where it falls)
-        if after is None:
-            ranges = [[]]
-        elif after[0] is None:
-            ranges = [[Incident.date.is_(None), Incident.id > after[1]]]
-            if nulls_first:
-                ranges.append([Incident.date.is_not(None)])
-        else:
-            ranges = [[Incident.date == after[0], Incident.id > after[1]], [Incident.date < after[0]]]
-            if not nulls_first:
-                ranges.append([Incident.date.is_(None)])
+        ranges = _after(after, nulls_first)  # up to three index ranges, each read in index order
         order = (Incident.date.desc(), Incident.id)
         ids: list[str] = []
         want = limit + 1  # one more than asked: is there a next page?
