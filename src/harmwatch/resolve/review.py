@@ -344,10 +344,12 @@ def comments(db, incident_id: str) -> list[dict]:
                  "incident_id": c.incident_id} for c in s.scalars(q)]
 
 
-def history(db, incident_id: str) -> list[dict]:
-    """Audit entries about this incident and about the incidents merged into it, oldest first."""
+def history(db, incident_id: str, members: list[str] | None = None) -> list[dict]:
+    """Audit entries about this incident and about the incidents merged into it, oldest first.
+    `members`: its claim keys, when the caller has just read them (the incident is not read again)."""
     with db.session() as s:
-        members = _members(s, incident_id)
+        if members is None:
+            members = _members(s, incident_id)
         ids = {incident_id} | set(s.scalars(select(IncidentAlias.old_id).where(IncidentAlias.claim.in_(members))))
         q = select(AuditEntry).where(AuditEntry.target_type == "incident", AuditEntry.target_id.in_(sorted(ids)))
         return [{"id": e.id, "at": e.at.isoformat() if e.at else None, "actor": e.actor, "action": e.action,

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..store.models import Claim, Decision as DecisionRow, Incident as IncidentRow, Source
 from . import denials as _den
@@ -269,19 +269,24 @@ def show(db, incident_id: str) -> dict:
         out["links"] = (r.detail or {}).get("links", [])
         out["origins"] = (r.detail or {}).get("origins", {})
         claims = []
-        for row, src in s.execute(select(Claim, Source).join(Source, Claim.source_id == Source.id)
-                                  .where(Claim.incident_id == incident_id).order_by(Source.doc_id, Claim.ordinal)):
+        # the source's columns shown, and of its text only the claim's passage (not the whole document)
+        passage = func.substr(Source.text, Claim.span_start + 1,
+                              func.coalesce(Claim.span_end, func.length(Source.text)) - Claim.span_start)
+        for row, doc_id, publisher, language, published, text in s.execute(
+                select(Claim, Source.doc_id, Source.publisher, Source.language, Source.published, passage)
+                .join(Source, Claim.source_id == Source.id)
+                .where(Claim.incident_id == incident_id).order_by(Source.doc_id, Claim.ordinal)):
             claims.append({
-                "key": f"{src.doc_id}#{row.ordinal}", "doc_id": src.doc_id, "publisher": src.publisher,
-                "language": src.language,  # the claim's quotes stay in this language
-                "published": src.published.isoformat() if src.published else None, "said_by": row.source_said,
+                "key": f"{doc_id}#{row.ordinal}", "doc_id": doc_id, "publisher": publisher,
+                "language": language,  # the claim's quotes stay in this language
+                "published": published.isoformat() if published else None, "said_by": row.source_said,
                 "date": row.date, "time": row.time, "place": row.place, "weapon": row.weapon,
                 "weapon_class": row.weapon_class, "objects": row.objects, "killed": row.killed, "injured": row.injured,
                 "children_killed": row.children_killed, "children_injured": row.children_injured,
                 "women_killed": row.women_killed, "healthcare_killed": row.healthcare_killed,
                 "healthcare_injured": row.healthcare_injured, "perpetrator": row.perpetrator,
                 "evidence": row.evidence, "uncertain": getattr(row, "uncertain", None) or {},
-                "passage": src.text[row.span_start:row.span_end] if row.span_start is not None else None,
+                "passage": text if row.span_start is not None else None,
             })
         out["claim_details"] = claims
         out["decisions"] = [{"kind": d.kind, "a": d.a, "b": d.b, "actor": d.actor, "reason": d.reason,

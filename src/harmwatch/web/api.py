@@ -150,7 +150,7 @@ def _incident(request: Request, incident_id: str) -> dict:
         inc = service.show(db, incident_id)
     except service.ResolutionError as e:
         raise _resolution_error(e, request, incident_id) from None
-    inc["history"] = service.history(db, incident_id)  # also the entries of incidents merged into it
+    inc["history"] = service.history(db, incident_id, inc["claims"])  # also the entries of incidents merged into it
     inc["review"] = review.review_state(db, incident_id)  # reviewer, second review
     from ..assess import for_incident
     inc.update(for_incident(db, inc))  # weapon_profile, flags, chronolocation (docs/assessment.md)

@@ -68,7 +68,8 @@ def map_page(request: Request, viewer: Viewer = Depends(page_reader)):
     # script intersects with the view
     clusters_url = "/api/clusters?" + urlencode({k: v for k, v in params.items() if k != "bbox"})
     # incidents the map cannot draw (no point, not even an oblast centre), counted and linked
-    no_point = query.search(db, replace(f, no_point=True), limit=0)[0] if not f.no_point else total
+    # (none inside a bounding box: an incident without a point is in no box, so there is nothing to count)
+    no_point = total if f.no_point else 0 if f.bbox else query.search(db, replace(f, no_point=True), limit=0)[0]
     no_point_url = "/incidents?" + urlencode({**params, "no_point": "1"})
     return render(request, "map.html", f=f, params=params, error=error, total=total, rows=rows, colour=colour,
                   choices=query.choices(db), geo_url=geo_url, timeline_url=timeline_url,
@@ -105,7 +106,7 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
         del c["text"]
         claims.append(c)
     return render(request, "incident.html", inc=inc, claims=claims, ranges=_range_cells(inc),
-                  history=service.history(db, incident_id), editable=service.EDITABLE,
+                  history=service.history(db, incident_id, inc["claims"]), editable=service.EDITABLE,
                   sources=query.source_titles(db, inc["source_docs"]), comments=service.comments(db, incident_id),
                   suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [],
                   review_state=review.review_state(db, incident_id),

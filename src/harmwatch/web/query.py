@@ -494,32 +494,31 @@ def distinct_values(s, col) -> list:  # noqa: ANN001
 # The object types hit, for the drop-down: no index can give them (a JSON list per row), and a scan
 # reads every row, so the list is computed once per change of the incidents' facts (web/cache.py,
 # migration 0017; before, it was kept 60 s).
-def _objects(s, db) -> list[str]:  # noqa: ANN001
-    def compute() -> list[str]:
-        objs: set[str] = set()
-        # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
-        for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
-            try:
-                objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
-            except ValueError:
-                continue
-        return sorted(objs)
-    return list(cache.cached(db, s, ("object_choices",), compute))
+def _objects(s) -> list[str]:  # noqa: ANN001
+    objs: set[str] = set()
+    # DISTINCT on the JSON text: PostgreSQL's json type has no equality operator
+    for (o,) in s.execute(select(cast(Incident.objects, String)).distinct().limit(5000)):
+        try:
+            objs.update(x for x in json.loads(o or "[]") if isinstance(x, str))
+        except ValueError:
+            continue
+    return sorted(objs)
 
 
 def choices(db) -> dict[str, list[str]]:  # noqa: ANN001
     """Distinct values for the filter drop-downs."""
     with db.session() as s:
         s = s.connection()  # Core: plain rows, no ORM loading
-        out = {}
-        # oblasts and weapon classes are facts (reused until an incident's facts change, web/cache.py);
-        # grades and statuses change with every review, so they are read each time (a few index lookups)
-        for name, col in (("admin1", Incident.admin1), ("weapon_class", Incident.weapon_class)):
-            out[name] = list(cache.cached(db, s, ("choices", name), lambda col=col: distinct_values(s, col)))
-        for name, col in (("grade", Incident.grade), ("status", Incident.status)):
-            out[name] = distinct_values(s, col)
-        out["object"] = _objects(s, db)
-        return out
+        # oblasts, weapon classes and object types are facts (reused until an incident's facts change,
+        # web/cache.py); grades and statuses change with reviews (reused until any incident changes)
+        facts = cache.cached(db, s, ("choices", "facts"), lambda: {
+            "admin1": distinct_values(s, Incident.admin1), "weapon_class": distinct_values(s, Incident.weapon_class),
+            "object": _objects(s)})
+        reviewed = cache.cached(db, s, ("choices", "reviewed"), lambda: {
+            "grade": distinct_values(s, Incident.grade), "status": distinct_values(s, Incident.status)}, cache.INCIDENTS)
+        out = {k: list(v) for k, v in facts.items()}
+        out.update({k: list(v) for k, v in reviewed.items()})
+        return {k: out[k] for k in ("admin1", "weapon_class", "grade", "status", "object")}
 
 
 def geojson(total: int | None, rows: list[dict], limit: int, offset: int, total_exact: bool | None = True) -> dict:
