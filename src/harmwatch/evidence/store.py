@@ -397,18 +397,25 @@ def _root_of(session_or_db) -> Path:  # noqa: ANN001
     return resolve_archive(session_or_db.get_bind().url.render_as_string(hide_password=False)) / "evidence"
 
 
-def items_for_incident(session_or_db, incident_id: str) -> list[EvidenceRecord]:  # noqa: ANN001
+def items_for_incident(session_or_db, incident_id: str,  # noqa: ANN001
+                       members: list[str] | None = None) -> list[EvidenceRecord]:
     """The evidence filed under this incident and under incidents merged into it (by their earliest
     claim), oldest first: paths of the original and thumbnail, hashes, media type, EXIF summary and
-    comparison, recycled-media warnings."""
+    comparison, recycled-media warnings. `members`: the incident's claim keys when the caller has them
+    (the incident page): the incident is then read only if it has evidence."""
     files = FileStore(_root_of(session_or_db))
     with _session_of(session_or_db) as s:
-        inc = s.get(Incident, incident_id)
-        members = list((inc.detail or {}).get("claims", [])) if inc else []
+        inc = None
+        if members is None:
+            inc = s.get(Incident, incident_id)
+            members = list((inc.detail or {}).get("claims", [])) if inc else []
         cond = EvidenceItem.incident_id == incident_id
         if members:
             cond = cond | EvidenceItem.claim.in_(members)
-        return _records(s, list(s.scalars(select(EvidenceItem).where(cond).order_by(EvidenceItem.id))), files, inc)
+        items = list(s.scalars(select(EvidenceItem).where(cond).order_by(EvidenceItem.id)))
+        if items and inc is None:
+            inc = s.get(Incident, incident_id)
+        return _records(s, items, files, inc)
 
 
 def _records(s, items: list[EvidenceItem], files: FileStore, inc: Incident | None = None) -> list[EvidenceRecord]:

@@ -157,7 +157,7 @@ def _incident(request: Request, incident_id: str) -> dict:
     return inc
 
 
-def filter_params(
+async def filter_params(  # pure parsing: on the event loop, not a trip through the thread pool
     request: Request,
     bbox: str | None = Query(None, max_length=200, description="minlon,minlat,maxlon,maxlat"),
     from_: str | None = Query(None, alias="from", pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive"),

@@ -28,9 +28,9 @@ FORM_SLACK = 64 * 1024
 MAX_FIELD_CHARS = {"source_url": 2000, "collector": 200, "captured_at": 32}
 
 
-def panel(request: Request, incident_id: str) -> dict:
-    """The incident's evidence for the page: records plus the upload limit."""
-    items = store.items_for_incident(request.app.state.db, incident_id)
+def panel(request: Request, incident_id: str, members: list[str] | None = None) -> dict:
+    """The incident's evidence for the page: records plus the upload limit (`members`: its claim keys)."""
+    items = store.items_for_incident(request.app.state.db, incident_id, members)
     return {"items": items, "limit": store.max_bytes(), "kinds": media.KINDS}
 
 
