@@ -202,3 +202,39 @@ def test_the_claims_of_an_incident_carry_their_passages_from_the_stored_text(rw)
                                                   .where(Claim.incident_id.is_not(None)))}
     got = {c["key"]: c["passage"] for inc in incidents(db) for c in service.show(db, inc["id"])["claim_details"]}
     assert got == want and any(got.values())
+
+
+# --- map views from the R*Tree, statements compiled once per shape -------------------------------------------
+
+def test_bbox_and_date_pages_equal_the_plain_query_and_follow_an_edit(rw, monkeypatch):
+    db, _ = rw
+    calls = []
+    real = query._rtree_page
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        got = real(*args, **kwargs)
+        calls.append(got is not None)
+        return got
+    monkeypatch.setattr(query, "_rtree_page", spy)
+    placed = sorted((i for i in incidents(db) if i["lat"] is not None and i["date"]), key=lambda i: i["id"])
+    lons = [i["lon"] for i in placed]
+    lats = [i["lat"] for i in placed]
+    days = sorted(i["date"] for i in placed)
+    box = f"{min(lons) - 0.5},{min(lats) - 0.5},{max(lons) + 0.5},{max(lats) + 0.5}"
+    views = [{"bbox": box, "from": days[0], "to": days[-1]}, {"bbox": box, "from": days[-1]},
+             {"bbox": box, "to": days[0]}, {"bbox": f"{lons[0]},{lats[0]},{lons[0]},{lats[0]}", "from": days[0]}]
+
+    def check() -> None:
+        for params in views:
+            f = query.Filters.parse(params)
+            for offset in (0, 1, 3):
+                for limit in (1, 2, 100):
+                    total, exact, rows = query.search_page(db, f, limit, offset)
+                    n, ids = reference_page(db, f, limit, offset)
+                    assert [r["id"] for r in rows] == ids and (total, exact) == (n, True), (params, offset, limit)
+    check()
+    assert any(i["id"] for i in query.search_page(db, query.Filters.parse(views[0]), 100, 0)[2])
+    service.edit_field(db, placed[0]["id"], "lat", min(lats) - 5, "ana", "the report placed it further south")
+    check()
+    if db.engine.dialect.name == "sqlite":
+        assert calls and all(calls), "the R*Tree page was not used"

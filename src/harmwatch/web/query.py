@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 import orjson
-from sqlalchemy import String, and_, cast, column, exists, func, literal_column, or_, select, text
+from sqlalchemy import String, and_, bindparam, cast, column, exists, func, literal_column, or_, select, text
 
 from ..resolve.summary import FIELDS
 from ..store.dialect import RTREE_FLAG, in_bbox
@@ -273,39 +273,82 @@ def near(s, f: Filters, most: int = RTREE_MAX):  # noqa: ANN001
     return literal_column("incidents.rowid").in_(cand)
 
 
-def _rtree_page(s, f: Filters, limit: int, offset: int, upto: int | None,  # noqa: ANN001
-                cond) -> tuple[int, list[tuple]] | None:
+_RTREE_SQL: dict[tuple, tuple[str, tuple[str, ...]]] = {}  # (statement, shape) -> (SQL, parameter names in order)
+
+
+def _rtree_statements(conn, has_from: bool, has_to: bool) -> dict[str, tuple[str, tuple[str, ...]]]:  # noqa: ANN001
+    """_rtree_page's five statements for one shape of filter (which date bounds it has), compiled once
+    per process with every value a named parameter: a request only binds its values (building and
+    compiling them per request was about half of the page's CPU time)."""
+    from ..store.dialect import RTREE, rtree_where
+    key = (conn.dialect.name, has_from, has_to)
+    if (key, "page") in _RTREE_SQL:
+        return {n: _RTREE_SQL[(key, n)] for n in ("may", "sure", "edge", "day", "page")}
+    box = (0.0, 0.0, 0.0, 0.0)
+    d0, d1 = ("1970-01-01" if has_from else None), ("1970-01-01" if has_to else None)
+    may, _ = rtree_where(box, d0, d1)
+    sure, _ = rtree_where(box, d0, d1, inside=True)
+    t = RTREE
+    exact = [in_bbox(Incident.lon, Incident.lat, bindparam("x0"), bindparam("y0"), bindparam("x1"), bindparam("y1"))]
+    if has_from:  # as conditions() writes them
+        exact.append(Incident.date >= bindparam("date_from"))
+    if has_to:
+        exact.append(Incident.date <= bindparam("date_to"))
+    rowid = literal_column("incidents.rowid")
+    edge = text(f"SELECT id FROM {t} WHERE {may} AND NOT ({sure})").columns(column("id"))
+    near_ = text(f"SELECT id FROM {t} WHERE {may} AND maxday >= :top").columns(column("id"))
+    stmts = {
+        "may": text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} LIMIT :most)"),
+        "sure": text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} AND {sure} LIMIT :lim)"),
+        "edge": select(func.count()).select_from(Incident).where(*exact, rowid.in_(edge)),
+        "day": text(f"SELECT maxday FROM {t} WHERE {may} AND {sure} ORDER BY maxday DESC LIMIT 1 OFFSET :skip"),
+        "page": (select(*SUMMARY_COLUMNS).where(*exact, rowid.in_(near_)).order_by(*_ORDER)
+                 .limit(bindparam("limit")).offset(bindparam("offset"))),
+    }
+    out = {}
+    for name, stmt in stmts.items():
+        c = stmt.compile(dialect=conn.dialect)
+        out[name] = _RTREE_SQL[(key, name)] = (c.string, tuple(c.positiontup or ()))
+    return out
+
+
+def _run(conn, sql: tuple[str, tuple[str, ...]], values: dict) -> list[tuple]:  # noqa: ANN001
+    text_, names = sql
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(text_, [values[n] for n in names])
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _rtree_page(s, f: Filters, limit: int, offset: int, upto: int | None) -> tuple[int, list[tuple]] | None:  # noqa: ANN001
     """bbox + date and no other filter, on SQLite: (the matches counted up to upto + 1, the page's rows of
     SUMMARY_COLUMNS) mostly from the R*Tree alone. Its entries that surely lie in the box and window are
     counted there; only those on an edge (within float rounding, or with a malformed date) are checked on
     their rows. The page reads the rows of the entries from the (offset + limit)-th newest sure day on.
     None for a dense view (more than RTREE_MAX entries): the date index, read in the list order, serves
-    it better. Every statement runs on the driver's cursor (web/fastsql.py), its values bound."""
-    from ..store.dialect import RTREE, rtree_where
-    t = RTREE
-    may, p = rtree_where(f.bbox, f.date_from, f.date_to)
-    sure, _ = rtree_where(f.bbox, f.date_from, f.date_to, inside=True)
-    if fastsql.scalar(s, text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} LIMIT :most)")
-                      .bindparams(**p, most=RTREE_MAX + 1)) > RTREE_MAX:
+    it better. The statements are compiled once per shape (_rtree_statements) and run on the driver."""
+    from ..store.dialect import day_number
+    sql = _rtree_statements(s, bool(f.date_from), bool(f.date_to))
+    minlon, minlat, maxlon, maxlat = f.bbox
+    v = {"x0": float(minlon), "x1": float(maxlon), "y0": float(minlat), "y1": float(maxlat),
+         "most": RTREE_MAX + 1, "lim": -1 if upto is None else upto + 1, "skip": offset + limit - 1,
+         "limit": limit, "offset": offset}
+    if f.date_from:
+        v["d0"], v["date_from"] = day_number(f.date_from), f.date_from
+    if f.date_to:
+        v["d1"], v["date_to"] = day_number(f.date_to), f.date_to
+    if _run(s, sql["may"], v)[0][0] > RTREE_MAX:
         return None
-    lim = -1 if upto is None else upto + 1
-    n = fastsql.scalar(s, text(f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {may} AND {sure} LIMIT :lim)")
-                       .bindparams(**p, lim=lim))
-    edge = text(f"SELECT id FROM {t} WHERE {may} AND NOT ({sure})").columns(column("id"))
-    n += fastsql.scalar(s, select(func.count()).select_from(Incident).where(
-        cond, literal_column("incidents.rowid").in_(edge.bindparams(**p)))) or 0
+    n = _run(s, sql["sure"], v)[0][0] + (_run(s, sql["edge"], v)[0][0] or 0)
     if upto is not None:
         n = min(n, upto + 1)
     if not limit or offset >= n:
         return n, []
-    day = fastsql.scalar(s, text(f"SELECT maxday FROM {t} WHERE {may} AND {sure} ORDER BY maxday DESC LIMIT 1 "
-                                 f"OFFSET :skip").bindparams(**p, skip=offset + limit - 1))
-    near_ = text(f"SELECT id FROM {t} WHERE {may} AND maxday >= :top").columns(column("id"))
-    near_ = near_.bindparams(**p, top=day if day is not None else -2e9)
-    order = (Incident.date.desc(), Incident.id)
-    q = (select(*SUMMARY_COLUMNS).where(cond, literal_column("incidents.rowid").in_(near_)).order_by(*order)
-         .limit(limit).offset(offset))
-    return n, fastsql.rows(s, q)
+    day = _run(s, sql["day"], v)
+    v["top"] = day[0][0] if day and day[0][0] is not None else -2e9
+    return n, _run(s, sql["page"], v)
 
 
 # A page deep in a list (offset >= ANCHOR_STEP, filters the change counters cover, SQLite) starts right
@@ -363,7 +406,7 @@ def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN0
         if (s.dialect.name == "sqlite" and f.bbox and (f.date_from or f.date_to)
                 and not f.without("bbox", "date_from", "date_to").params()
                 and getattr(s.dialect, RTREE_FLAG, False)):  # the R*Tree alone, nearly (migration 0019)
-            got = _rtree_page(s, f, limit, offset, upto, and_(*c))
+            got = _rtree_page(s, f, limit, offset, upto)
         else:
             got = None
         if got is not None:
