@@ -238,3 +238,13 @@ def test_bbox_and_date_pages_equal_the_plain_query_and_follow_an_edit(rw, monkey
     check()
     if db.engine.dialect.name == "sqlite":
         assert calls and all(calls), "the R*Tree page was not used"
+
+
+def test_the_table_escape_equals_markupsafe():
+    from markupsafe import escape as markupsafe_escape
+
+    from harmwatch.web import fragments
+    values = ["Kharkiv", "Велика Писарівка", "<script>alert(1)</script>", "a & b", "it's \"quoted\"", "&amp;", "",
+              0, 5, 3.5, None, True, "\u200b<\u00a0>"]
+    for v in values:
+        assert fragments.escape(v) == str(markupsafe_escape(v)), v
