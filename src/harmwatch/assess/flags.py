@@ -323,7 +323,7 @@ def drop_flags(s, incident_ids: Iterable[str]) -> None:  # noqa: ANN001
     gone = set(incident_ids)
     for row in [o for o in s.identity_map.values() if isinstance(o, AssessmentFlag) and o.incident_id in gone]:
         s.expunge(row)  # so the statement below need not match the session's objects one by one
-    for chunk in _chunks(sorted(gone)):
+    for chunk in _chunks(sorted(gone)) if gone else ():
         s.execute(delete(AssessmentFlag).where(AssessmentFlag.incident_id.in_(chunk))
                   .execution_options(synchronize_session=False))
 
@@ -382,7 +382,7 @@ def flags(db, incident_id: str | None = None, kind: str | None = None,  # noqa: 
             q = q.where(AssessmentFlag.kind == kind)
         rows = list(s.scalars(q))
         dis: dict[str, FlagDismissal] = {}
-        for chunk in _chunks([r.id for r in rows]):
+        for chunk in _chunks([r.id for r in rows]) if rows else ():  # most incidents have no flag
             for d in s.scalars(select(FlagDismissal).where(FlagDismissal.flag_id.in_(chunk)).order_by(FlagDismissal.at)):
                 dis[d.flag_id] = d  # the latest
         out = [_flag(r, dis.get(r.id)) for r in rows]

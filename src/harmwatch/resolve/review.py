@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select
 
 from ..store.models import (AuditEntry, Assignment, Claim, ClaimLink, Comment, Decision as DecisionRow,
                             Incident as IncidentRow, IncidentAlias, ResolvedClaim, SecondReview, Source, SourceLink, User)
@@ -487,9 +487,10 @@ def approve(db, incident_id: str, actor: str, reason: str | None = None) -> None
 
 def review_state(db, incident_id: str, second_review: bool | None = None) -> dict:
     """Who reviews the incident and where its second review stands (page and API)."""
-    with db.session() as s:
-        a = s.get(Assignment, incident_id)
-        r = s.get(SecondReview, incident_id)
+    with db.session() as s:  # Core rows (no ORM loading): this runs for every incident page and API read
+        conn = s.connection()
+        a = conn.execute(_ASSIGNED, {"i": incident_id}).first()
+        r = conn.execute(_SECOND, {"i": incident_id}).first()
         second = None
         if r is not None:
             second = {"decision": r.decision, "by": r.first_actor, "at": r.first_at.isoformat() if r.first_at else None,
@@ -498,6 +499,11 @@ def review_state(db, incident_id: str, second_review: bool | None = None) -> dic
         return {"assignee": a.assignee if a else None, "assigned_by": a.assigned_by if a else None,
                 "second_review": second,
                 "awaiting_second_review": bool(r is not None and r.approved_by is None and _second_on(second_review))}
+
+
+_ASSIGNED = select(Assignment.assignee, Assignment.assigned_by).where(Assignment.incident_id == bindparam("i"))
+_SECOND = select(SecondReview.decision, SecondReview.first_actor, SecondReview.first_at, SecondReview.approved_by,
+                 SecondReview.approved_at).where(SecondReview.incident_id == bindparam("i"))
 
 
 def bulk(db, incident_ids: list[str], action: str, actor: str, reason: str | None = None, assignee: str | None = None,
