@@ -350,11 +350,15 @@ def history(db, incident_id: str, members: list[str] | None = None) -> list[dict
     with db.session() as s:
         if members is None:
             members = _members(s, incident_id)
-        ids = {incident_id} | set(s.scalars(select(IncidentAlias.old_id).where(IncidentAlias.claim.in_(members))))
-        q = select(AuditEntry).where(AuditEntry.target_type == "incident", AuditEntry.target_id.in_(sorted(ids)))
+        conn = s.connection()  # Core rows (no ORM loading): this runs for every incident page and API read
+        ids = {incident_id} | set(conn.scalars(select(IncidentAlias.old_id).where(IncidentAlias.claim.in_(members)))) \
+            if members else {incident_id}
+        q = (select(AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.target_id,
+                    AuditEntry.field, AuditEntry.old, AuditEntry.new, AuditEntry.reason, AuditEntry.hash)
+             .where(AuditEntry.target_type == "incident", AuditEntry.target_id.in_(sorted(ids))))
         return [{"id": e.id, "at": e.at.isoformat() if e.at else None, "actor": e.actor, "action": e.action,
                  "target_id": e.target_id, "field": e.field, "old": e.old, "new": e.new, "reason": e.reason,
-                 "hash": e.hash} for e in s.scalars(q.order_by(AuditEntry.id))]
+                 "hash": e.hash} for e in conn.execute(q.order_by(AuditEntry.id))]
 
 
 _QUEUE_COLUMNS = [IncidentRow.id, IncidentRow.date, IncidentRow.time, IncidentRow.place, IncidentRow.admin1,
