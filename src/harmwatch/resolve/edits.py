@@ -69,9 +69,14 @@ def check_edit(field: str, value):
     return str(value)[:500]
 
 
-def stored_edits(session) -> list[dict]:
+def stored_edits(session, anchors: list[str] | None = None) -> list[dict]:
+    """The analysts' field edits, oldest first; with `anchors` (a few claim keys: a review's incidents)
+    only those kept on them, found by the index on decisions.a instead of reading every edit."""
     out = []
-    for d in session.scalars(select(DecisionRow).where(DecisionRow.kind == "edit").order_by(DecisionRow.id)):
+    q = select(DecisionRow).where(DecisionRow.kind == "edit").order_by(DecisionRow.id)
+    if anchors is not None:
+        q = q.where(DecisionRow.a.in_(sorted(anchors)))
+    for d in session.scalars(q):
         try:
             body = json.loads(d.b or "{}")
         except ValueError:

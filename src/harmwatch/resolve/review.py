@@ -95,7 +95,7 @@ def refresh(s, incident_ids: list[str]) -> dict[str, str]:
     s.execute(delete(IncidentRow).where(IncidentRow.id.in_(incident_ids)))
     from ..assess.flags import drop_flags
     drop_flags(s, incident_ids)  # a merged-away id's flags go with it; write_incidents flags the new rows
-    edits = [e for e in stored_edits(s) if e["anchor"] in ids]
+    edits = stored_edits(s, list(ids))  # the edits kept on these claims only
     svc.write_incidents(s, res, refs, ids, list(known.values()), status, edits)
     # the next resolution run clusters these claims again with their neighbours (resolve/incremental.py)
     for part in svc._chunks(sorted(ids.values())):
