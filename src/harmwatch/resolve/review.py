@@ -158,8 +158,8 @@ def _set_status_in(s, incident_id: str, status: str, actor: str, reason: str | N
         s.add(SecondReview(incident_id=incident_id, claim=anchor, decision=status, first_actor=actor,
                            first_at=datetime.now(timezone.utc)))
     refresh(s, [incident_id])
-    new = s.get(IncidentRow, incident_id)
-    after = {"status": new.status, "grade": new.grade}
+    new = s.execute(select(IncidentRow.status, IncidentRow.grade).where(IncidentRow.id == incident_id)).one()
+    after = {"status": new.status, "grade": new.grade}  # (two columns, not the rewritten row with its detail)
     if second and status != "reopen":
         after["review"] = AWAITING
     _audit(s, actor, status + ("-override" if override else ""), incident_id, old, after, reason)
