@@ -412,6 +412,8 @@ def items_for_incident(session_or_db, incident_id: str,  # noqa: ANN001
         cond = EvidenceItem.incident_id == incident_id
         if members:
             cond = cond | EvidenceItem.claim.in_(members)
+        if inc is None and s.connection().execute(select(EvidenceItem.id).where(cond).limit(1)).first() is None:
+            return []  # most incidents have no evidence: a Core probe, not an ORM query
         items = list(s.scalars(select(EvidenceItem).where(cond).order_by(EvidenceItem.id)))
         if items and inc is None:
             inc = s.get(Incident, incident_id)

@@ -335,13 +335,18 @@ def comment(db, incident_id: str, actor: str, text: str | None) -> int:
         return c.id
 
 
-def comments(db, incident_id: str) -> list[dict]:
-    """Comments on the incident (and on incidents merged into it), oldest first."""
+def comments(db, incident_id: str, members: list[str] | None = None) -> list[dict]:
+    """Comments on the incident (and on incidents merged into it), oldest first. `members`: its claim
+    keys, when the caller has just read them (the incident is not read again)."""
     with db.session() as s:
-        members = _members(s, incident_id)
-        q = select(Comment).where(Comment.claim.in_(members)).order_by(Comment.id)
+        if members is None:
+            members = _members(s, incident_id)
+        if not members:
+            return []
+        q = (select(Comment.id, Comment.actor, Comment.text, Comment.at, Comment.incident_id)
+             .where(Comment.claim.in_(members)).order_by(Comment.id))
         return [{"id": c.id, "actor": c.actor, "text": c.text, "at": c.at.isoformat() if c.at else None,
-                 "incident_id": c.incident_id} for c in s.scalars(q)]
+                 "incident_id": c.incident_id} for c in s.connection().execute(q)]
 
 
 def history(db, incident_id: str, members: list[str] | None = None) -> list[dict]:

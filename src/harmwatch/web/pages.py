@@ -107,7 +107,7 @@ def incident_page(incident_id: str, request: Request, viewer: Viewer = Depends(p
         claims.append(c)
     return render(request, "incident.html", inc=inc, claims=claims, ranges=_range_cells(inc),
                   history=service.history(db, incident_id, inc["claims"]), editable=service.EDITABLE,
-                  sources=query.source_titles(db, inc["source_docs"]), comments=service.comments(db, incident_id),
+                  sources=query.source_titles(db, inc["source_docs"]), comments=service.comments(db, incident_id, inc["claims"]),
                   suggestions=service.merge_suggestions(db, incident_id) if viewer.can("analyst") else [],
                   review_state=review.review_state(db, incident_id),
                   rereports=explain.rereports(db, inc), inferred=explain.inferred(claims, inc),
