@@ -132,7 +132,7 @@ def test_deep_offset_pages_equal_plain_offset_pages_and_follow_writes(rw, monkey
     # two undated incidents: a cached key with no date, and the range after it, are used
     service.edit_field(db, dated[0], "date", None, "ana", "the date was a guess")
     grades = sorted({i["grade"] for i in incidents(db)})
-    filters = [{}, {"grade": grades[0]}, {"from": "2022-01-01"}]
+    filters = [{}, {"grade": grades[0]}, {"from": "2022-01-01"}]  # (a grade filter keeps OFFSET: compared too)
     assert check_pages(db, filters)
     # the keys are cached now; each write below changes the order or the rows, and the next pages follow
     service.edit_field(db, dated[1], "date", "2021-01-01", "ana", "the archive's date")

@@ -354,8 +354,9 @@ def _rtree_page(s, f: Filters, limit: int, offset: int, upto: int | None) -> tup
 # A page deep in a list (offset >= ANCHOR_STEP, filters the change counters cover, SQLite) starts right
 # after the sort key of the row before it, taken from the keys of every ANCHOR_STEP-th row: one pass
 # over the list index per change of the incidents (web/cache.py), instead of skipping `offset` index
-# entries on every request. PostgreSQL counts a review's delete and re-insert as a change, so the keys
-# would be read again after every review there: it keeps OFFSET.
+# entries on every request. Only for filters on facts (dates, places, weapons, tolls): a grade or status
+# filter changes with every review, and PostgreSQL counts a review's delete and re-insert as a change,
+# so the keys would be read again after every review; those keep OFFSET.
 ANCHOR_STEP = 100
 _ORDER = (Incident.date.desc(), Incident.id)
 
@@ -419,7 +420,7 @@ def search_page(db, f: Filters, limit: int = 100, offset: int = 0,  # noqa: ANN0
         if cond is not None:
             iq = iq.where(cond)
         name = cache_counter(f)
-        if name is not None and offset >= ANCHOR_STEP and s.dialect.name == "sqlite":
+        if name == cache.FACTS and offset >= ANCHOR_STEP and s.dialect.name == "sqlite":
             # a deep page from the cached sort key of the row before it: no pass over the rows it skips
             key = ("anchors", tuple(sorted(f.params().items())))
             n, anchors = cache.cached(db, s, key, lambda: _anchors(s, cond), name)
