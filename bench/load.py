@@ -505,7 +505,9 @@ def run(url: str, archive: Path, incidents: int, seconds: float, readers: int, w
         # (each worker: a new connection per round, which the kernel hands to any of them)
         for _ in range(3 * workers):
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[READER]}"}, timeout=60) as c:
-                for u in ("/", "/api/timeline", f"/incidents/{sample[0]}", "/api/incidents?limit=100"):
+                for u in ("/", "/api/timeline", f"/incidents/{sample[0]}", "/api/incidents?limit=100",
+                          f"/api/incidents/{sample[1]}", "/api/incidents?limit=100&offset=5000",  # the cached list keys
+                          "/api/incidents?" + _view(random.Random(1))):  # a map view's compiled statements
                     c.get(u)
         cpu0, me0 = cpu_seconds(pid), time.process_time()
         reads, writes, elapsed = run_loop(drive(base, tokens, sample, total, seconds, readers, writers,
