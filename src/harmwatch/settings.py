@@ -53,7 +53,7 @@ TRUSTED_PROXIES = Setting("trusted-proxies", "HARMWATCH_TRUSTED_PROXIES", "",
                           "`harmwatch serve` (e.g. `127.0.0.1, 10.0.0.0/8`). Only when the direct peer is one of "
                           "them is the client address taken from X-Forwarded-For (for the sign-in limits). "
                           "Empty by default: the header is ignored. See docs/security.md.")
-SCOPE_THRESHOLD = Setting("scope-threshold", "HARMWATCH_SCOPE_THRESHOLD", "0.05",
+SCOPE_THRESHOLD = Setting("scope-threshold", "HARMWATCH_SCOPE_THRESHOLD", "0.25",
                           "Extraction: a casualty figure or date whose confidence is below this is withheld "
                           "(null, with the reason in `uncertain` and the candidate in `withheld`) for review. "
                           "Chosen on the open set's dev split; 0 withholds nothing. See docs/extraction.md.")
