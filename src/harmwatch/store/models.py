@@ -380,7 +380,7 @@ class Decision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String)
     a: Mapped[str] = mapped_column(String, index=True)
-    b: Mapped[str | None] = mapped_column(String)
+    b: Mapped[str | None] = mapped_column(String, index=True)
     actor: Mapped[str] = mapped_column(String)
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
