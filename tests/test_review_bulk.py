@@ -84,6 +84,10 @@ def test_bulk_with_an_unknown_id_or_no_reason_changes_nothing(rw):
     before = len(entries(db))
     with pytest.raises(ResolutionError, match="inc-000000000000.*nothing was changed"):
         review.bulk(db, [*ids, "inc-000000000000"], "discount", "ana", "duplicates")
+    with pytest.raises(ResolutionError, match="nothing was changed"):  # no id holds a NUL (PostgreSQL: no 5xx)
+        review.bulk(db, [*ids, "inc-\x00"], "discount", "ana", "duplicates")
+    with pytest.raises(ResolutionError, match="no such user"):
+        review.bulk(db, ids, "assign", "ana", "x", assignee="an\x00a")
     with pytest.raises(ResolutionError, match="reason"):
         review.bulk(db, ids, "verify", "ana", "   ")
     with pytest.raises(ResolutionError, match="unknown bulk action"):

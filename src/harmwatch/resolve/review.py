@@ -436,7 +436,8 @@ def review_queue(db, conditions: list | None = None, limit: int = 100, offset: i
 # --- assignment, second review, bulk actions ----------------------------------------------------------
 
 def _reviewer(s, name: str) -> str:
-    u = s.scalar(select(User).where(User.name == name))
+    # a NUL can be in no stored name (PostgreSQL refuses it in a query): no such user
+    u = None if "\x00" in name else s.scalar(select(User).where(User.name == name))
     if u is None:
         raise ResolutionError(f"cannot assign to {name!r}: no such user (see `harmwatch user list`)")
     if not u.active:
@@ -531,7 +532,8 @@ def bulk(db, incident_ids: list[str], action: str, actor: str, reason: str | Non
     reason = _service()._reason(reason, required=action in ("verify", "discount"))
     second = _second_on(second_review)
     with db.session(write=True) as s:
-        known = set(s.scalars(select(IncidentRow.id).where(IncidentRow.id.in_(ids))))
+        # an id with a NUL is no incident's (PostgreSQL refuses it in a query): unknown, not a server error
+        known = set(s.scalars(select(IncidentRow.id).where(IncidentRow.id.in_([i for i in ids if "\x00" not in i]))))
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise ResolutionError(f"no incident {unknown[0]!r}" + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else "")
