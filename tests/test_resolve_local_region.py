@@ -15,6 +15,7 @@ from harmwatch.resolve import resolve_claims
 from harmwatch.resolve.service import resolve
 from harmwatch.store.db import Database
 from harmwatch.store.models import Claim, ClaimLink, Incident, ResolvedClaim, Source
+from test_resolve_bounded import _groups  # one grouping of claims by incident for both modules
 
 
 def _undated_heavy(gen, n, seed, towns, days, share=0.3):
@@ -34,13 +35,6 @@ def _state(db) -> dict:
                 for r in s.scalars(select(Incident))}
         best = dict(s.execute(select(ResolvedClaim.key, ResolvedClaim.best)).all())
     return {"claims": claims, "incidents": rows, "best": best}
-
-
-def _groups(incident_of: dict[str, str]) -> set[frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for k, i in incident_of.items():
-        out.setdefault(i, set()).add(k)
-    return {frozenset(v) for v in out.values()}
 
 
 @pytest.mark.parametrize("order", range(3))
