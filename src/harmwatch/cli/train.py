@@ -27,12 +27,18 @@ def train_cmd(
                                                                   "(default: tests/data/scope_labels in the checkout)."),
     segment_out: Optional[Path] = typer.Option(None, "--segment-out", help="Segmentation model file to write "
                                                "(default: the packaged src/harmwatch/data/segment_model.json)."),
+    attach_out: Optional[Path] = typer.Option(None, "--attach-out", help="Figure-attachment model file to write "
+                                              "(default: the packaged src/harmwatch/data/attach_model.json)."),
 ) -> None:
-    """Train both extraction models. The figure-scope model: label every casualty figure from the gold
+    """Train the three extraction models. First the figure-attachment model (incident, field, figure -> is
+    this figure the incident's value?): fit on the training sets, its thresholds chosen on the calibration
+    set the rules were never tuned on (train9). Then the figure-scope model: label every casualty figure from the gold
     annotation, fit a logistic regression, choose the abstention threshold on the open set's dev split. The
     segmentation model (sentence -> continue / new / rejoin / other attack): label sentences by aligning
     them to the gold incidents, fit, choose its thresholds end to end on the dev splits (0 = rules only).
-    Each is written with a record of its data (labels in tests/data/scope_labels and segment_labels).
+    Each is written with a record of its data (labels in tests/data/attach_labels, scope_labels and
+    segment_labels). The scope and segmentation models are trained on what the packaged attachment model
+    gives.
     Needs the `train` extra (scikit-learn). Reproducible: same data, same files (apart from the records'
     date and commit).
 
@@ -48,6 +54,19 @@ def train_cmd(
         import sklearn  # noqa: F401
     except ImportError as e:
         fail(HarmWatchError(f"training needs scikit-learn: pip install -e '.[train]' ({e})"))
+    from ..extract.attach import MODEL_PATH as ATTACH_PATH, default_model as attach_model
+    from ..extract.train_attach import train as train_attach
+    try:
+        att = train_attach(repo, shared, attach_out or ATTACH_PATH, repo / "tests" / "data" / "attach_labels")
+    except HarmWatchError as e:
+        fail(e)
+    attach_model.cache_clear()  # the scope model learns from what the new attachment model gives
+    rec = att["trained_on"]
+    err.print(f"attachment model written to {attach_out or ATTACH_PATH}")
+    typer.echo(json.dumps({"model": "attach", "rows": rec["rows"], "label_counts": rec["label_counts"],
+                           "fill": att["fill"], "switch": att["switch"], "C": rec["settings"]["C"],
+                           "dev_log_loss": rec["dev"]["dev_log_loss"],
+                           "calibration_log_loss": rec["calibration_log_loss"]}))
     try:
         data = train(repo, shared, out or MODEL_PATH, labels or repo / "tests" / "data" / "scope_labels")
     except HarmWatchError as e:

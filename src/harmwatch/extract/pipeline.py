@@ -3,6 +3,7 @@
     segment   text                      -> sentences
     annotate  sentences, published      -> features (places, dates, times, weapons, objects, figures, cues)
     assemble  features                  -> incidents, tallies
+    attach    incidents, features       -> the same, with casualty values the attachment model moved
     scope     incidents, tallies        -> the same, with confidence, uncertain and withheld values
 
 `extract_text` runs them; `extract_document` is the extractor the ingest layer
@@ -54,6 +55,14 @@ def _assemble(s: dict) -> dict:
     return {"incidents": incidents, "tallies": tallies}
 
 
+def _attach(s: dict) -> dict:
+    # the trained figure-attachment model: a casualty field takes another figure the rules found when the
+    # model is sure (attach.py); thresholds of 1.0 leave the rules' values
+    from .attach import apply_attach, default_model
+    apply_attach(s["features"], s["incidents"], s["tallies"], s["text"], default_model())
+    return {"incidents": s["incidents"]}
+
+
 def _scope(s: dict) -> dict:
     # the trained figure-scope model: confidence on every value, casualty values and dates below
     # the threshold withheld with a reason (scope.py)
@@ -70,6 +79,7 @@ STEPS: tuple[Step, ...] = (
     Step("segment", ("text",), ("sentences",), _segment),
     Step("annotate", ("sentences", "published", "gazetteer", "catalogue", "language"), ("features",), _annotate),
     Step("assemble", ("features", "gazetteer", "text", "publisher"), ("incidents", "tallies"), _assemble),
+    Step("attach", ("incidents", "tallies", "features", "text"), ("incidents",), _attach),
     Step("scope", ("incidents", "tallies", "features", "text"), ("incidents", "tallies"), _scope),
 )
 

@@ -102,8 +102,8 @@ def _documents(ls: LabelledSet):
             yield doc
 
 
-def rules_state(doc, extractor=None) -> dict[str, Any]:
-    """Run the rule steps (everything before `scope`) and return the pipeline state."""
+def rules_state(doc, extractor=None, until: str = "scope") -> dict[str, Any]:
+    """Run the steps before `until` (by default every step before `scope`) and return the pipeline state."""
     from .pipeline import STEPS, default_extractor
     ex = extractor or default_extractor()
     # the language as ingest would store it, so training sees the features production computes
@@ -111,7 +111,7 @@ def rules_state(doc, extractor=None) -> dict[str, Any]:
     state: dict[str, Any] = {"text": doc.text, "published": doc.published, "publisher": doc.publisher,
                              "gazetteer": ex.gazetteer, "catalogue": ex.catalogue, "language": language}
     for step in STEPS:
-        if step.name == "scope":
+        if step.name == until:
             break
         state.update(step.run(state))
     return state
