@@ -67,6 +67,11 @@ class AttachModel(LinearModel):
             raise self.error(f"{self.label}: malformed thresholds ({e!r})") from e
 
 
+    @classmethod
+    def load(cls, path: str | Path = MODEL_PATH) -> "AttachModel":
+        return super().load(path)
+
+
 @lru_cache(maxsize=1)
 def default_model() -> AttachModel:
     return AttachModel.load(MODEL_PATH)

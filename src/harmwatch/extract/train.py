@@ -39,7 +39,7 @@ from .scope import CLASSES, Candidate, ScopeModel, candidates, keep_score
 
 LABELLED_FIELDS = ("killed", "injured", "children_killed")
 PROJECT_SETS = ("annotated", "heldout", "heldout2", "heldout3", "train2", "train3", "train4", "train5", "train6", "train7",
-                "train8")
+                "train8", "train9")
 THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 15))  # 0.05 .. 0.70
 WRONG_KEEP_COST = 2.0  # keeping a figure that is not the incident's costs twice withholding a right one
 GRID_C = (0.1, 0.3, 1.0)  # regularisation strengths tried; the one with the lowest dev log loss is kept
