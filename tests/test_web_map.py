@@ -359,7 +359,9 @@ def test_incident_page_small_map_offline(desk, server):  # noqa: F811
     desk.page.goto(f"{desk.base}/incidents/{inc['id']}")
     mini = desk.page.locator("#minimap")
     mini.wait_for(state="visible")
-    desk.page.wait_for_function("document.getElementById('minimap').getAttribute('data-outline-state') === 'ready'")
+    # polled by Playwright, not by a function compiled in the page: the page's CSP has no 'unsafe-eval'
+    from playwright.sync_api import expect
+    expect(mini).to_have_attribute("data-outline-state", "ready")
     assert mini.get_attribute("data-state") == "ready" and mini.get_attribute("data-approx") == "0"
     centre = desk.page.evaluate("(() => { const c = document.getElementById('minimap').hwMap.getCenter(); return [c.lat, c.lng]; })()")
     assert abs(centre[0] - inc["lat"]) < 0.01 and abs(centre[1] - inc["lon"]) < 0.01
