@@ -111,7 +111,7 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.dateline = next((d for d in dates if _is_dateline(text, d.start - sent.start, d.end - sent.start)), None)
     f.dates = [d for d in dates if d is not f.dateline]
     f.times = find_times(text, sent.start)
-    f.weapons = [_shift(w, sent.start) for w in catalogue.find(text)]
+    f.weapons = [_shift(w, sent.start) for w in catalogue.find(text, ws)]
     if f.weapons and _UNSURE_WEAPON.search(text):
         f.weapons = []  # "officials have not said what kind of missile was used; reports suggest a ballistic one"
     if len(f.weapons) > 1 and "other" in text:

@@ -35,6 +35,30 @@ def words(text: str) -> Words:
     return set(_WORD.findall(text.lower()))
 
 
+def whole_word_starts(low: str, found: Iterable[str]) -> list[int]:
+    """The offsets, in increasing order, where a word of `found` (lower-case runs of \\w) stands
+    whole in `low`: not preceded or followed by a word character. `low` is the lower-cased text
+    of a sentence `words` accepted, so its offsets, and which characters are word characters,
+    are the original text's. A character is \\w exactly when it is alphanumeric or "_" (sre's
+    definition for str patterns). Each occurrence is found with str.find, not a regex scan."""
+    n = len(low)
+    out: list[int] = []
+    for word in found:
+        size = len(word)
+        p = low.find(word)
+        while p >= 0:
+            e = p + size
+            if (p == 0 or not _is_word_char(low[p - 1])) and (e == n or not _is_word_char(low[e])):
+                out.append(p)
+            p = low.find(word, p + 1)
+    out.sort()
+    return out
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 def has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 

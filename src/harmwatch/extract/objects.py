@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from .gate import Words, words as word_set
+from .gate import Words, whole_word_starts, words as word_set
 
 PHRASES: dict[str, tuple[str, ...]] = {
     "residential": ("residential", "apartment", "apartments", "apartment block", "block of flats", "flats",
@@ -153,21 +153,16 @@ def _matches_at_first_words(text: str, ws) -> Iterator[re.Match]:
     Every match begins at the start of a whole word that is some phrase's first word, so trying
     those positions left to right, and none inside a match already found, gives the same matches
     as scanning every character. Only for text `gate.words` accepts (lower() is faithful)."""
-    # the whole words of the text (maximal runs of \w, as the lookbehind and lookahead of the
-    # per-sentence finder `_first_word_finder` saw them) that are a phrase's first word: the same
-    # positions that finder gives, without compiling a pattern for each new set of words
+    # the whole words of the text (maximal runs of \w) that are a phrase's first word: found
+    # with str.find in the lower-cased text, for each such word the sentence holds
     resume = 0
-    for w in _WORD_RUN.finditer(text):
-        start = w.start()
-        if start < resume or w.group().lower() not in _FIRST_WORDS:
+    for start in whole_word_starts(text.lower(), _FIRST_WORDS.intersection(ws)):
+        if start < resume:
             continue
         m = _RE.match(text, start)  # the lookbehind still sees the character before `start`
         if m is not None:
             resume = m.end()
             yield m
-
-
-_WORD_RUN = re.compile(r"\w+")
 
 
 @functools.lru_cache(maxsize=4096)

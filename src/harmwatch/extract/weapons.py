@@ -30,11 +30,12 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
 from ..errors import CatalogueError
+from .gate import Words, whole_word_starts
 
 WEAPON_CLASSES = ("ballistic_missile", "cruise_missile", "rocket_artillery", "tube_artillery", "mortar",
                   "air_bomb", "drone", "small_arms", "landmine", "unknown")
@@ -170,6 +171,59 @@ def _trie_regex(aliases: Iterable[str]) -> str:
     return emit(root)
 
 
+_GATE_LEN = 6  # letters of a word's start a key holds
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _forms(atom: str) -> list[str]:
+    """The characters the matcher accepts for an atom (as _any_case)."""
+    return [f for f in {atom, atom.lower(), atom.upper()} if len(f) == 1]
+
+
+def _plain_letter(atom: str) -> bool:
+    """A word character whose every accepted form is a word character that lower-cases to it
+    (never sigma, which str.lower() maps by its context)."""
+    if len(atom) != 1 or not _WORD_CHAR.match(atom) or atom in "\u03c3\u03c2":
+        return False
+    return all(f.lower() == atom and _WORD_CHAR.match(f) for f in _forms(atom))
+
+
+def _gate_keys(aliases: Iterable[str]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What the word a match begins can be, lower-cased: (the words it may be, the starts of
+    _GATE_LEN letters it may have). A match begins a whole word (no word character or hyphen
+    before it). Its first letters are the alias's up to a separator: written, it ends the
+    word there; left out, the word goes on with the letters after it. An alias that ends
+    first gives the word whole, with the matcher's optional s. None when some alias starts
+    with a character that allows no such statement (then every text is searched)."""
+    equal: set[str] = set()
+    starts: set[str] = set()
+    for alias in aliases:
+        lead = ""
+        for atom in _atoms(alias):
+            if len(lead) == _GATE_LEN:
+                starts.add(lead)
+                break
+            if atom in (_SPACE, _HYPHEN):
+                if not lead:
+                    return None
+                equal.add(lead)  # the separator written: the word ends here
+                continue  # left out: the word goes on
+            if not _plain_letter(atom):
+                if not lead:
+                    return None
+                if len(atom) != 1 or any(_WORD_CHAR.match(f) for f in [atom, *_forms(atom)]):
+                    starts.add(lead)  # a word character no key spells: the word only begins with lead
+                else:
+                    equal.add(lead)  # a character outside words ends the word
+                break
+            lead += atom
+        else:
+            if not lead:
+                return None
+            equal.update((lead, lead + "s"))
+    return frozenset(equal), frozenset(starts)
+
+
 def _as_str_list(value: Any, where: str) -> list[str]:
     if value is None:
         return []
@@ -271,6 +325,8 @@ class Catalogue:
         self._by_key.update({e.name.casefold(): e for e in entries})
         body = _trie_regex(patterns)
         self._regex = re.compile(r"(?<![\w" + _HY + r"])(?<!\d[.,])(?:" + body + r")[sS]?(?!\w)")
+        self._gate_keys = _gate_keys(patterns)
+        self._gate_lens = tuple(sorted({len(k) for k in self._gate_keys[1]})) if self._gate_keys else ()
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -413,10 +469,37 @@ class Catalogue:
             return None
         return target
 
-    def find(self, text: str) -> list[WeaponMention]:
-        """Every weapon mention in `text`, sorted by start, non-overlapping (offsets into `text`)."""
+    def _matches(self, text: str, ws: Words) -> Iterator[re.Match]:
+        """What `self._regex.finditer(text)` yields. With `ws`, the text's gate.words, the regex
+        is tried only where a word that may begin a match (_gate_keys) starts, left to right and
+        never inside a match already found: every match starts at such a word."""
+        if ws is None or self._gate_keys is None:
+            yield from self._regex.finditer(text)
+            return
+        equal, starts = self._gate_keys
+        lens = self._gate_lens
+        if len(lens) == 1:
+            k = lens[0]
+            found = [w for w in ws if w[:k] in starts or w in equal]
+        else:
+            found = [w for w in ws if w in equal or any(w[:k] in starts for k in lens)]
+        if not found:
+            return
+        match = self._regex.match
+        resume = 0
+        for start in whole_word_starts(text.lower(), found):
+            if start < resume:
+                continue
+            m = match(text, start)  # the lookbehinds still see the characters before `start`
+            if m is not None:
+                resume = m.end()
+                yield m
+
+    def find(self, text: str, ws: Words = None) -> list[WeaponMention]:
+        """Every weapon mention in `text`, sorted by start, non-overlapping (offsets into `text`).
+        `ws`: the text's gate.words, when the caller has them (the same mentions, found faster)."""
         raw: list[WeaponMention] = []
-        for m in self._regex.finditer(text):
+        for m in self._matches(text, ws):
             t = self._resolve(m.group())
             if t is None or t.ignore:
                 continue
