@@ -9,7 +9,7 @@ import random
 import re
 from pathlib import Path
 
-from harmwatch.extract import objects
+from harmwatch.extract import noise, objects
 from harmwatch.extract.gate import whole_word_starts, words
 from harmwatch.extract.text import split_sentences
 from harmwatch.extract.weapons import Catalogue, _gate_keys
@@ -101,3 +101,19 @@ def test_object_phrase_starts_on_random_text():
             continue
         assert [m.span() for m in objects._matches_at_first_words(text, ws)] == \
             [m.span() for m in objects._RE.finditer(text)], text
+
+
+def test_caption_precheck_needs_the_parenthesis_of_a_photo_credit():
+    rng = random.Random(11)
+    bits = ["Photo", "Photographs", "(", ")", "AP", "AFP", "Reuters", " by ", "/", " ", "Name", ".", "Purchase Licensing Rights",
+            "x", "\u00a9", ":", "Getty Images"]
+    lines = ["".join(rng.choice(bits) for _ in range(rng.randint(1, 12))) for _ in range(20000)]
+    lines += ["Photographs published by the authorities showed blown-out windows.", "A damaged house (Photo by Name)",
+              "(Photo/Name)", "(EPA Photo by Some One)"]
+    found = 0
+    for ln in lines:
+        if noise._CAPTION_END.search(ln):
+            assert noise._may_be_caption(ln), ln
+            found += 1
+    assert found > 200
+    assert not noise._may_be_caption("Photographs published by the authorities showed blown-out windows.")

@@ -10,7 +10,9 @@ are not counted.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .gate import has_digit
 from .lang import english as _english
@@ -173,9 +175,16 @@ def _may_start_number(w: str) -> bool:
     return w in _NUMBER_START or (w[:1].isdigit()) or ("-" in w and w.partition("-")[0] in TENS)
 
 
+_token_text = itemgetter(0)  # Token.text
+# A word that is none of these (nor starts with a digit or a hyphenated "tens-unit" word) is passed
+# over by find_figures' loop: it is no qualifier's first word (so the number would start at it),
+# cannot start a number, is no possessive, and "another" counts only when it is a singular noun.
+_MAY_BEGIN = frozenset({*_QUALIFIER_FIRST_WORDS, *_NUMBER_START, *POSSESSIVE, *({"another"} & SINGULAR_ONE)})
+
+
 def find_figures(sent: Sentence) -> list[Figure]:
     toks: list[Token] = sent.tokens
-    words = [t.text.lower() for t in toks]  # as t.lower, without a Python-level call per token
+    words = list(map(str.lower, map(_token_text, toks)))  # as t.lower, without a Python-level step per token
     out: list[Figure] = []
     # A figure needs digits (parse_number), a number or vague word, or a singular person noun
     # after "a"/"an" ("a man was killed"); most sentences have none and are done here.
@@ -186,7 +195,15 @@ def find_figures(sent: Sentence) -> list[Figure]:
     i = 0
     n_words = len(words)
     last_end = -2  # token index of the last word of the figure before
+    # the indexes of the words the test below does not pass over (_may_begin_figure), picked in one
+    # comprehension; the loop goes from one to the next
+    begins = [k for k, w in enumerate(words) if w in _MAY_BEGIN or w[:1].isdigit()
+              or ("-" in w and w.partition("-")[0] in TENS)]
     while i < n_words:
+        b = bisect_left(begins, i)
+        if b == len(begins):
+            break  # the test below would pass over every word left
+        i = begins[b]
         num_start = i
         j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
         if j < n_words and not _may_start_number(words[j]) and not (words[i] == "another" and words[j] in SINGULAR_ONE) \

@@ -30,9 +30,9 @@ _CAPTION_END = re.compile(
 
 def _may_be_caption(s: str) -> bool:
     """False when _CAPTION_END cannot match `s` (it is case-sensitive): each of its alternatives
-    contains a "/" (an agency credit), "Photo" (a parenthesised photo credit), a ":" (a "Photo:"
-    credit), a "\u00a9" or "Getty Images". Searching a long body line for it costs more."""
-    return "/" in s or ":" in s or "Photo" in s or "\u00a9" in s or "Getty Images" in s
+    contains a "/" (an agency credit), "Photo" after a "(" (a parenthesised photo credit), a ":"
+    (a "Photo:" credit), a "\u00a9" or "Getty Images". Searching a long body line for it costs more."""
+    return "/" in s or ":" in s or ("Photo" in s and "(" in s) or "\u00a9" in s or "Getty Images" in s
 
 
 # "Read more:", "Related Coverage", "See also: ...", "Watch: ..."; alone, it heads a block of headlines

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 # Abbreviations after which a full stop does not end a sentence.
@@ -119,18 +121,17 @@ def tokens(text: str, start: int, end: int) -> list[Token]:
 
     Built from `findall` (no match objects, several times cheaper): every character that is not
     whitespace begins a match of one of TOKEN_RE's alternatives (a digit the first, another word
-    character the second, anything else the third), so only whitespace lies between two tokens,
-    and a token, which begins with a non-whitespace character, first occurs after the end of the
-    one before exactly where it was matched."""
-    out: list[Token] = []
-    find = text.find
-    pos = start
-    for w in TOKEN_RE.findall(text, start, end):
-        pos = find(w, pos)
-        n = pos + len(w)
-        out.append(_new_token(Token, (w, pos, n)))
-        pos = n
-    return out
+    character the second, anything else the third), so only whitespace lies between two tokens.
+    _SPACED_TOKEN finds each token with the whitespace before it, and the offsets are the running
+    sums of their lengths, all without a Python-level step per token."""
+    pairs = _SPACED_TOKEN.findall(text, start, end)
+    ends = list(accumulate(map(len, chain.from_iterable(pairs)), initial=start))
+    return list(map(_new_token, repeat(Token), zip(map(_second, pairs), ends[1::2], ends[2::2])))
+
+
+# whitespace (possibly none), then a token: findall gives (whitespace, token) for every token
+_SPACED_TOKEN = re.compile(r"(\s*)(" + TOKEN_RE.pattern + ")", re.UNICODE)
+_second = itemgetter(1)
 
 
 def _tokens_reference(text: str, start: int, end: int) -> list[Token]:
