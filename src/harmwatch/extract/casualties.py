@@ -353,7 +353,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if role is None and noun_end == after and nxt in ("deaths", "fatalities") :
             role, group = "killed", TOTAL  # "at least 12 deaths"
         if role is None and (group is not None or noun_end == after and vague is None) \
-                and _HOSPITAL.match(" ".join(words[noun_end:noun_end + 6])) and not _stress_only(words, noun_end):
+                and _HOSPITAL.match(" ".join(words[(h := _past_kin(words, noun_end)):h + 6])) \
+                and not _stress_only(words, h):
             role, hosp = "injured", True  # "59 people had sought medical help", "39 people are in hospital"
         if not sub and words[after:after + 2] in (["of", "them"], ["of", "whom"]) and out and group not in (None, TOTAL):
             sub = True  # "26 people were killed, three of them children"
@@ -625,6 +626,20 @@ def _kin_after(words: list[str], k: int) -> tuple[int, int, list[tuple[str, int]
     if age is not None and age >= 18 and words[e] in _ADULT_KIN:
         group = _ADULT_KIN[words[e]]
     return k + 1, e + 1, [(group, 1)]
+
+
+_KIN_OF = ("family", "families", "household", "households")
+
+
+def _past_kin(words: list[str], k: int) -> int:
+    """k, or past "of the (same) family" at k ("two members of the same family were taken to hospital")."""
+    if words[k:k + 1] == ["of"]:
+        for j in range(k + 1, min(k + 5, len(words))):
+            if words[j] in _KIN_OF:
+                return j + 1
+            if words[j] not in ("the", "a", "his", "her", "their", "same", "one", "that", "this"):
+                break
+    return k
 
 
 RISE = {"rose", "risen", "rises", "rising", "climbed", "climbs", "increased", "increases", "reached", "stands", "stood",

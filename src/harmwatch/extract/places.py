@@ -138,6 +138,12 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 end = toks[k - 1].end
                 found = (k, PlaceMention(t.start, end, name, "settlement", abroad, tuple(there), _cue(toks, i), abroad))
                 break
+            if abroad and (cands or _cue(toks, i) in STRONG_LOCATIVE):
+                # "the village of Verkhny Lyubazh in Russia's Kursk region", "Zhuravlyovka, Belgorod region": a
+                # settlement across the border that no table holds (never a Ukrainian namesake: the region is
+                # named); its name and region, no point (lat/lon are never guessed)
+                found = (k, PlaceMention(t.start, toks[k - 1].end, name, "settlement", abroad, (), _cue(toks, i), abroad))
+                break
             if cands:
                 cue = _cue(toks, i)
                 hint = _admin_hint(toks, k, gaz)
@@ -200,11 +206,16 @@ def _admin_hint(toks, k: int, gaz: Gazetteer) -> str | None:
     return None
 
 
+# "in Russia's Kursk region", "in the Russian border region of ..." : words that may stand before the region's name
+_COUNTRY_OF = frozenset({"russia's", "russia’s", "russian", "belarus's", "belarusian", "border", "neighbouring",
+                         "neighboring", "southern", "western"})
+
+
 def _foreign_hint(toks, k: int, gaz: Gazetteer) -> str | None:
     """The region across the border named right after a place: "Shebekino, Belgorod region",
     "Sudzha in the Kursk region" -> 'Belgorod', 'Kursk'; None otherwise."""
     j = k
-    while j < len(toks) and j < k + 3 and toks[j].text in (",", "(", "in", "the"):
+    while j < len(toks) and j < k + 4 and (toks[j].text in (",", "(", "in", "the") or toks[j].lower in _COUNTRY_OF):
         j += 1
     if j + 1 < len(toks) and toks[j + 1].lower in REGION_WORDS and _CAP.match(toks[j].text):
         fr = gaz.foreign_region(f"{toks[j].text} region")

@@ -1,0 +1,74 @@
+"""Sixth trust round (issues 7 and 8): bare shelling names no weapon class (../shared/eval/GUIDELINES.md), and a
+village across the border that no table holds is still the incident's place (its name and region, no point)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from harmwatch.extract.pipeline import extract_text
+
+PUB = date(2026, 2, 7)
+
+
+def _incidents(text: str, published: date = PUB):
+    return extract_text(text, published=published).incidents
+
+
+@pytest.mark.parametrize("text", [
+    "Russian shelling killed two civilians in Kherson on Friday, the regional governor said.",
+    "The village of Kruhliakivka was shelled on Friday evening; a man and a woman were killed.",
+    "Shellfire hit a bus stop in Nikopol on Friday, injuring four people.",
+])
+def test_bare_shelling_is_weapon_class_unknown(text):
+    [inc] = _incidents(text)
+    assert inc.weapon_class == "unknown" and inc.weapon is None
+
+
+@pytest.mark.parametrize("text", [
+    "Russian artillery shelling killed two civilians in Kherson on Friday, the regional governor said.",
+    "A shell hit a bus stop in Nikopol on Friday, injuring four people.",
+    "Kherson was shelled on Friday: two people were killed by artillery fire, the governor said.",
+])
+def test_artillery_named_beside_shelling_keeps_its_class(text):
+    [inc] = _incidents(text)
+    assert inc.weapon_class == "tube_artillery"
+
+
+def test_a_border_village_no_table_holds_is_the_place_with_its_region_and_no_point():
+    text = ("A Ukrainian drone hit a car in the village of Verkhny Lyubazh in Russia's Kursk region on Friday, "
+            "killing a man, the governor said.")
+    [inc] = _incidents(text)
+    assert (inc.place, inc.admin1, inc.lat, inc.lon) == ("Verkhny Lyubazh", "Kursk", None, None)
+    assert inc.killed == 1
+    assert text[inc.evidence["place"].start:inc.evidence["place"].end] == "Verkhny Lyubazh"
+
+
+def test_the_region_after_a_comma_beats_a_ukrainian_namesake():
+    # Zhuravlyovka is in no table; Ukraine has villages called Zhuravlivka: the named region decides
+    [inc] = _incidents("Shelling damaged houses in the village of Zhuravlyovka, Belgorod region, on Friday; "
+                       "a woman was injured.")
+    assert (inc.place, inc.admin1, inc.lat) == ("Zhuravlyovka", "Belgorod", None)
+    assert inc.injured == 1
+
+
+def test_a_border_village_in_the_table_keeps_its_point():
+    [inc] = _incidents("Shelling damaged houses in the village of Tetkino in the Russian Kursk region on Friday; "
+                       "a woman was injured.")
+    assert inc.admin1 == "Kursk" and inc.lat is not None and inc.injured == 1
+
+
+def test_an_unknown_village_in_ukraine_is_not_given_a_name_or_a_point():
+    # no region across the border named: an unknown name is no scene (never a guessed place)
+    [inc] = _incidents("A drone hit a car in the village of Qwertyvka in the Sumy region on Friday, killing a man.")
+    assert inc.place is None and inc.lat is None and inc.admin1 == "Sumy"
+
+
+def test_members_of_the_family_taken_to_hospital_are_injured():
+    [inc] = _incidents("A drone dropped an explosive on a house in Kupiansk early on Saturday, killing five people. "
+                       "Two more members of the same family were taken to hospital in a critical condition.")
+    assert (inc.killed, inc.injured) == (5, 2)
+    # a body that is not the victims' kin: no figure
+    [inc] = _incidents("A drone hit the town hall in Kupiansk on Saturday. Two members of the council were taken to "
+                       "hospital for questioning about the alert.")
+    assert inc.injured is None
