@@ -72,3 +72,18 @@ def test_members_of_the_family_taken_to_hospital_are_injured():
     [inc] = _incidents("A drone hit the town hall in Kupiansk on Saturday. Two members of the council were taken to "
                        "hospital for questioning about the alert.")
     assert inc.injured is None
+
+
+def test_bare_rockets_take_the_one_rocket_system_the_report_names():
+    text = ("Russian troops fired on the Nikopol district overnight from Grad multiple rocket launchers.\n\n"
+            "In the village of Vyshchetarasivka about 40 rockets landed; a woman was killed and two residents were "
+            "wounded.")
+    [inc] = [i for i in _incidents(text) if i.place == "Vyshchetarasivka"]
+    assert (inc.weapon, inc.weapon_class) == ("BM-21 Grad", "rocket_artillery")
+    ev = inc.evidence["weapon"]
+    assert text[ev.start:ev.end] == ev.quote and "Grad" in ev.quote
+
+
+def test_bare_rockets_stay_unknown_without_a_named_system():
+    [inc] = _incidents("Rockets hit the market in Kherson on Friday, killing two people.")
+    assert (inc.weapon, inc.weapon_class) == (None, "unknown")

@@ -470,8 +470,31 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if trace is not None:
             trace.append((d, claim))
         if claim is not None:
+            _rocket_system(claim, d, feats, text)
             claims.append(claim)
     return claims, tallies
+
+
+_BARE_ROCKET = re.compile(r"(?i)^rockets?(?:\s+(?:fire|strike|attack)s?)?$")
+
+
+def _rocket_system(c: IncidentClaim, d: Draft, feats: list[SentenceFeatures], text: str) -> None:
+    """A bare "rockets" in the incident's passage (weapon class unknown, GUIDELINES) when the report names one
+    rocket system and no other ("Grad multiple rocket launchers fired on the district ... In the village of X,
+    about 40 rockets landed"): the system the text names is the incident's."""
+    if c.weapon is not None or c.weapon_class != "unknown":
+        return
+    own = [w for f in d.feats for w in f.weapons]
+    if not own or not all(w.entry is None and _BARE_ROCKET.match(w.text.strip()) for w in own):
+        return
+    systems = {w.entry.id: w for f in feats for w in f.weapons if w.entry is not None}
+    if len(systems) != 1:
+        return
+    [w] = systems.values()
+    if w.entry.weapon_class != "rocket_artillery":
+        return
+    c.weapon, c.weapon_class = w.entry.name, w.entry.weapon_class
+    c.evidence["weapon"] = Span(w.start, w.end, text[w.start:w.end])
 
 
 def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | None:
