@@ -87,3 +87,24 @@ def test_bare_rockets_take_the_one_rocket_system_the_report_names():
 def test_bare_rockets_stay_unknown_without_a_named_system():
     [inc] = _incidents("Rockets hit the market in Kherson on Friday, killing two people.")
     assert (inc.weapon, inc.weapon_class) == (None, "unknown")
+
+
+@pytest.mark.parametrize("language,text,place,quote", [
+    ("ru", "В селе Верхний Любаж Курской области дрон атаковал автомобиль, погиб мужчина, сообщил губернатор.",
+     "Verkhny Lyubazh", "Верхний Любаж"),
+    ("ru", "В результате атаки дрона на село Новая Таволжанка Белгородской области ранена женщина.",
+     "Novaya Tavolzhanka", "Новая Таволжанка"),
+])
+def test_a_cyrillic_border_village_no_table_holds_is_romanised_with_its_region(language, text, place, quote):
+    [inc] = extract_text(text, published=PUB, language=language).incidents
+    assert (inc.place, inc.lat, inc.lon) == (place, None, None)
+    assert inc.admin1 in ("Kursk", "Belgorod")
+    assert (inc.killed or inc.injured) == 1
+    ev = inc.evidence["place"]
+    assert text[ev.start:ev.end] == ev.quote == quote  # the quote stays in the original language
+
+
+def test_romanisation_of_russian_names():
+    from harmwatch.geo.names import translit_ru
+    assert [translit_ru(n) for n in ("Верхний Любаж", "Тёткино", "Белгород", "Журавлёвка", "Ерёмино", "Красная Яруга")] \
+        == ["Verkhny Lyubazh", "Tyotkino", "Belgorod", "Zhuravlyovka", "Yeryomino", "Krasnaya Yaruga"]

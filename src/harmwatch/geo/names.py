@@ -156,6 +156,30 @@ def translit_bgn(text: str) -> str:
     return _translit(text, _BGN)
 
 
+# Russian letters, the simplified BGN/PCGN spelling English reports use (no diacritics): г -> g, и -> i,
+# е -> ye at the start of a word and after a vowel, word-final -ий/-ый -> -y (Verkhny, Krasny)
+_RU = dict(_BGN, **{"г": "g", "и": "i", "е": ("ye", "e"), "э": "e", "ы": "y", "ь": "", "ъ": ""})
+_RU_VOWELS = set("аеёиоуыэюяAЕЁИОУЫЭЮЯ".lower())
+_RU_ENDING = re.compile(r"(?:iy|yy)\b")
+
+
+def translit_ru(text: str) -> str:
+    """Russian names as English reports spell them: Верхний Любаж -> Verkhny Lyubazh, Тёткино -> Tyotkino,
+    Белгород -> Belgorod."""
+    out = []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        if low == "е" and i > 0 and text[i - 1].isalpha() and text[i - 1].lower() not in _RU_VOWELS:
+            v = "e"  # after a consonant
+        elif low == "е":
+            v = "ye"
+        else:
+            out.append(_translit(ch, _RU) if low in _RU else ch)
+            continue
+        out.append(v if ch == low else v[0].upper() + v[1:])
+    return _RU_ENDING.sub("y", "".join(out))
+
+
 def latin_variants(uk_name: str) -> list[str]:
     """The Latin spellings of a Ukrainian name that reports use, official form first."""
     out = []

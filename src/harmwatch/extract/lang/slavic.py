@@ -33,6 +33,7 @@ import yaml
 
 from ...errors import CatalogueError
 from ...geo import Gazetteer
+from ...geo.names import translit_kmu, translit_ru
 from ..casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from ..dates import DateMention, TimeMention, _latest_on_or_before
 from ..features import SentenceFeatures
@@ -330,6 +331,20 @@ class SlavicAnnotator:
                                         admin_hint=abroad))
                 continue
             hit = self._settlement(t)
+            if hit is None and abroad and cue == "village":
+                # "в селе Верхний Любаж Курской области": a village across the border that no table holds; its
+                # name (romanised, as English reports spell it) and region, no point (lat/lon are never guessed)
+                k = i + 1
+                while k < len(toks) and k <= i + 2 and _CYR_UPPER.match(toks[k].text) and toks[k].key not in self.stop \
+                        and not toks[k].lemmas & self.region_nouns and not (k + 1 < len(toks)
+                                                                            and toks[k + 1].lemmas & self.region_nouns):
+                    k += 1
+                end = toks[k - 1].end
+                name = sent.quote(t.start, end)
+                latin = translit_ru(name) if self.res.language == "ru" else translit_kmu(name)
+                out.append(PlaceMention(t.start, end, latin, "settlement", abroad, (), cue=cue, admin_hint=abroad))
+                skip = k - 1
+                continue
             if hit is None:
                 there = self._foreign_settlement(t, None)
                 top = there[1][0].population if there is not None else 0
