@@ -64,6 +64,13 @@ def _chunks(items: list, size: int = 10_000) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def _insert(s, model, rows: list[dict]) -> None:
+    """Insert rows through the table (one executemany; the ORM's bulk insert starts a new statement
+    whenever the set of non-null columns changes from one row to the next)."""
+    if rows:
+        s.execute(model.__table__.insert(), rows)
+
+
 def _current_ids():
     return select(Claim.id).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
 
@@ -154,9 +161,9 @@ def score_new(s, full: bool) -> tuple[set[int], int]:
     only = {r.key for r in refs if r.claim_id in new_ids}
     links = score_all(refs, only=only)
     if links:
-        s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
-                                       "features": l.features} for l in links])
-    s.execute(insert(ScoredClaim), [{"claim_id": i} for i in sorted(new_ids)])
+        _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
+                                "features": l.features} for l in links])
+    _insert(s, ScoredClaim, [{"claim_id": i} for i in sorted(new_ids)])
     return new_ids, len(links)
 
 
@@ -225,7 +232,7 @@ class World:
             return
         blocks = sorted({b for u in units for b in self.blocks_of.get(u, [u])}, key=block_order)
         members: dict[Block, list[ClaimRef]] = {u: [] for u in units}
-        for r in _block_refs(self.s, blocks):
+        for r in _block_refs(self.s, blocks, whole_days=self.undated_memo is not None):
             u = self.unit_of(r)
             if u in members and r.claim_id not in self.part_of:
                 self.refs.setdefault(r.claim_id, r)
@@ -275,6 +282,16 @@ class World:
                 if b in mine:
                     self.links[a].append((b, score, features))
                     self.links[b].append((a, score, features))
+
+    def prefetch(self, parts: list[Part]) -> None:
+        """Read at once the units the choices of these parts will read (`choose` reads them one part at a
+        time): the units their claims are linked to, then the units those units' dated parts are linked
+        to (a partner's own choice). What is read, and so every choice, is the same; only fewer, larger
+        statements read it."""
+        first = self.linked_to([p for p in parts if p.unit[0] != "u"])
+        self.ensure_claims(first)
+        near = {id(q): q for q in (self.part_of.get(c) for c in first) if q is not None and q.unit[0] != "u"}
+        self.ensure_claims(self.linked_to(list(near.values())))
 
     def linked_to(self, parts: list[Part]) -> set[int]:
         """Ids of the claims (of other units) the claims of `parts` have links to."""
@@ -428,39 +445,44 @@ def _light(row) -> ClaimRef:
                     lat=lat, lon=lon, admin1=admin1, geonameid=gid, claim_id=cid, published=published)
 
 
-def _block_refs(s, blocks: list[Block]) -> list[ClaimRef]:
+def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimRef]:
     """The current claims whose home block is one of `blocks`, read by index (ix_claims_block,
-    ix_claims_admin1_date, ix_claims_geonameid): one statement per block, or per day when a day has
-    many blocks asked for (a full run's window)."""
+    ix_claims_admin1_date, ix_claims_geonameid): one statement per block, or, for the days many blocks
+    are asked for (or every day, `whole_days`: a full run's window and the days around it), one
+    statement for many whole days. Each claim once."""
     want = set(blocks)
     base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
-    cells_of: dict[int, list[Block]] = {}
+    of_day: dict[int, list[Block]] = {}
     for b in blocks:
-        if b[0] == "c":
-            cells_of.setdefault(b[1], []).append(b)
-    queries = []
-    for day, cells in sorted(cells_of.items()):
-        if len(cells) >= DAY_QUERY:
-            queries.append(base.where(Claim.date == _day(day), Claim.lat.is_not(None), Claim.lon.is_not(None)))
+        if b[0] in ("c", "o"):
+            of_day.setdefault(b[1], []).append(b)
+    whole = sorted(d for d, bs in of_day.items() if whole_days or len(bs) >= DAY_QUERY)
+    queries = [base.where(Claim.date.in_([_day(d) for d in part])) for part in _chunks(whole, 64)]
+    for day, bs in sorted(of_day.items()):
+        if whole_days or len(bs) >= DAY_QUERY:
             continue
-        for _, _, y, x in cells:
-            queries.append(base.where(Claim.date == _day(day),
-                                      Claim.lat >= y * CELL_DEG - _EPS, Claim.lat < (y + 1) * CELL_DEG + _EPS,
-                                      Claim.lon >= x * CELL_DEG - _EPS, Claim.lon < (x + 1) * CELL_DEG + _EPS))
+        for b in bs:
+            if b[0] == "c":
+                _, _, y, x = b
+                queries.append(base.where(Claim.date == _day(day),
+                                          Claim.lat >= y * CELL_DEG - _EPS, Claim.lat < (y + 1) * CELL_DEG + _EPS,
+                                          Claim.lon >= x * CELL_DEG - _EPS, Claim.lon < (x + 1) * CELL_DEG + _EPS))
+            else:
+                queries.append(base.where(Claim.date == _day(b[1]), Claim.admin1 == b[2],
+                                          or_(Claim.lat.is_(None), Claim.lon.is_(None))))
+    undated = sorted(b[1] for b in blocks if b[0] == "u")
+    queries += [base.where(Claim.date.is_(None), Claim.geonameid.in_(part)) for part in _chunks(undated, 500)]
     for b in blocks:
-        if b[0] == "o":
-            queries.append(base.where(Claim.date == _day(b[1]), Claim.admin1 == b[2],
-                                      or_(Claim.lat.is_(None), Claim.lon.is_(None))))
-        elif b[0] == "u":
-            queries.append(base.where(Claim.date.is_(None), Claim.geonameid == b[1]))
-        elif b[0] == "k":
+        if b[0] == "k":
             doc_id, _, ordinal = b[1].rpartition("#")
             queries.append(base.where(Source.doc_id == doc_id, Claim.ordinal == int(ordinal)))
     out = []
+    seen: set[int] = set()
     for q in queries:
         for row in s.execute(q):
             r = _light(row)
-            if home_block(r) in want:
+            if r.claim_id not in seen and home_block(r) in want:
+                seen.add(r.claim_id)
                 out.append(r)
     return out
 
@@ -693,7 +715,9 @@ def run_full(s) -> RunStats:
         ids = set(s.scalars(_current_ids().where(Claim.date >= _day(lo), Claim.date < _day(hi))))
         w.ensure_claims(ids)
         units = sorted({w.unit_of(w.refs[c]) for c in ids if c in w.refs}, key=block_order)
-        em = _settle_units(w, [u for u in units if _rank(u) == (0, lo // WINDOW_DAYS)])
+        units = [u for u in units if _rank(u) == (0, lo // WINDOW_DAYS)]
+        w.prefetch([p for u in units for p in w.parts[u]])
+        em = _settle_units(w, units)
         n, e = _write(s, em, set(), set(), set(), full=True)
         written, edges, settled = written + n, edges + e, settled + len(em.refs)
         w.evict(lambda u: u[0] == "k" or (u[0] in ("c", "o") and u[1] >= hi - 2))  # undated units are read again
@@ -750,11 +774,11 @@ def score_full(s) -> tuple[int, int]:
             undated = {r.key for r in refs if r.date is None}
             links = [l for l in links if (l.a in undated) != (l.b in undated)]
         if links:
-            s.execute(insert(ClaimLink), [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
-                                           "features": l.features} for l in links])
+            _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
+                                    "features": l.features} for l in links])
         if mark:
             for part in _chunks(sorted(probe)):
-                s.execute(insert(ScoredClaim), [{"claim_id": i} for i in part])
+                _insert(s, ScoredClaim, [{"claim_id": i} for i in part])
             scored += len(probe)
         links_added += len(links)
 
@@ -832,9 +856,9 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
             s.execute(delete(ResolvedClaim).where(ResolvedClaim.claim_id.in_(part)))
     if all_ids:
         for part in _chunks(all_ids):
-            s.execute(insert(ResolvedClaim), [{"claim_id": c, "key": em.refs[c].key,
-                                               "incident_id": res.incident_of[em.refs[c].key],
-                                               "best": em.best_of.get(c)} for c in part])
+            _insert(s, ResolvedClaim, [{"claim_id": c, "key": em.refs[c].key,
+                                        "incident_id": res.incident_of[em.refs[c].key],
+                                        "best": em.best_of.get(c)} for c in part])
     s.flush()
     if ch_ids:
         s.execute(update(Claim), [{"id": keys[k], "incident_id": res.incident_of[k]} for k in sorted(ch_keys)])
@@ -902,6 +926,6 @@ def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = N
     edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources], pairs) if pairs else []
     edges = [e for e in edges if (e.doc_id, e.origin) not in known]
     if edges:
-        s.execute(insert(SourceLink), [{"doc_id": e.doc_id, "origin": e.origin, "kind": e.kind, "score": e.score,
-                                        "evidence": e.evidence} for e in edges])
+        _insert(s, SourceLink, [{"doc_id": e.doc_id, "origin": e.origin, "kind": e.kind, "score": e.score,
+                                 "evidence": e.evidence} for e in edges])
     return list(known.values()) + edges
