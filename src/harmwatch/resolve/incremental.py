@@ -39,13 +39,16 @@ from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coe
 from ..store.models import (AssessmentFlag, Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow,
                             ResolvedClaim, ScoredClaim, Source, SourceLink)
 from .bounded import Block, Part, apart_of, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
-from .link import CELL_DEG, UNDATED_WINDOW_DAYS, _cell, score_all
+from .link import CELL_DEG, THRESHOLD, UNDATED_WINDOW_DAYS, _cell, score_all, score_pair, undated_window
 from .model import ClaimRef, Decision, Link, Resolution
 
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
 WRITE_CHUNK = 5000  # claims summarised per step of the write
 DAY_QUERY = 8  # cells of one day asked for at once from which the whole day is read instead
 SCRATCH_UNITS = 16  # units read at once while an undated part chooses among its dated partners
+# a full run keeps the undated units it read from one window to the next while they hold at most this
+# many claims (else it reads them again): a busy town's undated unit is linked to from every window
+UNDATED_HELD = 100_000
 
 
 @dataclass
@@ -262,6 +265,9 @@ class World:
             for p in parts:
                 for k in p.keys:
                     self.part_of[self.id_of[k]] = p
+            if u[0] == "u" and self.undated_memo is not None:
+                for r in refs:  # a full run: nothing reads an undated unit's inner links after its clustering
+                    self.links.pop(r.claim_id, None)
 
     def _read_links(self, ids: list[int]) -> None:
         todo = {i for i in ids if i not in self.links}
@@ -378,6 +384,10 @@ class World:
         if back is not None and back.key == p.key:
             return q, link
         return None, None
+
+    def held(self, which) -> int:
+        """How many claims the units `which(unit)` accepts hold."""
+        return sum(len(p.keys) for u, parts in self.parts.items() if which(u) for p in parts)
 
     def evict(self, keep) -> None:
         """Forget the units `keep(unit)` refuses (and their claims, links and choices)."""
@@ -720,7 +730,9 @@ def run_full(s) -> RunStats:
         em = _settle_units(w, units)
         n, e = _write(s, em, set(), set(), set(), full=True)
         written, edges, settled = written + n, edges + e, settled + len(em.refs)
-        w.evict(lambda u: u[0] == "k" or (u[0] in ("c", "o") and u[1] >= hi - 2))  # undated units are read again
+        # undated units stay (every window's claims link to the busy towns' ones) up to UNDATED_HELD claims
+        keep_undated = w.held(lambda u: u[0] == "u") <= UNDATED_HELD
+        w.evict(lambda u: u[0] == "k" or (u[0] in ("c", "o") and u[1] >= hi - 2) or (u[0] == "u" and keep_undated))
     # the claims without a date or a place (their own blocks, and the settlements' undated blocks)
     rest = _current_ids().where(or_(Claim.date.is_(None),
                                     and_(or_(Claim.lat.is_(None), Claim.lon.is_(None)), Claim.admin1.is_(None))))
@@ -782,6 +794,23 @@ def score_full(s) -> tuple[int, int]:
             scored += len(probe)
         links_added += len(links)
 
+    def store_across(undated: list[ClaimRef], dated: list[ClaimRef]) -> None:
+        """The links between undated claims and the dated claims of their settlement in their windows
+        (the pairs candidate_pairs gives them; the links among the undated ones are stored already)."""
+        nonlocal links_added
+        links = []
+        for a in undated:
+            lo, hi = undated_window(a.published)
+            for b in dated:
+                if lo <= b.date <= hi and a.doc_id != b.doc_id:
+                    link = score_pair(a, b)
+                    if link is not None and link.score >= THRESHOLD:
+                        links.append((b.claim_id, a.claim_id, link) if b.key == link.a else
+                                     (a.claim_id, b.claim_id, link))
+        _insert(s, ClaimLink, [{"claim_a": x, "claim_b": y, "score": l.score, "features": l.features}
+                               for x, y, l in links])
+        links_added += len(links)
+
     for lo, hi in _windows(s):
         probe = set(s.scalars(_current_ids().where(Claim.date >= _day(lo), Claim.date < _day(hi))))
         before = set(s.scalars(_current_ids().where(Claim.date == _day(lo - 1))))
@@ -790,24 +819,27 @@ def score_full(s) -> tuple[int, int]:
     gids = sorted(set(s.scalars(select(Claim.geonameid).where(Claim.id.in_(undated), Claim.geonameid.is_not(None)))))
     for gid in gids:
         probe = set(s.scalars(undated.where(Claim.geonameid == gid)))
-        store(scoring_refs(s, probe), probe)
+        mine = scoring_refs(s, probe)
+        store(mine, probe)
         # against the dated claims of the settlement in their windows (link.in_window), a few publication
-        # days at a time: what is held is a window's dated claims, not the settlement's history
-        by_pub: dict[date, set[int]] = {}
-        for cid, published in s.execute(select(Claim.id, Source.published).join(Source, Claim.source_id == Source.id)
-                                        .where(Claim.id.in_(probe), Source.published.is_not(None))):
-            by_pub.setdefault(published, set()).add(cid)
+        # days at a time; the dated claims read slide with the windows (each read once), so what is held
+        # is a window's dated claims, not the settlement's history
+        by_pub: dict[date, list[ClaimRef]] = {}
+        for r in mine:
+            if r.published is not None:
+                by_pub.setdefault(r.published, []).append(r)
         pubs = sorted(by_pub)
+        held: dict[int, ClaimRef] = {}
         while pubs:
             first = pubs[0]
             chunk = [d for d in pubs if (d - first).days < WINDOW_DAYS]
             pubs = pubs[len(chunk):]
-            ids = {i for d in chunk for i in by_pub[d]}
             dated = set(s.scalars(_current_ids().where(
                 Claim.geonameid == gid, Claim.date >= _day(first.toordinal() - UNDATED_WINDOW_DAYS),
                 Claim.date <= chunk[-1].isoformat())))
-            if dated:
-                store(scoring_refs(s, ids | dated), ids, mark=False, across=True)
+            held = {i: r for i, r in held.items() if i in dated}
+            held.update((r.claim_id, r) for r in scoring_refs(s, dated - held.keys()))
+            store_across([r for d in chunk for r in by_pub[d]], [held[i] for i in sorted(held)])
     rest = set(s.scalars(undated.where(Claim.geonameid.is_(None))))
     if rest:
         store([], rest)
