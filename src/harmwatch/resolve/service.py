@@ -78,26 +78,30 @@ def _chunks(items: list, size: int = 10_000) -> list[list]:
 
 
 def claim_refs(session, keys: set[str] | None = None,
-               claim_ids: set[int] | None = None) -> tuple[list[ClaimRef], dict[str, int], list[Source]]:
+               claim_ids: set[int] | None = None) -> tuple[list[ClaimRef], dict[str, int], list]:
     """Every claim of every current source (only those in `keys`, or with an id in `claim_ids`, when
-    given), as ClaimRef; also key -> claim id and the sources read."""
-    current = select(Source).where(Source.is_current.is_(True))
+    given), as ClaimRef; also key -> claim id and the sources read (rows with id, doc_id, text,
+    publisher, published, retrieved_at)."""
+    # plain rows (attribute access like the mapped objects, without the ORM's bookkeeping per row)
+    src_cols = (Source.id, Source.doc_id, Source.text, Source.publisher, Source.published, Source.retrieved_at)
+    claim_cols = tuple(Claim.__table__.c)
+    current = select(*src_cols).where(Source.is_current.is_(True))
     if keys is None and claim_ids is None:
-        sources = list(session.scalars(current.order_by(Source.doc_id)))
-        rows = list(session.scalars(select(Claim).join(Source, Claim.source_id == Source.id)
+        sources = list(session.execute(current.order_by(Source.doc_id)))
+        rows = list(session.execute(select(*claim_cols).join(Source, Claim.source_id == Source.id)
                                     .where(Source.is_current.is_(True)).order_by(Claim.source_id, Claim.ordinal)))
     else:
         # IN lists in chunks: PostgreSQL takes at most 65,535 bound parameters in one statement
         if claim_ids is not None:  # every claim of their documents is read: a denial is tied among them
             src_ids = sorted({i for part in _chunks(sorted(claim_ids))
                               for i in session.scalars(select(Claim.source_id).where(Claim.id.in_(part)))})
-            sources = [s for part in _chunks(src_ids) for s in session.scalars(current.where(Source.id.in_(part)))]
+            sources = [s for part in _chunks(src_ids) for s in session.execute(current.where(Source.id.in_(part)))]
         else:
             doc_ids = sorted({k.rsplit("#", 1)[0] for k in keys})
-            sources = [s for part in _chunks(doc_ids) for s in session.scalars(current.where(Source.doc_id.in_(part)))]
+            sources = [s for part in _chunks(doc_ids) for s in session.execute(current.where(Source.doc_id.in_(part)))]
         sources.sort(key=lambda s: s.doc_id)
         rows = [c for part in _chunks([s.id for s in sources])
-                for c in session.scalars(select(Claim).where(Claim.source_id.in_(part)))]
+                for c in session.execute(select(*claim_cols).where(Claim.source_id.in_(part)))]
         rows.sort(key=lambda c: (c.source_id, c.ordinal))
     by_id = {s.id: s for s in sources}
     refs, ids = [], {}
@@ -163,6 +167,7 @@ def write_incidents(s, res: Resolution, refs: list[ClaimRef], ids: dict[str, int
     for e in edits:
         edits_of.setdefault(e["anchor"], []).append(e)
     count = 0
+    rows: list[dict] = []
     for iid, keys in res.members().items():
         members = [by_key[k] for k in keys]
         origins = origins_within({m.doc_id for m in members}, edges, {m.doc_id: m.publisher for m in members},
@@ -173,9 +178,12 @@ def write_incidents(s, res: Resolution, refs: list[ClaimRef], ids: dict[str, int
         applied = apply_edits(inc, [e for k in keys for e in edits_of.get(k, ())])
         row = _row(inc, links_of.get(iid, []))
         if applied:
-            row.detail = {**row.detail, "edits": applied}
-        s.add(row)
+            row["detail"] = {**row["detail"], "edits": applied}
+        rows.append(row)
         count += 1
+    s.flush()
+    for part in _chunks(rows, 2000):  # one executemany per chunk (the ORM's unit of work is many times slower)
+        s.execute(IncidentRow.__table__.insert(), part)
     if res.incident_of:  # one executemany (bulk UPDATE by primary key), not a statement per claim
         s.execute(update(Claim), [{"id": ids[k], "incident_id": iid} for k, iid in res.incident_of.items()])
     from ..assess.flags import refresh_flags  # screening flags follow their incidents (docs/assessment.md)
@@ -213,7 +221,8 @@ def _edges(res: Resolution, sources: list[Source]) -> list:
                          if x.doc_id in shared], pairs) if pairs else []
 
 
-def _row(inc: Incident, links: list[Link]) -> IncidentRow:
+def _row(inc: Incident, links: list[Link]) -> dict:
+    """The values of the incident's row (incidents table)."""
     d = inc.to_dict()
     ranges = {f"{f}_{k}": getattr(inc, f).to_dict()[k] for f in FIELDS for k in ("low", "best", "high")}
     detail = {k: d[k] for k in ("claims", "source_docs", "disagreements", "denials", "perpetrator", "grade_reasons",
@@ -221,13 +230,13 @@ def _row(inc: Incident, links: list[Link]) -> IncidentRow:
     detail["victims"] = {f: r.to_dict() for f, r in inc.victims.items()}
     detail["origins"] = inc.origins
     detail["links"] = [{"a": l.a, "b": l.b, "score": l.score, "features": l.features} for l in links]
-    return IncidentRow(id=inc.id, date=inc.date, time=inc.time, place=inc.place, admin1=inc.admin1, lat=inc.lat,
-                       lon=inc.lon, geonameid=inc.geonameid, geo_precision=inc.geo_precision,
-                       time_precision=inc.time_precision, weapon=inc.weapon, weapon_class=inc.weapon_class,
-                       cluster=inc.cluster, objects=inc.objects, sources=inc.sources,
-                       independent_sources=inc.independent_sources, grade=inc.grade, status=inc.status,
-                       perpetrator=inc.perpetrator, withheld=len(inc.withheld), first_seen=inc.first_seen,
-                       detail=detail, **ranges)
+    return dict(id=inc.id, date=inc.date, time=inc.time, place=inc.place, admin1=inc.admin1, lat=inc.lat,
+                lon=inc.lon, geonameid=inc.geonameid, geo_precision=inc.geo_precision,
+                time_precision=inc.time_precision, weapon=inc.weapon, weapon_class=inc.weapon_class,
+                cluster=inc.cluster, objects=inc.objects, sources=inc.sources,
+                independent_sources=inc.independent_sources, grade=inc.grade, status=inc.status,
+                perpetrator=inc.perpetrator, withheld=len(inc.withheld), first_seen=inc.first_seen,
+                detail=detail, **ranges)
 
 
 # --- reading -----------------------------------------------------------------------------------
