@@ -953,8 +953,9 @@ def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = N
             for l in s.scalars(select(SourceLink).where(SourceLink.doc_id.in_(part))):
                 if l.origin in docs:
                     known[(l.doc_id, l.origin)] = SourceEdge(l.doc_id, l.origin, l.kind, l.score, l.evidence)
-    sources = [x for part in _chunks(wanted) for x in s.scalars(
-        select(Source).where(Source.doc_id.in_(part), Source.is_current.is_(True)))]
+    sources = [x for part in _chunks(wanted) for x in s.execute(
+        select(Source.doc_id, Source.text, Source.publisher, Source.published)
+        .where(Source.doc_id.in_(part), Source.is_current.is_(True)))]
     edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources], pairs) if pairs else []
     edges = [e for e in edges if (e.doc_id, e.origin) not in known]
     if edges:
