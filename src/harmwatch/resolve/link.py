@@ -56,10 +56,9 @@ def score_pair(a: ClaimRef, b: ClaimRef) -> Link | None:
     """A scored link, or None when the two claims cannot be one event."""
     f: dict[str, float] = {}
     # place: the same settlement, or points close together; else the same oblast at best
-    d = km(a, b)
     if a.geonameid is not None and a.geonameid == b.geonameid:
         f["place"] = 1.0
-    elif d is not None:
+    elif (d := km(a, b)) is not None:
         if d > MAX_KM:
             return None
         f["place"] = round(max(0.0, 1.0 - d / MAX_KM) * 0.8, 3)
