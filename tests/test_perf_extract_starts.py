@@ -117,3 +117,39 @@ def test_caption_precheck_needs_the_parenthesis_of_a_photo_credit():
             found += 1
     assert found > 200
     assert not noise._may_be_caption("Photographs published by the authorities showed blown-out windows.")
+
+
+def test_lowered_twin_matches_where_the_case_insensitive_regex_matches():
+    from harmwatch.extract import attribution, features
+    from harmwatch.extract.gate import lowered_twin
+    patterns = [g.regex for g in (features._ATTACK, features._TALLY, features._PLURAL_EVENTS, features._NEW_EVENT,
+                                  features._DENIAL, attribution._PRONOUN)]
+    patterns += [re.compile(p, re.IGNORECASE) for p in (
+        r"\bkill(?:ed|ing)\b", r"[a-z]+ed\b", r"(?<!\w)so[- ]far\b", r"\b(\w+) \1\b", r"[^s]hit", r"\bsince (?:\d{1,2} \w+)",
+        r"(?=ab)a", r"x{2,}")]
+    twins = [lowered_twin(p) for p in patterns]
+    assert all(t is not None for t in twins)
+    rng = random.Random(13)
+    bits = ["Killed", "KILLING", "killed", "shelled", "Since 3 March", "so far", "So-Far", "hit", "SHIT", "ab", "AB", "xX",
+            "the The", "again AGAIN", "attacks", "Strikes", " ", ", ", ".", "-", "1", "s", "S"]
+    texts = ["".join(rng.choice(bits) for _ in range(rng.randint(0, 14))) for _ in range(5000)]
+    texts += [s.text for t in _corpus_texts()[:60] for s in split_sentences(t) if s.text.isascii()]
+    for text in texts:
+        low = text.lower()
+        for p, t in zip(patterns, twins):
+            m, n = p.search(text), t.search(low)
+            assert (m is None) == (n is None) and (m is None or m.span() == n.span()), (p.pattern, text)
+
+
+def test_lowered_twin_only_where_it_holds():
+    from harmwatch.extract.features import _HYPOTHETICAL
+    from harmwatch.extract.gate import lowered_twin
+    for pattern, flags in ((r"\bkilled\b", 0),  # case-sensitive already
+                           (r"\bKilled\b", re.IGNORECASE),  # an upper-case letter
+                           (r"[0-Z]x", re.IGNORECASE),  # a range reaching the upper-case letters
+                           (r"(?-i:may)|will", re.IGNORECASE),  # inline flags
+                           (r"\u0443\u0434\u0430\u0440", re.IGNORECASE),  # not ASCII
+                           (r"killed", re.IGNORECASE | re.ASCII)):
+        assert lowered_twin(re.compile(pattern, flags)) is None, pattern
+    assert _HYPOTHETICAL.twin is None  # "(?-i:may)": "May" is the month
+    assert lowered_twin(re.compile(rb"killed", re.IGNORECASE)) is None
