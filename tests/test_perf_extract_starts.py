@@ -149,7 +149,20 @@ def test_lowered_twin_only_where_it_holds():
                            (r"[0-Z]x", re.IGNORECASE),  # a range reaching the upper-case letters
                            (r"(?-i:may)|will", re.IGNORECASE),  # inline flags
                            (r"\u0443\u0434\u0430\u0440", re.IGNORECASE),  # not ASCII
+                           ("\u0443\u0434\u0430\u0440", re.IGNORECASE),
+                           (r"\u212a", re.IGNORECASE),  # the Kelvin sign matches "k"
+                           (r"[a-\u212a]", re.IGNORECASE),
                            (r"killed", re.IGNORECASE | re.ASCII)):
         assert lowered_twin(re.compile(pattern, flags)) is None, pattern
     assert _HYPOTHETICAL.twin is None  # "(?-i:may)": "May" is the month
     assert lowered_twin(re.compile(rb"killed", re.IGNORECASE)) is None
+
+
+def test_words_match_their_definition():
+    from harmwatch.extract.gate import _words_reference
+    texts = _texts() + ["".join(chr(c) for c in range(128)), "A_b C1 d-E\x1cF\x1fG", "", "   ", "\u212aelvin", "Caf\u00e9 ABC"]
+    checked = 0
+    for text in texts:
+        assert words(text) == _words_reference(text), text
+        checked += text.isascii() and bool(text.strip())
+    assert checked > 1000

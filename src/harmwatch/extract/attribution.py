@@ -77,4 +77,4 @@ def find_perpetrator(text: str, ws: Words = ()) -> str | None:
 def is_pronoun_attribution(text: str, ws: Words = ()) -> bool:
     if ws == ():
         ws = word_set(text)
-    return bool(_PRONOUN.search(text, ws))
+    return _PRONOUN.found(text, ws)

@@ -122,23 +122,23 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
             f.weapons = own
     f.objects = find_objects(text, sent.start, ws)
     f.figures = find_figures(sent)
-    f.attack = bool(_ATTACK.search(text, ws))
+    f.attack = _ATTACK.found(text, ws)
     if f.attack and not f.figures and not f.objects and _INTERCEPTED.search(text) and not _HARM_AFTER.search(text) \
             and not ATTACK.search(_INTERCEPTED.sub(" ", text)):
         # "Air defence shot down 20 drones over the region": no harm, no incident; its weapons are no attack's
         # (a sentence that also says what was fired, "fired 23 missiles ...; 21 were shot down", stays)
         f.attack, f.weapons = False, []
-    f.tally_cue = bool(_TALLY.search(text, ws))
-    f.plural_events = bool(_PLURAL_EVENTS.search(text, ws))
+    f.tally_cue = _TALLY.found(text, ws)
+    f.plural_events = _PLURAL_EVENTS.found(text, ws)
     if (f.tally_cue or f.plural_events) and _COMPARISON.search(text):
         # "one of the deadliest attacks since the full-scale invasion began": the period (and the plural)
         # belong to the comparison, not to the sentence's figures
         plain = without_comparison(text)
         f.tally_cue = f.tally_cue and bool(TALLY.search(plain))
         f.plural_events = f.plural_events and bool(PLURAL_EVENTS.search(plain))
-    f.new_event = bool(_NEW_EVENT.search(text, ws))
-    f.hypothetical = bool(_HYPOTHETICAL.search(text, ws))
-    f.denial = bool(_DENIAL.search(text, ws))
+    f.new_event = _NEW_EVENT.found(text, ws)
+    f.hypothetical = _HYPOTHETICAL.found(text, ws)
+    f.denial = _DENIAL.found(text, ws)
     src = find_source(text, ws)
     f.source = (src[0], src[1] + sent.start, src[2] + sent.start) if src else None
     f.pronoun_source = is_pronoun_attribution(text, ws)
