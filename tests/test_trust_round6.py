@@ -108,3 +108,49 @@ def test_romanisation_of_russian_names():
     from harmwatch.geo.names import translit_ru
     assert [translit_ru(n) for n in ("Верхний Любаж", "Тёткино", "Белгород", "Журавлёвка", "Ерёмино", "Красная Яруга")] \
         == ["Verkhny Lyubazh", "Tyotkino", "Belgorod", "Zhuravlyovka", "Yeryomino", "Krasnaya Yaruga"]
+
+
+def test_a_city_across_the_border_is_found_without_its_region():
+    text = ("A Ukrainian drone attack on a city beach in Kursk injured seven people on Tuesday evening, the acting "
+            "governor said.\n\nIn a separate attack, a drone struck a hospital in the town of Rylsk, wounding two "
+            "people and breaking windows, the governor said.")
+    incs = _incidents(text, date(2025, 7, 9))
+    assert [(i.place, i.admin1, i.injured) for i in incs] == [("Kursk", "Kursk", 7), ("Rylsk", "Kursk", 2)]
+    # "In a separate attack" with no day of its own: its day is not the attack before's (GUIDELINES: null)
+    assert incs[0].date == "2025-07-08" and incs[1].date is None
+
+
+def test_regions_across_the_border_are_not_cities():
+    # "launched from the Kursk and Voronezh regions": where missiles came from, not a scene; Sumy keeps its weapon
+    text = ("Two ballistic missiles hit the centre of Sumy on Sunday morning, killing 21 people.\n\n"
+            "Military intelligence says the missiles were Iskander-M, launched from the Kursk and Voronezh regions "
+            "of Russia.")
+    [inc] = _incidents(text, date(2025, 4, 14))
+    assert inc.place == "Sumy" and inc.weapon == "9K720 Iskander-M"
+
+
+def test_the_town_where_victims_were_taken_to_hospital_is_not_the_scene():
+    [inc] = _incidents("A drone dropped an explosive on a house in the village of Hlushkivka early on Saturday, "
+                       "killing five people. Two more members of the same family were taken to hospital in the "
+                       "nearby town of Kupiansk, where they were in a critical condition.", date(2024, 6, 29))
+    assert (inc.place, inc.killed, inc.injured) == ("Hlushkivka", 5, 2)
+    # a hospital hit in a town is that town's attack
+    [inc] = _incidents("A missile hit a hospital in Kupiansk on Saturday, injuring three people.", date(2024, 6, 29))
+    assert inc.place == "Kupiansk" and "hospital" in inc.objects
+
+
+@pytest.mark.parametrize("text", [
+    "A drone attack on a beach in Kupiansk killed three people on Tuesday evening, among them a member of Russia's "
+    "National Guard.",
+    "A missile strike on Kupiansk killed five people on Tuesday, including two soldiers.",
+])
+def test_a_toll_that_counts_combatants_is_withheld_with_its_reason(text):
+    [inc] = _incidents(text, date(2024, 6, 29))
+    assert inc.killed is None
+    assert "combatants" in inc.uncertain["killed"] and inc.withheld["killed"]["value"] in (3, 5)
+
+
+def test_a_toll_with_children_among_it_is_kept():
+    [inc] = _incidents("A missile strike on Kupiansk killed five people on Tuesday, including two children.",
+                       date(2024, 6, 29))
+    assert inc.killed == 5 and not inc.uncertain

@@ -533,6 +533,8 @@ def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Dra
     keeps that day (`dated_places`)."""
     if date_ctx is None or f.dates:
         return date_ctx
+    if _SEPARATE.search(f.sent.text) and not _SAME_TIME.search(f.sent.text):
+        return None  # "In a separate attack, a drone struck a hospital in Rylsk": its day is not told
     told = [d for d in drafts if not d.header]
     owned = any(d.date_ctx is date_ctx or any(dm is date_ctx for g in d.feats for dm in g.dates) for d in told)
     days = {dm.value for d in told if (dm := d.first_date or d.date_ctx) is not None}
@@ -547,6 +549,9 @@ def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Dra
     return date_ctx
 
 
+# "In a separate attack, ...": told apart from the attack before, and its day not given. ("In another attack"
+# is not enough: a report of one day's attacks lists them so, and the annotation keeps that day.)
+_SEPARATE = re.compile(r"\b(?:in|during) (?:a|another) separate (?:attack|strike|incident|shelling)s?\b", re.IGNORECASE)
 _SAME_TIME = re.compile(r"\b(?:the same|that same|on the same|at the same|meanwhile|simultaneously|same (?:day|night|morning)|"
                         r"(?:earlier|later) (?:in the|that|the same) (?:day|night|morning|evening|afternoon))\b"
                         r"|(?<!\w)(?:також\s+(?:вночі|сьогодні|вчора)|тієї ж|того ж|одночасно|тогда же|в тот же|одновременно)(?!\w)",
@@ -1235,6 +1240,19 @@ _MOVED = re.compile(r"\b(?:fired|launched|taken|brought|evacuated|moved|transfer
                     r"(?:\W+\w+){0,3}\W+(?:from|to|towards?)\s*$", re.IGNORECASE)
 
 
+_HOSPITAL_IN = re.compile(r"\b(?:taken|brought|admitted|rushed|evacuated|transferred|delivered|flown|driven)\b[^.;]{0,25}?"
+                          r"\b(?:hospitals?|clinic)\s+in\s+"
+                          r"|\bhospitali[sz]ed\s+in\s+", re.IGNORECASE)
+_HOSPITAL_TAIL = re.compile(r"(?:the\s+)?(?:(?:nearby|neighbouring|neighboring|regional|district)\s+)?"
+                            r"(?:(?:town|city|village|settlement|centre|center)\s+of\s+)?$", re.IGNORECASE)
+
+
+def _hospital_destination(text: str, start: int) -> bool:
+    """"taken to hospital in the nearby town of Rylsk", "hospitalised in Kharkiv": where victims were taken."""
+    before = text[max(0, start - 80):start]
+    return any(_HOSPITAL_TAIL.fullmatch(before[m.end():]) for m in _HOSPITAL_IN.finditer(before))
+
+
 def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
     best, best_score = None, -99
     for p in settlements:
@@ -1249,6 +1267,8 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
             score -= 3 if _MOVED.search(text[max(0, p.start - 40):p.start]) else 1
         if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]) or _SPEAKER_AFTER.match(text[p.end:p.end + 30]):
             score -= 3
+        if _hospital_destination(text, p.start):
+            continue  # "taken to hospital in the nearby town of Rylsk": where victims were taken (GUIDELINES)
         if p.text.isupper() and _DATELINE_AFTER.match(text[p.end:p.end + 30]):
             score -= 2  # the filing place: the scene only when the sentence names no other
         if score > best_score:

@@ -156,6 +156,17 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 if ob:
                     found = (k, PlaceMention(t.start, toks[k - 1].end, name, "oblast", ob))
                     break
+            if not cands and (far := gaz.foreign_candidates(name)):
+                # "a city beach in Kursk", "the town of Rylsk": a place across the border with no Ukrainian namesake,
+                # taken when introduced as a place or big enough not to be a surname (as the Slavic annotator does)
+                cue, top = _cue(toks, i), far[0].population
+                # "the Kursk and Voronezh regions", "the Volokonovka district": regions and districts, not the town
+                regional = nxt in REGION_WORDS or nxt in ("and", "district", "districts", "raion")
+                if not regional and cue not in ("from", "towards", "toward", "to") \
+                        and (cue in LOCATIVE or top >= 100000 or (top >= 20000 and i > 0)):
+                    found = (k, PlaceMention(t.start, toks[k - 1].end, name, "settlement", far[0].admin1, tuple(far),
+                                             cue, far[0].admin1))
+                    break
         if found:
             k, pm = found
             out.append(pm)

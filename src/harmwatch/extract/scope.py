@@ -76,6 +76,14 @@ _RETRACTED = re.compile(r"\b(?:reports?|information|news|claims?)\s+(?:of|about|
                         r"|(?<!\w)інформаці\w*\s+про\s+(?:загибл\w*|смерт\w*)[^.;:]{0,30}?не\s+підтверди\w*"
                         r"|(?<!\w)информаци\w*\s+о\s+(?:погибш\w*|гибел\w*|смерт\w*)[^.;:]{0,30}?не\s+подтверди\w*",
                         re.IGNORECASE)
+COMBATANTS_REASON = "the figure includes combatants: the civilians' number is not given"
+# "killed three people on Tuesday evening, among them a member of Russia's National Guard", "five people,
+# including two soldiers": the toll counts combatants too (GUIDELINES: military losses are never civilian figures)
+_COMBATANTS_AMONG = re.compile(
+    r"[^.;:]{0,60}?\b(?:among them|among whom|including|of them|of whom)\s+(?:a|an|one|two|three|four|five|\d+)\s+"
+    r"(?:(?:russian|ukrainian|national|serving)\s+)?(?:soldiers?|servicem[ae]n|servicewom[ae]n|troops|combatants|"
+    r"(?:members?|officers?|sergeants?) of (?:the |russia's |ukraine's )?(?:national guard|armed forces|army|military)|"
+    r"military personnel|national guard(?:sm[ae]n)?)\b", re.IGNORECASE)
 DATE_CONFIDENCE = {"stated": 0.9, "relative": 0.8, "carried": 0.7, "publication": 0.3}
 RULE_CONFIDENCE = {"place": 0.9, "admin1": 0.8, "time": 0.9, "weapon_named": 0.9, "weapon_generic": 0.6,
                    "objects": 0.8}
@@ -354,6 +362,10 @@ def apply_scope(feats: list[SentenceFeatures], incidents: list[IncidentClaim], t
             for name in ("killed", "children_killed", "women_killed", "healthcare_killed"):
                 if getattr(c, name) is not None and _retracted_later(c, name, feats):
                     _withhold(c, name, c.confidence.get(name, 0.0), RETRACTED_REASON)
+            for name in ("killed", "injured"):
+                ev = c.evidence.get(name)
+                if getattr(c, name) is not None and ev is not None and _COMBATANTS_AMONG.match(text, ev.end):
+                    _withhold(c, name, c.confidence.get(name, 0.0), COMBATANTS_REASON)
     for n, t in enumerate(tallies):
         for name in TALLY_FIELDS:
             if getattr(t, name) is not None:
