@@ -42,7 +42,10 @@ def test_model_file_loads_with_its_record():
     assert 0.0 < model.fill <= 1.0 and 0.0 < model.switch <= 1.0
     rec = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["trained_on"]
     assert {"annotated", "heldout", "train8", "open-train"} <= set(rec["sets"])
-    assert set(rec["calibration"]) == {"train9"} and "train9" not in rec["sets"]
+    assert set(rec["calibration"]) == {"train9", "train10"} and not {"train9", "train10"} & set(rec["sets"])
+    # the calibration sets train no model
+    from harmwatch.extract.scope import MODEL_PATH as SCOPE_PATH
+    assert not {"train9", "train10"} & set(json.loads(SCOPE_PATH.read_text(encoding="utf-8"))["trained_on"]["sets"])
     # the blind sets never train or calibrate it
     assert not {"heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"} & (set(rec["sets"])
                                                                                           | set(rec["calibration"]))

@@ -26,12 +26,11 @@ PLACELESS = "A rocket hit a cafe during a wake on Thursday, killing 40 people, o
 def test_model_file_loads_and_probabilities_sum_to_one():
     model = ScopeModel.load()
     assert sorted(model.classes) == sorted(CLASSES)
-    # training's own choice is recorded in the file; the run-time default (0.25) stays below it because the
-    # trained 0.4 withholds right values on tuned sets below their floors (docs/extraction.md, "Figure
-    # attachment"): withholding may only be raised where the floors hold
-    table = {row["threshold"] for row in model.data["trained_on"]["threshold_table"]}
-    assert model.threshold in table
-    assert float(settings.SCOPE_THRESHOLD.default) <= model.threshold
+    # training's own choice is recorded in the file with the table it was chosen from; the run-time default
+    # never withholds less than that choice (docs/extraction.md, "Figure scope model")
+    table = {row["threshold"]: row["cost"] for row in model.data["trained_on"]["threshold_table"]}
+    assert table[model.threshold] == min(table.values())
+    assert float(settings.SCOPE_THRESHOLD.default) >= model.threshold
     from harmwatch.extract.train import rules_state
     for text in (REGIONAL, PLAIN):
         state = rules_state(DocumentIn("d", text, text.encode(), "text/plain", published=date(2024, 5, 7)))

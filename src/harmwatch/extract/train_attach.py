@@ -34,13 +34,12 @@ from ..errors import InputError
 from ..evaluate.scorer import match
 from .attach import CLASSES, FIELDS, AttachModel, Pair, choose, pairs
 from .linear import write_model
-from .train import (LabelledSet, _counts, _documents, _git_commit, _load_gold, _where, default_sets, event_groups,
-                    rules_state)
+from .train import (CALIBRATION_SETS, LabelledSet, _counts, _documents, _git_commit, _load_gold, _where, default_sets,
+                    event_groups, rules_state)
 
 GRID_C = (0.1, 0.3, 1.0)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
 WRONG_CHANGE_COST = 3.0  # a wrong change (often an invented figure) costs three right ones
-CALIBRATION_SETS = ("train9",)  # written after the rules, never read to write them: thresholds only
 
 
 @dataclass
@@ -164,7 +163,7 @@ def choose_thresholds(scored: list[tuple[PairRow, float]]) -> tuple[float, float
 
 def train(repo: Path, shared: Path, model_out: Path, labels_dir: Path | None = None) -> dict:
     import sklearn
-    sets, dev_sets = default_sets(repo, shared)
+    sets, dev_sets = default_sets(repo, shared, calibration=True)
     train_sets = [ls for ls in sets if ls.name not in CALIBRATION_SETS]
     calib_sets = [ls for ls in sets if ls.name in CALIBRATION_SETS]
     if len(calib_sets) != len(CALIBRATION_SETS):
