@@ -4,6 +4,7 @@
     python bench/resolve_profile.py --claims 30000                       # store (once), then profile
     python bench/resolve_profile.py --claims 100000 --dir /tmp/rp --top 40
     python bench/resolve_profile.py --claims 30000 --no-profile          # CPU and peak RSS only
+    python bench/resolve_profile.py --claims 30000 --add --sql-sites     # the +1,000 incremental run instead
 
 The claims are bench/resolve.py's generator (same seed, same documents); the stored database is kept in
 --dir as resolve-profile-N.db and copied before each run, so runs compare the same claims. Prints the
@@ -34,6 +35,8 @@ def main() -> int:
     ap.add_argument("--dir", default="/tmp/hw-resolve-profile", help="folder for the SQLite files")
     ap.add_argument("--top", type=int, default=35, help="functions listed per ordering")
     ap.add_argument("--no-profile", action="store_true", help="time the run without cProfile")
+    ap.add_argument("--add", action="store_true",
+                    help="then store the next documents (about 1,000 claims) and profile the incremental run instead")
     ap.add_argument("--sql-sites", action="store_true", help="count SQL statements by the harmwatch line that ran them")
     ap.add_argument("--dump", metavar="FILE", help="write what the run stored (incidents, claims' incidents, links, "
                                                    "re-report edges, resolved_claims) as sorted JSON lines, to compare runs")
@@ -75,17 +78,24 @@ def main() -> int:
                 site = " < ".join(chain) or "?"
                 sites[site] = sites.get(site, 0) + 1
 
+        if a.add:  # the full run unprofiled, then the next documents stored and resolved incrementally
+            resolve(db, full=True)
+            _, later, _ = bench.split_docs(a.claims, 1000, a.seed)
+            bench.store(db, later)
+            statements[0] = 0
+            sites.clear()
         prof = None if a.no_profile else cProfile.Profile()
         c0, t0 = time.process_time(), time.perf_counter()
         if prof:
             prof.enable()
-        r = resolve(db, full=True)
+        r = resolve(db, full=not a.add)
         if prof:
             prof.disable()
         cpu, wall = time.process_time() - c0, time.perf_counter() - t0
         with db.session() as s:
             incidents = s.scalar(select(func.count()).select_from(Incident))
-        print(f"claims {r.claims:,}  incidents {incidents:,}  links {r.links_added:,}  CPU {cpu:.1f} s  wall {wall:.1f} s  "
+        print(f"{'+' + str(r.scored) + ' incremental' if a.add else 'full'}: claims {r.claims:,}  incidents {incidents:,}  "
+              f"re-clustered {r.reclustered:,}  links {r.links_added:,}  CPU {cpu:.1f} s  wall {wall:.1f} s  "
               f"load {os.getloadavg()[0]:.1f}  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB  "
               f"SQL statements {statements[0]:,}" + ("  (under cProfile)" if prof else ""), flush=True)
         for site, n in sorted(sites.items(), key=lambda kv: -kv[1])[:a.top]:

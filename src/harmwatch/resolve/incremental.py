@@ -34,7 +34,7 @@ from datetime import date
 
 import json
 
-from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import String, and_, bindparam, delete, func, insert, or_, select, type_coerce, update
 
 from ..store.models import (AssessmentFlag, Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow,
                             ResolvedClaim, ScoredClaim, Source, SourceLink)
@@ -411,8 +411,9 @@ def _links_of(s, ids: set[int]) -> dict[int, list[tuple[int, float, str | dict]]
     are left as stored (JSON text on SQLite) and decoded only for the links written (_write)."""
     out: dict[int, list] = {i: [] for i in ids}
     seen: set[tuple[int, int]] = set()
+    conn = s.connection()
     for part in _chunks(sorted(ids)):
-        for a, b, score, features in s.execute(
+        for a, b, score, features in conn.execute(
                 select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score, type_coerce(ClaimLink.features, String))
                 .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))):
             if (a, b) in seen:
@@ -462,34 +463,34 @@ def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimR
     statement for many whole days. Each claim once."""
     want = set(blocks)
     base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
+    cell_q, loose_q = _block_statements()
     of_day: dict[int, list[Block]] = {}
     for b in blocks:
         if b[0] in ("c", "o"):
             of_day.setdefault(b[1], []).append(b)
     whole = sorted(d for d, bs in of_day.items() if whole_days or len(bs) >= DAY_QUERY)
-    queries = [base.where(Claim.date.in_([_day(d) for d in part])) for part in _chunks(whole, 64)]
+    queries = [(base.where(Claim.date.in_([_day(d) for d in part])), None) for part in _chunks(whole, 64)]
     for day, bs in sorted(of_day.items()):
         if whole_days or len(bs) >= DAY_QUERY:
             continue
-        for b in bs:
+        for b in bs:  # one statement built once, run with each block's values
             if b[0] == "c":
                 _, _, y, x = b
-                queries.append(base.where(Claim.date == _day(day),
-                                          Claim.lat >= y * CELL_DEG - _EPS, Claim.lat < (y + 1) * CELL_DEG + _EPS,
-                                          Claim.lon >= x * CELL_DEG - _EPS, Claim.lon < (x + 1) * CELL_DEG + _EPS))
+                queries.append((cell_q, {"d": _day(day), "y0": y * CELL_DEG - _EPS, "y1": (y + 1) * CELL_DEG + _EPS,
+                                         "x0": x * CELL_DEG - _EPS, "x1": (x + 1) * CELL_DEG + _EPS}))
             else:
-                queries.append(base.where(Claim.date == _day(b[1]), Claim.admin1 == b[2],
-                                          or_(Claim.lat.is_(None), Claim.lon.is_(None))))
+                queries.append((loose_q, {"d": _day(b[1]), "a": b[2]}))
     undated = sorted(b[1] for b in blocks if b[0] == "u")
-    queries += [base.where(Claim.date.is_(None), Claim.geonameid.in_(part)) for part in _chunks(undated, 500)]
+    queries += [(base.where(Claim.date.is_(None), Claim.geonameid.in_(part)), None) for part in _chunks(undated, 500)]
     for b in blocks:
         if b[0] == "k":
             doc_id, _, ordinal = b[1].rpartition("#")
-            queries.append(base.where(Source.doc_id == doc_id, Claim.ordinal == int(ordinal)))
+            queries.append((base.where(Source.doc_id == doc_id, Claim.ordinal == int(ordinal)), None))
     out = []
     seen: set[int] = set()
-    for q in queries:
-        for row in s.execute(q):
+    conn = s.connection()  # plain rows: no ORM work per statement
+    for q, params in queries:
+        for row in conn.execute(q, params):
             r = _light(row)
             if r.claim_id not in seen and home_block(r) in want:
                 seen.add(r.claim_id)
@@ -497,12 +498,28 @@ def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimR
     return out
 
 
+_BLOCK_STATEMENTS: list = []
+
+
+def _block_statements():
+    """The statements reading one cell's claims of a day, and one oblast's loose claims of a day."""
+    if not _BLOCK_STATEMENTS:
+        base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
+        _BLOCK_STATEMENTS.append(base.where(Claim.date == bindparam("d"), Claim.lat >= bindparam("y0"),
+                                            Claim.lat < bindparam("y1"), Claim.lon >= bindparam("x0"),
+                                            Claim.lon < bindparam("x1")))
+        _BLOCK_STATEMENTS.append(base.where(Claim.date == bindparam("d"), Claim.admin1 == bindparam("a"),
+                                            or_(Claim.lat.is_(None), Claim.lon.is_(None))))
+    return _BLOCK_STATEMENTS
+
+
 def _light_refs(s, ids: set[int]) -> dict[int, ClaimRef]:
     """What clustering needs of each claim (key, document, date, point, oblast, settlement)."""
     out: dict[int, ClaimRef] = {}
+    conn = s.connection()
     for part in _chunks(sorted(ids)):
-        for row in s.execute(select(*_LIGHT).join(Source, Claim.source_id == Source.id)
-                             .where(Claim.id.in_(part), Source.is_current.is_(True))):
+        for row in conn.execute(select(*_LIGHT).join(Source, Claim.source_id == Source.id)
+                                .where(Claim.id.in_(part), Source.is_current.is_(True))):
             r = _light(row)
             out[r.claim_id] = r
     return out
@@ -627,6 +644,7 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
     seen_inc: set[str] = set()
     while todo:
         batch, todo = todo, []
+        w.prefetch([p for p in batch if id(p) not in done])  # the units their choices read, at once
         fresh = []
         for p in batch:
             if id(p) in done:
