@@ -107,16 +107,23 @@ def block_neighbours(s, refs: list[ClaimRef]) -> set[int]:
             (loose if cell is None else near_loose).add((day, c.admin1))
     out: set[int] = set()
     cur = _current_ids()
+    conn = s.connection()  # statements built once, run with each block's values (no ORM work per statement)
+    days3 = (bindparam("d0"), bindparam("d1"), bindparam("d2"))
+    near_q = cur.where(Claim.date.in_(days3), Claim.lat >= bindparam("y0"), Claim.lat < bindparam("y1"),
+                       Claim.lon >= bindparam("x0"), Claim.lon < bindparam("x1"))
+    loose_q = cur.where(Claim.admin1 == bindparam("a"), Claim.date.in_(days3))
+    near_loose_q = loose_q.where(or_(Claim.lat.is_(None), Claim.lon.is_(None)))
+
+    def around(day: int) -> dict:
+        return {"d0": _day(day - 1), "d1": _day(day), "d2": _day(day + 1)}
+
     for day, y, x in sorted(cells):
-        out.update(s.scalars(cur.where(
-            Claim.date.in_([_day(day + k) for k in (-1, 0, 1)]),
-            Claim.lat >= (y - 1) * CELL_DEG - _EPS, Claim.lat < (y + 2) * CELL_DEG + _EPS,
-            Claim.lon >= (x - 1) * CELL_DEG - _EPS, Claim.lon < (x + 2) * CELL_DEG + _EPS)))
+        out.update(conn.scalars(near_q, {**around(day), "y0": (y - 1) * CELL_DEG - _EPS, "y1": (y + 2) * CELL_DEG + _EPS,
+                                         "x0": (x - 1) * CELL_DEG - _EPS, "x1": (x + 2) * CELL_DEG + _EPS}))
     for day, admin1 in sorted(loose):
-        out.update(s.scalars(cur.where(Claim.admin1 == admin1, Claim.date.in_([_day(day + k) for k in (-1, 0, 1)]))))
+        out.update(conn.scalars(loose_q, {**around(day), "a": admin1}))
     for day, admin1 in sorted(near_loose - loose):
-        out.update(s.scalars(cur.where(Claim.admin1 == admin1, Claim.date.in_([_day(day + k) for k in (-1, 0, 1)]),
-                                       or_(Claim.lat.is_(None), Claim.lon.is_(None)))))
+        out.update(conn.scalars(near_loose_q, {**around(day), "a": admin1}))
     for part in _chunks(sorted(undated_at)):
         out.update(s.scalars(cur.where(Claim.geonameid.in_(part), Claim.date.is_(None))))
     for gid, published in sorted(windows):  # the dated claims of the settlement in the window (link.in_window)
