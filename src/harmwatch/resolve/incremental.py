@@ -24,7 +24,8 @@ A full run (``run_full``) clears the links, the scores and ``resolved_claims`` a
 unit a window of ``WINDOW_DAYS`` days at a time in date order (scored against the day before,
 clustered, paired, written), then the claims without a date or a place; units more than two days
 behind the window are forgotten, so memory follows a window's claims (and the undated claims it
-links to), not the database. Why the two agree: see bounded.py; ``tests/test_resolve_incremental.py``
+links to, kept from window to window up to ``UNDATED_HELD`` claims), not the database. Both kinds of
+run read what their parts' choices need at once (``World.prefetch``) rather than part by part. Why the two agree: see bounded.py; ``tests/test_resolve_incremental.py``
 and ``tests/test_resolve_bounded.py`` check it with batches in shuffled orders.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ from datetime import date
 
 import json
 
-from sqlalchemy import String, and_, bindparam, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import String, and_, bindparam, delete, func, or_, select, type_coerce, update
 
 from ..store.models import (AssessmentFlag, Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow,
                             ResolvedClaim, ScoredClaim, Source, SourceLink)
@@ -803,13 +804,10 @@ def score_full(s) -> tuple[int, int]:
     then the undated claims settlement by settlement; store the links and the scored marks."""
     links_added = scored = 0
 
-    def store(refs: list[ClaimRef], probe: set[int], mark: bool = True, across: bool = False) -> None:
+    def store(refs: list[ClaimRef], probe: set[int], mark: bool = True) -> None:
         nonlocal links_added, scored
         ids = {r.key: r.claim_id for r in refs}
         links = score_all(refs, only={r.key for r in refs if r.claim_id in probe})
-        if across:  # only the links between an undated and a dated claim (the others are stored already)
-            undated = {r.key for r in refs if r.date is None}
-            links = [l for l in links if (l.a in undated) != (l.b in undated)]
         if links:
             _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
                                     "features": l.features} for l in links])
