@@ -206,6 +206,7 @@ class World:
         self.part_of: dict[int, Part] = {}
         self.links: dict[int, list[tuple[int, float, dict]]] = {}
         self._best: dict[int, tuple[Part | None, Link | None]] = {}
+        self.light: dict[int, ClaimRef] = {}  # claims read for undated parts' choices (_light_of)
         self.scratch = False
         # a full run's choices of undated parts by their claims (nothing changes during a full run, so
         # a choice made in one window holds in every later one; evict keeps it): None elsewhere
@@ -217,7 +218,7 @@ class World:
         w = World.__new__(World)
         w.s, w.decisions, w.apart, w.units, w.blocks_of, w.dec_of = (
             self.s, self.decisions, self.apart, self.units, self.blocks_of, self.dec_of)
-        w.refs, w.id_of, w.parts, w.part_of, w.links, w._best = {}, {}, {}, {}, {}, {}
+        w.refs, w.id_of, w.parts, w.part_of, w.links, w._best, w.light = {}, {}, {}, {}, {}, {}, {}
         w.scratch, w.undated_memo = True, None
         return w
 
@@ -341,6 +342,18 @@ class World:
         got = self._best[id(p)] = choose(p, cross, self.apart)
         return got
 
+    def _light_of(self, ids: set[int]) -> dict[int, ClaimRef]:
+        """What clustering needs of these claims, from the claims held or read before in this run (the
+        undated parts of a settlement are linked to much the same dated claims); the rest read."""
+        out = {i: self.refs.get(i) or self.light.get(i) for i in ids}
+        missing = {i for i, r in out.items() if r is None}
+        if missing:
+            got = _light_refs(self.s, missing)
+            self.light.update(got)
+            for i in missing:
+                out[i] = got.get(i)
+        return {i: r for i, r in out.items() if r is not None}
+
     def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
         """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
         settlement's dated claims: their units are read into a scratch world and dropped, strongest link
@@ -350,7 +363,7 @@ class World:
         mine = {self.id_of[k] for k in p.keys}
         links = self.links if self.undated_memo is None else _links_of(self.s, mine)  # a full run: see ensure_units
         others = {o for i in mine for o, _, _ in links.get(i, ())}
-        light = _light_refs(self.s, others - mine)
+        light = self._light_of(others - mine)
         strongest: dict[Block, float] = {}
         for i in mine:
             for other, score, _ in links.get(i, ()):
@@ -398,7 +411,9 @@ class World:
         return sum(len(p.keys) for u, parts in self.parts.items() if which(u) for p in parts)
 
     def evict(self, keep) -> None:
-        """Forget the units `keep(unit)` refuses (and their claims, links and choices)."""
+        """Forget the units `keep(unit)` refuses (and their claims, links and choices), and the claims
+        read for undated parts' choices."""
+        self.light.clear()
         gone = [u for u in self.parts if not keep(u)]
         for u in gone:
             for p in self.parts.pop(u):
