@@ -28,6 +28,7 @@ Inference is pure Python (extract/linear.py); scikit-learn is needed only to tra
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,6 +58,7 @@ class AttachModel(LinearModel):
     error = AttachModelError
     expected_classes = CLASSES
     default_threshold = 1.0
+    default_path = MODEL_PATH
 
     def __init__(self, data: dict):
         super().__init__(data)
@@ -65,11 +67,6 @@ class AttachModel(LinearModel):
             self.switch = float(data.get("switch", 1.0))
         except (TypeError, ValueError) as e:
             raise self.error(f"{self.label}: malformed thresholds ({e!r})") from e
-
-
-    @classmethod
-    def load(cls, path: str | Path = MODEL_PATH) -> "AttachModel":
-        return super().load(path)
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +92,6 @@ def _place_quote(c: IncidentClaim) -> str:
 
 
 def _sentence_of(starts: list[int], offset: int) -> int:
-    import bisect
     return max(0, bisect.bisect_right(starts, offset) - 1)
 
 

@@ -21,6 +21,7 @@ class LinearModel:
     error: ClassVar[type[HarmWatchError]] = HarmWatchError
     expected_classes: ClassVar[tuple[str, ...]] = ()
     default_threshold: ClassVar[float | None] = None  # None: the file must give one
+    default_path: ClassVar[Path | None] = None  # the packaged model file `load()` reads without a path
 
     def __init__(self, data: dict):
         try:
@@ -43,7 +44,8 @@ class LinearModel:
         self.data = data
 
     @classmethod
-    def load(cls, path: str | Path):
+    def load(cls, path: str | Path | None = None):
+        path = path if path is not None else cls.default_path
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as e:

@@ -326,10 +326,7 @@ class ScopeModel(LinearModel):
     error = ScopeModelError
     expected_classes = CLASSES
     default_threshold = None
-
-    @classmethod
-    def load(cls, path: str | Path = MODEL_PATH) -> "ScopeModel":
-        return super().load(path)
+    default_path = MODEL_PATH
 
 
 @lru_cache(maxsize=1)

@@ -192,10 +192,7 @@ class SegmentModel(LinearModel):
     error = SegmentModelError
     expected_classes = CLASSES
     default_threshold = 0.0
-
-    @classmethod
-    def load(cls, path: str | Path = MODEL_PATH) -> "SegmentModel":
-        return super().load(path)
+    default_path = MODEL_PATH
 
 
 @lru_cache(maxsize=1)

@@ -240,22 +240,27 @@ def event_groups(sets: Iterable[LabelledSet]) -> dict[str, str]:
     return {k: find(k) for k in list(parent) if not k.startswith("event:")}
 
 
-def out_of_fold(rows: list[Row], C: float, class_weight: str | None, folds: int = 5,
-                groups: dict[str, str] | None = None) -> list[tuple[Row, ScopeModel]]:
-    """Each training row with a model fitted without its fold (folds by document, or by `groups` of documents
-    about the same events; stable)."""
+def fold_splits(rows: list, folds: int = 5, groups: dict[str, str] | None = None):
+    """(held-out rows, the other rows) for each of `folds` folds by document, or by `groups` of documents about
+    the same events; stable (a hash of the key). Rows need `set` and `doc_id`."""
     import hashlib
 
-    def key(r: Row) -> str:
+    def key(r) -> str:
         k = f"{r.set}/{r.doc_id}"
         return (groups or {}).get(k, k)
     fold = {key(r): int(hashlib.sha256(key(r).encode()).hexdigest(), 16) % folds for r in rows}
-    out = []
     for k in range(folds):
         held = [r for r in rows if fold[key(r)] == k]
-        if not held:
-            continue
-        m = ScopeModel(fit([r for r in rows if fold[key(r)] != k], C, class_weight))
+        if held:
+            yield held, [r for r in rows if fold[key(r)] != k]
+
+
+def out_of_fold(rows: list[Row], C: float, class_weight: str | None, folds: int = 5,
+                groups: dict[str, str] | None = None) -> list[tuple[Row, ScopeModel]]:
+    """Each training row with a model fitted without its fold (`fold_splits`)."""
+    out = []
+    for held, rest in fold_splits(rows, folds, groups):
+        m = ScopeModel(fit(rest, C, class_weight))
         out.extend((r, m) for r in held)
     return out
 

@@ -35,7 +35,7 @@ from ..evaluate.scorer import match
 from .attach import CLASSES, FIELDS, AttachModel, Pair, choose, pairs
 from .linear import write_model
 from .train import (CALIBRATION_SETS, LabelledSet, _counts, _documents, _git_commit, _load_gold, _where, default_sets,
-                    event_groups, rules_state)
+                    event_groups, fold_splits, rules_state)
 
 GRID_C = (0.1, 0.3, 1.0)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
@@ -114,19 +114,11 @@ def log_loss(model: AttachModel, rows: list[PairRow]) -> float:
 
 
 def out_of_fold(rows: list[PairRow], C: float, groups: dict[str, str], folds: int = 5) -> list[tuple[PairRow, float]]:
-    """Each training row scored by a model fitted without its fold (folds by groups of documents, stable)."""
-    import hashlib
-
-    def key(r: PairRow) -> str:
-        k = f"{r.set}/{r.doc_id}"
-        return groups.get(k, k)
-    fold = {key(r): int(hashlib.sha256(key(r).encode()).hexdigest(), 16) % folds for r in rows}
+    """Each training row scored by a model fitted without its fold (train.fold_splits)."""
     out = []
-    for k in range(folds):
-        held = [r for r in rows if fold[key(r)] == k]
-        if held:
-            m = AttachModel(fit([r for r in rows if fold[key(r)] != k], C))
-            out.extend((r, m.proba(r.features)["value"]) for r in held)
+    for held, rest in fold_splits(rows, folds, groups):
+        m = AttachModel(fit(rest, C))
+        out.extend((r, m.proba(r.features)["value"]) for r in held)
     return out
 
 

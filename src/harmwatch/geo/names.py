@@ -158,8 +158,8 @@ def translit_bgn(text: str) -> str:
 
 # Russian letters, the simplified BGN/PCGN spelling English reports use (no diacritics): г -> g, и -> i,
 # е -> ye at the start of a word and after a vowel, word-final -ий/-ый -> -y (Verkhny, Krasny)
-_RU = dict(_BGN, **{"г": "g", "и": "i", "е": ("ye", "e"), "э": "e", "ы": "y", "ь": "", "ъ": ""})
-_RU_VOWELS = set("аеёиоуыэюяAЕЁИОУЫЭЮЯ".lower())
+_RU = dict(_BGN, **{"г": "g", "и": "i", "э": "e", "ы": "y", "ь": "", "ъ": ""})  # е: by its neighbour, below
+_RU_VOWELS = set("аеёиоуыэюя")
 _RU_ENDING = re.compile(r"(?:iy|yy)\b")
 
 
