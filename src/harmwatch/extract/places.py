@@ -163,7 +163,7 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 # "the Kursk and Voronezh regions", "the Volokonovka district": regions and districts, not the town
                 regional = nxt in REGION_WORDS or nxt in ("and", "district", "districts", "raion")
                 if not regional and cue not in ("from", "towards", "toward", "to") \
-                        and (cue in LOCATIVE or top >= 100000 or (top >= 20000 and i > 0)):
+                        and foreign_place_plausible(cue in LOCATIVE, top, i == 0):
                     found = (k, PlaceMention(t.start, toks[k - 1].end, name, "settlement", far[0].admin1, tuple(far),
                                              cue, far[0].admin1))
                     break
@@ -215,6 +215,13 @@ def _admin_hint(toks, k: int, gaz: Gazetteer) -> str | None:
         if w.lower().endswith(("ska", "skyi")):
             return gaz.oblast(w)
     return None
+
+
+def foreign_place_plausible(introduced: bool, population: int, first_word: bool) -> bool:
+    """A name only the border table holds is a place when introduced as one ("in", "the town of"), or large
+    enough not to be a surname: 100,000 people, or 20,000 when it does not open the sentence. Shared by the
+    English and the Ukrainian/Russian annotators."""
+    return introduced or population >= 100000 or (population >= 20000 and not first_word)
 
 
 # "in Russia's Kursk region", "in the Russian border region of ..." : words that may stand before the region's name

@@ -166,19 +166,27 @@ def _matrix(rows: list[Row], names: list[str]):
     return np.array([[r.features.get(n, 0.0) for n in names] for r in rows], dtype=float)
 
 
+def standardised(rows: list) -> tuple[list[str], Any, dict]:
+    """(feature names, the rows' standardised matrix, the scaler as the model file stores it); a feature that
+    never varies keeps scale 1."""
+    import numpy as np
+    from sklearn.preprocessing import StandardScaler
+    names = sorted(rows[0].features)
+    X = _matrix(rows, names)
+    scaler = StandardScaler().fit(X)
+    scale = [float(s) if s > 0 else 1.0 for s in scaler.scale_]
+    return names, (X - scaler.mean_) / np.array(scale), {"mean": [round(float(m), 10) for m in scaler.mean_],
+                                                        "scale": [round(s, 10) for s in scale]}
+
+
 def fit(train_rows: list[Row], C: float = 1.0, class_weight: str | None = None) -> dict:
     """Fit the model; return its JSON-ready dict (without threshold and record)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
     if not train_rows:
         raise InputError("no labelled figures to train on: check the sets' manifests and gold files")
-    names = sorted(train_rows[0].features)
-    X = _matrix(train_rows, names)
+    names, Xs, scaler = standardised(train_rows)
     y = np.array([CLASSES.index(r.label) for r in train_rows])
-    scaler = StandardScaler().fit(X)
-    scale = [float(s) if s > 0 else 1.0 for s in scaler.scale_]
-    Xs = (X - scaler.mean_) / np.array(scale)
     lr = LogisticRegression(C=C, max_iter=5000, class_weight=class_weight, tol=1e-10)
     lr.fit(Xs, y)
     # classes present in training in CLASSES order (every class must occur)
@@ -187,8 +195,7 @@ def fit(train_rows: list[Row], C: float = 1.0, class_weight: str | None = None) 
     return {"features": names, "classes": list(CLASSES),
             "coef": [[round(float(w), 10) for w in row] for row in lr.coef_],
             "intercept": [round(float(b), 10) for b in lr.intercept_],
-            "scaler": {"mean": [round(float(m), 10) for m in scaler.mean_], "scale": [round(s, 10) for s in scale]},
-            "threshold": 0.0}
+            "scaler": scaler, "threshold": 0.0}
 
 
 def evaluate_rows(model: ScopeModel, rows: list[Row]) -> dict:

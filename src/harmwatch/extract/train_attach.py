@@ -35,7 +35,7 @@ from ..evaluate.scorer import match
 from .attach import CLASSES, FIELDS, AttachModel, Pair, choose, pairs
 from .linear import write_model
 from .train import (CALIBRATION_SETS, LabelledSet, _counts, _documents, _git_commit, _load_gold, _where, default_sets,
-                    event_groups, fold_splits, rules_state)
+                    event_groups, fold_splits, rules_state, standardised)
 
 GRID_C = (0.1, 0.3, 1.0)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
@@ -90,21 +90,16 @@ def build_rows(sets: Iterable[LabelledSet]) -> list[PairRow]:
 def fit(rows: list[PairRow], C: float) -> dict:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
     if not rows or len({r.label for r in rows}) < 2:
         raise InputError("the attachment model needs labelled pairs of both classes: check the sets' gold files")
-    names = sorted(rows[0].features)
-    X = np.array([[r.features.get(n, 0.0) for n in names] for r in rows], dtype=float)
+    names, Xs, scaler = standardised(rows)
     y = np.array([CLASSES.index(r.label) for r in rows])
-    scaler = StandardScaler().fit(X)
-    scale = [float(s) if s > 0 else 1.0 for s in scaler.scale_]
-    lr = LogisticRegression(C=C, max_iter=5000, tol=1e-10).fit((X - scaler.mean_) / np.array(scale), y)
+    lr = LogisticRegression(C=C, max_iter=5000, tol=1e-10).fit(Xs, y)
     w, b = [float(v) for v in lr.coef_[0]], float(lr.intercept_[0])
     # two-class softmax form: the "other" row is zero, so P(value) is the sigmoid of the fitted logit
     return {"features": names, "classes": list(CLASSES),
             "coef": [[0.0] * len(names), [round(v, 10) for v in w]], "intercept": [0.0, round(b, 10)],
-            "scaler": {"mean": [round(float(m), 10) for m in scaler.mean_], "scale": [round(s, 10) for s in scale]},
-            "threshold": 1.0, "fill": 1.0, "switch": 1.0}
+            "scaler": scaler, "threshold": 1.0, "fill": 1.0, "switch": 1.0}
 
 
 def log_loss(model: AttachModel, rows: list[PairRow]) -> float:

@@ -38,7 +38,7 @@ from ..casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from ..dates import DateMention, TimeMention, _latest_on_or_before
 from ..features import SentenceFeatures
 from ..objects import ObjectMention
-from ..places import PlaceMention
+from ..places import PlaceMention, foreign_place_plausible
 from ..text import Sentence
 from ..weapons import Catalogue, WeaponMention
 from . import DATA_DIR
@@ -348,7 +348,7 @@ class SlavicAnnotator:
             if hit is None:
                 there = self._foreign_settlement(t, None)
                 top = there[1][0].population if there is not None else 0
-                if there is not None and (cue is not None or top >= 100000 or (top >= 20000 and i > 0)):
+                if there is not None and foreign_place_plausible(cue is not None, top, i == 0):
                     # "у Шебекине", "Белгород": a place across the border, no Ukrainian one of that name
                     name, cands = there
                     out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands),
