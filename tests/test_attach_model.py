@@ -124,3 +124,15 @@ def test_training_reproduces_the_committed_model(tmp_path, shared):
         assert a == pytest.approx(b, abs=1e-6), "the rules' features changed: run `harmwatch train` and commit the model"
     for path in (tmp_path / "labels").glob("*.jsonl"):
         assert path.read_text() == (REPO / "tests/data/attach_labels" / path.name).read_text(), path.name
+
+
+def test_thresholds_need_several_right_changes_to_be_adopted():
+    from harmwatch.extract.train_attach import MIN_RIGHT_CHANGES, pick
+
+    def row(fill, switch, right, wrong):
+        return {"fill": fill, "switch": switch, "right": right, "wrong": wrong, "cost": 3.0 * wrong - right}
+    none = row(1.0, 1.0, 0, 0)
+    # one right change and none wrong: negative cost, but no evidence
+    assert pick([none, row(1.0, 0.95, 1, 0)]) == (1.0, 1.0)
+    assert pick([none, row(1.0, 0.95, MIN_RIGHT_CHANGES, 0), row(0.9, 0.9, MIN_RIGHT_CHANGES + 1, 1)]) == (1.0, 0.95)
+    assert pick([none, row(0.9, 0.9, 5, 2)]) == (1.0, 1.0)  # cost 1: worse than changing nothing

@@ -55,6 +55,11 @@ class Draft:
     header: bool = False  # a district header ("In the X district, rockets hit two villages"); no incident of its own
     area: PlaceMention | None = None  # the header's area: the incident's place when no village follows
     header_used: bool = False
+    # a region's summary ("Протягом минулої доби ... обстріляла Херсонську область", "struck seven settlements
+    # in Kharkiv region over the past day"): placeless figures under it are the region's count, a settlement
+    # named after it is its own incident, and it is an incident itself only with an object hit
+    summary: bool = False
+    recalled: bool = False  # an earlier attack recalled on another day, no place named: no place is guessed for it
 
     def add(self, f: SentenceFeatures) -> None:
         self.feats.append(f)
@@ -124,6 +129,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if is_total and not _is_tally(f, None):
             tallies.append(_tally(f, f.source[0] if f.source else None, publisher))
         parts.extend(split)
+    parts = _regional_centres(parts, gaz)
     district_para: dict[int, PlaceMention] = {}
     for f in parts:
         areas = _district_mentions(f)
@@ -288,6 +294,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # never the toll of the last one named
             tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
             continue
+        if f.settlements and any(x.value is not None for x in f.figures) and (around := _and_around(f)) is not None:
+            # "glide bombs on Zaporizhzhia and the surrounding area, injuring at least 29", "у Харкові та області
+            # загинули троє": a count over the city and more, a tally; the city's own toll is not told
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t.scope = f"{around.text} and the area around"
+            tallies.append(t)
+            f = replace(f, figures=[])
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
             tallies.append(_tally(f, last_source, publisher))
@@ -304,6 +317,21 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "An attack across Ukraine killed 31 people, and a hotel in Kyiv was hit": the country's
             # count is a tally; what the sentence says of the city (the hotel) is still the city's
             f = replace(f, figures=[x for x in f.figures if x not in national])
+        if f.recalled and f.dates and not f.settlements and not f.oblasts and current is not None \
+                and (cd := current.first_date or current.date_ctx) is not None \
+                and all(d.value != cd.value for d in f.dates):
+            # "Нагадаємо, у ніч проти 9 серпня ... обстрілювали Нікопольський район. Тоді одна людина загинула": an
+            # earlier attack on another day; its figures are not the current attack's (no place: they join nothing)
+            last = current
+            current = Draft(scene=None, date_ctx=f.dates[-1], recalled=True)
+            # its region is the region told of before (the span that said it is its evidence)
+            current.admin1 = last.admin1 or (last.scene.candidates[0].admin1 if last.scene and last.scene.candidates else None)
+            current.admin1_mention = last.admin1_mention or last.scene
+            if current.admin1_mention is None:
+                current.admin1 = None
+            current.add(f)
+            drafts.append(current)
+            continue
         if not f.attack and not f.figures:
             continue
         distinct = {p.text.lower() for p in settlements}
@@ -329,7 +357,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             elif same is not None and not (f.recalled and not f.dates and _can_start(f)):
                 same.add(f)  # (a recalled earlier attack on the same place, "Ранее ... ещё об одном ...", is its own)
                 current = same
-            elif current and current.scene is None and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
+            elif current and current.scene is None and not current.summary \
+                    and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
                     and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures) \
                     and not (current.feats and current.feats[0].figures and f.figures
                              and (_NEXT_DAY.search(f.sent.text) or _new_day(current, f))):
@@ -341,7 +370,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and not (f.sent.paragraph != current.last_para and _is_scene_cue(scene, text) and _can_start(f)
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
-            elif _can_start(f):
+            elif _can_start(f) or _casualty_item(f, scene):
                 # "Нагадаємо, минулого тижня ... по Марганцю": a recalled attack elsewhere takes no date carried over
                 current = _new_draft(f, scene, None if f.recalled and not f.dates
                                      else _carried(date_ctx, f, drafts, scene, wave_doc, dated_places))
@@ -355,7 +384,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 drafts.append(current)
         elif oblasts:
             ob = oblasts[0]
-            if current and (current.admin1 == ob.admin1 or (current.admin1 is None and current.scene is None)) and not f.new_event:
+            if _region_summary(f):
+                current = _new_draft(f, None, _carried(date_ctx, f, drafts, ob, wave_doc, dated_places))
+                current.admin1, current.admin1_mention, current.summary = ob.admin1, ob, True
+                drafts.append(current)
+            elif current and (current.admin1 == ob.admin1 or (current.admin1 is None and current.scene is None)) and not f.new_event:
                 current.admin1, current.admin1_mention = current.admin1 or ob.admin1, current.admin1_mention or ob
                 current.add(f)
             elif current and current.scene is not None and _in_admin1(current.scene, ob.admin1) and not f.new_event \
@@ -406,6 +439,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # a new paragraph on attacks in general ("the campaign of missile strikes against ..."): no detail
             # of this one ("the attacks on Tuesday morning were ..." refers back to it and joins)
             continue
+        elif current is not None and current.summary and any(x.value is not None for x in f.figures):
+            # "Унаслідок російської агресії одна людина загинула, ще п'ятеро дістали поранень" under the
+            # region's day summary: the region's count; what the sentence says was hit stays the summary's
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t.scope = f"{current.admin1} region" if current.admin1 else "region"
+            tallies.append(t)
+            current.add(replace(f, figures=[]))
         elif current is not None:
             if leave_out is not None and any(x.value is not None for x in f.figures) \
                     and leave_out(f, current.feats, [d.feats for d in drafts if d is not current and not d.header]):
@@ -449,7 +489,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             d.scene = d.area  # "also shelled the X community", and no village of it named after: an incident in X
         if d.header and d.scene is None:
             continue
-        if d.scene is None and d.admin1 is None:
+        if d.summary and d.scene is None and not any(g.objects for g in d.feats):
+            if trace is not None:
+                trace.append((d, None))
+            continue  # a region's summary with nothing hit named: its weapons and days are no one attack's
+        if d.scene is None and d.admin1 is None and not d.recalled:
             # no scene named in the incident's own sentences: a settlement they mention in another role
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
@@ -509,6 +553,67 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
     if first.text.rstrip().endswith(".") and len(first.tokens) >= 8 and not first.text.isupper():
         return None  # a one-sentence lead paragraph ("A missile hit ... on Monday, killing two."), not a title
     return feats[0]
+
+
+_AND_AROUND = re.compile(
+    r"^\s*(?:and|&)\s+(?:the\s+|its\s+)?(?:(?:surrounding|nearby|neighbouring|neighboring)\s+(?:area|areas|villages|"
+    r"settlements|towns|district|region|communities)|suburbs|outskirts|environs|(?:region|oblast)\b(?!\s*['’]))"
+    r"|^\s*(?:та|і|й|и)\s+(?:його\s+|её\s+|его\s+|її\s+)?(?:околиц|передміст|пригород|област|окрестност)\w*", re.IGNORECASE)
+
+
+def _and_around(f: SentenceFeatures) -> PlaceMention | None:
+    """The settlement a figure sentence names together with the area around it ("Zaporizhzhia and the
+    surrounding area", "Kharkiv and the region", "Херсон та околиці"), else None."""
+    st = f.sent.start
+    return next((p for p in f.settlements if _AND_AROUND.match(f.sent.text[p.end - st:p.end - st + 40])), None)
+
+
+# "в обласному центрі", "в областном центре", "in the regional capital": the capital of the region told of
+_REGIONAL_CENTRE = re.compile(r"(?<!\w)(?:обласн(?:ий|ого|ому|им)|областн(?:ой|ого|ом|ым))\s+центр(?:і|у|ом|а|е)?(?!\w)"
+                              r"|\bthe\s+regional\s+(?:centre|center|capital)\b", re.IGNORECASE)
+
+
+def _regional_centres(parts: list[SentenceFeatures], gaz: Gazetteer) -> list[SentenceFeatures]:
+    """A sentence naming no settlement but "the regional centre" takes the capital of the region named last
+    (an oblast, else the region of the last settlement): "В областном центре беспилотник упал около
+    колледжа" in a post about Belgorod region is Belgorod."""
+    region, out = None, []
+    for f in parts:
+        m = _REGIONAL_CENTRE.search(f.sent.text) if not f.settlements else None
+        if m is not None and region is not None and (cap := _capital(gaz, region)) is not None:
+            st = f.sent.start
+            f = replace(f, places=f.places + [PlaceMention(st + m.start(), st + m.end(), m.group(), "settlement",
+                                                           cap.admin1, (cap,), "in")])
+        if f.oblasts:
+            region = f.oblasts[-1].admin1 or region
+        elif f.settlements and f.settlements[-1].candidates:
+            region = f.settlements[-1].candidates[0].admin1 or region
+        out.append(f)
+    return out
+
+
+def _capital(gaz: Gazetteer, admin1: str) -> Place | None:
+    """The seat of a region: the oblast's PPLA ("Dnipropetrovsk" -> Dnipro), else a border region's namesake."""
+    seats = [p for p in gaz.candidates(admin1) if p.admin1 == admin1 and p.feature_code in ("PPLA", "PPLC")]
+    if seats:
+        return seats[0]
+    foreign = gaz.foreign_candidates(admin1, admin1)
+    return foreign[0] if foreign else None
+
+
+def _casualty_item(f: SentenceFeatures, scene: PlaceMention) -> bool:
+    """"In Kupiansk-Vuzlovyi a 72-year-old man was hurt.": a sentence opening with the place, then who was
+    hurt there, is an item of the attacks told of, with no attack word of its own."""
+    return scene.cue in SCENE_CUES and scene.start - f.sent.start <= 4 and not f.hypothetical \
+        and any(x.value is not None and not x.sub for x in f.figures)
+
+
+def _region_summary(f: SentenceFeatures) -> bool:
+    """A sentence telling of attacks over a region and a period, naming no settlement and giving no figure:
+    "Протягом минулої доби російська армія 67 разів обстріляла Херсонську область", "Russian forces struck
+    seven settlements in Kharkiv region over the past day"."""
+    return bool(f.attack and f.tally_cue and f.oblasts and not f.settlements and not f.hypothetical
+                and not any(x.value is not None for x in f.figures))
 
 
 def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
@@ -733,7 +838,9 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return not (_VERIFIED.search(f.sent.text) and not TALLY.search(_VERIFIED.sub(" ", f.sent.text))
                     and current is not None and current.scene is not None and current.last_para == f.sent.paragraph
                     and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
-    if re.search(r"so[- ]far|in total|overall", without_comparison(f.sent.text), re.IGNORECASE):
+    if f.total_only and (_NATIONWIDE.search(f.sent.text) or _SWEEP.search(f.sent.text) or _IN_THE_REGION.search(f.sent.text)):
+        return True  # "Загалом по всій Україні загинули дев'ять людей": the country's (or region's) sum
+    if f.total_only or re.search(r"so[- ]far|in total|overall", without_comparison(f.sent.text), re.IGNORECASE):
         # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
                and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
@@ -760,8 +867,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
             (current is not None and current.last_para == f.sent.paragraph or _continues_only(f, only))
             and max(x.value for x in f.figures if x.value is not None) < 1000) and not _one_dated_attack(f):
         return True  # figures this large with no settlement named are totals, not one attack
-    if f.plural_events and current is None:
-        return True
+    if (f.plural_events or _OF_ATTACKS.search(f.sent.text)) and current is None:
+        return True  # "в результате атак ВСУ ранения получили 12 мирных жителей" before any place: several attacks' sum
     return False
 
 
@@ -776,6 +883,10 @@ _THIS_ATTACK = re.compile(r"\b(?:in|during|by|from)\s+(?:this|that)\s+(?:[\w-]+\
 _BACK_REFERENCE = re.compile(r"\b(?:the|these|those|this|that)\s+(?:[\w-]+\s+)?(?:attacks?|strikes?)\b", re.IGNORECASE)
 _ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|rocket|drone|bomb|shell|strike|airstrike)\s+"
                          r"(?:hit|struck|slammed|landed|exploded|tore)\b", re.IGNORECASE)
+
+
+_OF_ATTACKS = re.compile(r"(?<!\w)(?:в\s+результате|внаслідок|унаслідок|через|от|від)\s+(?:[\w'’-]+\s+)?"
+                         r"(?:атак|ударів|ударов|обстрілів|обстрелов)(?!\w)", re.IGNORECASE)
 
 
 def _one_dated_attack(f: SentenceFeatures) -> bool:
@@ -1242,7 +1353,14 @@ _MOVED = re.compile(r"\b(?:fired|launched|taken|brought|evacuated|moved|transfer
 
 _HOSPITAL_IN = re.compile(r"\b(?:taken|brought|admitted|rushed|evacuated|transferred|delivered|flown|driven)\b[^.;]{0,25}?"
                           r"\b(?:hospitals?|clinic)\s+in\s+"
-                          r"|\bhospitali[sz]ed\s+in\s+", re.IGNORECASE)
+                          r"|\bhospitali[sz]ed\s+in\s+"
+                          # "його доставили до лікарні Харкова", "доставили в больницу № 2 Белгорода",
+                          # "госпіталізували до Запоріжжя"
+                          r"|(?<!\w)(?:доставил|доставлен|доправил|доправлен|госпіталізува|госпіталізован|госпитализирова|"
+                          r"госпитализирован|отвезл|відвезл|перевезл|евакуюва|эвакуирова)\w*[^.;]{0,30}?"
+                          r"(?:лікарн|больниц|шпитал|госпитал|медзаклад|медучрежден)\w*(?:\s+№\s*\d+)?\s+(?:(?:у|в|во|міста|города)\s+)?"
+                          r"|(?<!\w)(?:госпіталізува|госпіталізован|госпитализирова|госпитализирован|доставил|доставлен|"
+                          r"доправил|доправлен)\w*\s+(?:[\w'’-]+\s+)?(?:до|в|у|во)\s+", re.IGNORECASE)
 _HOSPITAL_TAIL = re.compile(r"(?:the\s+)?(?:(?:nearby|neighbouring|neighboring|regional|district)\s+)?"
                             r"(?:(?:town|city|village|settlement|centre|center)\s+of\s+)?$", re.IGNORECASE)
 
@@ -1338,6 +1456,8 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     if d.scene is not None:
         hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None)
         place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords)
+        if place is None and _REGIONAL_CENTRE.fullmatch(d.scene.text) and len(d.scene.candidates) == 1:
+            place = d.scene.candidates[0]  # "в областном центре": the region's seat, chosen when it was read
         if not d.scene.candidates and d.scene.admin_hint and gaz.is_foreign_region(d.scene.admin_hint):
             # "the village of Gorodishche in Russia's Kursk region": a place across the border the gazetteer does
             # not know; its name and region, no point (never the Ukrainian namesake's)

@@ -673,7 +673,8 @@ def _counted_role(words: list[str], end: int) -> str | None:
 
 _PREP = {"of", "from", "inside", "near", "in", "at", "on"}
 _AGE_QUAL = {"about", "around", "some", "approximately", "roughly", "nearly", "almost", "over", "under"}
-_AGE_AFTER = {",", ")", ".", ";", "and", "were", "was", "who", "had", "have"}
+_AGE_AFTER = {",", ")", ".", ";", "and", "were", "was", "who", "had", "have", "died", "is", "suffered", "sustained",
+              "succumbed", "later", "remains"}  # "a man of 25 died"
 _AGE_LIST_SEP = {",", "and", "to", "-", "or"}
 
 

@@ -73,6 +73,7 @@ class SentenceFeatures:
     figures: list[Figure] = field(default_factory=list)
     attack: bool = False
     tally_cue: bool = False
+    total_only: bool = False  # a sum word and no other aggregate wording ("загалом", "всего"): tally_cue too
     plural_events: bool = False
     new_event: bool = False
     hypothetical: bool = False

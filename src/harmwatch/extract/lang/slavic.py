@@ -146,6 +146,10 @@ class SlavicAnnotator:
         self.collectives = {_key(k): int(v) for k, v in (r.raw.get("collectives") or {}).items()}
         self.person = {_key(w): _GROUPS[g] for g, ws in (r.raw.get("person_nouns") or {}).items() for w in ws}
         self.killed, self.injured = r.words("killed"), r.words("injured")
+        # the second words of settlement names, in the form the gazetteer's (Ukrainian) name takes
+        self.name_words = {_key(k): _key(v) for k, v in (r.raw.get("name_words") or {}).items()}
+        # "забрав життя трьох людей", "унес жизнь 56-летней женщины": a verb of taking and the word life
+        self.life_verbs, self.life_words = r.words("life_verbs"), r.words("life_words")
         self.help_verbs, self.help_words = r.words("help_verbs"), r.words("help_words")
         self.attack = r.words("attack")
         self.strike_verbs = r.words("strike_verbs")
@@ -224,6 +228,8 @@ class SlavicAnnotator:
             # names stays, for "уламки збитого дрона пошкодили ..." after it)
             f.weapons = []
         f.tally_cue = bool(r.any("tally_patterns", text))
+        if not f.tally_cue and r.any("total_patterns", text):
+            f.tally_cue = f.total_only = True
         f.plural_events = bool(r.any("plural_event_patterns", text))
         f.new_event = bool(r.any("new_event_patterns", text))
         f.hypothetical = bool(r.any("hypothetical_patterns", text))
@@ -398,6 +404,16 @@ class SlavicAnnotator:
                 cands = [c for c in self.gaz.candidates(f"{a} {b}") if c.feature_code != "PPLX"]
                 if cands:
                     return f"{a} {b}", cands
+        # "Новоселовка Первая" -> Novoselivka Persha: the first word as the gazetteer spells it, the second
+        # (an ordinal, "Первая", "Друга") in the Ukrainian form the gazetteer's name takes, romanised
+        second = self.name_words.get(nxt.key) or (nxt.key if nxt.key in self.name_words.values() else None)
+        one = self._settlement(t) if second else None
+        if one is not None:
+            for base in dict.fromkeys(c.name for c in one[1]):
+                cands = [c for c in self.gaz.candidates(f"{base} {translit_kmu(second).capitalize()}")
+                         if c.feature_code != "PPLX"]
+                if cands:
+                    return f"{base} {translit_kmu(second).capitalize()}", cands
         return None
 
     def _settlement(self, t: Tok):
@@ -506,6 +522,8 @@ class SlavicAnnotator:
         roles: dict[int, list[tuple[int, str]]] = {}
         for i, t in enumerate(toks):
             r = self._role(t)
+            if r is None and t.lemmas & self.life_verbs and any(x.lemmas & self.life_words for x in toks[i + 1:i + 3]):
+                r = "killed"
             if r is not None and i and toks[i - 1].key in self.negations:
                 continue  # "водій не постраждав", "Люди не пострадали": nobody was hurt
             if r is None and t.lemmas & self.help_verbs and any(
@@ -538,6 +556,10 @@ class SlavicAnnotator:
                     and toks[j + 3].lemmas & self.not_after:
                 i = j + 3
                 continue  # "віком від 49 до 72 років", "в возрасте от 38 до 46 лет": an age range, no count
+            if nxt is not None and nxt.key in self.conjunctions and j + 3 < len(toks) and toks[j + 2].key.isdigit() \
+                    and clause[j + 3] == clause[j] and toks[j + 3].lemmas & self.not_after:
+                i = j + 3
+                continue  # "Чоловіки 45, 66 і 68 років", "мужчины 40 и 52 лет": a list of ages, no count
             group, k = TOTAL, j
             # the person noun after the number (adjectives between: "мирних жителів")
             for m in range(j + 1, min(j + 4, len(toks))):
@@ -587,8 +609,8 @@ class SlavicAnnotator:
         # single named people with no number: "загинув 56-річний чоловік", "мати та її дитина"
         singles: list[Figure] = []
         for i, t in enumerate(toks):
-            if i in used or not t.singular:
-                continue
+            if i in used or not (t.singular or self._age_before(toks, i) is not None):
+                continue  # (an age before says one person: "56-летней женщины", whose case form is also plural)
             g = next((self.person[lm] for lm in t.lemmas if lm in self.person), None)
             if g is None or (g == TOTAL and not t.lemmas & self.single_victims):
                 continue
@@ -600,6 +622,10 @@ class SlavicAnnotator:
             if not rs:
                 continue
             role = min(rs, key=lambda x: abs(x[0] - i))[1]
+            if role == "injured" and any(r == "killed" for _, r in rs) and self.res.any("died_of_wounds_patterns", text):
+                role = "killed"  # "отримав поранення і загинув", "получил ранение и умер в больнице": one dead
+            elif role == "injured" and self.res.any("not_saved_patterns", text):
+                role = "killed"  # "спасти его врачи не смогли", "врятувати його не вдалося"
             if any(x.role == role for x in out):
                 continue
             singles.append(Figure(role, g, 1, None, t.start, t.end, False))
@@ -727,8 +753,13 @@ class SlavicAnnotator:
             cl = text[lo - offset:hi - offset]
             if self.res.any("object_speaker_patterns", cl):
                 continue  # "повідомили в ОВА": who speaks, not what was hit
-            if typ == "hospital" and re.search(r"госпіталіз|доставил|доправил|госпитализ|доставлен", cl, re.IGNORECASE):
-                continue  # where victims were taken
+            if typ == "hospital" and re.search(r"госпіталіз|доставил|доправил|госпитализ|доставлен|відвезл|отвезл|"
+                                               r"перебува|находит|помер|умер|скончал|лікуют|лечат|лікуват|лечени|"
+                                               r"лікуванн|борют|борят", cl, re.IGNORECASE):
+                continue  # where victims were taken, are treated or died
+            if typ == "hospital" and re.search(r"(?<!\w)(?:у|в|во)\s+(?:лікарн(?:і|ях)|больниц(?:е|ах))(?!\w)", cl, re.IGNORECASE) \
+                    and re.search(r"\d|(?<!\w)(?:люд|человек|пацієнт|пациент|поранен|ранен)", cl, re.IGNORECASE):
+                continue  # "Зараз у лікарнях міста 16 людей": where victims are
             seen.add(typ)
             last = i
             out.append(ObjectMention(typ, t.start, t.end, t.text))
