@@ -43,6 +43,7 @@ from typing import Callable, Iterable
 from .link import (MAX_KM, MIN_COHESION, UNDATED_COHESION, _cell, _diag_km, _join_box, _join_span, cluster,
                    in_window, incident_id)
 from .model import ClaimRef, Decision, Link, Resolution
+from . import undated as _undated
 
 Block = tuple
 
@@ -117,11 +118,16 @@ def joinable(a: Part, b: Part, linked: int, apart: dict[str, set[str]]) -> bool:
 
 def compared(a: Part, b: Part) -> int:
     """How many claim pairs across two parts blocking compares: every pair of dated claims (as before),
-    and an undated and a dated claim only when the dated one lies in the undated one's window."""
+    and an undated and a dated claim only when the dated one lies in the undated one's window, at most
+    UNDATED_TOP of them per undated claim (it keeps links to that many dated claims: undated.py)."""
     if all(c.date is not None for c in a.claims + b.claims):
         return len(a.keys) * len(b.keys)
-    return sum(1 for x in a.claims for y in b.claims
-               if (x.date is None) == (y.date is None) or in_window(x, y) or in_window(y, x))
+    n = sum(1 for x in a.claims for y in b.claims if (x.date is None) == (y.date is None))
+    for u, other in ((a, b), (b, a)):
+        for x in u.claims:
+            if x.date is None:
+                n += min(_undated.UNDATED_TOP, sum(1 for y in other.claims if in_window(x, y)))
+    return n
 
 
 def choose(part: Part, cross: Iterable[tuple[Part, Link]], apart: dict[str, set[str]]) -> tuple[Part | None, Link | None]:

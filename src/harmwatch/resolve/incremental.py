@@ -40,7 +40,9 @@ from sqlalchemy import String, and_, bindparam, delete, func, or_, select, type_
 from ..store.models import (AssessmentFlag, Claim, ClaimLink, Decision as DecisionRow, Incident as IncidentRow,
                             ResolvedClaim, ScoredClaim, Source, SourceLink)
 from .bounded import Block, Part, apart_of, block_order, choose, home_block, incident_of_parts, parts_of_unit, unit_map
-from .link import CELL_DEG, THRESHOLD, UNDATED_WINDOW_DAYS, _cell, score_all, score_pair, undated_window
+from .link import CELL_DEG, UNDATED_WINDOW_DAYS, _cell, score_all
+from .undated import Dated, rank
+from . import undated as _undated
 from .model import ClaimRef, Decision, Link, Resolution
 
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
@@ -156,26 +158,145 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     return out
 
 
-def score_new(s, full: bool) -> tuple[set[int], int]:
-    """Score the claims not scored before against their blocks; store the links and the scored marks.
-    Returns the ids scored and the number of links added."""
-    from .service import claim_refs
+def score_new(s, full: bool) -> tuple[set[int], int, set[int]]:
+    """Score the claims not scored before against their blocks; store the links and the scored marks;
+    keep every undated claim's links to dated ones its UNDATED_TOP strongest (merge_offers,
+    refill_undated). Returns the ids scored, the number of links added, and the undated claims scored
+    before whose links to dated claims changed (their parts choose again)."""
     new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
-    if not new_ids:
-        return new_ids, 0
-    if full:
-        refs = scoring_refs(s, new_ids)
-    else:
-        probe = scoring_refs(s, new_ids)
-        refs = probe + scoring_refs(s, block_neighbours(s, probe) - new_ids)
-    ids = {r.key: r.claim_id for r in refs}
-    only = {r.key for r in refs if r.claim_id in new_ids}
-    links = score_all(refs, only=only)
-    if links:
-        _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
-                                "features": l.features} for l in links])
-    _insert(s, ScoredClaim, [{"claim_id": i} for i in sorted(new_ids)])
-    return new_ids, len(links)
+    added, relinked = 0, set()
+    if new_ids:
+        if full:
+            refs = scoring_refs(s, new_ids)
+        else:
+            probe = scoring_refs(s, new_ids)
+            refs = probe + scoring_refs(s, block_neighbours(s, probe) - new_ids)
+        ids = {r.key: r.claim_id for r in refs}
+        by_key = {r.key: r for r in refs}
+        only = {r.key for r in refs if r.claim_id in new_ids}
+        links, offers = [], []
+        for l in score_all(refs, only=only):
+            a, b = by_key[l.a], by_key[l.b]
+            old = a if a.key not in only else b
+            (offers if old.key not in only and old.date is None and (a.date is None) != (b.date is None)
+             else links).append(l)
+        if links:
+            _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
+                                    "features": l.features} for l in links])
+        n, relinked = merge_offers(s, offers, by_key)
+        added = len(links) + n
+        _insert(s, ScoredClaim, [{"claim_id": i} for i in sorted(new_ids)])
+    n, again = refill_undated(s, new_ids)
+    return new_ids, added + n, relinked | again
+
+
+def _dated_links(s, ids: set[int]) -> dict[int, list[tuple[tuple[float, str], int, int]]]:
+    """The stored links of these (undated) claims to current dated claims: claim id -> [((-score, the
+    dated claim's key), its id, the link's row id)]."""
+    rows = []
+    for part in _chunks(sorted(ids)):
+        rows += s.execute(select(ClaimLink.id, ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score)
+                          .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))).all()
+    others = {b if a in ids else a for _, a, b, _ in rows}
+    key_of = {}
+    for part in _chunks(sorted(others)):
+        key_of.update((i, f"{d}#{o}") for i, d, o in s.execute(
+            select(Claim.id, Source.doc_id, Claim.ordinal).join(Source, Claim.source_id == Source.id)
+            .where(Claim.id.in_(part), Claim.date.is_not(None), Source.is_current.is_(True))))
+    out: dict[int, list] = {i: [] for i in ids}
+    for row_id, a, b, score in rows:
+        for mine, other in ((a, b), (b, a)):
+            if mine in ids and other in key_of:
+                out[mine].append(((-score, key_of[other]), other, row_id))
+    return out
+
+
+def merge_offers(s, offers: list[Link], by_key: dict[str, ClaimRef]) -> tuple[int, set[int]]:
+    """Links of undated claims scored before to new dated claims in their windows: each enters when it
+    ranks among the claim's UNDATED_TOP strongest (with the links it stored, which were the strongest of
+    the claims before: the strongest of the union are those of the claims now), and displaces the
+    weakest. Returns the links added and the undated claims whose links changed."""
+    by_u: dict[int, list[Link]] = {}
+    for l in offers:
+        u = by_key[l.a] if by_key[l.a].date is None else by_key[l.b]
+        by_u.setdefault(u.claim_id, []).append(l)
+    if not by_u:
+        return 0, set()
+    stored = _dated_links(s, set(by_u))
+    rows, doomed, changed = [], [], set()
+    for uid, new in sorted(by_u.items()):
+        ukey = next(k for k in (new[0].a, new[0].b) if by_key[k].claim_id == uid)
+        ranked = sorted([(r, None, row) for r, _, row in stored[uid]] +
+                        [(rank(l, ukey), l, None) for l in new], key=lambda t: t[0])
+        top, rest = ranked[:_undated.UNDATED_TOP], ranked[_undated.UNDATED_TOP:]
+        entered = [l for _, l, _ in top if l is not None]
+        if not entered:
+            continue
+        changed.add(uid)
+        rows += [{"claim_a": by_key[l.a].claim_id, "claim_b": by_key[l.b].claim_id, "score": l.score,
+                  "features": l.features} for l in entered]
+        doomed += [row for _, l, row in rest if l is None]
+    for part in _chunks(doomed):
+        s.execute(delete(ClaimLink).where(ClaimLink.id.in_(part)))
+    _insert(s, ClaimLink, rows)
+    return len(rows), changed
+
+
+def refill_undated(s, new_ids: set[int]) -> tuple[int, set[int]]:
+    """Undated claims that may have lost one of their strongest links (a dated claim of theirs is no
+    longer current: a new version of its document, or a re-extraction that deleted it) score their
+    windows again; where their strongest UNDATED_TOP differ from the links stored, those are replaced.
+    Which claims: those linked to a claim the last run resolved that is no longer current; and, when
+    such a claim was deleted (its links went with it), every undated claim with fewer than UNDATED_TOP
+    links to current dated claims. Returns the links written and the claims whose links changed."""
+    current = _current_ids().where(Claim.id == ResolvedClaim.claim_id).exists()
+    gone = set(s.scalars(select(ResolvedClaim.claim_id).where(~current)))
+    resolved_new = {c for part in _chunks(sorted(new_ids))
+                    for c in s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.claim_id.in_(part)))}
+    if not gone and not resolved_new:
+        return 0, set()
+    undated = _current_ids().where(Claim.date.is_(None), Claim.geonameid.is_not(None), Source.published.is_not(None))
+    rows = set()
+    for part in _chunks(sorted(gone)):
+        rows.update(x for pair in s.execute(select(ClaimLink.claim_a, ClaimLink.claim_b).where(
+            or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))) for x in pair)
+    todo = {i for part in _chunks(sorted(rows - gone)) for i in s.scalars(undated.where(Claim.id.in_(part)))}
+    existing = {i for part in _chunks(sorted(gone)) for i in s.scalars(select(Claim.id).where(Claim.id.in_(part)))}
+    if resolved_new or gone - existing:  # deleted claims: their links are gone, so look for the claims short of links
+        every = set(s.scalars(undated)) - new_ids
+        have = _dated_links(s, every)
+        todo |= {i for i in every if len(have[i]) < _undated.UNDATED_TOP}
+    todo -= new_ids
+    if not todo:
+        return 0, set()
+    stored = _dated_links(s, todo)
+    refs = scoring_refs(s, todo)
+    by_place: dict[int, list[ClaimRef]] = {}
+    for r in refs:
+        by_place.setdefault(r.geonameid, []).append(r)
+    rows_out, doomed, changed = [], [], set()
+    for gid, us in sorted(by_place.items()):
+        lo = min(u.published for u in us).toordinal() - UNDATED_WINDOW_DAYS
+        hi = max(u.published for u in us)
+        dated_ids = set(s.scalars(_current_ids().where(Claim.geonameid == gid, Claim.date >= _day(lo),
+                                                       Claim.date <= hi.isoformat())))
+        dated = scoring_refs(s, dated_ids)
+        ids = {r.key: r.claim_id for r in dated + us}
+        arrays = Dated(dated)
+        for u in sorted(us, key=lambda r: r.key):
+            top = arrays.top(u)
+            want = sorted((rank(l, u.key), ids[l.a] if l.b == u.key else ids[l.b]) for l in top)
+            have = sorted((r, other) for r, other, _ in stored[u.claim_id])
+            if want == have:
+                continue
+            changed.add(u.claim_id)
+            doomed += [row for _, _, row in stored[u.claim_id]]
+            rows_out += [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score, "features": l.features}
+                         for l in top]
+    for part in _chunks(doomed):
+        s.execute(delete(ClaimLink).where(ClaimLink.id.in_(part)))
+    _insert(s, ClaimLink, rows_out)
+    return len(rows_out), changed
 
 
 class World:
@@ -721,7 +842,7 @@ def run(s, full: bool = False) -> RunStats:
     """One resolution run in the caller's write transaction (see the module docstring)."""
     if full:
         return run_full(s)
-    scored, links_added = score_new(s, full)
+    scored, links_added, relinked = score_new(s, full)
     # where to start: claims the last run did not resolve (or that were re-extracted since), and the
     # last run's incidents that lost a claim (a new version of a document, a re-extraction)
     unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
@@ -732,7 +853,7 @@ def run(s, full: bool = False) -> RunStats:
         select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
         .where(ResolvedClaim.claim_id.in_(part)))]
     gone = {c for c, _, _ in gone_rows}
-    seeds = unresolved | scored
+    seeds = unresolved | scored | relinked  # relinked: undated claims whose strongest links changed
     touched = {i for _, i, _ in gone_rows} | {i for _, i, _ in stale_keys}
     gone_keys = {k for _, _, k in gone_rows} | {k for _, _, k in stale_keys}
     if stale_keys:  # a claim id used again by a re-extracted claim: the old row says nothing of the new claim
@@ -833,20 +954,15 @@ def score_full(s) -> tuple[int, int]:
         links_added += len(links)
 
     def store_across(undated: list[ClaimRef], dated: list[ClaimRef]) -> None:
-        """The links between undated claims and the dated claims of their settlement in their windows
-        (the pairs candidate_pairs gives them; the links among the undated ones are stored already)."""
+        """The links between undated claims and the dated claims of their settlement in their windows:
+        each undated claim's UNDATED_TOP strongest (undated.py; the links among the undated ones are
+        stored already)."""
         nonlocal links_added
-        links = []
-        for a in undated:
-            lo, hi = undated_window(a.published)
-            for b in dated:
-                if lo <= b.date <= hi and a.doc_id != b.doc_id:
-                    link = score_pair(a, b)
-                    if link is not None and link.score >= THRESHOLD:
-                        links.append((b.claim_id, a.claim_id, link) if b.key == link.a else
-                                     (a.claim_id, b.claim_id, link))
-        _insert(s, ClaimLink, [{"claim_a": x, "claim_b": y, "score": l.score, "features": l.features}
-                               for x, y, l in links])
+        ids = {r.key: r.claim_id for r in undated + dated}
+        arrays = Dated(dated)
+        links = [l for a in undated for l in arrays.top(a)]
+        _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score, "features": l.features}
+                               for l in links])
         links_added += len(links)
 
     for lo, hi in _windows(s):
@@ -859,9 +975,9 @@ def score_full(s) -> tuple[int, int]:
         probe = set(s.scalars(undated.where(Claim.geonameid == gid)))
         mine = scoring_refs(s, probe)
         store(mine, probe)
-        # against the dated claims of the settlement in their windows (link.in_window), a few publication
-        # days at a time; the dated claims read slide with the windows (each read once), so what is held
-        # is a window's dated claims, not the settlement's history
+        # against the dated claims of the settlement in their windows (link.in_window), up to a year of
+        # publication days at a time; the dated claims read slide with the windows (each read at most
+        # twice), so what is held is two years of the settlement's dated claims at most
         by_pub: dict[date, list[ClaimRef]] = {}
         for r in mine:
             if r.published is not None:
@@ -870,7 +986,7 @@ def score_full(s) -> tuple[int, int]:
         held: dict[int, ClaimRef] = {}
         while pubs:
             first = pubs[0]
-            chunk = [d for d in pubs if (d - first).days < WINDOW_DAYS]
+            chunk = [d for d in pubs if (d - first).days < UNDATED_WINDOW_DAYS]
             pubs = pubs[len(chunk):]
             dated = set(s.scalars(_current_ids().where(
                 Claim.geonameid == gid, Claim.date >= _day(first.toordinal() - UNDATED_WINDOW_DAYS),

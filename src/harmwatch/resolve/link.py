@@ -100,8 +100,11 @@ def _cell(c: ClaimRef) -> tuple[int, int] | None:
     return (math.floor(c.lat / CELL_DEG), math.floor(c.lon / CELL_DEG))
 
 
-def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None) -> Iterable[tuple[ClaimRef, ClaimRef]]:
-    """Pairs worth scoring, each once. With `only`, pairs with at least one claim in it."""
+def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None,
+                    undated_dated: bool = True) -> Iterable[tuple[ClaimRef, ClaimRef]]:
+    """Pairs blocking compares, each once. With `only`, pairs with at least one claim in it. Without
+    `undated_dated`, no pair of an undated and a dated claim (score_all keeps an undated claim's
+    strongest ones only: resolve/undated.py)."""
     by_cell: dict[tuple[int, int, int], list[ClaimRef]] = defaultdict(list)  # (day, y, x)
     by_admin1: dict[tuple[int, str], list[ClaimRef]] = defaultdict(list)  # (day, oblast): every dated claim
     by_place: dict[int, list[ClaimRef]] = defaultdict(list)
@@ -153,7 +156,7 @@ def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None) -> Ite
         for a, b in combinations(undated, 2):
             if emit(a, b):
                 yield a, b
-        dated = [c for c in group if c.date is not None]
+        dated = [c for c in group if c.date is not None] if undated_dated else []
         for a in undated:
             if a.published is None:
                 continue
@@ -176,11 +179,34 @@ def in_window(undated: ClaimRef, dated: ClaimRef) -> bool:
 
 
 def score_all(claims: list[ClaimRef], only: set[str] | None = None) -> list[Link]:
+    """The links among `claims` (with `only`, those with a claim in it). An undated claim keeps its
+    `UNDATED_TOP` strongest links to dated claims (resolve/undated.py), computed over the dated claims
+    given; with `only`, an undated claim outside it has its links to the dated claims in it returned
+    uncapped (the caller merges them into the top it stored: incremental.merge_offers)."""
+    from .undated import top_links
     out = []
-    for a, b in candidate_pairs(claims, only):
+    for a, b in candidate_pairs(claims, only, undated_dated=False):
         link = score_pair(a, b)
         if link is not None and link.score >= THRESHOLD:
             out.append(link)
+    undated = [c for c in claims if c.date is None and c.published is not None and c.geonameid is not None]
+    if not undated:
+        return out
+    dated = [c for c in claims if c.date is not None and c.geonameid is not None]
+    out.extend(top_links([u for u in undated if only is None or u.key in only], dated))
+    if only is not None:  # offers: an undated claim scored before, a new dated claim in its window
+        fresh: dict[int, list[ClaimRef]] = defaultdict(list)
+        for c in dated:
+            if c.key in only:
+                fresh[c.geonameid].append(c)
+        for a in undated:
+            if a.key in only:
+                continue
+            for b in fresh.get(a.geonameid, ()):
+                if b.doc_id != a.doc_id and in_window(a, b):
+                    link = score_pair(a, b)
+                    if link is not None and link.score >= THRESHOLD:
+                        out.append(link)
     return out
 
 
