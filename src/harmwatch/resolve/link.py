@@ -103,8 +103,8 @@ def _cell(c: ClaimRef) -> tuple[int, int] | None:
 def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None,
                     undated_dated: bool = True) -> Iterable[tuple[ClaimRef, ClaimRef]]:
     """Pairs blocking compares, each once. With `only`, pairs with at least one claim in it. Without
-    `undated_dated`, no pair of an undated and a dated claim (score_all keeps an undated claim's
-    strongest ones only: resolve/undated.py)."""
+    `undated_dated`, no pair with an undated claim naming a settlement (score_all scores those in
+    arrays first, and keeps an undated claim's strongest links to dated claims only: resolve/undated.py)."""
     by_cell: dict[tuple[int, int, int], list[ClaimRef]] = defaultdict(list)  # (day, y, x)
     by_admin1: dict[tuple[int, str], list[ClaimRef]] = defaultdict(list)  # (day, oblast): every dated claim
     by_place: dict[int, list[ClaimRef]] = defaultdict(list)
@@ -153,7 +153,7 @@ def candidate_pairs(claims: list[ClaimRef], only: set[str] | None = None,
     # claims naming it within the window of the undated claim's publication (undated_window)
     for group in by_place.values():
         undated = [c for c in group if c.date is None]
-        for a, b in combinations(undated, 2):
+        for a, b in combinations(undated if undated_dated else (), 2):
             if emit(a, b):
                 yield a, b
         dated = [c for c in group if c.date is not None] if undated_dated else []
@@ -183,12 +183,13 @@ def score_all(claims: list[ClaimRef], only: set[str] | None = None) -> list[Link
     `UNDATED_TOP` strongest links to dated claims (resolve/undated.py), computed over the dated claims
     given; with `only`, an undated claim outside it has its links to the dated claims in it returned
     uncapped (the caller merges them into the top it stored: incremental.merge_offers)."""
-    from .undated import top_links
+    from .undated import among_undated, top_links
     out = []
     for a, b in candidate_pairs(claims, only, undated_dated=False):
         link = score_pair(a, b)
         if link is not None and link.score >= THRESHOLD:
             out.append(link)
+    out.extend(among_undated(claims, only))
     undated = [c for c in claims if c.date is None and c.published is not None and c.geonameid is not None]
     if not undated:
         return out

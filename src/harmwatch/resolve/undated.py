@@ -34,13 +34,17 @@ def _class(w: str) -> int:
 
 
 class Dated:
-    """The dated claims of one settlement, sorted by (day, key), as arrays for approximate scoring."""
+    """The dated claims of one settlement, sorted by (day, key), as arrays for approximate scoring (with
+    `undated`, its undated claims instead, sorted by key)."""
 
-    def __init__(self, claims: Iterable[ClaimRef]):
-        self.claims = sorted((c for c in claims if c.date is not None), key=lambda c: (c.date, c.key))
+    def __init__(self, claims: Iterable[ClaimRef], undated: bool = False):
+        if undated:
+            self.claims = sorted((c for c in claims if c.date is None), key=lambda c: c.key)
+        else:
+            self.claims = sorted((c for c in claims if c.date is not None), key=lambda c: (c.date, c.key))
         cs = self.claims
         n = len(cs)
-        self.day = np.fromiter((c.date.toordinal() for c in cs), dtype=np.int64, count=n)
+        self.day = np.fromiter((0 if c.date is None else c.date.toordinal() for c in cs), dtype=np.int64, count=n)
         self.minutes = np.fromiter((-1 if c.minutes is None else c.minutes for c in cs), dtype=np.int64, count=n)
         self.weapon = np.fromiter((_class(c.weapon_class) for c in cs), dtype=np.int64, count=n)
         self.killed = np.fromiter((np.nan if c.killed is None else c.killed for c in cs), dtype=np.float64, count=n)
@@ -137,6 +141,43 @@ class Dated:
                 out.append((-link.score, b.key, link))
         out.sort(key=lambda t: (t[0], t[1]))
         return [l for _, _, l in out[:k]]
+
+
+def among_undated(claims: list[ClaimRef], only: set[str] | None = None) -> list[Link]:
+    """The links among the undated claims of each settlement (every pair compared, as blocking says;
+    with `only`, the pairs with a claim in it), each pair scored in arrays first and exactly only when
+    it can reach THRESHOLD: the same links as scoring every pair."""
+    from .link import THRESHOLD, score_pair
+    by_place: dict[int, list[ClaimRef]] = {}
+    for c in claims:
+        if c.date is None and c.geonameid is not None:
+            by_place.setdefault(c.geonameid, []).append(c)
+    out: list[Link] = []
+    for gid in sorted(by_place):
+        arrays = Dated(by_place[gid], undated=True)
+        cs = arrays.claims
+        n = len(cs)
+        fresh = np.fromiter((only is None or c.key in only for c in cs), dtype=bool, count=n)
+        for i, u in enumerate(cs):
+            if not fresh[i]:
+                continue
+            # each pair once: with a claim of `only` after this one, or with any claim outside `only`
+            if n - 1 <= _SMALL:
+                idx = [j for j in range(n) if j != i and (j > i or not fresh[j])]
+            else:
+                approx = arrays.approx(u, 0, n)
+                ok = approx >= THRESHOLD - _EPS
+                ok[: i + 1] &= ~fresh[: i + 1]
+                ok[i] = False
+                idx = np.flatnonzero(ok).tolist()
+            for j in idx:
+                b = cs[j]
+                if b.doc_id == u.doc_id:
+                    continue
+                link = score_pair(u, b)
+                if link is not None and link.score >= THRESHOLD:
+                    out.append(link)
+    return out
 
 
 def rank(link: Link, undated_key: str) -> tuple[float, str]:
