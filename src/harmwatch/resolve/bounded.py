@@ -19,8 +19,8 @@ The rule (the same for a full run, an incremental run and `resolve_claims` in me
    pair across two groups linked (``UNDATED_COHESION``: no date tells two strikes of a town
    apart). An undated claim whose document has a publication date is also scored against the
    dated claims naming its settlement whose day lies in its window (``link.undated_window``: from
-   ``UNDATED_WINDOW_DAYS`` before the publication to the publication), so the undated parts pair
-   across units like any part: a part of the undated unit and a dated part that pick each other
+   ``UNDATED_WINDOW_DAYS`` before the publication to the publication), keeping its
+   ``undated.UNDATED_TOP`` strongest links there, so the undated parts pair across units like any part: a part of the undated unit and a dated part that pick each other
    are one incident. An undated claim without a publication date is linked to no dated claim.
 
 Why it is local: a unit's parts depend only on the unit's claims and the links among them; a

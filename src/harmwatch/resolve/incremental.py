@@ -9,7 +9,9 @@ each other as best partner are one incident. An incremental run (``run``, called
    only, read from the database by index (migration 0016): the same day and the days either side
    in the same and the neighbouring 0.25-degree cells, the loose (oblast-only) claims of their
    oblast a day either side (every claim of it, for a loose claim), and, for an undated claim, the
-   undated claims naming its settlement.
+   undated claims naming its settlement and the dated ones in its window; an undated claim keeps its
+   ``undated.UNDATED_TOP`` strongest links to dated claims through any run (``merge_offers``,
+   ``refill_undated``).
 2. **Settles** (``settle``) the units of the claims that have no row in ``resolved_claims`` (new,
    or re-resolved by an analyst decision since: review.py deletes their rows) and of the incidents
    that lost a claim: their parts that changed since the last run (``_changed_parts``), the parts
