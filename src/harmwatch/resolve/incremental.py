@@ -160,11 +160,12 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     return out
 
 
-def score_new(s, full: bool) -> tuple[set[int], int, set[int]]:
+def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], int, set[int]]:
     """Score the claims not scored before against their blocks; store the links and the scored marks;
     keep every undated claim's links to dated ones its UNDATED_TOP strongest (merge_offers,
-    refill_undated). Returns the ids scored, the number of links added, and the undated claims scored
-    before whose links to dated claims changed (their parts choose again)."""
+    refill_undated; `gone`: the claims the last run resolved that are no longer current). Returns the ids
+    scored, the number of links added, and the undated claims scored before whose links to dated claims
+    changed (their parts choose again)."""
     new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
     added, relinked = 0, set()
     if new_ids:
@@ -188,7 +189,7 @@ def score_new(s, full: bool) -> tuple[set[int], int, set[int]]:
         n, relinked = merge_offers(s, offers, by_key)
         added = len(links) + n
         _insert(s, ScoredClaim, [{"claim_id": i} for i in sorted(new_ids)])
-    n, again = refill_undated(s, new_ids)
+    n, again = refill_undated(s, new_ids, gone)
     return new_ids, added + n, relinked | again
 
 
@@ -244,15 +245,13 @@ def merge_offers(s, offers: list[Link], by_key: dict[str, ClaimRef]) -> tuple[in
     return len(rows), changed
 
 
-def refill_undated(s, new_ids: set[int]) -> tuple[int, set[int]]:
+def refill_undated(s, new_ids: set[int], gone: set[int]) -> tuple[int, set[int]]:
     """Undated claims that may have lost one of their strongest links (a dated claim of theirs is no
     longer current: a new version of its document, or a re-extraction that deleted it) score their
     windows again; where their strongest UNDATED_TOP differ from the links stored, those are replaced.
     Which claims: those linked to a claim the last run resolved that is no longer current; and, when
     such a claim was deleted (its links went with it), every undated claim with fewer than UNDATED_TOP
     links to current dated claims. Returns the links written and the claims whose links changed."""
-    current = _current_ids().where(Claim.id == ResolvedClaim.claim_id).exists()
-    gone = set(s.scalars(select(ResolvedClaim.claim_id).where(~current)))
     resolved_new = {c for part in _chunks(sorted(new_ids))
                     for c in s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.claim_id.in_(part)))}
     if not gone and not resolved_new:
@@ -844,13 +843,14 @@ def run(s, full: bool = False) -> RunStats:
     """One resolution run in the caller's write transaction (see the module docstring)."""
     if full:
         return run_full(s)
-    scored, links_added, relinked = score_new(s, full)
-    # where to start: claims the last run did not resolve (or that were re-extracted since), and the
-    # last run's incidents that lost a claim (a new version of a document, a re-extraction)
-    unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
+    # the last run's claims no longer current (a new version of a document, a re-extraction)
     current = _current_ids().where(Claim.id == ResolvedClaim.claim_id).exists()
     gone_rows = list(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
                                .where(~current)))
+    scored, links_added, relinked = score_new(s, full, {c for c, _, _ in gone_rows})
+    # where to start: claims the last run did not resolve (or that were re-extracted since), and the
+    # last run's incidents that lost a claim
+    unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
     stale_keys = [(c, i, k) for part in _chunks(sorted(scored)) for c, i, k in s.execute(
         select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
         .where(ResolvedClaim.claim_id.in_(part)))]
