@@ -13,4 +13,9 @@ class WarmExtractor(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         from ..extract.pipeline import default_extractor
-        default_extractor()
+        from .pipeline import settle_long_lived
+        # one small text through every step imports and builds what the steps load lazily; then what
+        # the worker keeps for its life leaves the garbage collector's full collections
+        default_extractor().extract_text("A missile hit a school in Kharkiv on Monday, killing two people.",
+                                         "warm-up", language="en")
+        settle_long_lived()

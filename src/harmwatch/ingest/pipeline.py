@@ -19,6 +19,7 @@ with a notice.
 """
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from dataclasses import dataclass, field
@@ -276,6 +277,30 @@ class _Batches:
                 self.report.fail(q.path, f"{q.path}: {q.doc.doc_id}: {r}")
             else:
                 self.report.add(r)
+        settle_long_lived()
+
+
+_SETTLED = False
+
+
+def settle_long_lived() -> None:
+    """Once per process, after its first written batch: move every object alive then out of the
+    cyclic garbage collector's sight (`gc.collect()`, then `gc.freeze()`), as `Gazetteer.default()`
+    does for the gazetteer when it loads. By the end of a first batch the rest of what a run keeps for
+    its whole life is loaded too: the extraction modules and their compiled rules (imported lazily),
+    SQLAlchemy's mappers and compiled statements. Otherwise each full collection, which a run
+    triggers about once per batch (the batch in flight outlives two younger collections), walks
+    those tens of thousands of objects again (about 0.2 ms of CPU per document). Nothing is collected
+    differently: garbage is collected first, and frozen objects are still freed by reference
+    counting; only cycles among them would wait. (A Dask worker calls it once its extractor is
+    loaded and has read a first text, `dask_worker.WarmExtractor`.)"""
+    global _SETTLED
+    if _SETTLED:
+        return
+    _SETTLED = True
+    if gc.isenabled():
+        gc.collect()
+        gc.freeze()
 
 
 def _ingest_file(path: Path, row: ManifestRow | None, manifest: Manifest | None, batches: _Batches,
