@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--batch", type=int, default=100, help="documents per transaction (HARMWATCH_INGEST_BATCH)")
     ap.add_argument("--chunk", type=int, default=None,
-                    help="documents per Dask task (default: the executor's, DaskExecutor.chunk)")
+                    help="documents per Dask task (default: the executor's, each batch cut into one task per worker)")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="hw-dask-bench-"))

@@ -97,15 +97,19 @@ class DaskExecutor:
     """The extract step on Dask workers, `chunk` documents per task.
 
     `scheduler`: address of a running scheduler (tcp://HOST:8786); None starts a LocalCluster of
-    `workers` processes (default: one per core), one thread each, closed by `close()`."""
+    `workers` processes (default: one per core), one thread each, closed by `close()`. `chunk`
+    None (the default): each batch is cut into one task per worker (50 documents per task for the
+    default batch of 100 on 2 workers). Fewer, larger tasks cost the writing process, which runs the
+    LocalCluster's scheduler, less CPU per document than tasks of 10 (bench/dask_ingest.py --chunk,
+    docs/scaling.md), and every worker still gets a share of each batch."""
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None, chunk: int = 10,
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, chunk: int | None = None,
                  dashboard: bool = False):
         try:
             from distributed import Client, LocalCluster
         except ImportError as e:
             raise InputError("the dask executor needs Dask: pip install 'harmwatch[dask]'") from e
-        self.chunk = max(1, chunk)
+        self.chunk = None if chunk is None else max(1, chunk)
         self._cluster = None
         try:
             if scheduler:
@@ -121,6 +125,7 @@ class DaskExecutor:
         from .dask_worker import WarmExtractor
         self.client.register_plugin(WarmExtractor(), name=WarmExtractor.name)
         n = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or (workers or 1)
+        self.workers = n
         self.max_in_flight = 2 * n  # batches queued ahead of the writer: keeps every worker busy
 
     def _remote(self, extractor: Extractor) -> Any:
@@ -135,8 +140,9 @@ class DaskExecutor:
     def submit(self, pairs: list[tuple[DocumentIn, str]], extractor: Extractor) -> Pending:
         ref = self._remote(extractor)
         light = _light(pairs)
-        futures = [self.client.submit(extract_chunk, light[i:i + self.chunk], ref, pure=False)
-                   for i in range(0, len(pairs), self.chunk)]
+        chunk = self.chunk or max(1, -(-len(pairs) // self.workers))  # None: one task per worker
+        futures = [self.client.submit(extract_chunk, light[i:i + chunk], ref, pure=False)
+                   for i in range(0, len(pairs), chunk)]
         return _Gather(self.client, futures)
 
     def close(self) -> None:
