@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import StoreError
 
 TEMP_PREFIX = ".tmp-"
+_HEX_DIGITS = frozenset("0123456789abcdef")
 FOLDER_MODE = 0o700  # new archive folders; content files get 0600 from tempfile.mkstemp
 
 
@@ -44,7 +45,7 @@ class Archive:
 
     def path(self, sha256: str) -> Path:
         sha256 = sha256.lower()
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        if len(sha256) != 64 or not _HEX_DIGITS.issuperset(sha256):
             raise StoreError(f"not a sha256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256
 
@@ -63,10 +64,13 @@ class Archive:
                 self._unsynced.append(final)
             return digest, relpath_for(digest)
         try:
-            # Owner only, like the database (store/db.py): folders 0700, files 0600 (mkstemp's mode).
-            self.root.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-            final.parent.mkdir(exist_ok=True, mode=FOLDER_MODE)
-            self._write_atomic(final, raw, sync)
+            try:
+                self._write_atomic(final, raw, sync)
+            except FileNotFoundError:  # its folder does not exist yet (nothing was written)
+                # Owner only, like the database (store/db.py): folders 0700, files 0600 (mkstemp's mode).
+                self.root.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+                final.parent.mkdir(exist_ok=True, mode=FOLDER_MODE)
+                self._write_atomic(final, raw, sync)
         except OSError as e:
             raise StoreError(f"cannot write to the archive {self.root}: {e}") from e
         if not sync:
