@@ -173,7 +173,8 @@ class _DocContext:
         self.n = len(feats)
         self.para_places: dict[int, set[str]] = {}
         for f in feats:
-            self.para_places.setdefault(f.sent.paragraph, set()).update(p.text.lower() for p in f.settlements)
+            if f.places:  # (a paragraph without settlements reads as an empty set: `.get(..., ())`)
+                self.para_places.setdefault(f.sent.paragraph, set()).update(p.text.lower() for p in f.settlements)
         self.max_value: dict[str, int] = {}
         for _, fig in figs:
             self.max_value[fig.role] = max(self.max_value.get(fig.role, 0), fig.value)
