@@ -1353,14 +1353,7 @@ _MOVED = re.compile(r"\b(?:fired|launched|taken|brought|evacuated|moved|transfer
 
 _HOSPITAL_IN = re.compile(r"\b(?:taken|brought|admitted|rushed|evacuated|transferred|delivered|flown|driven)\b[^.;]{0,25}?"
                           r"\b(?:hospitals?|clinic)\s+in\s+"
-                          r"|\bhospitali[sz]ed\s+in\s+"
-                          # "його доставили до лікарні Харкова", "доставили в больницу № 2 Белгорода",
-                          # "госпіталізували до Запоріжжя"
-                          r"|(?<!\w)(?:доставил|доставлен|доправил|доправлен|госпіталізува|госпіталізован|госпитализирова|"
-                          r"госпитализирован|отвезл|відвезл|перевезл|евакуюва|эвакуирова)\w*[^.;]{0,30}?"
-                          r"(?:лікарн|больниц|шпитал|госпитал|медзаклад|медучрежден)\w*(?:\s+№\s*\d+)?\s+(?:(?:у|в|во|міста|города)\s+)?"
-                          r"|(?<!\w)(?:госпіталізува|госпіталізован|госпитализирова|госпитализирован|доставил|доставлен|"
-                          r"доправил|доправлен)\w*\s+(?:[\w'’-]+\s+)?(?:до|в|у|во)\s+", re.IGNORECASE)
+                          r"|\bhospitali[sz]ed\s+in\s+", re.IGNORECASE)
 _HOSPITAL_TAIL = re.compile(r"(?:the\s+)?(?:(?:nearby|neighbouring|neighboring|regional|district)\s+)?"
                             r"(?:(?:town|city|village|settlement|centre|center)\s+of\s+)?$", re.IGNORECASE)
 

@@ -279,8 +279,9 @@ class SlavicAnnotator:
             if cue is None and prev is not None and prev.key in self.conjunctions and out and i > 1 \
                     and out[-1].kind == "settlement" and out[-1].end == toks[i - 2].end:
                 cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
-            if prev is not None and prev.lemmas & self.destination_nouns and self.res.any("destination_patterns", sent.text):
-                continue  # "доставили в больницу Белгорода": where victims were taken, not a place of the report
+            before = next((x for x in reversed(toks[:i]) if not x.key.isdigit()), None)  # past "№ 2"
+            if before is not None and before.lemmas & self.destination_nouns and self.res.any("destination_patterns", sent.text):
+                continue  # "доставили в больницу (№ 2) Белгорода": where victims were taken, not a place of the report
             if cue in ("in", "to") and i > 1 and self.res.any("destination_patterns", toks[i - 2].text):
                 continue  # "его госпитализировали в Херсон": where the victim was taken, not a place of the report
             if cue is None and prev is not None and any(m.end() == prev.end - sent.start for m in under_fire):
@@ -406,7 +407,7 @@ class SlavicAnnotator:
                     return f"{a} {b}", cands
         # "Новоселовка Первая" -> Novoselivka Persha: the first word as the gazetteer spells it, the second
         # (an ordinal, "Первая", "Друга") in the Ukrainian form the gazetteer's name takes, romanised
-        second = self.name_words.get(nxt.key) or (nxt.key if nxt.key in self.name_words.values() else None)
+        second = self.name_words.get(nxt.key)
         one = self._settlement(t) if second else None
         if one is not None:
             for base in dict.fromkeys(c.name for c in one[1]):
@@ -753,13 +754,8 @@ class SlavicAnnotator:
             cl = text[lo - offset:hi - offset]
             if self.res.any("object_speaker_patterns", cl):
                 continue  # "повідомили в ОВА": who speaks, not what was hit
-            if typ == "hospital" and re.search(r"госпіталіз|доставил|доправил|госпитализ|доставлен|відвезл|отвезл|"
-                                               r"перебува|находит|помер|умер|скончал|лікуют|лечат|лікуват|лечени|"
-                                               r"лікуванн|борют|борят", cl, re.IGNORECASE):
-                continue  # where victims were taken, are treated or died
-            if typ == "hospital" and re.search(r"(?<!\w)(?:у|в|во)\s+(?:лікарн(?:і|ях)|больниц(?:е|ах))(?!\w)", cl, re.IGNORECASE) \
-                    and re.search(r"\d|(?<!\w)(?:люд|человек|пацієнт|пациент|поранен|ранен)", cl, re.IGNORECASE):
-                continue  # "Зараз у лікарнях міста 16 людей": where victims are
+            if typ == "hospital" and self.res.any("victims_at_hospital_patterns", cl):
+                continue  # where victims were taken, are treated or died ("Зараз у лікарнях міста 16 людей")
             seen.add(typ)
             last = i
             out.append(ObjectMention(typ, t.start, t.end, t.text))
