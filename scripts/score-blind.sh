@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Score every blind test set once: the open set's test split (English and Ukrainian parts),
-# heldout4-8 (and the sets in $EXTRA, e.g. EXTRA="heldout11 heldout12"), the uk-ru test split and uk-ru2 (test only). Aggregates only: a blind set is scored,
+# heldout4-8 (and the sets in $EXTRA, e.g. EXTRA="heldout13 heldout14"), the uk-ru test split and uk-ru2 (test only). Aggregates only: a blind set is scored,
 # never read for tuning. Prints one line per set: incident_f1 casualty_acc tally_f1 invented
 # figures, invented dates, objects_f1, date_acc, geo@10km.
 set -euo pipefail
