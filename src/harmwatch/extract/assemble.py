@@ -26,6 +26,7 @@ from .dates import DateMention
 from .features import TALLY, SentenceFeatures, without_comparison
 from .places import PlaceMention
 from .numbers import parse_number
+from .scope import _RETRACTED
 from .weapons import classify
 
 MAX_GAP_SENTENCES = 3
@@ -119,6 +120,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         return wave_memo[0]
     header: SentenceFeatures | None = None  # a district sentence whose weapon and time belong to the villages named next
     parts: list[SentenceFeatures] = []
+    shared_tallies: dict[int, TallyClaim] = {}  # sentence index -> the tally of its one toll over several places
     skipped: list[int] = []  # indexes of the sentences left out, which do not count as distance
     for f in feats:
         if f is headline or (_ENTRY_HEADLINE.match(f.sent.text) and para_sizes[f.sent.paragraph] == 1
@@ -128,6 +130,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         split, is_total = _split_scenes(f)
         if is_total and not _is_tally(f, None):
             tallies.append(_tally(f, f.source[0] if f.source else None, publisher))
+            shared_tallies[f.sent.index] = tallies[-1]
         parts.extend(split)
     parts = _regional_centres(parts, gaz)
     district_para: dict[int, PlaceMention] = {}
@@ -145,6 +148,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             last_district = (last_district[0], f)
             continue  # "... has now claimed 13 civilian lives. 11 people are wounded": the district's count
         last_district = None
+        if (shared := shared_tallies.get(f.sent.index - 1)) is not None and not f.places \
+                and any(x.value is not None for x in f.figures) and not f.objects and not f.new_event \
+                and all(getattr(shared, x.role) is None for x in f.figures if x.value is not None):
+            # "загинули троє людей - у A, B та C. Ще троє поранені.": the same places' count, the tally's
+            _fill_tally(shared, _tally(f, last_source, publisher))
+            continue
         if (area := _district_total(f, current, district_para, parts)) is not None:
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
             t.scope = area.text + " district"
@@ -302,7 +311,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             tallies.append(t)
             f = replace(f, figures=[])
         if _is_tally(f, current, sole=len(drafts) == 1,
-                     only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None):
+                     only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None,
+                     several=sum(1 for d in drafts if not d.header and d.scene is not None) >= 2):
             tallies.append(_tally(f, last_source, publisher))
             if not f.settlements and not f.oblasts and _REGION_WIDE.search(f.sent.text):
                 # "13 injured across the region on Friday": the region of the text, not the country
@@ -366,7 +376,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # boy": another day's attack gives the placeless toll no place)
                 current.scene = scene
                 current.add(f)
-            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event or f.strike) \
+            elif current and current.scene is not None and not (f.figures or f.objects or f.new_event or f.strike
+                                                                or f.shared_toll) \
                     and not (f.sent.paragraph != current.last_para and _is_scene_cue(scene, text) and _can_start(f)
                              and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
@@ -481,6 +492,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     live = next((f.live for f in feats if f.live is not None), None)
     if live is not None and (ranged or datelines or any(d.value != live.value for f in feats for d in f.dates)):
         live = None
+    # a day summary's lead ("За минулу добу на Харківщині ...", "over the past day"): the day before publication
+    # for the attacks of the text with no date word of their own (a lead that names its day gives that day instead)
+    lead_past = next((f.past_day for f in feats if f.past_day is not None and f.sent.paragraph <= 1 and not f.dates),
+                     None) if not ranged else None
     claims = []
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
@@ -497,7 +512,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # no scene named in the incident's own sentences: a settlement they mention in another role
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
-            d.scene = weak[0] if weak else (next(iter(head_places.values())) if len(head_places) == 1 else None)
+            # (of the headline's places, those no other incident of the text is at: "у Вовчанську та Колодязному
+            # загинули двоє" over an item on Kolodiazne and one with no place)
+            free = [p for k, p in head_places.items()
+                    if not any(o is not d and o.scene is not None and _norm(o.scene.text) == k for o in drafts)]
+            d.scene = weak[0] if weak else (free[0] if len(free) == 1 else None)
         if d.scene is None and d.admin1 is None and (wave_total := _many_places_total(d, feats, publisher)
                                                      or _wave_total(d, feats, publisher)) is not None:
             tallies.append(wave_total)  # "Reports indicate at least 30 people have been killed" after a wave over many cities
@@ -510,7 +529,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if trace is not None:
                 trace.append((d, None))
             continue
-        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live)
+        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past)
         if trace is not None:
             trace.append((d, claim))
         if claim is not None:
@@ -621,7 +640,7 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
         return False
     if f.hypothetical and not f.figures and not f.objects:
         return False
-    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or not strict)
+    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or f.shared_toll or not strict)
 
 
 def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],
@@ -823,7 +842,8 @@ def _gap(f: SentenceFeatures, current: Draft, skipped: list[int]) -> int:
     return f.sent.index - current.last_index - sum(1 for i in skipped if current.last_index < i < f.sent.index)
 
 
-def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, only: Draft | None = None) -> bool:
+def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, only: Draft | None = None,
+              several: bool = False) -> bool:
     if not any(x.value is not None for x in f.figures):
         return False
     if not f.settlements and re.search(r"\belsewhere\b", f.sent.text, re.IGNORECASE):
@@ -861,6 +881,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     if re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE) and not f.tally_cue:
         # "As of now we know of 23 dead": in a text about one attack, an update of its toll
         return not (sole and current is not None and max(x.value for x in f.figures if x.value is not None) < 100)
+    if several and re.search(r"(?<!\w)(?:станом на|по состоянию на)(?!\w)", f.sent.text, re.IGNORECASE) and not f.tally_cue:
+        return True  # "Станом на 17:00 відомо про одну загиблу та трьох поранених" after several attacks: their sum
     if f.tally_cue:
         return True
     if max(x.value for x in f.figures if x.value is not None) >= 100 and not (
@@ -1068,9 +1090,14 @@ def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
     seen: dict[str, PlaceMention] = {}
     st = f.sent.start
     for p in f.settlements:
-        if p.cue in ("in", "on", "at") and not _AREA_AFTER.match(f.sent.text[p.end - st:p.end - st + 20]):
+        if p.cue in ("in", "on", "at", "village") and not _AREA_AFTER.match(f.sent.text[p.end - st:p.end - st + 20]):
             seen.setdefault(_norm(p.text), p)
     return list(seen.values())
+
+
+_PART_BREAK = re.compile(r"[;:]\s*|,\s*(?:and|while|whereas|but|та|і|а|але|проте|и|но|однако)\s+"
+                         r"|\s(?:while|whereas|but)\s+", re.IGNORECASE)
+_EACH = re.compile(r"(?<!\w)(?:ще\s+|еще\s+|ещё\s+)?по\s+$", re.IGNORECASE)  # "по одній людині": one each
 
 
 def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
@@ -1084,21 +1111,46 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     if len(places) < 2:
         return [f], False
     st, end = f.sent.start, f.sent.end
-    bounds = [st] + [p.start for p in places[1:]] + [end]
-    shared = len({p.cue for p in places}) == 1
+    bounds = [st]
+    for a, b in zip(places, places[1:]):
+        # a place's clause begins after the last clause break before it ("Two people were wounded in Pavlohrad,
+        # and transport infrastructure was damaged in Kyiv"), else at the place
+        brk = [m.end() for m in _PART_BREAK.finditer(f.sent.text, a.end - st, b.start - st)]
+        bounds.append(st + brk[-1] if brk else b.start)
+    bounds.append(end)
+    # places in clauses of their own ("Two people were wounded in Pavlohrad, and transport infrastructure was
+    # damaged in Kyiv"): a figure is its clause's place's, and nothing is said of all of them
+    separate = any(b != p.start for b, p in zip(bounds[1:-1], places[1:]))
+    shared = len({p.cue for p in places}) == 1 and not separate
+
+    # "У Бахмуті та Іванівському двоє людей ... від артилерійського обстрілу": after a bare list of places,
+    # what follows the last one is said of all of them
+    bare = all(_ANY_LIST_GAP.match(f.sent.text[a.end - st:b.start - st]) for a, b in zip(places, places[1:]))
 
     def seg(xs, i):
         lo, hi = bounds[i], bounds[i + 1]
         # "strikes on homes in A, in B and in C": with the same cue for every place, what comes
         # before the first place is said of all of them
-        return [x for x in xs if lo <= x.start < hi or (i > 0 and shared and x.start < places[0].start)]
+        return [x for x in xs if lo <= x.start < hi or (i > 0 and shared and x.start < places[0].start)
+                or (i < len(places) - 1 and shared and bare and x.start >= places[-1].end)]
 
     with_figs = [i for i in range(len(places)) if any(bounds[i] <= x.start < bounds[i + 1] for x in f.figures)]
-    tally = bool(f.figures) and len(with_figs) < 2
+    # one figure for several places is their total when it is said before them all ("30 were killed in strikes on
+    # A, in B and in C") or the places are a bare list ("In A, B and C, 30 were killed"); after one place, in its
+    # clause ("у Харкові постраждав чоловік, у селі Новоселівка ..."), it is that place's
+    before = all(x.start < places[0].start for x in f.figures if x.value is not None)
+    tally = bool(f.figures) and len(with_figs) < 2 and not separate and (before or bare)
+    valued = [x for x in f.figures if x.value is not None]
+    if tally and valued and all(_EACH.search(f.sent.text, 0, x.start - st) for x in valued):
+        # "Ще по одній людині дістали поранення в Бахмуті, Святогірську та Костянтинівці": the figure is each
+        # place's own
+        return [replace(f, places=[p], figures=list(f.figures), objects=seg(f.objects, i), weapons=seg(f.weapons, i),
+                        dates=seg(f.dates, i), times=seg(f.times, i)) for i, p in enumerate(places)], False
     parts = []
     for i, p in enumerate(places):
         parts.append(replace(f, places=[p], figures=[] if tally else seg(f.figures, i), objects=seg(f.objects, i),
-                             weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i)))
+                             weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),
+                             shared_toll=tally and any(x.value is not None for x in f.figures)))
     return parts, tally
 
 
@@ -1398,6 +1450,11 @@ def _is_scene_cue(p: PlaceMention, text: str) -> bool:
 _LIST_GAP = re.compile(r"^[\s,]*(?:and\s+|or\s+)?(?:in\s+|on\s+|at\s+)?$")
 
 
+# the same in the languages read: places of one list, not each in a clause of its own
+_ANY_LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|та|і|й|и|або|или|а\s+також|а\s+также)\s+)?(?:(?:in|on|at|у|в|на)\s+)?$",
+                           re.IGNORECASE)
+
+
 def _listed(places: list[PlaceMention], f: SentenceFeatures) -> bool:
     """Places named one after another as a list ("A, B and C"), not one placed within another."""
     st = f.sent.start
@@ -1436,12 +1493,12 @@ def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]
 
 def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
            datelines: tuple = (), ranged: frozenset = frozenset(),
-           live: DateMention | None = None) -> IncidentClaim | None:
+           live: DateMention | None = None, lead_past: DateMention | None = None) -> IncidentClaim | None:
     feats = d.feats
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
     weapons = [w for f in feats for w in f.weapons]
-    if not (figures or objects or weapons):
+    if not (figures or objects or weapons or any(f.shared_toll for f in feats)):
         return None
     c = IncidentClaim()
     ev = c.evidence
@@ -1466,8 +1523,9 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         ev["admin1"] = Span(m.start, m.end, text[m.start:m.end])
     # date and time
     dm = d.first_date or d.date_ctx
+    vague = False
     if d.first_date is None and feats and (_VAGUE_TIME.search(without_comparison(feats[0].sent.text)) or feats[0].sent.index in ranged):
-        dm = None  # "Earlier this month ... strikes in Kherson": no day given, none carried over
+        dm, vague = None, True  # "Earlier this month ... strikes in Kherson": no day given, none carried over
     if dm is not None:
         c.date = dm.value.isoformat()
         if any(f.dateline is dm for f in d.feats) or dm in datelines:
@@ -1481,6 +1539,11 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         # "... загинула одна людина. Працюють профільні служби": told as it happens, the publication day
         c.date, c.date_precision = live.value.isoformat(), "publication"
         ev["date.publication"] = Span(live.start, live.end, text[live.start:live.end])
+    elif not vague and (past := next((f.past_day for f in feats if f.past_day is not None and not f.dates), None)
+          or (lead_past if not any(f.recalled for f in feats) else None)) is not None:
+        # "За минулу добу ... У Ківшарівці загинув чоловік" in a post of 14 August: 13 August
+        c.date, c.date_precision = past.value.isoformat(), "day"
+        ev["date"] = Span(past.start, past.end, text[past.start:past.end])
     tm = next((t for f in feats for t in f.times), None)
     if tm is not None:
         c.time = tm.value
@@ -1540,7 +1603,9 @@ _ONE_MORE = re.compile(r"(?<!\w)(?:також|так само|ще|тоже|та
 _SALVO_COUNT = re.compile(r"\b(?:shot down|intercepted|downed)\b|\bat Ukraine\b|\bacross (?:Ukraine|the country)\b",
                           re.IGNORECASE)
 _INITIAL = re.compile(r"\b(?:first|initial|early|earlier|preliminary)\s+(?:figures|reports|estimates|count|information|data)\b"
-                      r"|\binitially\b", re.IGNORECASE)
+                      r"|\binitially\b|(?<!\w)(?:(?:в|у)\s+(?:первом|першому)\s+(?:сообщении|повідомленні|дописі)"
+                      r"|первоначально|изначально|спочатку|(?:по|за)\s+(?:первым|першими)\s+(?:данным|даними))(?!\w)",
+                      re.IGNORECASE)
 
 
 def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
@@ -1560,7 +1625,11 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     prev_runs: dict[str, tuple[int, Figure, Figure]] = {}
     for f in feats:
         per_sentence: dict[str, list[list[Figure]]] = {}
+        # "Информация о гибели ребенка не подтвердилась": the figure of a withdrawn report counts no one
+        withdrawn = [(f.sent.start + m.start(), f.sent.start + m.end()) for m in _RETRACTED.finditer(f.sent.text)]
         for fig in f.figures:
+            if withdrawn and any(a <= fig.start < b for a, b in withdrawn):
+                continue
             if fig.value is None:
                 if fig.group == TOTAL and fig.role in ("killed", "injured"):
                     c.vague.setdefault(fig.role, fig.vague or "")
@@ -1586,8 +1655,11 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                 sub_run[name] = (fig, f.sent.index)
             if name and (name not in best or fig.value > best[name].value):
                 best[name] = fig
-            if name in ("killed", "injured"):
+            if name in ("killed", "injured") or (name in ("children_killed", "children_injured") and fig.value == 1):
                 (first if _INITIAL.search(f.sent.text) else later).setdefault(name, []).append(fig)
+            elif fig.group in (MEN, WOMEN, ADULTS) and not fig.sub and not _INITIAL.search(f.sent.text):
+                later.setdefault(fig.role, []).append(fig)  # "Позднее ...: Один мужчина получил легкое ранение"
+            if name in ("killed", "injured"):
                 before = text[f.sent.start:fig.start]
                 last[name] = (fig, bool(_CORRECTION.search(before)) and not _EARLIER.search(before)
                               and not _MORE.search(text[fig.start:fig.end]))
@@ -1613,6 +1685,11 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
         after = [x for x in later.get(name, []) if x.start > max(y.start for y in figs)]
         if after and best.get(name) in figs:
             best[name] = max(after, key=lambda x: x.value)  # "first figures: 100 injured", later "98 wounded"
+        elif name.startswith("children_") and best.get(name) in figs \
+                and any(x.start > max(y.start for y in figs) for x in later.get(name.split("_")[1], [])):
+            # "В первом сообщении ... есть погибшие, среди них ребенок. Позднее он уточнил: погибли двое ...": the
+            # later count names no child, so the first report's child is not carried over
+            del best[name]
     for name, (fig, corrects) in last.items():
         if corrects and best.get(name) is not None and fig.value < best[name].value and fig.start > best[name].start:
             best[name] = fig

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from ..geo import Gazetteer
 from .attribution import find_perpetrator, find_source, is_pronoun_attribution
@@ -47,6 +47,7 @@ def without_comparison(text: str) -> str:
     return _COMPARISON.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_PAST_DAY = re.compile(r"\b(?:over|in|during)\s+the\s+(?:past|last|previous)\s+(?:day|24\s+hours)\b", re.IGNORECASE)
 _REPORTING = re.compile(r"\b(said|says|told|reported|announced|added|wrote|stated|confirmed|posted)\s+(?:on\s+)?$", re.IGNORECASE)
 
 
@@ -84,6 +85,12 @@ class SentenceFeatures:
     # a live report's cue ("Працюють профільні служби", "На данный момент известно"): the publication day
     # implied for an attack the text tells as it happens, used only when the text gives no date at all
     live: DateMention | None = None
+    # "over the past day", "за минулу добу", "за сутки": a morning summary's day, the one before publication,
+    # used only for an attack with no date word of its own (GUIDELINES: relative dates resolve against publication)
+    past_day: DateMention | None = None
+    # one part of a sentence that gives one toll for several places ("загинули троє людей - у A, B та C"): the
+    # place was hit, its own figure is not given (the toll is a tally)
+    shared_toll: bool = False
     recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
     strike: bool = False  # a verb of striking a named place ("росіяни обстріляли Херсон"): may start an incident
 
@@ -112,6 +119,8 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.dateline = next((d for d in dates if _is_dateline(text, d.start - sent.start, d.end - sent.start)), None)
     f.dates = [d for d in dates if d is not f.dateline]
     f.times = find_times(text, sent.start)
+    if published is not None and (past := _PAST_DAY.search(text)) is not None:
+        f.past_day = DateMention(published - timedelta(days=1), sent.start + past.start(), sent.start + past.end(), True)
     f.weapons = [_shift(w, sent.start) for w in catalogue.find(text, ws)]
     if f.weapons and _UNSURE_WEAPON.search(text):
         f.weapons = []  # "officials have not said what kind of missile was used; reports suggest a ballistic one"

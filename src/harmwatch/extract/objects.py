@@ -45,7 +45,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
                "power facilities", "power facility", "power supply facilities", "energy system", "power engineers"),
     "transport": ("railway station", "train station", "bus station", "train", "railway", "rail line",
                   "bridge", "airport", "seaport", "port", "bus stop", "railway infrastructure",
-                  "metro station", "tram stop", "platform", "crossing point"),
+                  "metro station", "tram stop", "platform", "crossing point", "transport infrastructure"),
     "ambulance": ("ambulance", "ambulances"),
     "humanitarian": ("humanitarian aid", "aid convoy", "aid distribution", "humanitarian corridor",
                      "evacuation convoy", "red cross", "humanitarian hub", "humanitarian centre",

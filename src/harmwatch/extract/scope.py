@@ -298,8 +298,13 @@ def _features(fig: Figure, i: int, field: str | None, placement: str, claim: int
     x["para_distance"] = min(4.0, float(abs(f.sent.paragraph - doc.feats[doc.incident_first[inc]].sent.paragraph))) \
         if c is not None else 4.0
     # the value read elsewhere too: in a tally field, or in another incident's field
-    x["value_in_tally"] = float(any(getattr(t, k) == fig.value for t in doc.tallies for k in TALLY_FIELDS
-                                    if not (placement == "tally" and claim is not None and doc.tallies[claim] is t)))
+    # (the same field, read in the figure's own sentence: an incident's two dead are no tally's two injured, and
+    # a region's count of one dead in its lead is no reason to doubt the one death told with its village)
+    x["value_in_tally"] = float(any(getattr(t, k) == fig.value and t.evidence.get(k) is not None
+                                    and doc.sentence_of(t.evidence[k].start) == i
+                                    for t in doc.tallies for k in TALLY_FIELDS
+                                    if (field not in TALLY_FIELDS or k == field)
+                                    and not (placement == "tally" and claim is not None and doc.tallies[claim] is t)))
     x["value_in_other_incident"] = float(any(getattr(o, k) == fig.value for n, o in enumerate(doc.incidents)
                                              for k in INCIDENT_FIELDS if n != inc))
     return x

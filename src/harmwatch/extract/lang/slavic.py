@@ -78,6 +78,9 @@ class Resources:
         return None
 
 
+_AREA = frozenset({"районі", "районе"})  # "в районі X", "в районе X": in the area of X
+
+
 def _key(w) -> str:
     return str(w).lower().translate(_APOS)
 
@@ -168,6 +171,7 @@ class SlavicAnnotator:
         self.river_words = r.words("river_words")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
+        self.adjective_endings = [(_key(a), str(b)) for a, b in (r.raw.get("adjective_place_endings") or ())]
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
         self.objects = {_key(w): t for t, ws in (r.raw.get("objects") or {}).items() for w in ws}
         self.weapon_phrases = {c: [(_key(a), _key(b)) for a, b in pairs]
@@ -237,6 +241,10 @@ class SlavicAnnotator:
         if published is not None and (live := r.any("live_patterns", text)) is not None:
             # "Працюють профільні служби": told as it happens; the publication day, if the text gives none
             f.live = DateMention(published, sent.start + live.start(), sent.start + live.end(), True)
+        if published is not None and (past := r.any("past_day_patterns", text)) is not None:
+            # "за минулу добу", "за сутки": the day before publication, if the attack has no date word of its own
+            f.past_day = DateMention(published - timedelta(days=1), sent.start + past.start(), sent.start + past.end(),
+                                     True)
         f.recalled = bool(r.any("recalled_patterns", text))
         # "Вчора росіяни обстріляли Херсон." (the toll in the next sentence): the strike on the place starts its incident
         if r.any("happened_patterns", text):
@@ -276,9 +284,16 @@ class SlavicAnnotator:
                 continue  # the second word of a two-word name already read
             prev = toks[i - 1] if i else None
             cue = self.res.cues.get(prev.key) if prev else None
+            listed = False
+            if cue == "near" and prev.key in _AREA and not (i > 1 and self.res.cues.get(toks[i - 2].key) == "in"):
+                cue = None  # "у Шевченківському районі Харкова": a city district, not "в районі X" (near X)
             if cue is None and prev is not None and prev.key in self.conjunctions and out and i > 1 \
                     and out[-1].kind == "settlement" and out[-1].end == toks[i - 2].end:
                 cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
+                listed = True
+            elif cue is None and prev is not None and out and out[-1].kind == "settlement" and out[-1].end == prev.end \
+                    and sent.quote(prev.end, t.start).strip() == ",":
+                cue, listed = out[-1].cue, True  # "у Костянтинівці, Покровську та Родинському": a list
             before = next((x for x in reversed(toks[:i]) if not x.key.isdigit()), None)  # past "№ 2"
             if before is not None and before.lemmas & self.destination_nouns and self.res.any("destination_patterns", sent.text):
                 continue  # "доставили в больницу (№ 2) Белгорода": where victims were taken, not a place of the report
@@ -329,7 +344,8 @@ class SlavicAnnotator:
                     skip = i + 1
                     continue  # "Володимира Зеленського", "Станіслав Петренко": a person
             if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
-                    and not prev.lemmas & self.settlement_words:
+                    and not prev.lemmas & self.settlement_words \
+                    and not (out and out[-1].end == prev.end and sent.quote(prev.end, t.start).strip() == ","):
                 continue  # the second word of a name ("Олег Григоров")
             there = self._foreign_settlement(t, abroad) if abroad else None
             if there is not None:  # "Валуйки Белгородской области": Valuyki, Russia, not Valuiky of Luhansk
@@ -338,6 +354,8 @@ class SlavicAnnotator:
                                         admin_hint=abroad))
                 continue
             hit = self._settlement(t)
+            if hit is None and (cue in ("village", "near") or listed) and (nxt is None or not nxt.lemmas & self.raion_nouns):
+                hit = self._adjective_settlement(t)  # "у селі Молодіжному", "в районі Молодіжного"
             if hit is None and abroad and cue == "village":
                 # "в селе Верхний Любаж Курской области": a village across the border that no table holds; its
                 # name (romanised, as English reports spell it) and region, no point (lat/lon are never guessed)
@@ -372,8 +390,9 @@ class SlavicAnnotator:
             big = max(c.population for c in cands) >= 20000
             if cue is None and not big:
                 continue  # a capitalised word that is also a village's name: only as a place when introduced as one
-            if cue is None and i == 0 and max(c.population for c in cands) < 100000:
-                continue
+            if cue is None and i == 0 and max(c.population for c in cands) < 100000 \
+                    and not (big and name != t.text.translate(_APOS) and any(u.lemmas & self.attack for u in toks)):
+                continue  # (a town in an oblique case opening a sentence about an attack: "Авдіївку атакували")
             out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue))
         if office is not None:
             # "неподалік Слов'янська, повідомила Донецька обласна прокуратура": Sloviansk of Donetsk oblast
@@ -415,6 +434,15 @@ class SlavicAnnotator:
                          if c.feature_code != "PPLX"]
                 if cands:
                     return f"{base} {translit_kmu(second).capitalize()}", cands
+        return None
+
+    def _adjective_settlement(self, t: Tok):
+        w = t.text.translate(_APOS)
+        for end, rep in self.adjective_endings:
+            if t.key.endswith(end) and len(w) - len(end) >= 4:
+                cands = [c for c in self.gaz.candidates(w[:len(w) - len(end)] + rep) if c.feature_code != "PPLX"]
+                if cands:
+                    return w[:len(w) - len(end)] + rep, cands
         return None
 
     def _settlement(self, t: Tok):
