@@ -1097,6 +1097,8 @@ def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
 
 _PART_BREAK = re.compile(r"[;:]\s*|,\s*(?:and|while|whereas|but|та|і|а|але|проте|и|но|однако)\s+"
                          r"|\s(?:while|whereas|but)\s+", re.IGNORECASE)
+_TOGETHER = re.compile(r"\b(?:together|combined|altogether|in total)\b|(?<!\w)(?:разом|загалом|усього|всього|всего|вместе|"
+                       r"в общей сложности)(?!\w)", re.IGNORECASE)
 _EACH = re.compile(r"(?<!\w)(?:ще\s+|еще\s+|ещё\s+)?по\s+$", re.IGNORECASE)  # "по одній людині": one each
 
 
@@ -1139,7 +1141,9 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     # A, in B and in C") or the places are a bare list ("In A, B and C, 30 were killed"); after one place, in its
     # clause ("у Харкові постраждав чоловік, у селі Новоселівка ..."), it is that place's
     before = all(x.start < places[0].start for x in f.figures if x.value is not None)
-    tally = bool(f.figures) and len(with_figs) < 2 and not separate and (before or bare)
+    # ... or a sum word joins them ("strikes on A on 23 June and on B on 24 June together killed 24")
+    tally = bool(f.figures) and len(with_figs) < 2 and not separate and (
+        before or bare or _TOGETHER.search(f.sent.text) is not None)
     valued = [x for x in f.figures if x.value is not None]
     if tally and valued and all(_EACH.search(f.sent.text, 0, x.start - st) for x in valued):
         # "Ще по одній людині дістали поранення в Бахмуті, Святогірську та Костянтинівці": the figure is each
