@@ -51,6 +51,9 @@ _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pai
 WRITE_CHUNK = 5000  # claims summarised per step of the write
 DAY_QUERY = 8  # cells of one day asked for at once from which the whole day is read instead
 SCRATCH_UNITS = 16  # units read at once while an undated part chooses among its dated partners
+# the claims the scratch world of undated parts' choices holds (units read and clustered once for the
+# parts of a settlement) before it is dropped and read afresh
+SCRATCH_HELD = 20_000
 # a full run keeps the undated units it read from one window to the next while they hold at most this
 # many claims (else it reads them again): a busy town's undated unit is linked to from every window
 UNDATED_HELD = 100_000
@@ -330,6 +333,10 @@ class World:
         self._best: dict[int, tuple[Part | None, Link | None]] = {}
         self.light: dict[int, ClaimRef] = {}  # claims read for undated parts' choices (_light_of)
         self.scratch = False
+        # the units undated parts' choices read, clustered over their inner links (_scratch_world), and
+        # a full run's undated claims' links read a unit at a time (prefetch_undated); both until `evict`
+        self._shared: World | None = None
+        self._ulinks: dict[int, list] = {}
         # a full run's choices of undated parts by their claims (nothing changes during a full run, so
         # a choice made in one window holds in every later one; evict keeps it): None elsewhere
         self.undated_memo: dict[tuple[str, ...], tuple[Part | None, Link | None]] | None = None
@@ -341,7 +348,7 @@ class World:
         w.s, w.decisions, w.apart, w.units, w.blocks_of, w.dec_of = (
             self.s, self.decisions, self.apart, self.units, self.blocks_of, self.dec_of)
         w.refs, w.id_of, w.parts, w.part_of, w.links, w._best, w.light = {}, {}, {}, {}, {}, {}, {}
-        w.scratch, w.undated_memo = True, None
+        w.scratch, w.undated_memo, w._shared, w._ulinks = True, None, None, {}
         return w
 
     def unit_of(self, c: ClaimRef) -> Block:
@@ -373,7 +380,15 @@ class World:
                 self.id_of[r.key] = r.claim_id
                 members[u].append(self.refs[r.claim_id])
         ids = sorted(r.claim_id for refs in members.values() for r in refs)
-        if self.undated_memo is None:
+        if self.scratch:  # a scratch world only clusters its units: the links among their claims, read
+            group: list[int] = []  # a few units at a time (both ends named in the statement)
+            for u in sorted(units, key=block_order):
+                if group and len(group) + len(members[u]) > 5000:
+                    self._read_inner_links(group)
+                    group = []
+                group += [r.claim_id for r in members[u]]
+            self._read_inner_links(group)
+        elif self.undated_memo is None:
             self._read_links(ids)
         else:  # a full run: an undated unit's clustering needs only the links among its claims; its parts'
             # choices (made once, _choose_undated) read their claims' other links themselves
@@ -396,9 +411,9 @@ class World:
             for p in parts:
                 for k in p.keys:
                     self.part_of[self.id_of[k]] = p
-            if u[0] == "u" and self.undated_memo is not None:
-                for r in refs:  # a full run: nothing reads an undated unit's inner links after its clustering
-                    self.links.pop(r.claim_id, None)
+            if self.scratch or (u[0] == "u" and self.undated_memo is not None):
+                for r in refs:  # nothing reads these inner links after the clustering (a scratch world's
+                    self.links.pop(r.claim_id, None)  # units; a full run's undated units)
 
     def _read_links(self, ids: list[int]) -> None:
         todo = {i for i in ids if i not in self.links}
@@ -429,6 +444,7 @@ class World:
         self.ensure_claims(first)
         near = {id(q): q for q in (self.part_of.get(c) for c in first) if q is not None and q.unit[0] != "u"}
         self.ensure_claims(self.linked_to(list(near.values())))
+        self.prefetch_undated(parts)
 
     def linked_to(self, parts: list[Part]) -> set[int]:
         """Ids of the claims (of other units) the claims of `parts` have links to."""
@@ -476,14 +492,20 @@ class World:
                 out[i] = got.get(i)
         return {i: r for i, r in out.items() if r is not None}
 
-    def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
-        """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
-        settlement's dated claims: their units are read into a scratch world and dropped, strongest link
-        first (a few, then SCRATCH_UNITS at a time), keeping the best joinable candidate so far, until no
-        unit left has a link as strong as it (a part's rank is its strongest link to `p`, so none of
-        them could rank before it); only the chosen partner's unit stays here."""
+    def _undated_links(self, mine: set[int]) -> dict[int, list]:
+        """Every link of these claims of an undated part: in an incremental run those held; in a full run
+        (its undated units hold only their inner links, see ensure_units) those `prefetch_undated` read
+        for the part's unit, else read here."""
+        if self.undated_memo is None:
+            return self.links
+        if all(i in self._ulinks for i in mine):
+            return self._ulinks
+        return _links_of(self.s, mine)
+
+    def _candidates(self, p: Part, links: dict[int, list]) -> tuple[list[Block], dict[Block, float]]:
+        """The units an undated part's links reach (but its own), strongest link first, and that link's
+        score for each."""
         mine = {self.id_of[k] for k in p.keys}
-        links = self.links if self.undated_memo is None else _links_of(self.s, mine)  # a full run: see ensure_units
         others = {o for i in mine for o, _, _ in links.get(i, ())}
         light = self._light_of(others - mine)
         strongest: dict[Block, float] = {}
@@ -494,21 +516,57 @@ class World:
                     u = self.unit_of(r)
                     strongest[u] = max(score, strongest.get(u, float("-inf")))
         strongest.pop(p.unit, None)
-        units = sorted(strongest, key=lambda u: (-strongest[u], block_order(u)))
+        return sorted(strongest, key=lambda u: (-strongest[u], block_order(u))), strongest
+
+    def _scratch_world(self) -> "World":
+        """The world an undated part's candidates are read and clustered in: shared by the choices until
+        it holds SCRATCH_HELD claims or `evict` drops it (a unit's parts depend on its claims and the links
+        among them alone, so reading it once serves every choice); it reads only those inner links."""
+        if self._shared is None or len(self._shared.refs) > SCRATCH_HELD:
+            self._shared = self._fork()
+        return self._shared
+
+    def prefetch_undated(self, parts: list[Part]) -> None:
+        """Read at once, for the undated parts among these whose choice is still to make (a settlement's,
+        say), what their choices read: their claims' links (a full run), the claims those reach, and the
+        first units each choice reads (`_choose_undated`). What is read, and so every choice, is the same."""
+        todo = [p for p in parts if p.unit[0] == "u" and id(p) not in self._best
+                and (self.undated_memo is None or p.keys not in self.undated_memo)]
+        if not todo:
+            return
+        if self.undated_memo is not None:
+            mine = {self.id_of[k] for p in todo for k in p.keys} - self._ulinks.keys()
+            self._ulinks.update(_links_of(self.s, mine))
+        first: set[Block] = set()
+        for p in todo:
+            units, _ = self._candidates(p, self._undated_links({self.id_of[k] for k in p.keys}))
+            first.update(units[:4])
+        self._scratch_world().ensure_units(first)
+
+    def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
+        """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
+        settlement's dated claims: their units are read into a scratch world, strongest link first (a few,
+        then SCRATCH_UNITS at a time), keeping the best joinable candidate so far, until no unit left has a
+        link as strong as it (a part's rank is its strongest link to `p`, so none of them could rank before
+        it); only the chosen partner's unit is read here. Each batch of units is chosen among alone, as if
+        read into a world of its own (units read before for other choices are not candidates)."""
+        links = self._undated_links({self.id_of[k] for k in p.keys})
+        units, strongest = self._candidates(p, links)
         top = None  # (rank, part's claim ids, link)
         i = 0
         while i < len(units):
             if top is not None and -top[0][0] > strongest[units[i]]:
                 break  # every unit left ranks after the choice
             n = 4 if i == 0 else SCRATCH_UNITS
-            f = self._fork()
-            f.ensure_units(set(units[i:i + n]))
+            batch = set(units[i:i + n])
+            f = self._scratch_world()
+            f.ensure_units(batch)
             i += n
             cross = []
             for k in p.keys:
                 for other, score, features in links.get(self.id_of[k], ()):
                     q = f.part_of.get(other)
-                    if q is not None:
+                    if q is not None and q.unit in batch:
                         a, b = sorted((k, f.refs[other].key))
                         cross.append((q, Link(a, b, score, features)))
             q, link = choose(p, cross, self.apart)
@@ -536,6 +594,8 @@ class World:
         """Forget the units `keep(unit)` refuses (and their claims, links and choices), and the claims
         read for undated parts' choices."""
         self.light.clear()
+        self._shared = None
+        self._ulinks.clear()
         gone = [u for u in self.parts if not keep(u)]
         for u in gone:
             for p in self.parts.pop(u):
@@ -908,6 +968,7 @@ def run_full(s) -> RunStats:
         em = _Emitted()
         for u in units:
             if _rank(u) == (1, 0):
+                w.prefetch_undated(w.parts[u])  # the choices of a settlement's undated parts read at once
                 _settle_units(w, [u], em)
                 w.evict(lambda x: x[0] not in ("c", "o"))  # the dated units an undated unit's parts read
         n, e = _write(s, em, set(), set(), set(), full=True)
