@@ -5,8 +5,9 @@ An undated part chooses among the dated parts its links reach by reading their u
 world and clustering them. Clustering a unit needs only the links among its claims; the earlier reading
 took every link of those claims (in a busy cell and day, most of them lead out of the unit). Now the
 scratch world reads only the links among the claims of the units it clusters, keeps the units it read
-for the other choices of the run (a settlement's parts choose among much the same units), and a
-settlement's choices read their links and first units at once. The choices must not change: the
+for the other choices of the run (a settlement's parts choose among much the same units; bounded by
+the claims the run's world holds), a settlement's choices read their links at once, and in a full run's
+last phase the units a dated partner's own choice reads go to the scratch world too. The choices must not change: the
 incidents of full and incremental runs are those of the earlier reading.
 
 Corpora are bench/resolve.py's generator (seeded): a few towns over a few weeks, so cells and days are
@@ -23,15 +24,23 @@ from harmwatch.store.models import Claim, ClaimLink, ResolvedClaim, Source
 
 
 class _Counting:
-    """A session whose `execute` counts the rows it returns (the link rows a reader fetched)."""
+    """A session (or its connection) whose `execute` counts the rows it returns (the link rows a reader
+    fetched)."""
 
-    def __init__(self, s):
-        self._s, self.rows = s, 0
+    def __init__(self, s, count=None):
+        self._s, self.count = s, count if count is not None else [0]
+
+    @property
+    def rows(self) -> int:
+        return self.count[0]
 
     def execute(self, *a, **k):
         rows = list(self._s.execute(*a, **k))
-        self.rows += len(rows)
+        self.count[0] += len(rows)
         return rows
+
+    def connection(self, *a, **k):
+        return _Counting(self._s.connection(*a, **k), self.count)
 
     def __getattr__(self, name):
         return getattr(self._s, name)
@@ -57,7 +66,9 @@ def _corpus(gen):
 
 def _old_reading(monkeypatch):
     """The earlier reading: every link of the scratch world's claims, a fresh world per batch of units,
-    nothing prefetched."""
+    nothing prefetched, and the units a part's choice reads in a full run's last phase read into the
+    run's world with all their links (World.lean never set)."""
+    monkeypatch.setattr(World, "lean", property(lambda self: False, lambda self, value: None))
     inner = World._read_inner_links
 
     def every_link(self, ids):

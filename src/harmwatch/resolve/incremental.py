@@ -51,8 +51,9 @@ _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pai
 WRITE_CHUNK = 5000  # claims summarised per step of the write
 DAY_QUERY = 8  # cells of one day asked for at once from which the whole day is read instead
 SCRATCH_UNITS = 16  # units read at once while an undated part chooses among its dated partners
-# the claims the scratch world of undated parts' choices holds (units read and clustered once for the
-# parts of a settlement) before it is dropped and read afresh
+# the scratch world of undated parts' choices (units read and clustered once for the parts of a
+# settlement) is dropped and read afresh when it holds more claims than the world it serves, and at most
+# this many: a run's memory stays within about twice what its window holds
 SCRATCH_HELD = 20_000
 # a full run keeps the undated units it read from one window to the next while they hold at most this
 # many claims (else it reads them again): a busy town's undated unit is linked to from every window
@@ -337,6 +338,9 @@ class World:
         # a full run's undated claims' links read a unit at a time (prefetch_undated); both until `evict`
         self._shared: World | None = None
         self._ulinks: dict[int, list] = {}
+        # the last phase of a full run: no unit read for a part's choice chooses itself there, so choose
+        # reads them into the scratch world (clustered over their inner links) instead of this one
+        self.lean = False
         # a full run's choices of undated parts by their claims (nothing changes during a full run, so
         # a choice made in one window holds in every later one; evict keeps it): None elsewhere
         self.undated_memo: dict[tuple[str, ...], tuple[Part | None, Link | None]] | None = None
@@ -348,7 +352,7 @@ class World:
         w.s, w.decisions, w.apart, w.units, w.blocks_of, w.dec_of = (
             self.s, self.decisions, self.apart, self.units, self.blocks_of, self.dec_of)
         w.refs, w.id_of, w.parts, w.part_of, w.links, w._best, w.light = {}, {}, {}, {}, {}, {}, {}
-        w.scratch, w.undated_memo, w._shared, w._ulinks = True, None, None, {}
+        w.scratch, w.undated_memo, w._shared, w._ulinks, w.lean = True, None, None, {}, False
         return w
 
     def unit_of(self, c: ClaimRef) -> Block:
@@ -430,7 +434,7 @@ class World:
             q = q.where(ClaimLink.claim_a.in_(part))
             if len(todo) <= 5000:
                 q = q.where(ClaimLink.claim_b.in_(todo))
-            for a, b, score, features in self.s.execute(q):
+            for a, b, score, features in self.s.connection().execute(q):
                 if b in mine:
                     self.links[a].append((b, score, features))
                     self.links[b].append((a, score, features))
@@ -468,14 +472,19 @@ class World:
                 self._best[id(p)] = got
             return got
         others = self.linked_to([p])
-        self.ensure_claims(others)
+        f = self
+        if self.lean:
+            f = self._scratch_world()
+            f.ensure_claims({o for o in others if o not in self.part_of})
+        else:
+            self.ensure_claims(others)
         cross = []
         for k in p.keys:
             for other, score, features in self.links.get(self.id_of[k], ()):
-                q = self.part_of.get(other)
+                q = self.part_of.get(other) or f.part_of.get(other)
                 if q is None or q.unit == p.unit:
                     continue  # not a current claim, or one of the unit's own
-                a, b = sorted((k, self.refs[other].key))
+                a, b = sorted((k, (self.refs.get(other) or f.refs[other]).key))
                 cross.append((q, Link(a, b, score, features)))
         got = self._best[id(p)] = choose(p, cross, self.apart)
         return got
@@ -520,16 +529,18 @@ class World:
 
     def _scratch_world(self) -> "World":
         """The world an undated part's candidates are read and clustered in: shared by the choices until
-        it holds SCRATCH_HELD claims or `evict` drops it (a unit's parts depend on its claims and the links
-        among them alone, so reading it once serves every choice); it reads only those inner links."""
-        if self._shared is None or len(self._shared.refs) > SCRATCH_HELD:
+        it holds more claims than this world (or SCRATCH_HELD), or `evict` drops it (a unit's parts depend
+        on its claims and the links among them alone, so reading it once serves every choice); it reads
+        only those inner links."""
+        if self._shared is None or len(self._shared.refs) > min(SCRATCH_HELD, len(self.refs)):
             self._shared = self._fork()
         return self._shared
 
     def prefetch_undated(self, parts: list[Part]) -> None:
         """Read at once, for the undated parts among these whose choice is still to make (a settlement's,
-        say), what their choices read: their claims' links (a full run), the claims those reach, and the
-        first units each choice reads (`_choose_undated`). What is read, and so every choice, is the same."""
+        say), their claims' links (a full run) and the claims those reach. What is read, and so every
+        choice, is the same. (Reading their first units at once as well read more than the choices did:
+        the scratch world is bounded, and units read for later choices were dropped before they were used.)"""
         todo = [p for p in parts if p.unit[0] == "u" and id(p) not in self._best
                 and (self.undated_memo is None or p.keys not in self.undated_memo)]
         if not todo:
@@ -537,11 +548,9 @@ class World:
         if self.undated_memo is not None:
             mine = {self.id_of[k] for p in todo for k in p.keys} - self._ulinks.keys()
             self._ulinks.update(_links_of(self.s, mine))
-        first: set[Block] = set()
-        for p in todo:
-            units, _ = self._candidates(p, self._undated_links({self.id_of[k] for k in p.keys}))
-            first.update(units[:4])
-        self._scratch_world().ensure_units(first)
+        links = self._undated_links({self.id_of[k] for p in todo for k in p.keys})
+        mine = {self.id_of[k] for p in todo for k in p.keys}
+        self._light_of({o for i in mine for o, _, _ in links.get(i, ())} - mine)
 
     def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
         """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
@@ -579,7 +588,8 @@ class World:
         if q is None:
             return None, None
         if self.part_of.get(self.id_of.get(q.key)) is not q:  # an undated part's choice, read in a scratch world
-            self.ensure_claims({self.id_of.get(q.key) or _id_of_key(self.s, q.key)})
+            known = q.claims[0].claim_id if q.claims and q.claims[0].key == q.key else None
+            self.ensure_claims({self.id_of.get(q.key) or known or _id_of_key(self.s, q.key)})
             q = self.part_of[self.id_of[q.key]]
         back = self.choose(q)[0]
         if back is not None and back.key == p.key:
@@ -961,6 +971,7 @@ def run_full(s) -> RunStats:
     rest = _current_ids().where(or_(Claim.date.is_(None),
                                     and_(or_(Claim.lat.is_(None), Claim.lon.is_(None)), Claim.admin1.is_(None))))
     done: set[Block] = set()
+    w.lean = True  # see World.lean
     for part in _chunks(sorted(s.scalars(rest))):
         w.ensure_claims(set(part))
         units = sorted({w.unit_of(w.refs[c]) for c in part if c in w.refs} - done, key=block_order)
