@@ -68,7 +68,7 @@ def _old_reading(monkeypatch):
     """The earlier reading: every link of the scratch world's claims, a fresh world per batch of units,
     nothing prefetched, and the units a part's choice reads in a full run's last phase read into the
     run's world with all their links (World.lean never set)."""
-    monkeypatch.setattr(World, "lean", property(lambda self: False, lambda self, value: None))
+    monkeypatch.setattr(World, "lean", property(lambda self: False, lambda self, value: None), raising=False)
     inner = World._read_inner_links
 
     def every_link(self, ids):
