@@ -377,7 +377,9 @@ class World:
             return
         blocks = sorted({b for u in units for b in self.blocks_of.get(u, [u])}, key=block_order)
         members: dict[Block, list[ClaimRef]] = {u: [] for u in units}
-        for r in _block_refs(self.s, blocks, whole_days=self.undated_memo is not None):
+        # a full run's windows read whole days (most of a day's blocks are wanted); its last phase, one
+        # partner's unit here and there, reads blocks
+        for r in _block_refs(self.s, blocks, whole_days=self.undated_memo is not None and not self.lean):
             u = self.unit_of(r)
             if u in members and r.claim_id not in self.part_of:
                 self.refs.setdefault(r.claim_id, r)
@@ -551,6 +553,16 @@ class World:
         links = self._undated_links({self.id_of[k] for p in todo for k in p.keys})
         mine = {self.id_of[k] for p in todo for k in p.keys}
         self._light_of({o for i in mine for o, _, _ in links.get(i, ())} - mine)
+
+    def prefetch_partners(self, parts: list[Part]) -> None:
+        """Choose for these parts and read the units of the partners they chose at once (`partner` reads
+        each when it asks whether the partner chooses back)."""
+        ids = set()
+        for p in parts:
+            q = self.choose(p)[0]
+            if q is not None and self.part_of.get(self.id_of.get(q.key)) is not q and q.claims and q.claims[0].key == q.key:
+                ids.add(q.claims[0].claim_id)
+        self.ensure_claims(ids)
 
     def _choose_undated(self, p: Part) -> tuple[Part | None, Link | None]:
         """`choose` for a part of an undated unit, whose links reach up to UNDATED_WINDOW_DAYS of its
@@ -979,7 +991,8 @@ def run_full(s) -> RunStats:
         em = _Emitted()
         for u in units:
             if _rank(u) == (1, 0):
-                w.prefetch_undated(w.parts[u])  # the choices of a settlement's undated parts read at once
+                w.prefetch_undated(w.parts[u])  # the choices of a settlement's undated parts read at once,
+                w.prefetch_partners(w.parts[u])  # and the units of the partners they chose
                 _settle_units(w, [u], em)
                 w.evict(lambda x: x[0] not in ("c", "o"))  # the dated units an undated unit's parts read
         n, e = _write(s, em, set(), set(), set(), full=True)
