@@ -26,7 +26,7 @@ from .dates import DateMention
 from .features import TALLY, SentenceFeatures, without_comparison
 from .places import PlaceMention
 from .numbers import parse_number
-from .scope import _RETRACTED
+from .scope import RETRACTED
 from .weapons import classify
 
 MAX_GAP_SENTENCES = 3
@@ -1145,16 +1145,15 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     tally = bool(f.figures) and len(with_figs) < 2 and not separate and (
         before or bare or _TOGETHER.search(f.sent.text) is not None)
     valued = [x for x in f.figures if x.value is not None]
-    if tally and valued and all(_EACH.search(f.sent.text, 0, x.start - st) for x in valued):
-        # "Ще по одній людині дістали поранення в Бахмуті, Святогірську та Костянтинівці": the figure is each
-        # place's own
-        return [replace(f, places=[p], figures=list(f.figures), objects=seg(f.objects, i), weapons=seg(f.weapons, i),
-                        dates=seg(f.dates, i), times=seg(f.times, i)) for i, p in enumerate(places)], False
+    # "Ще по одній людині дістали поранення в Бахмуті, Святогірську та Костянтинівці": the figure is each place's own
+    each = tally and bool(valued) and all(_EACH.search(f.sent.text, 0, x.start - st) for x in valued)
+    tally = tally and not each
     parts = []
     for i, p in enumerate(places):
-        parts.append(replace(f, places=[p], figures=[] if tally else seg(f.figures, i), objects=seg(f.objects, i),
+        figures = list(f.figures) if each else [] if tally else seg(f.figures, i)
+        parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i),
                              weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),
-                             shared_toll=tally and any(x.value is not None for x in f.figures)))
+                             shared_toll=tally and bool(valued)))
     return parts, tally
 
 
@@ -1630,7 +1629,8 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     for f in feats:
         per_sentence: dict[str, list[list[Figure]]] = {}
         # "Информация о гибели ребенка не подтвердилась": the figure of a withdrawn report counts no one
-        withdrawn = [(f.sent.start + m.start(), f.sent.start + m.end()) for m in _RETRACTED.finditer(f.sent.text)]
+        withdrawn = [(f.sent.start + m.start(), f.sent.start + m.end()) for m in RETRACTED.finditer(f.sent.text)]
+        initial = _INITIAL.search(f.sent.text) is not None  # "В первом сообщении ...": superseded by later figures
         for fig in f.figures:
             if withdrawn and any(a <= fig.start < b for a, b in withdrawn):
                 continue
@@ -1660,8 +1660,8 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
             if name and (name not in best or fig.value > best[name].value):
                 best[name] = fig
             if name in ("killed", "injured") or (name in ("children_killed", "children_injured") and fig.value == 1):
-                (first if _INITIAL.search(f.sent.text) else later).setdefault(name, []).append(fig)
-            elif fig.group in (MEN, WOMEN, ADULTS) and not fig.sub and not _INITIAL.search(f.sent.text):
+                (first if initial else later).setdefault(name, []).append(fig)
+            elif fig.group in (MEN, WOMEN, ADULTS) and not fig.sub and not initial:
                 later.setdefault(fig.role, []).append(fig)  # "Позднее ...: Один мужчина получил легкое ранение"
             if name in ("killed", "injured"):
                 before = text[f.sent.start:fig.start]

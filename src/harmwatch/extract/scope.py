@@ -67,7 +67,7 @@ _KILLING = re.compile(r"\b(?:kill\w*|died|dead|deaths?|toll|lives)\b|(?<!\w)(?:�
 RETRACTED_REASON = "a later report withdraws the deaths: not confirmed"
 # "The report of a death has not been confirmed: rescuers freed the person alive", "інформація про загиблого не
 # підтвердилася", "информация о погибшем не подтвердилась": a correction downwards that withdraws the dead
-_RETRACTED = re.compile(r"\b(?:reports?|information|news|claims?)\s+(?:of|about|that)\s+(?:a\s+|the\s+|any\s+)?"
+RETRACTED = re.compile(r"\b(?:reports?|information|news|claims?)\s+(?:of|about|that)\s+(?:a\s+|the\s+|any\s+)?"
                         r"(?:deaths?|dead|fatalit(?:y|ies)|(?:someone|somebody|a person|people)\s+(?:was|were|had been)\s+killed)"
                         r"[^.;:]{0,40}?\b(?:(?:has|have|had|was|were|is|are)\s+not\s+(?:been\s+)?confirmed|"
                         r"(?:was|were|proved|turned out to be)\s+(?:false|wrong|mistaken|incorrect|untrue)|"
@@ -393,7 +393,7 @@ def _retracted_later(c: IncidentClaim, name: str, feats: list[SentenceFeatures])
         return False
     end = c.span.end if c.span is not None else None
     after = [f for f in feats if f.sent.start > ev.start and (end is None or f.sent.start < end)]
-    hits = [n for n, f in enumerate(after) if _RETRACTED.search(f.sent.text)]
+    hits = [n for n, f in enumerate(after) if RETRACTED.search(f.sent.text)]
     if not hits:
         return False
     return not any(fig.role == "killed" for f in after[hits[-1]:] for fig in f.figures)

@@ -78,9 +78,6 @@ class Resources:
         return None
 
 
-_AREA = frozenset({"районі", "районе"})  # "в районі X", "в районе X": in the area of X
-
-
 def _key(w) -> str:
     return str(w).lower().translate(_APOS)
 
@@ -285,7 +282,7 @@ class SlavicAnnotator:
             prev = toks[i - 1] if i else None
             cue = self.res.cues.get(prev.key) if prev else None
             listed = False
-            if cue == "near" and prev.key in _AREA and not (i > 1 and self.res.cues.get(toks[i - 2].key) == "in"):
+            if cue == "near" and prev.lemmas & self.raion_nouns and not (i > 1 and self.res.cues.get(toks[i - 2].key) == "in"):
                 cue = None  # "у Шевченківському районі Харкова": a city district, not "в районі X" (near X)
             if cue is None and prev is not None and prev.key in self.conjunctions and out and i > 1 \
                     and out[-1].kind == "settlement" and out[-1].end == toks[i - 2].end:
