@@ -142,6 +142,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     orphan = False  # placeless figures were left out as another place's; later ones too, until a place is named
     last_district: tuple[TallyClaim, SentenceFeatures] | None = None
     wave: SentenceFeatures | None = None  # the last sentence telling of an attack on the whole country
+    last_oblast = headline.oblasts[0] if headline is not None and headline.oblasts else None
+    named_oblasts = [o for g in feats for o in g.oblasts]
+    doc_oblast = named_oblasts[0] if len({o.admin1 for o in named_oblasts}) == 1 else None
     for f in parts:
         if last_district is not None and _continues_district(f, last_district[1]):
             _fill_tally(last_district[0], _tally(f, last_source, publisher))
@@ -342,6 +345,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current.add(f)
             drafts.append(current)
             continue
+        if f.oblasts:
+            last_oblast = f.oblasts[0]
+        if f.areas and not settlements and (f.attack or any(x.value is not None for x in f.figures)) \
+                and not _city_district(f.areas[0], current):
+            current = _area_draft(f, current, drafts, tallies, last_oblast, doc_oblast, last_source, publisher,
+                                  lambda: _carried(date_ctx, f, drafts, None, wave_doc, dated_places))
+            continue
         if not f.attack and not f.figures:
             continue
         distinct = {p.text.lower() for p in settlements}
@@ -364,12 +374,17 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and _can_start(f) and start_new(f, same.feats, [d.feats for d in drafts if d is not same and not d.header]):
                 current = _new_draft(f, scene, date_ctx)  # the segmentation model: another attack on the same place
                 drafts.append(current)
-            elif same is not None and not (f.recalled and not f.dates and _can_start(f)):
+            elif same is not None and not (f.recalled and _can_start(f) and (
+                    not f.dates or (same.first_date or same.date_ctx) is None
+                    or all(x.value != (same.first_date or same.date_ctx).value for x in f.dates))):
                 same.add(f)  # (a recalled earlier attack on the same place, "Ранее ... ещё об одном ...", is its own)
                 current = same
             elif current and current.scene is None and not current.summary \
                     and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
                     and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures) \
+                    and not (current.area is not None and not current.header and (
+                        _new_day(current, f) or any(g.objects or any(x.value is not None for x in g.figures)
+                                                    for g in current.feats))) \
                     and not (current.feats and current.feats[0].figures and f.figures
                              and (_NEXT_DAY.search(f.sent.text) or _new_day(current, f))):
                 # ("Fifty-two people died in the attack. ... And in Kharkiv, an air attack the next day killed a
@@ -508,7 +523,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if trace is not None:
                 trace.append((d, None))
             continue  # a region's summary with nothing hit named: its weapons and days are no one attack's
-        if d.scene is None and d.admin1 is None and not d.recalled:
+        if d.scene is None and d.admin1 is None and not d.recalled and (d.area is None or d.header):
             # no scene named in the incident's own sentences: a settlement they mention in another role
             # ("the head of the Mykolayiv regional administration"), else the headline's only place
             weak = [p for f in d.feats for p in f.settlements if p.cue not in ("from", "towards", "toward", "to")]
@@ -625,6 +640,58 @@ def _casualty_item(f: SentenceFeatures, scene: PlaceMention) -> bool:
     hurt there, is an item of the attacks told of, with no attack word of its own."""
     return scene.cue in SCENE_CUES and scene.start - f.sent.start <= 4 and not f.hypothetical \
         and any(x.value is not None and not x.sub for x in f.figures)
+
+
+def _city_district(area: PlaceMention, current: Draft | None) -> bool:
+    """"Попадания зафиксированы в Ворошиловском районе" after an attack on Donetsk: a district of the city the
+    incident is in (no raion of that name is known), not an area of its own."""
+    return bool(area.admin1 is None and _RAION_WORD.search(area.text) and current is not None
+                and current.scene is not None and current.scene.candidates
+                and max(c.population for c in current.scene.candidates) >= 100000)
+
+
+_RAION_WORD = re.compile(r"(?<!\w)район", re.IGNORECASE)
+
+
+def _area_draft(f: SentenceFeatures, current: Draft | None, drafts: list[Draft], tallies: list[TallyClaim],
+                last_oblast: PlaceMention | None, doc_oblast: PlaceMention | None, last_source: str | None,
+                publisher: str | None, carried) -> Draft:
+    """A district or community named as the scene and no settlement ("У Межівській громаді загинув чоловік",
+    "В Пологовском районе ранены двое"): an incident there, place null, the area's oblast (else the oblast the
+    text is about). Several areas at once ("На Нікопольщині під обстрілами були ... Марганецька, Мирівська та
+    Покровська громади") are a summary: figures under it are their count, a tally. An area inside the district
+    just named, before any figure ("На Синельниківщині ворог атакував дронами. У Межівській громаді загинув
+    ..."), refines that incident."""
+    area = f.areas[0]
+    several = len(f.areas) >= 2
+    # the oblast: named in the sentence, else the raion's (when only one raion has the name), else the one the
+    # text is about here, else the only oblast the text names
+    ctx = None if current is None else current.admin1 or (
+        current.scene.candidates[0].admin1 if current.scene is not None and current.scene.candidates else None)
+    if f.oblasts:
+        admin1, mention = f.oblasts[0].admin1, f.oblasts[0]
+    elif area.admin1 is not None:
+        admin1, mention = area.admin1, area
+    elif ctx is not None and current is not None and (current.admin1_mention or current.scene) is not None:
+        admin1, mention = ctx, current.admin1_mention or current.scene
+    elif last_oblast is not None:
+        admin1, mention = last_oblast.admin1, last_oblast
+    else:
+        admin1, mention = (doc_oblast.admin1, doc_oblast) if doc_oblast is not None else (None, None)
+    if several and any(x.value is not None for x in f.figures):
+        tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
+        tallies[-1].scope = ", ".join(a.text for a in f.areas)
+        f = replace(f, figures=[])
+    if current is not None and current.area is not None and not current.header and current.scene is None \
+            and not current.summary and not several and len(current.feats) == 1 \
+            and not any(x.value is not None for g in current.feats for x in g.figures) and not current.feats[0].objects:
+        current.area = area
+        current.add(f)
+        return current
+    d = _new_draft(f, None, carried())
+    d.admin1, d.admin1_mention, d.area, d.summary = admin1, mention, area, several
+    drafts.append(d)
+    return d
 
 
 def _region_summary(f: SentenceFeatures) -> bool:
@@ -1102,6 +1169,11 @@ _TOGETHER = re.compile(r"\b(?:together|combined|altogether|in total)\b|(?<!\w)(?
 _EACH = re.compile(r"(?<!\w)(?:ще\s+|еще\s+|ещё\s+)?по\s+$", re.IGNORECASE)  # "по одній людині": one each
 
 
+_REGION_PEOPLE = re.compile(r"\s*(?:(?:[\w'’-]+\s+){0,2}?(?:жител\w*|мешкан\w*|людей|людини|человек\w*|residents?|people)\s+)?"
+                            r"(?:(?:по|в|у|of\s+the|in\s+the|across\s+the)\s+)?(?:области|області|регіону|региона|region|oblast)\b",
+                            re.IGNORECASE)
+
+
 def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     """A sentence naming several scenes, as one part per place, and whether it is a tally.
 
@@ -1136,11 +1208,14 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
         return [x for x in xs if lo <= x.start < hi or (i > 0 and shared and x.start < places[0].start)
                 or (i < len(places) - 1 and shared and bare and x.start >= places[-1].end)]
 
-    with_figs = [i for i in range(len(places)) if any(bounds[i] <= x.start < bounds[i + 1] for x in f.figures)]
+    # "ещё 18 жителей области получили ранения", "Ще 18 людей по області поранені": the region's, no place's
+    regional = [x for x in f.figures if _REGION_PEOPLE.match(f.sent.text, x.end - st)]
+    with_figs = [i for i in range(len(places))
+                 if any(bounds[i] <= x.start < bounds[i + 1] for x in f.figures if x not in regional)]
     # one figure for several places is their total when it is said before them all ("30 were killed in strikes on
     # A, in B and in C") or the places are a bare list ("In A, B and C, 30 were killed"); after one place, in its
     # clause ("у Харкові постраждав чоловік, у селі Новоселівка ..."), it is that place's
-    before = all(x.start < places[0].start for x in f.figures if x.value is not None)
+    before = all(x.start < places[0].start for x in f.figures if x.value is not None and x not in regional)
     # ... or a sum word joins them ("strikes on A on 23 June and on B on 24 June together killed 24")
     tally = bool(f.figures) and len(with_figs) < 2 and not separate and (
         before or bare or _TOGETHER.search(f.sent.text) is not None)
@@ -1149,7 +1224,11 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     each = tally and bool(valued) and all(_EACH.search(f.sent.text, 0, x.start - st) for x in valued)
     tally = tally and not each
     parts = []
+    ob = f.oblasts[0].admin1 if len({o.admin1 for o in f.oblasts}) == 1 else None
     for i, p in enumerate(places):
+        if ob is not None and p.admin_hint is None and any(c.admin1 == ob for c in p.candidates):
+            # "... Донецької області загинули ... у Ямполі та Іванівському": each part keeps the sentence's oblast
+            p = replace(p, admin_hint=ob, candidates=tuple(sorted(p.candidates, key=lambda c: c.admin1 != ob)))
         figures = list(f.figures) if each else [] if tally else seg(f.figures, i)
         parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i),
                              weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),

@@ -324,7 +324,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if to_at >= 0 and words[to_at] in ("to", "at") and to_at >= 1 and (
                 words[rise] in RISE or any(w in TOLL for w in words[max(0, to_at - 6):to_at])):
             toll_words = words[max(0, to_at - 6):to_at]
-            if any(w in TOLL for w in toll_words):
+            if any(w in TOLL for w in toll_words) and not _bare_count(words, to_at):
                 role = "injured" if any(w in ("injured", "wounded") for w in toll_words) and "death" not in toll_words else "killed"
                 group = group or TOTAL
             elif words[rise] in RISE and noun_end == after:
@@ -654,6 +654,15 @@ _HOSPITAL = re.compile(r"^(?:(?:had|have|has|were|are|was|is|been|later|also|all
                        # "five were treated on the spot": medical help at the scene (stress alone: _stress_only)
                        r"|^(?:(?:had|have|has|were|are|was|is|been|being|later|also|all|now|still)\s+){0,3}"
                        r"(?:treated|helped)\s+(?:on\s+the\s+spot|at\s+the\s+scene|on\s+site)\b")
+
+
+def _bare_count(words: list[str], end: int) -> bool:
+    """"bringing the count to four" with no casualty word before it: what is counted is unknown (the
+    sentence may be about people who sought help), so the figure is not a death toll."""
+    window = words[max(0, end - 6):end]
+    if "count" not in window or any(w in ("toll", "tolls", "death", "deaths", "dead") for w in window):
+        return False
+    return not any(_role(w) for w in words[max(0, end - 24):end])
 
 
 def _counted_role(words: list[str], end: int) -> str | None:

@@ -92,6 +92,9 @@ class SentenceFeatures:
     # place was hit, its own figure is not given (the toll is a tally)
     shared_toll: bool = False
     recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
+    # districts and communities named as the scene ("У Межівській громаді", "на Нікопольщині", "в Пологовском
+    # районе"): an incident there has no settlement (place null) and the area's oblast
+    areas: list[PlaceMention] = field(default_factory=list)
     strike: bool = False  # a verb of striking a named place ("росіяни обстріляли Херсон"): may start an incident
 
     @property
@@ -153,7 +156,15 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.source = (src[0], src[1] + sent.start, src[2] + sent.start) if src else None
     f.pronoun_source = is_pronoun_attribution(text, ws)
     f.perpetrator = find_perpetrator(text, ws)
+    if f.dates and _FOLLOWED.search(text):
+        f.recalled = True  # "The night attack followed a strike on the centre of Odesa on 14 November"
     return f
+
+
+# an attack told as the one that came before the story's own, with its own date
+_FOLLOWED = re.compile(r"\b(?:followed|follows|came|comes)\s+(?:(?:a|one|two|three|several)\s+(?:days?|hours?|weeks?)\s+)?"
+                       r"(?:after\s+)?(?:an?|the|another)\s+(?:[\w-]+\s+){0,3}?(?:strike|attack|shelling|bombardment|raid)s?\b",
+                       re.IGNORECASE)
 
 
 _DATELINE_HEAD = re.compile(r"^[A-Z][A-Za-z\u2019'. -]{1,40},\s*(?:[A-Z][a-z]+,\s*)?$")

@@ -47,6 +47,10 @@ _WORD = re.compile(r"\d+(?:[:.,]\d+)?|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*(?:-[^\W\d_
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|[–—]")
 _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
+# an adjective of a district or community name: "Межівській", "Пологовском", "Шебекинский", "Кам'янському"
+_AREA_ADJ = re.compile(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і)$")
+_ITEM_HEAD = re.compile(r"\s*(?:\([^()]{0,60}\)\s*)?[:\u2013\u2014]")
+_CITY_NOUNS = frozenset({"місто", "город", "столиця", "столица", "обласний", "областной"})
 _HEADING_END = re.compile(r"^[^\W\d_][^.…!?]*[.…]?\s*$")
 _HEADED = re.compile(r"^\s*[-–—:]\s*$")
 _GROUPS = {"total": TOTAL, "children": CHILDREN, "women": WOMEN, "men": MEN, "healthcare": HEALTH}
@@ -164,6 +168,12 @@ class SlavicAnnotator:
         self.stop = r.words("stop_places")
         self.region_nouns = r.words("region_nouns")
         self.raion_nouns = r.words("raion_nouns")
+        self.area_nouns, self.area_qualifiers = r.words("area_nouns"), r.words("area_qualifiers")
+        self.attack_nouns = r.words("attack_nouns")
+        sfx = r.raw.get("region_suffix") or ()
+        self.region_suffixes = tuple(sfx) if isinstance(sfx, list) else (sfx,) if sfx else ()
+        self.on_words = r.words("on_words")
+        self.on_regions = {_key(k): v for k, v in (r.raw.get("on_regions") or {}).items()}
         self.destination_nouns = r.words("destination_nouns")
         self.river_words = r.words("river_words")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
@@ -211,6 +221,9 @@ class SlavicAnnotator:
         toks = self.tokens(sent)
         f = SentenceFeatures(sent=sent)
         f.places = self.places(toks, sent)
+        f.areas = self.areas(toks, sent, f.places)
+        if f.areas:  # "у Куп'янському районі": the district, not the town it is named after
+            f.places = [p for p in f.places if not any(a.start <= p.start < a.end for a in f.areas)]
         f.dates = self.dates(text, sent.start, published, toks)
         f.times = self.times(text, sent.start)
         f.weapons = self.weapons(text, sent.start, toks)
@@ -298,6 +311,13 @@ class SlavicAnnotator:
                 continue  # "его госпитализировали в Херсон": where the victim was taken, not a place of the report
             if cue is None and prev is not None and any(m.end() == prev.end - sent.start for m in under_fire):
                 cue = "in"  # "Також під обстріл потрапила Токарівка": the place struck, introduced by the phrase
+            if nxt0 := (toks[i + 1] if i + 1 < len(toks) else None):
+                if nxt0.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
+                    continue  # "Дніпровського району", "Межівської громади": a district's or community's name
+            if cue is None and prev is not None and prev.lemmas & self.attack_nouns:
+                cue = "in"  # "Унаслідок обстрілу Кучерівки поранено ...": the place of the attack named
+            if cue is None and i == 0 and _ITEM_HEAD.match(sent.text, t.end - sent.start):
+                cue = "in"  # "Шахове: шестеро поранених", "Богоявленка (Вугледарська громада): ...": a list item's place
             if prev is not None and prev.lemmas & self.river_words:
                 continue  # "з лівого берега Дніпра", "вдоль реки Днепр": the river, not the city of that name
             if prev is not None and prev.lemmas & self.settlement_words:
@@ -306,7 +326,11 @@ class SlavicAnnotator:
                     cue = self.res.cues[toks[i - 2].key]
             # an oblast: "-щина" names and "<adjective> область"
             nxt = toks[i + 1] if i + 1 < len(toks) else None
-            suffix = self.res.raw.get("region_suffix")
+            suffix = self.region_suffixes
+            if prev is not None and prev.key in self.on_words and t.key in self.on_regions:
+                # "на Запоріжжі": the region (the city is "у Запоріжжі")
+                out.append(PlaceMention(t.start, t.end, t.text, "oblast", self.on_regions[t.key], cue=cue))
+                continue
             fr = self._foreign_region_noun(t)
             if fr:  # "на Бєлгородщині", "на Курщине": the region across the border only
                 out.append(PlaceMention(t.start, t.end, t.text, "oblast", fr, cue=cue))
@@ -353,6 +377,11 @@ class SlavicAnnotator:
             hit = self._settlement(t)
             if hit is None and (cue in ("village", "near") or listed) and (nxt is None or not nxt.lemmas & self.raion_nouns):
                 hit = self._adjective_settlement(t)  # "у селі Молодіжному", "в районі Молодіжного"
+            if hit is None and cue == "in" and not listed and (nxt is None or not (nxt.noun and nxt.text[:1].islower())):
+                hit = self._adjective_settlement(t)  # "в Удачном один человек погиб": a village with an adjective's name
+            if hit is None and cue == "in" and nxt is not None and i + 2 < len(toks) and _AREA_ADJ.search(nxt.key) \
+                    and toks[i + 2].lemmas & (self.raion_nouns | self.area_nouns):
+                hit = self._adjective_settlement(t)  # "У Новотроїцькому Покровської громади": the village of that community
             if hit is None and abroad and cue == "village":
                 # "в селе Верхний Любаж Курской области": a village across the border that no table holds; its
                 # name (romanised, as English reports spell it) and region, no point (lat/lon are never guessed)
@@ -398,6 +427,69 @@ class SlavicAnnotator:
                    if p.kind == "settlement" and p.admin_hint is None and any(c.admin1 == office for c in p.candidates)
                    else p for p in out]
         return out
+
+    def areas(self, toks: list[Tok], sent: Sentence, places: list[PlaceMention]) -> list[PlaceMention]:
+        """Districts and communities named in the sentence: an adjective (or a list of them) before a
+        district or community noun ("у Межівській громаді", "Марганецька, Мирівська та Покровська громади",
+        "в Пологовском районе", "Шебекинском городском округе"), or a "-щина" noun that is no oblast
+        ("на Нікопольщині"). A city's district ("у Шевченківському районі Харкова") is not one."""
+        out: list[PlaceMention] = []
+        nouns, quals = self.area_nouns, self.area_qualifiers
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if not (_CYR_UPPER.match(t.text) and _AREA_ADJ.search(t.key)):
+                i += 1
+                continue
+            names, k = [i], i + 1
+            while k < len(toks) and k - i <= 12:
+                u = toks[k]
+                if u.key in self.conjunctions:
+                    k += 1
+                elif _CYR_UPPER.match(u.text) and _AREA_ADJ.search(u.key) and not u.lemmas & nouns \
+                        and (toks[k - 1].key in self.conjunctions or "," in sent.quote(toks[k - 1].end, u.start)):
+                    names.append(k)  # "Марганецька, Мирівська та Покровська громади"
+                    k += 1
+                else:
+                    break
+            while k < len(toks) and toks[k].lemmas & quals and k - names[-1] <= 3:
+                k += 1
+            if k >= len(toks) or not toks[k].lemmas & nouns or toks[k - 1].key in self.conjunctions:
+                i += 1
+                continue
+            noun, after = toks[k], toks[k + 1] if k + 1 < len(toks) else None
+            if after is not None and (after.lemmas & _CITY_NOUNS or _CYR_UPPER.match(after.text)
+                                      and after.key not in self.stop and not _AREA_ADJ.search(after.key)):
+                i = k + 1
+                continue  # "у Київському районі Харкова", "в Ворошиловском районе города": a district of the city
+            prev = toks[i - 1] if i else None
+            cue = self.res.cues.get(prev.key) if prev is not None else None
+            for j in names:
+                a = toks[j]
+                admin1 = None
+                if noun.lemmas & self.raion_nouns:
+                    hit = next((r for lm in sorted(a.lemmas) if (r := self.gaz.raion(f"{lm} район")) is not None), None)
+                    admin1 = hit[0] if hit else None
+                    if hit is None and any(c.feature_code == "PPLX" for lm in sorted(a.lemmas)
+                                           for c in self.gaz.candidates(f"{lm} район")):
+                        continue  # "у Святошинському районі": a city's district (the city is the scene)
+                end = noun.end if len(names) == 1 else a.end
+                out.append(PlaceMention(a.start, end, sent.quote(a.start, end), "area", admin1, cue=cue))
+            i = k + 1
+        suffix = self.region_suffixes
+        for i, t in enumerate(toks):
+            if not suffix or not _CYR_UPPER.match(t.text) or self._foreign_region_noun(t):
+                continue
+            for lm in sorted(t.lemmas):
+                end = next((s for s in suffix if lm.endswith(s)), None)
+                if end and not self.gaz.oblast(lm.capitalize()) and len(lm) > len(end) + 3:
+                    hit = self.gaz.raion(f"{lm[:-len(end)]}ський район")
+                    if hit is not None:  # "на Нікопольщині": the Nikopol district
+                        prev = toks[i - 1] if i else None
+                        out.append(PlaceMention(t.start, t.end, t.text, "area", hit[0],
+                                                cue=self.res.cues.get(prev.key) if prev is not None else None))
+                        break
+        return sorted(out, key=lambda p: p.start)
 
     def _forms(self, t: Tok) -> list[str]:
         w = t.text.translate(_APOS)
