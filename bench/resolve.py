@@ -270,7 +270,8 @@ def phase(url: str, n: int, add: int, seed: int, step: str) -> dict:
     return {"step": step, "claims_stored": stored, "claims_total": r.claims, "store_s": store_s,
             "resolve_s": round(t2 - t1, 2), "resolve_cpu_s": round(cpu, 2), "load": os.getloadavg()[0],
             "peak_rss_mb": round(_peak_mb()), "scored": r.scored, "links_added": r.links_added,
-            "reclustered": r.reclustered, "incidents_rewritten": r.rewritten, "incidents": r.incidents}
+            "reclustered": r.reclustered, "incidents_rewritten": r.rewritten, "incidents": r.incidents,
+            "region": {f"{why} <- {root}": n for (why, root), n in sorted(r.region_reasons.items(), key=lambda t: -t[1])}}
 
 
 def main() -> int:

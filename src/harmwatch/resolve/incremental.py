@@ -32,10 +32,11 @@ and ``tests/test_resolve_bounded.py`` check it with batches in shuffled orders.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import json
+import logging
 
 from sqlalchemy import String, and_, bindparam, delete, func, or_, select, type_coerce, update
 
@@ -47,6 +48,7 @@ from .undated import Dated, rank
 from . import undated as _undated
 from .model import ClaimRef, Decision, Link, Resolution
 
+log = logging.getLogger(__name__)
 _EPS = 1e-9  # cell edges read a hair wide: the exact cell test is candidate_pairs'
 WRITE_CHUNK = 5000  # claims summarised per step of the write
 DAY_QUERY = 8  # cells of one day asked for at once from which the whole day is read instead
@@ -70,6 +72,9 @@ class RunStats:
     changed: int  # incidents written
     incidents: int  # incidents in the database after the run
     source_links: int  # re-report edges written in this run
+    # an incremental run's region by why its claims were settled: {(reason, root reason): claims}
+    # (settle's REASONS; the root is the reason of the part that first drew the claim in)
+    region_reasons: dict = field(default_factory=dict)
 
 
 def _chunks(items: list, size: int = 10_000) -> list[list]:
@@ -164,12 +169,14 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     return out
 
 
-def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], int, set[int]]:
+def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], int, set[int], set[int]]:
     """Score the claims not scored before against their blocks; store the links and the scored marks;
     keep every undated claim's links to dated ones its UNDATED_TOP strongest (merge_offers,
     refill_undated; `gone`: the claims the last run resolved that are no longer current). Returns the ids
-    scored, the number of links added, and the undated claims scored before whose links to dated claims
-    changed (their parts choose again)."""
+    scored, the number of links added, the undated claims scored before whose links to dated claims
+    changed (their parts choose again), and those of them whose links changed only by new claims
+    entering their strongest (merge_offers, not refill_undated: links gained all end in a new claim,
+    links lost in an old one; see settle)."""
     new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
     added, relinked = 0, set()
     if new_ids:
@@ -194,7 +201,7 @@ def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], in
         added = len(links) + n
         _insert(s, ScoredClaim, [{"claim_id": i} for i in sorted(new_ids)])
     n, again = refill_undated(s, new_ids, gone)
-    return new_ids, added + n, relinked | again
+    return new_ids, added + n, relinked | again, relinked - again
 
 
 def _dated_links(s, ids: set[int]) -> dict[int, list[tuple[tuple[float, str], int, int]]]:
@@ -758,6 +765,9 @@ class _Emitted:
 
     def __init__(self):
         self.res = Resolution()
+        # the region's claims by why their part was settled: (reason, root) -> claims, where root is the
+        # reason of the part that first drew it in (REASONS; a cheap count, logged at debug level)
+        self.why: dict[tuple[str, str], int] = {}
         self.refs: dict[int, ClaimRef] = {}
         self.best_of: dict[int, str | None] = {}  # claim id -> the earliest key of its part's choice
         self.old_of: dict[int, str] = {}
@@ -807,19 +817,22 @@ def _changed_parts(s, w: World, parts: list[Part], seeds: set[int], touched: set
     return out
 
 
-def _may_choose_again(s, w: World, changed: list[Part]) -> set[int]:
+def _may_choose_again(s, w: World, changed: list[Part], via: dict[int, int] | None = None) -> set[int]:
     """The claims linked to a changed part whose part's choice may change: a part keeps its last choice
     when every link from it into a changed part scores below its link to the part it chose (then the
     changed part ranks after its choice, and the candidates ranked before are unchanged). Its choice
     is known from ``resolved_claims.best`` (the chosen part's earliest claim); a claim whose link to
     that claim is not stored, whose part chose nothing, or that has no row, is kept (its part chooses
-    again). Parts whose choice was a changed part are found by the caller."""
+    again). Parts whose choice was a changed part are found by the caller. `via`, when given, gets for
+    each claim returned the changed claim its strongest link goes to (the region's reasons)."""
     mine = {w.id_of[k] for p in changed for k in p.keys}
     top: dict[int, float] = {}  # claim -> its strongest link into a changed part
-    for c in mine:
+    for c in sorted(mine):
         for other, score, _ in w.links.get(c, ()):
             if other not in mine and score > top.get(other, float("-inf")):
                 top[other] = score
+                if via is not None:
+                    via[other] = c
     if not top:
         return set()
     best: dict[int, str | None] = {}
@@ -847,10 +860,30 @@ def _pair_scores(s, ids: list[int], other_of: dict[int, int | None]):
             yield b, score, a
 
 
-def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str]) -> tuple[_Emitted, int]:
+# why a part is settled by an incremental run (the region's reasons, `_Emitted.why`)
+NEW, RELINKED, SEED, RECLUSTERED = "new claim", "undated top links changed", "re-resolved claim", "unit re-clustered"
+PREFERS, CHOSE, PARTNER, OLD_INCIDENT = ("may prefer a changed part", "chose a changed or gone part",
+                                         "partner of a settled part", "in the last incident of a settled part")
+REASONS = (NEW, RELINKED, SEED, RECLUSTERED, PREFERS, CHOSE, PARTNER, OLD_INCIDENT)
+
+
+def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str],
+           kinds: dict[int, str] | None = None, quiet: set[int] = frozenset()) -> tuple[_Emitted, int]:
     """The incremental side of the rule: re-cluster the units of `seeds` and of the incidents in
     `touched`, choose again for their changed parts, the parts that may prefer those, and the parts
-    whose choice changed or is gone, and settle every incident those parts were or are in. Returns what was settled and the number of units read."""
+    whose choice changed or is gone, and settle every incident those parts were or are in. `kinds`:
+    why each seed is one (NEW, RELINKED; else SEED), for the region's reasons (`_Emitted.why`).
+
+    `quiet`: seeds that are undated claims whose links changed only by new dated claims entering their
+    strongest UNDATED_TOP (score_new). A part changed by these alone (its claims are one earlier
+    incident's part) chooses again, and so do the parts that chose it, but it does not make the parts
+    linked to it choose again: its claims are the same, every link it gained ends in a new claim (whose
+    part is changed, and finds the parts that may prefer it), and a link it lost only lowers its rank
+    and its cohesion for the old claim at the other end, whose choice then stays unless it was this
+    part (a part ranked before is unchanged, one refused stays refused). At 100,000 generated claims
+    these parts drew in almost half of a +1,000 run's region (docs/scaling.md). Returns what was
+    settled and the number of units read."""
+    kinds = kinds or {}
     start = set(seeds)
     for part in _chunks(sorted(touched)):
         start.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.incident_id.in_(part))))
@@ -858,13 +891,34 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
     touched_units = {w.unit_of(w.refs[c]) for c in start if c in w.refs}
     todo: list[Part] = _changed_parts(s, w, [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]],
                                       seeds, touched)
-    again = _may_choose_again(s, w, todo)
+    why: dict[int, tuple[str, str]] = {}  # id(part) -> (reason, root reason)
+    order = (NEW, RELINKED, SEED)
+    for p in todo:
+        ks = {kinds.get(w.id_of[k], SEED) for k in p.keys if w.id_of[k] in seeds}
+        r = next((k for k in order if k in ks), RECLUSTERED)
+        why[id(p)] = (r, r)
+    via: dict[int, int] = {}
+    loud = todo
+    if quiet:  # the parts changed by more than quiet seeds: only these make linked parts choose again
+        loud = [p for p in _changed_parts(s, w, todo, seeds - quiet, touched)]
+    again = _may_choose_again(s, w, loud, via)
     # parts whose last choice was a changed part (or one now gone): they choose again, even when the
     # link that made the choice went with a deleted claim
     chosen = gone_keys | {k for p in todo for k in p.keys}
+    chose: dict[int, str] = {}
     for part in _chunks(sorted(chosen)):
-        again.update(s.scalars(select(ResolvedClaim.claim_id).where(ResolvedClaim.best.in_(part))))
+        chose.update(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.best)
+                               .where(ResolvedClaim.best.in_(part))).all())
+    again.update(chose)
     w.ensure_claims(again)
+    root_of_key = {k: why[id(p)][1] for p in todo for k in p.keys}
+    for c in sorted(again):
+        p = w.part_of.get(c)
+        if p is not None and id(p) not in why:
+            if c in via:
+                why[id(p)] = (PREFERS, why[id(w.part_of[via[c]])][1])
+            else:
+                why[id(p)] = (CHOSE, root_of_key.get(chose.get(c), "gone"))
     todo += [w.part_of[c] for c in sorted(again) if c in w.part_of]
     em = _Emitted()
     done: set[int] = set()
@@ -878,8 +932,11 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
                 continue
             done.add(id(p))
             fresh.append(p)
+            r = why.setdefault(id(p), (OLD_INCIDENT, "?"))
+            em.why[r] = em.why.get(r, 0) + len(p.keys)
             q, _ = w.partner(p)
             if q is not None and id(q) not in done:
+                why.setdefault(id(q), (PARTNER, r[1]))
                 todo.append(q)
         # the last run's incidents of these claims, and their other claims
         ids = sorted(w.id_of[k] for p in fresh for k in p.keys)
@@ -900,6 +957,16 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str])
                 more.add(cid)
             more.update(s.scalars(select(Claim.id).where(Claim.incident_id.in_(part))))
         w.ensure_claims(more)
+        root_of_inc = {}
+        for p in fresh:
+            for k in p.keys:
+                for iid in (em.old_of.get(w.id_of[k]),):
+                    if iid is not None:
+                        root_of_inc.setdefault(iid, why[id(p)][1])
+        for c in sorted(more):
+            p = w.part_of.get(c)
+            if p is not None and id(p) not in why:
+                why[id(p)] = (OLD_INCIDENT, root_of_inc.get(em.old_of.get(c), "?"))
         todo += [w.part_of[c] for c in sorted(more) if c in w.part_of and id(w.part_of[c]) not in done]
     settled = {}
     for u, parts in w.parts.items():
@@ -929,7 +996,7 @@ def run(s, full: bool = False) -> RunStats:
     current = _current_ids().where(Claim.id == ResolvedClaim.claim_id).exists()
     gone_rows = list(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
                                .where(~current)))
-    scored, links_added, relinked = score_new(s, full, {c for c, _, _ in gone_rows})
+    scored, links_added, relinked, entered = score_new(s, full, {c for c, _, _ in gone_rows})
     # where to start: claims the last run did not resolve (or that were re-extracted since), and the
     # last run's incidents that lost a claim
     unresolved = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ResolvedClaim.claim_id)))))
@@ -946,11 +1013,15 @@ def run(s, full: bool = False) -> RunStats:
     if not seeds and not touched:
         return RunStats(_count(s, _current_ids()), 0, links_added, 0, 0, 0, _count(s, select(IncidentRow.id)), 0)
     w = World(s)
-    em, units = settle(s, w, seeds, touched, gone_keys)
+    kinds = {c: SEED for c in unresolved} | {c: RELINKED for c in relinked} | {c: NEW for c in scored}
+    em, units = settle(s, w, seeds, touched, gone_keys, kinds, quiet=entered - scored - unresolved)
+    if log.isEnabledFor(logging.DEBUG):
+        for (reason, root), n in sorted(em.why.items(), key=lambda t: -t[1]):
+            log.debug("region: %d claims settled as %s (first drawn in by: %s)", n, reason, root)
     written, edges = _write(s, em, gone, touched, {k for _, _, k in stale_keys}, full=False)
     return RunStats(claims=_count(s, _current_ids()), scored=len(scored), links_added=links_added,
                     region=len(em.refs), rounds=units, changed=written,
-                    incidents=_count(s, select(IncidentRow.id)), source_links=edges)
+                    incidents=_count(s, select(IncidentRow.id)), source_links=edges, region_reasons=dict(em.why))
 
 
 def run_full(s) -> RunStats:

@@ -16,7 +16,7 @@ incidents they touch (`refresh`), never the whole table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select, update
@@ -52,6 +52,8 @@ class ResolveReport:
     source_links: int  # re-report edges written in this run
     reclustered: int = 0  # claims clustered again (the region around the new claims)
     rewritten: int = 0  # incidents whose rows were written
+    # the re-clustered claims by why they were settled: {(reason, root reason): claims} (incremental.settle)
+    region_reasons: dict = field(default_factory=dict)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -207,7 +209,8 @@ def resolve_in(s, full: bool = False) -> ResolveReport:
     from .incremental import run
     r = run(s, full)
     return ResolveReport(claims=r.claims, scored=r.scored, links_added=r.links_added, incidents=r.incidents,
-                         source_links=r.source_links, reclustered=r.region, rewritten=r.changed)
+                         source_links=r.source_links, reclustered=r.region, rewritten=r.changed,
+                         region_reasons=r.region_reasons)
 
 
 def _edges(res: Resolution, sources: list[Source]) -> list:
