@@ -821,10 +821,13 @@ def _may_choose_again(s, w: World, changed: list[Part], via: dict[int, int] | No
     """The claims linked to a changed part whose part's choice may change: a part keeps its last choice
     when every link from it into a changed part scores below its link to the part it chose (then the
     changed part ranks after its choice, and the candidates ranked before are unchanged). Its choice
-    is known from ``resolved_claims.best`` (the chosen part's earliest claim); a claim whose link to
-    that claim is not stored, whose part chose nothing, or that has no row, is kept (its part chooses
-    again). Parts whose choice was a changed part are found by the caller. `via`, when given, gets for
-    each claim returned the changed claim its strongest link goes to (the region's reasons)."""
+    is known from ``resolved_claims.best`` (the chosen part's earliest claim), and the score of the link
+    that made it is the strongest link between the claims of the two parts, each found in
+    ``resolved_claims`` as the claims of its incident with its choice (an incident is one part, or two
+    parts that chose each other: no two of its parts share a choice). A claim whose part chose nothing,
+    or that has no row, is kept (its part chooses again). Parts whose choice was a changed part are found
+    by the caller. `via`, when given, gets for each claim returned the changed claim its strongest link
+    goes to (the region's reasons)."""
     mine = {w.id_of[k] for p in changed for k in p.keys}
     top: dict[int, float] = {}  # claim -> its strongest link into a changed part
     for c in sorted(mine):
@@ -835,29 +838,41 @@ def _may_choose_again(s, w: World, changed: list[Part], via: dict[int, int] | No
                     via[other] = c
     if not top:
         return set()
-    best: dict[int, str | None] = {}
+    row: dict[int, tuple[str, str | None]] = {}  # claim -> (its incident, its part's choice)
     for part in _chunks(sorted(top)):
-        best.update(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.best)
-                              .where(ResolvedClaim.claim_id.in_(part))).all())
-    id_of: dict[str, int] = {}
-    for part in _chunks(sorted({b for b in best.values() if b is not None})):
-        id_of.update((k, i) for i, k in s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.key)
-                                                  .where(ResolvedClaim.key.in_(part))))
-    chosen = {c: id_of.get(b) for c, b in best.items() if b is not None}
-    floor: dict[int, float] = {}  # claim -> the score of its link to its part's choice (a lower bound of it)
-    for c, score, _ in (x for part in _chunks(sorted(chosen)) for x in _pair_scores(s, part, chosen)):
-        floor[c] = max(score, floor.get(c, float("-inf")))
-    return {c for c, score in top.items() if c not in floor or score >= floor[c]}
-
-
-def _pair_scores(s, ids: list[int], other_of: dict[int, int | None]):
-    """(claim, score, other) for the stored links between each claim of `ids` and other_of[claim]."""
-    for a, b, score in s.execute(select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score)
-                                 .where(or_(ClaimLink.claim_a.in_(ids), ClaimLink.claim_b.in_(ids)))):
-        if other_of.get(a) == b:
-            yield a, score, b
-        if other_of.get(b) == a:
-            yield b, score, a
+        row.update((c, (i, b)) for c, i, b in s.execute(
+            select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.best)
+            .where(ResolvedClaim.claim_id.in_(part))))
+    of_key: dict[str, tuple[str, str | None]] = {}  # a chosen part's earliest key -> (incident, choice)
+    for part in _chunks(sorted({b for _, b in row.values() if b is not None})):
+        of_key.update((k, (i, b)) for k, i, b in s.execute(
+            select(ResolvedClaim.key, ResolvedClaim.incident_id, ResolvedClaim.best)
+            .where(ResolvedClaim.key.in_(part))))
+    pairs = {(row[c], of_key[row[c][1]]) for c in row if row[c][1] is not None and row[c][1] in of_key}
+    groups: dict[tuple[str, str | None], set[int]] = {}  # (incident, choice) -> the part's claims
+    for part in _chunks(sorted({g[0] for pair in pairs for g in pair})):
+        for c, i, b in s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.best)
+                                 .where(ResolvedClaim.incident_id.in_(part))):
+            groups.setdefault((i, b), set()).add(c)
+    floor: dict[tuple, float] = {}  # (part, its choice) -> the strongest link between their claims
+    side: dict[int, list[tuple]] = {}  # claim of a part -> the pairs it is the part's side of
+    for pair in pairs:
+        for c in groups.get(pair[0], ()):
+            side.setdefault(c, []).append(pair)
+    for part in _chunks(sorted(side)):
+        for a, b, score in s.execute(select(ClaimLink.claim_a, ClaimLink.claim_b, ClaimLink.score)
+                                     .where(or_(ClaimLink.claim_a.in_(part), ClaimLink.claim_b.in_(part)))):
+            for x, y in ((a, b), (b, a)):
+                for pair in side.get(x, ()):
+                    if y in groups.get(pair[1], ()) and score > floor.get(pair, float("-inf")):
+                        floor[pair] = score
+    out = set()
+    for c, score in top.items():
+        r = row.get(c)
+        pair = (r, of_key.get(r[1])) if r is not None and r[1] is not None else None
+        if pair is None or pair not in floor or score >= floor[pair]:
+            out.add(c)
+    return out
 
 
 # why a part is settled by an incremental run (the region's reasons, `_Emitted.why`)
@@ -891,16 +906,19 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str],
     touched_units = {w.unit_of(w.refs[c]) for c in start if c in w.refs}
     todo: list[Part] = _changed_parts(s, w, [p for u in sorted(touched_units, key=block_order) for p in w.parts[u]],
                                       seeds, touched)
-    why: dict[int, tuple[str, str]] = {}  # id(part) -> (reason, root reason)
-    order = (NEW, RELINKED, SEED)
-    for p in todo:
-        ks = {kinds.get(w.id_of[k], SEED) for k in p.keys if w.id_of[k] in seeds}
-        r = next((k for k in order if k in ks), RECLUSTERED)
-        why[id(p)] = (r, r)
-    via: dict[int, int] = {}
     loud = todo
     if quiet:  # the parts changed by more than quiet seeds: only these make linked parts choose again
-        loud = [p for p in _changed_parts(s, w, todo, seeds - quiet, touched)]
+        loud = _changed_parts(s, w, todo, seeds - quiet, touched)
+    why: dict[int, tuple[str, str]] = {}  # id(part) -> (reason, root reason)
+    loud_ids = {id(p) for p in loud}
+    for p in todo:
+        mine = {w.id_of[k] for k in p.keys} & seeds
+        ks = {kinds.get(c, SEED) for c in mine}
+        r = next((k for k in (NEW, SEED, RELINKED) if k in ks), RECLUSTERED)
+        if r == RELINKED and id(p) in loud_ids and mine <= quiet:
+            r = RECLUSTERED  # changed for another reason than its quiet seeds
+        why[id(p)] = (r, r)
+    via: dict[int, int] = {}
     again = _may_choose_again(s, w, loud, via)
     # parts whose last choice was a changed part (or one now gone): they choose again, even when the
     # link that made the choice went with a deleted claim
