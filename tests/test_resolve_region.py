@@ -17,12 +17,14 @@ from test_resolve_local_region import _state, _undated_heavy
 
 
 def _loud_settle(monkeypatch):
-    """The earlier settling: every changed part, quiet or not, makes the parts linked to it choose again."""
-    settle = incremental.settle
+    """The earlier settling: every undated claim whose strongest links changed is settled like a new
+    claim, and its part makes every part linked to it that may prefer it choose again."""
+    score_new = incremental.score_new
 
-    def loud(*args, quiet=frozenset(), **kw):
-        return settle(*args, **kw)
-    monkeypatch.setattr(incremental, "settle", loud)
+    def loud(*args, **kw):
+        new_ids, added, relinked, _entered = score_new(*args, **kw)
+        return new_ids, added, relinked, {}
+    monkeypatch.setattr(incremental, "score_new", loud)
 
 
 def _split(gen, claims, seed, share):
@@ -54,6 +56,9 @@ def test_quiet_undated_parts_settle_less_and_give_the_full_run(gen, new_db_url, 
     assert loud.region_reasons.get((incremental.RELINKED, incremental.RELINKED), 0) > 0
     assert loud.region_reasons.get((incremental.PREFERS, incremental.RELINKED), 0) > 0
     assert quiet.region_reasons.get((incremental.PREFERS, incremental.RELINKED), 0) == 0
+    # only the undated parts a displaced link went to the choice of (or from) settle now
+    assert (quiet.region_reasons.get((incremental.RELINKED, incremental.RELINKED), 0)
+            < loud.region_reasons[(incremental.RELINKED, incremental.RELINKED)])
     assert quiet.reclustered < loud.reclustered
     # the same incidents, rows and choices either way, and a full run's
     state = _state(quiet_db)

@@ -169,16 +169,17 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     return out
 
 
-def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], int, set[int], set[int]]:
+def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], int, set[int], dict[int, set[int]]]:
     """Score the claims not scored before against their blocks; store the links and the scored marks;
     keep every undated claim's links to dated ones its UNDATED_TOP strongest (merge_offers,
     refill_undated; `gone`: the claims the last run resolved that are no longer current). Returns the ids
     scored, the number of links added, the undated claims scored before whose links to dated claims
-    changed (their parts choose again), and those of them whose links changed only by new claims
-    entering their strongest (merge_offers, not refill_undated: links gained all end in a new claim,
-    links lost in an old one; see settle)."""
+    changed, and those of them whose links changed only by new claims entering their strongest
+    (merge_offers, not refill_undated: every link gained ends in a new claim) with the old dated claims
+    their displaced links went to (see `_lost_choice`)."""
     new_ids = set(s.scalars(_current_ids().where(~Claim.id.in_(select(ScoredClaim.claim_id)))))
     added, relinked = 0, set()
+    dropped: list[tuple[int, int]] = []
     if new_ids:
         if full:
             refs = scoring_refs(s, new_ids)
@@ -197,11 +198,15 @@ def score_new(s, full: bool, gone: set[int] = frozenset()) -> tuple[set[int], in
         if links:
             _insert(s, ClaimLink, [{"claim_a": ids[l.a], "claim_b": ids[l.b], "score": l.score,
                                     "features": l.features} for l in links])
-        n, relinked = merge_offers(s, offers, by_key)
+        n, relinked = merge_offers(s, offers, by_key, dropped)
         added = len(links) + n
         _insert(s, ScoredClaim, [{"claim_id": i} for i in sorted(new_ids)])
     n, again = refill_undated(s, new_ids, gone)
-    return new_ids, added + n, relinked | again, relinked - again
+    entered = {u: set() for u in relinked - again}
+    for u, x in dropped:
+        if u in entered:
+            entered[u].add(x)
+    return new_ids, added + n, relinked | again, entered
 
 
 def _dated_links(s, ids: set[int]) -> dict[int, list[tuple[tuple[float, str], int, int]]]:
@@ -225,11 +230,13 @@ def _dated_links(s, ids: set[int]) -> dict[int, list[tuple[tuple[float, str], in
     return out
 
 
-def merge_offers(s, offers: list[Link], by_key: dict[str, ClaimRef]) -> tuple[int, set[int]]:
+def merge_offers(s, offers: list[Link], by_key: dict[str, ClaimRef],
+                 dropped: list[tuple[int, int]] | None = None) -> tuple[int, set[int]]:
     """Links of undated claims scored before to new dated claims in their windows: each enters when it
     ranks among the claim's UNDATED_TOP strongest (with the links it stored, which were the strongest of
     the claims before: the strongest of the union are those of the claims now), and displaces the
-    weakest. Returns the links added and the undated claims whose links changed."""
+    weakest. Returns the links added and the undated claims whose links changed; `dropped`, when given,
+    gets the (undated claim, dated claim) of each link displaced."""
     by_u: dict[int, list[Link]] = {}
     for l in offers:
         u = by_key[l.a] if by_key[l.a].date is None else by_key[l.b]
@@ -240,16 +247,18 @@ def merge_offers(s, offers: list[Link], by_key: dict[str, ClaimRef]) -> tuple[in
     rows, doomed, changed = [], [], set()
     for uid, new in sorted(by_u.items()):
         ukey = next(k for k in (new[0].a, new[0].b) if by_key[k].claim_id == uid)
-        ranked = sorted([(r, None, row) for r, _, row in stored[uid]] +
-                        [(rank(l, ukey), l, None) for l in new], key=lambda t: t[0])
+        ranked = sorted([(r, None, row, other) for r, other, row in stored[uid]] +
+                        [(rank(l, ukey), l, None, None) for l in new], key=lambda t: t[0])
         top, rest = ranked[:_undated.UNDATED_TOP], ranked[_undated.UNDATED_TOP:]
-        entered = [l for _, l, _ in top if l is not None]
+        entered = [l for _, l, _, _ in top if l is not None]
         if not entered:
             continue
         changed.add(uid)
         rows += [{"claim_a": by_key[l.a].claim_id, "claim_b": by_key[l.b].claim_id, "score": l.score,
                   "features": l.features} for l in entered]
-        doomed += [row for _, l, row in rest if l is None]
+        doomed += [row for _, l, row, _ in rest if l is None]
+        if dropped is not None:
+            dropped += [(uid, other) for _, l, _, other in rest if l is None]
     for part in _chunks(doomed):
         s.execute(delete(ClaimLink).where(ClaimLink.id.in_(part)))
     _insert(s, ClaimLink, rows)
@@ -875,15 +884,48 @@ def _may_choose_again(s, w: World, changed: list[Part], via: dict[int, int] | No
     return out
 
 
+def _lost_choice(s, dropped: list[tuple[int, int]]) -> set[int]:
+    """Of the ends of these displaced links (an undated claim scored before, an old dated claim:
+    merge_offers), those whose part's choice (``resolved_claims.best``) was the part at the other end:
+    only their choices can change by the loss (any other candidate's rank and cohesion only fell, and
+    the candidates ranked before stay as they were). A part is the claims of one incident with one
+    choice (see _may_choose_again); an end without a row counts as lost."""
+    if not dropped:
+        return set()
+    ids = sorted({c for pair in dropped for c in pair})
+    row: dict[int, tuple[str, str | None]] = {}
+    for part in _chunks(ids):
+        row.update((c, (i, b)) for c, i, b in s.execute(
+            select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.best)
+            .where(ResolvedClaim.claim_id.in_(part))))
+    of_key: dict[str, tuple[str, str | None]] = {}
+    for part in _chunks(sorted({b for _, b in row.values() if b is not None})):
+        of_key.update((k, (i, b)) for k, i, b in s.execute(
+            select(ResolvedClaim.key, ResolvedClaim.incident_id, ResolvedClaim.best)
+            .where(ResolvedClaim.key.in_(part))))
+    out = set()
+    for u, x in dropped:
+        if u not in row or x not in row:
+            out.update((u, x))
+            continue
+        for a, b in ((u, x), (x, u)):
+            choice = row[a][1]
+            if choice is not None and of_key.get(choice, row[b]) == row[b]:
+                out.add(a)
+    return out
+
+
 # why a part is settled by an incremental run (the region's reasons, `_Emitted.why`)
 NEW, RELINKED, SEED, RECLUSTERED = "new claim", "undated top links changed", "re-resolved claim", "unit re-clustered"
 PREFERS, CHOSE, PARTNER, OLD_INCIDENT = ("may prefer a changed part", "chose a changed or gone part",
                                          "partner of a settled part", "in the last incident of a settled part")
-REASONS = (NEW, RELINKED, SEED, RECLUSTERED, PREFERS, CHOSE, PARTNER, OLD_INCIDENT)
+LOST = "lost its link to its choice"
+REASONS = (NEW, RELINKED, SEED, RECLUSTERED, PREFERS, CHOSE, LOST, PARTNER, OLD_INCIDENT)
 
 
 def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str],
-           kinds: dict[int, str] | None = None, quiet: set[int] = frozenset()) -> tuple[_Emitted, int]:
+           kinds: dict[int, str] | None = None, quiet: set[int] = frozenset(),
+           lost: set[int] = frozenset()) -> tuple[_Emitted, int]:
     """The incremental side of the rule: re-cluster the units of `seeds` and of the incidents in
     `touched`, choose again for their changed parts, the parts that may prefer those, and the parts
     whose choice changed or is gone, and settle every incident those parts were or are in. `kinds`:
@@ -896,8 +938,9 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str],
     part is changed, and finds the parts that may prefer it), and a link it lost only lowers its rank
     and its cohesion for the old claim at the other end, whose choice then stays unless it was this
     part (a part ranked before is unchanged, one refused stays refused). At 100,000 generated claims
-    these parts drew in almost half of a +1,000 run's region (docs/scaling.md). Returns what was
-    settled and the number of units read."""
+    these parts drew in almost half of a +1,000 run's region (docs/scaling.md). `lost`: claims whose
+    parts choose again because a link displaced so went to their part's choice (_lost_choice). Returns
+    what was settled and the number of units read."""
     kinds = kinds or {}
     start = set(seeds)
     for part in _chunks(sorted(touched)):
@@ -928,6 +971,7 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str],
         chose.update(s.execute(select(ResolvedClaim.claim_id, ResolvedClaim.best)
                                .where(ResolvedClaim.best.in_(part))).all())
     again.update(chose)
+    again.update(lost)
     w.ensure_claims(again)
     root_of_key = {k: why[id(p)][1] for p in todo for k in p.keys}
     for c in sorted(again):
@@ -935,6 +979,8 @@ def settle(s, w: World, seeds: set[int], touched: set[str], gone_keys: set[str],
         if p is not None and id(p) not in why:
             if c in via:
                 why[id(p)] = (PREFERS, why[id(w.part_of[via[c]])][1])
+            elif c in lost and c not in chose:
+                why[id(p)] = (LOST, RELINKED)
             else:
                 why[id(p)] = (CHOSE, root_of_key.get(chose.get(c), "gone"))
     todo += [w.part_of[c] for c in sorted(again) if c in w.part_of]
@@ -1022,7 +1068,12 @@ def run(s, full: bool = False) -> RunStats:
         select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.key)
         .where(ResolvedClaim.claim_id.in_(part)))]
     gone = {c for c, _, _ in gone_rows}
-    seeds = unresolved | scored | relinked  # relinked: undated claims whose strongest links changed
+    # relinked: undated claims whose strongest links changed; those whose links changed only by new claims
+    # entering (`entered`) settle only when a displaced link went to their part's choice or from a part
+    # that chose theirs (_lost_choice): every other part's choice is as before
+    quiet = set(entered) - scored - unresolved
+    lost = _lost_choice(s, [(u, x) for u in sorted(quiet) for x in sorted(entered[u])])
+    seeds = unresolved | scored | (relinked - quiet) | (quiet & lost)
     touched = {i for _, i, _ in gone_rows} | {i for _, i, _ in stale_keys}
     gone_keys = {k for _, _, k in gone_rows} | {k for _, _, k in stale_keys}
     if stale_keys:  # a claim id used again by a re-extracted claim: the old row says nothing of the new claim
@@ -1032,7 +1083,7 @@ def run(s, full: bool = False) -> RunStats:
         return RunStats(_count(s, _current_ids()), 0, links_added, 0, 0, 0, _count(s, select(IncidentRow.id)), 0)
     w = World(s)
     kinds = {c: SEED for c in unresolved} | {c: RELINKED for c in relinked} | {c: NEW for c in scored}
-    em, units = settle(s, w, seeds, touched, gone_keys, kinds, quiet=entered - scored - unresolved)
+    em, units = settle(s, w, seeds, touched, gone_keys, kinds, quiet=quiet & lost, lost=lost - quiet)
     if log.isEnabledFor(logging.DEBUG):
         for (reason, root), n in sorted(em.why.items(), key=lambda t: -t[1]):
             log.debug("region: %d claims settled as %s (first drawn in by: %s)", n, reason, root)
