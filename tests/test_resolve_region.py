@@ -98,3 +98,22 @@ def test_the_region_is_logged_by_reason_at_debug_level(gen, new_db_url, caplog):
     lines = [m for m in caplog.messages if m.startswith("region: ")]
     assert len(lines) == len(r.region_reasons)
     assert sum(int(m.split()[1]) for m in lines) == r.reclustered
+
+
+def test_resolve_explain_region_prints_the_reasons(gen, new_db_url):
+    from typer.testing import CliRunner
+
+    from harmwatch.cli.main import app as cli_app
+    claims = _undated_heavy(gen, 300, 6, towns=3, days=30)
+    first, later = _split(gen, claims, 6, 0.1)
+    url = new_db_url("cli.db")
+    db = Database.open(url)
+    gen.store(db, first)
+    resolve(db)
+    gen.store(db, later)
+    res = CliRunner().invoke(cli_app, ["--db", url, "resolve", "--explain-region"])
+    assert res.exit_code == 0, res.output
+    lines = [line for line in res.output.splitlines() if "first drawn in by:" in line]
+    total = int(res.output.split("re-clustered ")[1].split()[0])
+    assert lines and sum(int(line.split()[0]) for line in lines) == total
+    assert any(f"{incremental.NEW} (first drawn in by: {incremental.NEW})" in line for line in lines)

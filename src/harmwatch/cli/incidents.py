@@ -43,13 +43,16 @@ def _reason(reason: Optional[str]) -> Optional[str]:
 
 
 def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pair again and rewrite every incident "
-                                                                  "(the same result as the incremental runs).")) -> None:
+                                                                  "(the same result as the incremental runs)."),
+                explain_region: bool = typer.Option(False, "--explain-region",
+                                                    help="After an incremental run, print how many claims were "
+                                                         "clustered again for each reason.")) -> None:
     """Resolve stored claims into incidents (incremental; `ingest` runs it too).
 
     Incremental: only new claims are scored, against the claims of their day and area, and only
     the incidents near them are clustered again and rewritten.
 
-    Example: `harmwatch resolve` (or `harmwatch resolve --full`)
+    Example: `harmwatch resolve` (or `harmwatch resolve --full`, `harmwatch resolve --explain-region`)
     """
     from ..resolve.service import resolve
     try:
@@ -58,6 +61,9 @@ def resolve_cmd(full: bool = typer.Option(False, "--full", help="Score every pai
         _fail(e)
     err.print(f"claims {r.claims}, newly scored {r.scored}, new links {r.links_added}, incidents {r.incidents}, "
               f"re-clustered {r.reclustered} claims, rewrote {r.rewritten} incidents, re-report edges {r.source_links}")
+    if explain_region:
+        for (why, root), n in sorted(r.region_reasons.items(), key=lambda t: (-t[1], t[0])):
+            err.print(f"  {n:>7} claims: {why} (first drawn in by: {root})")
 
 
 def _range(r: dict) -> str:
