@@ -17,7 +17,9 @@ each other as best partner are one incident. An incremental run (``run``, called
    that lost a claim: their parts that changed since the last run (``_changed_parts``), the parts
    linked to those that may now prefer them (``_may_choose_again``), those whose chosen partner
    (``resolved_claims.best``, migration 0018) changed or is gone, and every incident any of these
-   were or are in. ``World`` reads and clusters units on demand from the stored claims and links, so a part is
+   were or are in. An undated claim whose strongest links changed only by new claims entering them
+   settles only when a displaced link touched a choice (``_lost_choice``). Why each claim was settled
+   is counted (``RunStats.region_reasons``, logged at debug level, ``harmwatch resolve --explain-region``). ``World`` reads and clusters units on demand from the stored claims and links, so a part is
    decided exactly as a full run decides it.
 3. **Writes** only the incidents that changed (summary, claims.incident_id) and the re-report
    edges among their documents, and every settled claim's ``resolved_claims`` row.
