@@ -221,7 +221,7 @@ class SlavicAnnotator:
         toks = self.tokens(sent)
         f = SentenceFeatures(sent=sent)
         f.places = self.places(toks, sent)
-        f.areas = self.areas(toks, sent, f.places)
+        f.areas = self.areas(toks, sent)
         if f.areas:  # "у Куп'янському районі": the district, not the town it is named after
             f.places = [p for p in f.places if not any(a.start <= p.start < a.end for a in f.areas)]
         f.dates = self.dates(text, sent.start, published, toks)
@@ -311,9 +311,9 @@ class SlavicAnnotator:
                 continue  # "его госпитализировали в Херсон": where the victim was taken, not a place of the report
             if cue is None and prev is not None and any(m.end() == prev.end - sent.start for m in under_fire):
                 cue = "in"  # "Також під обстріл потрапила Токарівка": the place struck, introduced by the phrase
-            if nxt0 := (toks[i + 1] if i + 1 < len(toks) else None):
-                if nxt0.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
-                    continue  # "Дніпровського району", "Межівської громади": a district's or community's name
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if nxt is not None and nxt.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
+                continue  # "Дніпровського району", "Межівської громади": a district's or community's name
             if cue is None and prev is not None and prev.lemmas & self.attack_nouns:
                 cue = "in"  # "Унаслідок обстрілу Кучерівки поранено ...": the place of the attack named
             if cue is None and i == 0 and _ITEM_HEAD.match(sent.text, t.end - sent.start):
@@ -325,7 +325,6 @@ class SlavicAnnotator:
                 if i > 1 and self.res.cues.get(toks[i - 2].key) in ("near", "from", "to"):
                     cue = self.res.cues[toks[i - 2].key]
             # an oblast: "-щина" names and "<adjective> область"
-            nxt = toks[i + 1] if i + 1 < len(toks) else None
             suffix = self.region_suffixes
             if prev is not None and prev.key in self.on_words and t.key in self.on_regions:
                 # "на Запоріжжі": the region (the city is "у Запоріжжі")
@@ -428,7 +427,7 @@ class SlavicAnnotator:
                    else p for p in out]
         return out
 
-    def areas(self, toks: list[Tok], sent: Sentence, places: list[PlaceMention]) -> list[PlaceMention]:
+    def areas(self, toks: list[Tok], sent: Sentence) -> list[PlaceMention]:
         """Districts and communities named in the sentence: an adjective (or a list of them) before a
         district or community noun ("у Межівській громаді", "Марганецька, Мирівська та Покровська громади",
         "в Пологовском районе", "Шебекинском городском округе"), or a "-щина" noun that is no oblast
@@ -468,7 +467,7 @@ class SlavicAnnotator:
                 a = toks[j]
                 admin1 = None
                 if noun.lemmas & self.raion_nouns:
-                    hit = next((r for lm in sorted(a.lemmas) if (r := self.gaz.raion(f"{lm} район")) is not None), None)
+                    hit = self._raion_of(a)
                     admin1 = hit[0] if hit else None
                     if hit is None and any(c.feature_code == "PPLX" for lm in sorted(a.lemmas)
                                            for c in self.gaz.candidates(f"{lm} район")):
@@ -545,11 +544,12 @@ class SlavicAnnotator:
         """The oblast of a raion named right after a place ("Гроза Куп'янського району"), else None."""
         if i + 2 >= len(toks) or not toks[i + 2].lemmas & self.raion_nouns:
             return None
-        for lm in sorted(toks[i + 1].lemmas):
-            r = self.gaz.raion(f"{lm} район")
-            if r is not None:
-                return r[0]
-        return None
+        hit = self._raion_of(toks[i + 1])
+        return hit[0] if hit else None
+
+    def _raion_of(self, t: Tok) -> tuple[str, tuple[float, float] | None] | None:
+        """(oblast, centre) of the raion an adjective names ("Куп'янського" -> Kupiansk raion), else None."""
+        return next((r for lm in sorted(t.lemmas) if (r := self.gaz.raion(f"{lm} район")) is not None), None)
 
     def _foreign_settlement(self, t: Tok, region: str | None):
         """(name, places) across the border for a capitalised word in any case, in ``region`` if given."""
