@@ -849,16 +849,7 @@ def _may_choose_again(s, w: World, changed: list[Part], via: dict[int, int] | No
                     via[other] = c
     if not top:
         return set()
-    row: dict[int, tuple[str, str | None]] = {}  # claim -> (its incident, its part's choice)
-    for part in _chunks(sorted(top)):
-        row.update((c, (i, b)) for c, i, b in s.execute(
-            select(ResolvedClaim.claim_id, ResolvedClaim.incident_id, ResolvedClaim.best)
-            .where(ResolvedClaim.claim_id.in_(part))))
-    of_key: dict[str, tuple[str, str | None]] = {}  # a chosen part's earliest key -> (incident, choice)
-    for part in _chunks(sorted({b for _, b in row.values() if b is not None})):
-        of_key.update((k, (i, b)) for k, i, b in s.execute(
-            select(ResolvedClaim.key, ResolvedClaim.incident_id, ResolvedClaim.best)
-            .where(ResolvedClaim.key.in_(part))))
+    row, of_key = _stored_choices(s, sorted(top))
     pairs = {(row[c], of_key[row[c][1]]) for c in row if row[c][1] is not None and row[c][1] in of_key}
     groups: dict[tuple[str, str | None], set[int]] = {}  # (incident, choice) -> the part's claims
     for part in _chunks(sorted({g[0] for pair in pairs for g in pair})):
@@ -886,15 +877,9 @@ def _may_choose_again(s, w: World, changed: list[Part], via: dict[int, int] | No
     return out
 
 
-def _lost_choice(s, dropped: list[tuple[int, int]]) -> set[int]:
-    """Of the ends of these displaced links (an undated claim scored before, an old dated claim:
-    merge_offers), those whose part's choice (``resolved_claims.best``) was the part at the other end:
-    only their choices can change by the loss (any other candidate's rank and cohesion only fell, and
-    the candidates ranked before stay as they were). A part is the claims of one incident with one
-    choice (see _may_choose_again); an end without a row counts as lost."""
-    if not dropped:
-        return set()
-    ids = sorted({c for pair in dropped for c in pair})
+def _stored_choices(s, ids: list[int]) -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, str | None]]]:
+    """What the last run stored for these claims: claim -> (its incident, its part's choice), and for each
+    choice named there (a chosen part's earliest claim key) -> (that claim's incident, its choice)."""
     row: dict[int, tuple[str, str | None]] = {}
     for part in _chunks(ids):
         row.update((c, (i, b)) for c, i, b in s.execute(
@@ -905,6 +890,18 @@ def _lost_choice(s, dropped: list[tuple[int, int]]) -> set[int]:
         of_key.update((k, (i, b)) for k, i, b in s.execute(
             select(ResolvedClaim.key, ResolvedClaim.incident_id, ResolvedClaim.best)
             .where(ResolvedClaim.key.in_(part))))
+    return row, of_key
+
+
+def _lost_choice(s, dropped: list[tuple[int, int]]) -> set[int]:
+    """Of the ends of these displaced links (an undated claim scored before, an old dated claim:
+    merge_offers), those whose part's choice (``resolved_claims.best``) was the part at the other end:
+    only their choices can change by the loss (any other candidate's rank and cohesion only fell, and
+    the candidates ranked before stay as they were). A part is the claims of one incident with one
+    choice (see _may_choose_again); an end without a row counts as lost."""
+    if not dropped:
+        return set()
+    row, of_key = _stored_choices(s, sorted({c for pair in dropped for c in pair}))
     out = set()
     for u, x in dropped:
         if u not in row or x not in row:
