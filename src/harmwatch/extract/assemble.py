@@ -348,7 +348,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if f.oblasts:
             last_oblast = f.oblasts[0]
         if f.areas and not settlements and (f.attack or any(x.value is not None for x in f.figures)) \
-                and not _city_district(f.areas[0], current):
+                and not all(_city_district(a, current, f) for a in f.areas):
             current = _area_draft(f, current, drafts, tallies, last_oblast, doc_oblast, last_source, publisher,
                                   lambda: _carried(date_ctx, f, drafts, None, wave_doc, dated_places))
             continue
@@ -511,6 +511,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     # for the attacks of the text with no date word of their own (a lead that names its day gives that day instead)
     lead_past = next((f.past_day for f in feats if f.past_day is not None and f.sent.paragraph <= 1 and not f.dates),
                      None) if not ranged else None
+    if lead_past is not None:
+        live = None  # a summary of the day before: "тип яких встановлюється" later in it is no live report
     claims = []
     coords = _doc_points(drafts, gaz)
     head_places = {_norm(p.text): p for p in headline.settlements} if headline is not None else {}
@@ -642,10 +644,12 @@ def _casualty_item(f: SentenceFeatures, scene: PlaceMention) -> bool:
         and any(x.value is not None and not x.sub for x in f.figures)
 
 
-def _city_district(area: PlaceMention, current: Draft | None) -> bool:
+def _city_district(area: PlaceMention, current: Draft | None, f: SentenceFeatures) -> bool:
     """"Попадания зафиксированы в Ворошиловском районе" after an attack on Donetsk: a district of the city the
-    incident is in (no raion of that name is known), not an area of its own."""
-    return bool(area.admin1 is None and _RAION_WORD.search(area.text) and current is not None
+    incident is in (no raion of that name is known), not an area of its own ("у Слобідському та Холодногірському
+    районах": the noun after the list)."""
+    after = f.sent.text[area.start - f.sent.start:area.end - f.sent.start + 40]
+    return bool(area.admin1 is None and _RAION_WORD.search(after) and current is not None
                 and current.scene is not None and current.scene.candidates
                 and max(c.population for c in current.scene.candidates) >= 100000)
 
@@ -702,12 +706,28 @@ def _region_summary(f: SentenceFeatures) -> bool:
                 and not any(x.value is not None for x in f.figures))
 
 
+# attacks told as a habit ("росіяни регулярно б'ють по ньому ракетами", "shelled almost every day"): no one attack
+_HABITUAL = re.compile(r"\b(?:regularly|routinely|almost (?:every|each) day|every day|daily|constantly)\b"
+                       r"|(?<!\w)(?:регулярно|постійно|щодня|щоденно|систематично|постоянно|ежедневно|каждый день)(?!\w)",
+                       re.IGNORECASE)
+
+
+# "no one was hurt", "ніхто не постраждав": the outcome of an attack told, with no figure to carry
+_NO_HARM = re.compile(r"\b(?:no one|nobody|no-one|none)\s+(?:was|were|has been|had been)\s+(?:hurt|injured|killed|wounded|harmed)\b"
+                      r"|\bno (?:casualties|injuries|victims|deaths)\b"
+                      r"|(?<!\w)(?:ніхто не|никто не)\s+(?:постраждав|загинув|поранений|пострадал|погиб|ранен)(?!\w)"
+                      r"|(?<!\w)(?:без жертв|обійшлося без|обошлось без)(?!\w)", re.IGNORECASE)
+
+
 def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
     if not f.attack:
         return False
+    if _HABITUAL.search(f.sent.text) and not f.dates and not any(x.value is not None for x in f.figures):
+        return False
     if f.hypothetical and not f.figures and not f.objects:
         return False
-    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or f.shared_toll or not strict)
+    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or f.shared_toll or not strict
+                or _NO_HARM.search(f.sent.text))
 
 
 def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],
@@ -917,7 +937,11 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return True  # "elsewhere in the capital another 20 were killed": several sites together
     strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|"
                             r"cumulative|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
-                            r"since the war|war began|since 24 february|since february 24",
+                            r"since the war|war began|since 24 february|since february 24|"
+                            r"(?:after|in|over) (?:the )?(?:first )?(?:\w+ )?(?:months|years) of (?:the )?(?:full-scale )?(?:war|invasion)|"
+                            # "з початку війни в Миколаєві загинули 86", "с начала войны", "за время войны": since the war began
+                            r"(?<!\w)(?:з|від|с|со) (?:початку|начала) (?:повномасштабного |полномасштабного |великої |большой )?"
+                            r"(?:вторгнення|війни|вторжения|войны|сво)(?!\w)|(?<!\w)за (?:час|время) (?:війни|войны)(?!\w)",
                             without_comparison(f.sent.text), re.IGNORECASE))
     if strong:
         # "HRMMU verified that 13 civilians were killed" right after the attack it reports (same
@@ -939,6 +963,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
                       and _ONE_STRIKE_ON.search(f.sent.text) is not None
                       and max(x.value for x in f.figures if x.value is not None) < 100)
         return not own
+    if f.settlements and _month_of_attacks(f):
+        return True  # "In September Russian forces attacked Kharkiv 53 times and 188 people were injured": a month's count
     if f.settlements and _nationwide_figures(f):
         return True  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
     if _several_places(f):
@@ -976,6 +1002,28 @@ _ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|ro
 
 _OF_ATTACKS = re.compile(r"(?<!\w)(?:в\s+результате|внаслідок|унаслідок|через|от|від)\s+(?:[\w'’-]+\s+)?"
                          r"(?:атак|ударів|ударов|обстрілів|обстрелов)(?!\w)", re.IGNORECASE)
+
+
+# a month as the period: "in September", "last month", "у вересні", "минулого місяця", "в сентябре", "за месяц"
+_MONTH_PERIOD = re.compile(
+    r"\b(?:in|during|over|throughout)\s+(?:the\s+month\s+of\s+)?(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)\b(?!\s+\d{1,2}\b)|\b(?:last|previous|past|this)\s+month\b"
+    r"|(?<!\w)(?:у|в|за)\s+(?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні|"
+    r"январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)(?!\w)"
+    r"|(?<!\w)(?:минулого|цього|прошлого|этого)\s+(?:місяця|месяца)(?!\w)|(?<!\w)в\s+прошлом\s+месяце(?!\w)"
+    r"|(?<!\w)за\s+(?:минулий\s+|прошлый\s+)?(?:місяць|месяц)(?!\w)", re.IGNORECASE)
+# a count of attacks: "attacked Kharkiv 53 times", "53 рази атакували", "обстреляли 40 раз"
+_COUNT_OF_ATTACKS = re.compile(r"\b\d+\s+times\b|(?<!\w)(?:\d+|сотні|десятки|десятків|сотни|десятков)\s+"
+                               r"(?:раз(?:и|ів|а)?|атак|обстрілів|обстрелов|ударів|ударов)(?!\w)"
+                               r"|\b\d+\s+(?:attacks|strikes)\b", re.IGNORECASE)
+
+
+def _month_of_attacks(f: SentenceFeatures) -> bool:
+    """A month's figures for a place, told with a count of its attacks (or of plural attacks): no incident's toll.
+    A single attack recalled by its month ("In September a missile hit Kharkiv, killing five") stays one."""
+    text = f.sent.text
+    return bool(_MONTH_PERIOD.search(text) and (_COUNT_OF_ATTACKS.search(text) or f.plural_events)
+                and not f.dates)
 
 
 def _one_dated_attack(f: SentenceFeatures) -> bool:
@@ -1164,6 +1212,7 @@ def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
 
 _PART_BREAK = re.compile(r"[;:]\s*|,\s*(?:and|while|whereas|but|та|і|а|але|проте|и|но|однако)\s+"
                          r"|\s(?:while|whereas|but)\s+", re.IGNORECASE)
+_COMMA = re.compile(r",\s*|\s(?:та|і|й|и|and)\s+")
 _TOGETHER = re.compile(r"\b(?:together|combined|altogether|in total)\b|(?<!\w)(?:разом|загалом|усього|всього|всего|вместе|"
                        r"в общей сложности)(?!\w)", re.IGNORECASE)
 _EACH = re.compile(r"(?<!\w)(?:ще\s+|еще\s+|ещё\s+)?по\s+$", re.IGNORECASE)  # "по одній людині": one each
@@ -1186,23 +1235,35 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
         return [f], False
     st, end = f.sent.start, f.sent.end
     bounds = [st]
+    soft = []  # a bound after a comma or "and" before an item's object: the words before every place still shared
     for a, b in zip(places, places[1:]):
         # a place's clause begins after the last clause break before it ("Two people were wounded in Pavlohrad,
         # and transport infrastructure was damaged in Kyiv"), else at the place
         brk = [m.end() for m in _PART_BREAK.finditer(f.sent.text, a.end - st, b.start - st)]
+        # else after a comma when an object is named between it and the place, and no figure ("будинок у Куп'янську,
+        # приватний будинок у селі Осинове": each item's object before its place)
+        commas = [m.end() for m in _COMMA.finditer(f.sent.text, a.end - st, b.start - st)]
+        if not brk and commas and any(st + commas[-1] <= o.start < b.start for o in f.objects) \
+                and not any(st + commas[-1] <= x.start < b.start for x in f.figures):
+            brk = commas
+            soft.append(True)
+        else:
+            soft.append(False)
         bounds.append(st + brk[-1] if brk else b.start)
     bounds.append(end)
     # places in clauses of their own ("Two people were wounded in Pavlohrad, and transport infrastructure was
     # damaged in Kyiv"): a figure is its clause's place's, and nothing is said of all of them
-    separate = any(b != p.start for b, p in zip(bounds[1:-1], places[1:]))
+    separate = any(b != p.start and not sf for b, p, sf in zip(bounds[1:-1], places[1:], soft))
     shared = len({p.cue for p in places}) == 1 and not separate
 
     # "У Бахмуті та Іванівському двоє людей ... від артилерійського обстрілу": after a bare list of places,
     # what follows the last one is said of all of them
     bare = all(_ANY_LIST_GAP.match(f.sent.text[a.end - st:b.start - st]) for a, b in zip(places, places[1:]))
 
-    def seg(xs, i):
+    def seg(xs, i, own=False):
         lo, hi = bounds[i], bounds[i + 1]
+        if own and any(soft):
+            return [x for x in xs if lo <= x.start < hi]  # each item's own objects
         # "strikes on homes in A, in B and in C": with the same cue for every place, what comes
         # before the first place is said of all of them
         return [x for x in xs if lo <= x.start < hi or (i > 0 and shared and x.start < places[0].start)
@@ -1225,12 +1286,14 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     tally = tally and not each
     parts = []
     ob = f.oblasts[0].admin1 if len({o.admin1 for o in f.oblasts}) == 1 else None
+    if ob is None and not f.oblasts and len({a.admin1 for a in f.areas if a.admin1}) == 1:
+        ob = next(a.admin1 for a in f.areas if a.admin1)  # "у Куп'янському районі ... у селі Осинове": the raion's oblast
     for i, p in enumerate(places):
         if ob is not None and p.admin_hint is None and any(c.admin1 == ob for c in p.candidates):
             # "... Донецької області загинули ... у Ямполі та Іванівському": each part keeps the sentence's oblast
             p = replace(p, admin_hint=ob, candidates=tuple(sorted(p.candidates, key=lambda c: c.admin1 != ob)))
         figures = list(f.figures) if each else [] if tally else seg(f.figures, i)
-        parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i),
+        parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i, own=True),
                              weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),
                              shared_toll=tally and bool(valued)))
     return parts, tally
@@ -1675,7 +1738,13 @@ _FIELDS = {
 _CORRECTION = re.compile(r"\b(?:now|later|latest|revised|corrected|updated|lowered|stood at|stands at|put the)\b", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:had|earlier|initially|first|previously|originally)\b", re.IGNORECASE)
 _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECASE)
-_JOIN = re.compile(r"^\s*(?:,|and|, and|as well as)?\s*(?:(?:their|his|her)\s+)?$")  # ("a couple and their two children")
+# ("a couple and their two children"; "дві жінки 1948 і 1988 років народження та чоловік": a birth-year tail between)
+_BOTH = re.compile(r"(?:both|обидва|обидві|обоє|оба|обе|обоих|обеих|обох)(?!\w)", re.IGNORECASE)
+_JOIN = re.compile(r"^\s*(?:\d{4}(?:\s*(?:,|і|й|та|и)\s*\d{4})*\s+(?:років|року|рр\.|года|годов|гг\.|г\.)\s+"
+                   r"(?:народження|рождения)\s*)?"
+                   r"(?:,|and|, and|as well as|і|й|та|и|, а також|, а также)?\s*(?:(?:their|his|her|її|його|їхні|ее|её|его|их)\s+)?"
+                   r"(?:[а-яіїєґ'’]{2,}(?:ая|яя|ий|ый|ой|ій|а|я)\s+)?$",
+                   re.IGNORECASE)
 # a sentence adding one more named victim to those of the sentence before ("Також загинув її батько", "Ещё
 # одна женщина ранена"); English keeps one sentence's own sums only
 _ONE_MORE = re.compile(r"(?<!\w)(?:також|так само|ще|тоже|также|еще|ещё)(?!\w)", re.IGNORECASE)
@@ -1705,6 +1774,7 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     # running sum per role over the draft's sentences, while each next one adds ("також", "ще") and no total
     told: dict[str, tuple[int, Figure, Figure]] = {}
     prev_runs: dict[str, tuple[int, Figure, Figure]] = {}
+    roles_before: set[str] = set()  # the roles of the figures of the draft's sentences before this one
     for f in feats:
         per_sentence: dict[str, list[list[Figure]]] = {}
         # "Информация о гибели ребенка не подтвердилась": the figure of a withdrawn report counts no one
@@ -1713,6 +1783,8 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
         for fig in f.figures:
             if withdrawn and any(a <= fig.start < b for a, b in withdrawn):
                 continue
+            if fig.value == 2 and fig.group == TOTAL and _BOTH.match(text, fig.start) and fig.role in roles_before:
+                continue  # "Обе погибли при обстрелах": the two victims told before, not two more
             if fig.value is None:
                 if fig.group == TOTAL and fig.role in ("killed", "injured"):
                     c.vague.setdefault(fig.role, fig.vague or "")
@@ -1761,6 +1833,7 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                     told[role] = (total, a, b)
                 this_runs[role] = (total, a, b)
         prev_runs = this_runs
+        roles_before.update(x.role for x in f.figures)
     for role, (total, a, b) in told.items():
         if role not in sums or total > sums[role][0]:
             sums[role] = (total, a, b)

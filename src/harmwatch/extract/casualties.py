@@ -210,6 +210,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 and words[j] not in POSSESSIVE and not (words[j].endswith("-year-old") and words[i] == "the"):
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
+        if words[j] == "one" and j > 0 and words[j - 1] in ("no", "not"):
+            i = j + 1
+            continue  # "no one was hurt", "not one person died": nobody, no figure
         value, used = parse_number([t.text for t in toks[j:j + 4]])
         vague, couple, single_adult = None, False, False
         if used == 0:
@@ -689,6 +692,8 @@ _AGE_LIST_SEP = {",", "and", "to", "-", "or"}
 
 def _is_age(words: list[str], num_start: int, after: int) -> bool:
     """The number is someone's age: "aged 20 to 74", "a man of (around) 66", "his wife, 65,"."""
+    if _years_old_after(words, after):
+        return True  # "between 50 and 72 years old", "43 to 81 years of age": an age range
     k = num_start - 1
     while k >= 0 and words[k] in _AGE_QUAL:
         k -= 1
@@ -714,6 +719,14 @@ def _is_age(words: list[str], num_start: int, after: int) -> bool:
             and nxt in (",", ")") and k >= 2 and words[k - 2] not in ("of", "including"):
         return True  # "his wife, 65, were killed"
     return False
+
+
+def _years_old_after(words: list[str], after: int) -> bool:
+    """An age unit and "old"/"of age" follow the number, perhaps after the range's second number."""
+    e = after
+    if words[e:e + 1] and words[e] in ("and", "to", "-") and e + 1 < len(words) and _is_num(words[e + 1]):
+        e += 2
+    return words[e:e + 1] == ["years"] and (words[e + 1:e + 2] == ["old"] or words[e + 1:e + 3] == ["of", "age"])
 
 
 def _among_the(words: list[str], num_start: int) -> str | None:

@@ -148,6 +148,7 @@ class SlavicAnnotator:
         r = res
         self.numbers = {_key(k): int(v) for k, v in (r.raw.get("numbers") or {}).items()}
         self.collectives = {_key(k): int(v) for k, v in (r.raw.get("collectives") or {}).items()}
+        self.couple_nouns = frozenset(_key(w) for w in r.raw.get("couple_nouns") or ())
         self.person = {_key(w): _GROUPS[g] for g, ws in (r.raw.get("person_nouns") or {}).items() for w in ws}
         self.killed, self.injured = r.words("killed"), r.words("injured")
         # the second words of settlement names, in the form the gazetteer's (Ukrainian) name takes
@@ -255,6 +256,12 @@ class SlavicAnnotator:
             # "за минулу добу", "за сутки": the day before publication, if the attack has no date word of its own
             f.past_day = DateMention(published - timedelta(days=1), sent.start + past.start(), sent.start + past.end(),
                                      True)
+            if len(f.dates) == 1 and not f.attack and not f.figures:
+                # "Уранці 24 вересня начальник ОВА підбив підсумки минулої доби": the date is the summary's, its day
+                # the one before
+                f.past_day = DateMention(f.dates[0].value - timedelta(days=1), sent.start + past.start(),
+                                         sent.start + past.end(), False)
+                f.dates = []
         f.recalled = bool(r.any("recalled_patterns", text))
         # "Вчора росіяни обстріляли Херсон." (the toll in the next sentence): the strike on the place starts its incident
         if r.any("happened_patterns", text):
@@ -296,7 +303,9 @@ class SlavicAnnotator:
             cue = self.res.cues.get(prev.key) if prev else None
             listed = False
             if cue == "near" and prev.lemmas & self.raion_nouns and not (i > 1 and self.res.cues.get(toks[i - 2].key) == "in"):
-                cue = None  # "у Шевченківському районі Харкова": a city district, not "в районі X" (near X)
+                # "у Шевченківському районі Харкова": a city district, not "в районі X" (near X); the city is the scene
+                city_district = i > 2 and _AREA_ADJ.search(toks[i - 2].key) and self.res.cues.get(toks[i - 3].key) == "in"
+                cue = "in" if city_district else None
             if cue is None and prev is not None and prev.key in self.conjunctions and out and i > 1 \
                     and out[-1].kind == "settlement" and out[-1].end == toks[i - 2].end:
                 cue = out[-1].cue  # "у Херсоні та Бериславі": the second place is introduced like the first
@@ -314,6 +323,8 @@ class SlavicAnnotator:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if nxt is not None and nxt.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
                 continue  # "Дніпровського району", "Межівської громади": a district's or community's name
+            if cue is None and prev is not None and prev.lemmas & self.strike_verbs and t.text[:1].isupper():
+                cue = "in"  # "обстріляли Оріхів", "атаковали Шебекино": the place struck, object of the verb
             if cue is None and prev is not None and prev.lemmas & self.attack_nouns:
                 cue = "in"  # "Унаслідок обстрілу Кучерівки поранено ...": the place of the attack named
             if cue is None and i == 0 and _ITEM_HEAD.match(sent.text, t.end - sent.start):
@@ -680,7 +691,8 @@ class SlavicAnnotator:
                 continue  # "Чоловіки 45, 66 і 68 років", "мужчины 40 и 52 лет": a list of ages, no count
             group, k = TOTAL, j
             # the person noun after the number (adjectives between: "мирних жителів")
-            for m in range(j + 1, min(j + 4, len(toks))):
+            # a collective that is itself a noun ("загинуло подружжя", "погибли супруги Александр и ...") names its people
+            for m in range(j + 1, min(j + 4, len(toks)) if t.key not in self.couple_nouns else 0):
                 if clause[m] != clause[j]:
                     break  # the clause ends: "... выросло до 27, сообщил глава"
                 g = next((self.person[lm] for lm in toks[m].lemmas if lm in self.person), None)
@@ -737,6 +749,12 @@ class SlavicAnnotator:
             if g == CHILDREN and (age := self._age_before(toks, i)) is not None and age >= 18:
                 g = ADULTS  # "її 45-річний син", "ее 45-летний сын": a grown son is no child
             rs = roles.get(clause[i]) or []
+            gapped = False
+            if not rs and len(sentence_roles) == 1 and i and _HEADED.match(text[toks[i - 1].end - offset:t.start - offset]) \
+                    and any(c < clause[i] for c in roles):
+                # "в Петровском районе погибла женщина, в Александровке – женщина": the verb left out, the
+                # role of the clause before
+                rs, gapped = [(i, next(iter(sentence_roles)))], True
             if not rs:
                 continue
             role = min(rs, key=lambda x: abs(x[0] - i))[1]
@@ -744,7 +762,10 @@ class SlavicAnnotator:
                 role = "killed"  # "отримав поранення і загинув", "получил ранение и умер в больнице": one dead
             elif role == "injured" and self.res.any("not_saved_patterns", text):
                 role = "killed"  # "спасти его врачи не смогли", "врятувати його не вдалося"
-            if any(x.role == role for x in out):
+            if any(x.role == role and (x.group == TOTAL or x.sub) for x in out):
+                continue  # "двоє людей ..., серед них чоловік": one of those counted
+            if gapped:
+                out.append(Figure(role, g, 1, None, t.start, t.end, False))  # another place's victim: no sum
                 continue
             singles.append(Figure(role, g, 1, None, t.start, t.end, False))
         out.extend(singles)
@@ -829,9 +850,12 @@ class SlavicAnnotator:
                     found.append(WeaponMention(a.start, b.end, text[a.start - offset:b.end - offset], None, wclass,
                                                True, False, None))
         covered = [(w.start, w.end) for w in found]
-        for t in toks:
+        for i, t in enumerate(toks):
             if any(a <= t.start < b for a, b in covered) or t.key.isdigit():
                 continue
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if nxt is not None and nxt.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
+                continue  # "Краснопольской громады": a community's name, not the Krasnopol shell
             w = self._weapon_word(t)
             if w is not None:
                 found.append(WeaponMention(t.start, t.end, t.text, w.entry, w.weapon_class, w.generic, w.cluster, w.family))
@@ -855,7 +879,7 @@ class SlavicAnnotator:
     def objects_in(self, toks: list[Tok], text: str, offset: int) -> list[ObjectMention]:
         bounds = [offset + m.start() for m in _CLAUSE.finditer(text)]
         out: list[ObjectMention] = []
-        seen: set[str] = set()
+        seen: dict[tuple[str, int], int] = {}  # (type, clause start) -> token index of its last mention
         last = -2
         for i, t in enumerate(toks):
             typ = next((self.objects[lm] for lm in sorted(t.lemmas) if lm in self.objects), None)
@@ -863,17 +887,22 @@ class SlavicAnnotator:
                 continue
             if i == last + 1 and t.lemmas & self.generic_buildings:
                 continue  # "пологовий будинок": the adjective before says what the building is
-            if typ in seen:
-                last = i
-                continue
+            if t.lemmas & self.generic_buildings and i + 1 < len(toks) and any(
+                    self.objects.get(lm) not in (None, typ) for lm in toks[i + 1].lemmas):
+                continue  # "будинок культури", "будівлю навчального закладу": the word after says what it is
             lo = max([b for b in bounds if b <= t.start], default=offset)
             hi = min([b for b in bounds if b > t.start], default=offset + len(text))
+            # once per clause, or again after a name ("будинок у селі Осинове та приватні будинки в селі Ківшарівка": a
+            # house of each place)
+            if (typ, lo) in seen and not any(x.text[:1].isupper() for x in toks[seen[(typ, lo)] + 1:i]):
+                last = i
+                continue
             cl = text[lo - offset:hi - offset]
             if self.res.any("object_speaker_patterns", cl):
                 continue  # "повідомили в ОВА": who speaks, not what was hit
             if typ == "hospital" and self.res.any("victims_at_hospital_patterns", cl):
                 continue  # where victims were taken, are treated or died ("Зараз у лікарнях міста 16 людей")
-            seen.add(typ)
+            seen[(typ, lo)] = i
             last = i
             out.append(ObjectMention(typ, t.start, t.end, t.text))
         return out
