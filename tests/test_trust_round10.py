@@ -132,3 +132,9 @@ def test_an_explosive_dropped_is_a_drone():
     uk = _run("Уранці в суботу окупанти скинули вибухівку на автомобіль у Херсоні. Поранено чоловіка.", "uk")
     assert [i.weapon_class for i in ru.incidents] == ["drone"]
     assert [i.weapon_class for i in uk.incidents] == ["drone"]
+
+
+def test_a_sentence_ending_in_a_qualifier_reads():
+    # the number's qualifier is the last word ("at least"): nothing after it to read, and no error
+    ex = _run("A drone hit a house in Kharkiv on Monday. The number of wounded was at least", "en")
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Kharkiv", None)]

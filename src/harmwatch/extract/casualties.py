@@ -210,7 +210,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 and words[j] not in POSSESSIVE and not (words[j].endswith("-year-old") and words[i] == "the"):
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
-        if words[j] == "one" and j > 0 and words[j - 1] in ("no", "not"):
+        if j < n_words and words[j] == "one" and j > 0 and words[j - 1] in ("no", "not"):
             i = j + 1
             continue  # "no one was hurt", "not one person died": nobody, no figure
         value, used = parse_number([t.text for t in toks[j:j + 4]])
