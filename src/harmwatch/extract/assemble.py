@@ -712,13 +712,6 @@ _HABITUAL = re.compile(r"\b(?:regularly|routinely|almost (?:every|each) day|ever
                        re.IGNORECASE)
 
 
-# "no one was hurt", "ніхто не постраждав": the outcome of an attack told, with no figure to carry
-_NO_HARM = re.compile(r"\b(?:no one|nobody|no-one|none)\s+(?:was|were|has been|had been)\s+(?:hurt|injured|killed|wounded|harmed)\b"
-                      r"|\bno (?:casualties|injuries|victims|deaths)\b"
-                      r"|(?<!\w)(?:ніхто не|никто не)\s+(?:постраждав|загинув|поранений|пострадал|погиб|ранен)(?!\w)"
-                      r"|(?<!\w)(?:без жертв|обійшлося без|обошлось без)(?!\w)", re.IGNORECASE)
-
-
 def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
     if not f.attack:
         return False
@@ -726,8 +719,7 @@ def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
         return False
     if f.hypothetical and not f.figures and not f.objects:
         return False
-    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or f.shared_toll or not strict
-                or _NO_HARM.search(f.sent.text))
+    return bool(f.figures or f.objects or f.weapons or f.new_event or f.times or f.strike or f.shared_toll or not strict)
 
 
 def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Draft],
