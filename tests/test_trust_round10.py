@@ -138,3 +138,15 @@ def test_a_sentence_ending_in_a_qualifier_reads():
     # the number's qualifier is the last word ("at least"): nothing after it to read, and no error
     ex = _run("A drone hit a house in Kharkiv on Monday. The number of wounded was at least", "en")
     assert [(i.place, i.injured) for i in ex.incidents] == [("Kharkiv", None)]
+
+
+def test_neighbours_are_people_and_a_hit_is_an_attack():
+    ex = _run("О 13:00 окупанти поцілили по приватному сектору міста Авдіївка. Від влучання снарядів уламкові "
+              "поранення дістали двоє сусідів.", "uk", date(2023, 10, 9))
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Avdiivka", 2)]
+
+
+def test_a_village_across_the_border_beats_a_ukrainian_namesake():
+    ex = _run("Четыре человека погибли в селе Никольское Белгородской области, когда снаряд попал в дом.", "ru",
+              date(2024, 3, 18))
+    assert [(i.place, i.admin1, i.lat, i.killed) for i in ex.incidents] == [("Nikolskoye", "Belgorod", None, 4)]

@@ -385,6 +385,14 @@ class SlavicAnnotator:
                                         admin_hint=abroad))
                 continue
             hit = self._settlement(t)
+            if hit is not None and abroad and self._foreign_region_in(toks[i + 1:i + 4]) == abroad:
+                # "в селе Никольское Белгородской области": the village across the border, not a Ukrainian namesake
+                there = self._foreign_settlement(t, abroad)
+                hit = None
+                if there is not None:
+                    out.append(PlaceMention(t.start, t.end, there[0], "settlement", abroad, tuple(there[1]), cue=cue,
+                                            admin_hint=abroad))
+                    continue
             if hit is None and (cue in ("village", "near") or listed) and (nxt is None or not nxt.lemmas & self.raion_nouns):
                 hit = self._adjective_settlement(t)  # "у селі Молодіжному", "в районі Молодіжного"
             if hit is None and cue == "in" and not listed and (nxt is None or not (nxt.noun and nxt.text[:1].islower())):
