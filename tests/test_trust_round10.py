@@ -150,3 +150,16 @@ def test_a_village_across_the_border_beats_a_ukrainian_namesake():
     ex = _run("Четыре человека погибли в селе Никольское Белгородской области, когда снаряд попал в дом.", "ru",
               date(2024, 3, 18))
     assert [(i.place, i.admin1, i.lat, i.killed) for i in ex.incidents] == [("Nikolskoye", "Belgorod", None, 4)]
+
+
+def test_a_year_of_birth_is_no_count():
+    ex = _run("Two residents of Horlivka were killed by shelling on Saturday, the mayor said. A woman born in 1963 "
+              "died when the Kalininskyi district came under fire.", "en", date(2023, 3, 4))
+    assert [(i.place, i.killed) for i in ex.incidents] == [("Horlivka", 2)]
+    assert all(t.killed != 1963 for t in ex.tallies)
+
+
+def test_wounded_and_later_died_is_one_dead():
+    ex = _run("Shelling hit Horlivka on Saturday. Another resident was wounded and later died of his injuries.", "en",
+              date(2023, 3, 4))
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Horlivka", 1, None)]

@@ -246,6 +246,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
         after = j + used
         nxt = words[after] if after < len(words) else ""
         prev = words[num_start - 1] if num_start > 0 else ""
+        if value is not None and 1900 <= value <= 2100 and words[j].isdigit() and prev in ("born", "in", "since", "of"):
+            i = after
+            continue  # "a woman born in 1963": a year, not a count
         if nxt in NOT_PEOPLE_AFTER or nxt in MONTHS or prev in MONTHS or (nxt == "of" and vague is None and value is not None and not (after + 1 < len(words) and words[after + 1] in ("them", "whom", "those", "the"))):
             i = after
             continue
@@ -433,6 +436,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                         r = None
                     else:
                         role = r
+                        if r == "injured" and _DIED_OF_WOUNDS.match(" ".join(words[k + 1:k + 5])):
+                            role = "killed"  # "another resident was wounded and later died of his injuries": one dead
                         break
                 if w in ("who", "were", "was", "have", "has", "had", "been", "are", "is", "reportedly",
                          "later", "also", "among", "the", "and", ",", "including", "them", "of", "in", "being",
@@ -719,6 +724,9 @@ def _is_age(words: list[str], num_start: int, after: int) -> bool:
             and nxt in (",", ")") and k >= 2 and words[k - 2] not in ("of", "including"):
         return True  # "his wife, 65, were killed"
     return False
+
+
+_DIED_OF_WOUNDS = re.compile(r"^and (?:later |subsequently |then )?(?:died|succumbed)\b")
 
 
 def _years_old_after(words: list[str], after: int) -> bool:
