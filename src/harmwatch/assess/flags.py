@@ -292,7 +292,11 @@ def gather(s, ids: list[str]) -> list[IncidentFacts]:  # noqa: ANN001
     facts: dict[str, IncidentFacts] = {}
     places: dict[str, int | None] = {}
     for chunk in _chunks(ids):
-        for r in s.scalars(select(IncidentRow).where(IncidentRow.id.in_(chunk))):
+        # the columns read, not the mapped row: its `detail` (claims, links and their features) is not needed
+        for r in s.execute(select(IncidentRow.id, IncidentRow.place, IncidentRow.lat, IncidentRow.lon,
+                                  IncidentRow.weapon, IncidentRow.weapon_class, IncidentRow.cluster,
+                                  IncidentRow.objects, IncidentRow.killed_best, IncidentRow.injured_best,
+                                  IncidentRow.geonameid).where(IncidentRow.id.in_(chunk))):
             facts[r.id] = IncidentFacts(r.id, r.place, r.lat, r.lon, r.weapon, r.weapon_class or "unknown", r.cluster,
                                         list(r.objects or []), r.killed_best, r.injured_best)
             places[r.id] = r.geonameid

@@ -1283,20 +1283,22 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
             if isinstance(l.features, str):  # read undecoded (World._read_links)
                 l = Link(l.a, l.b, l.score, json.loads(l.features))
             links_of.setdefault(res.incident_of[l.a], []).append(l)
-    written, batch = 0, []
+    written, batch, held = 0, [], 0
     todo = sorted(changed)
     for n, iid in enumerate(todo):  # summarised a few thousand claims at a time: memory stays bounded
         batch.append(iid)
-        if sum(len(members[i]) for i in batch) < WRITE_CHUNK and n + 1 < len(todo):
+        held += len(members[iid])  # counted as added (summing the batch again for each was quadratic)
+        if held < WRITE_CHUNK and n + 1 < len(todo):
             continue
         bkeys = {k for i in batch for k in members[i]}
-        refs, ids, _ = claim_refs(s, claim_ids={keys[k] for k in bkeys})
+        # a summary reads no passage words (only scoring does): not worked out for these claims
+        refs, ids, _ = claim_refs(s, claim_ids={keys[k] for k in bkeys}, words=False)
         sub = Resolution(incident_of={k: res.incident_of[k] for k in sorted(bkeys)},
                          links=[l for i in batch for l in links_of.get(i, ())])
         written += write_incidents(s, sub, refs, ids, edges, status, edits)
         s.flush()
         s.expunge_all()  # the rows written and the claims read are not needed again
-        batch = []
+        batch, held = [], 0
     return written, len(edges)
 
 

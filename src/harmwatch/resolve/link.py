@@ -183,12 +183,11 @@ def score_all(claims: list[ClaimRef], only: set[str] | None = None) -> list[Link
     `UNDATED_TOP` strongest links to dated claims (resolve/undated.py), computed over the dated claims
     given; with `only`, an undated claim outside it has its links to the dated claims in it returned
     uncapped (the caller merges them into the top it stored: incremental.merge_offers)."""
+    from .pairs import dated_links
     from .undated import among_undated, top_links
-    out = []
-    for a, b in candidate_pairs(claims, only, undated_dated=False):
-        link = score_pair(a, b)
-        if link is not None and link.score >= THRESHOLD:
-            out.append(link)
+    # the dated pairs candidate_pairs(claims, only, undated_dated=False) yields, scored in arrays first
+    # (a busy cell and day compares every pair of its claims: resolve/pairs.py)
+    out = dated_links(claims, only)
     out.extend(among_undated(claims, only))
     undated = [c for c in claims if c.date is None and c.published is not None and c.geonameid is not None]
     if not undated:

@@ -79,14 +79,16 @@ def _chunks(items: list, size: int = 10_000) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def claim_refs(session, keys: set[str] | None = None,
-               claim_ids: set[int] | None = None) -> tuple[list[ClaimRef], dict[str, int], list]:
+def claim_refs(session, keys: set[str] | None = None, claim_ids: set[int] | None = None,
+               words: bool = True) -> tuple[list[ClaimRef], dict[str, int], list]:
     """Every claim of every current source (only those in `keys`, or with an id in `claim_ids`, when
     given), as ClaimRef; also key -> claim id and the sources read (rows with id, doc_id, text,
-    publisher, published, retrieved_at)."""
+    publisher, published, retrieved_at). Without `words`, ClaimRef.words is left empty (only pair
+    scoring reads it; a summary does not)."""
     # plain rows (attribute access like the mapped objects, without the ORM's bookkeeping per row)
     src_cols = (Source.id, Source.doc_id, Source.text, Source.publisher, Source.published, Source.retrieved_at)
-    claim_cols = tuple(Claim.__table__.c)
+    # not the JSON columns no ClaimRef field comes from (decoding them was a tenth of a full run's write)
+    claim_cols = tuple(c for c in Claim.__table__.c if c.name not in ("vague", "evidence", "confidence", "withheld"))
     current = select(*src_cols).where(Source.is_current.is_(True))
     if keys is None and claim_ids is None:
         sources = list(session.execute(current.order_by(Source.doc_id)))
@@ -126,7 +128,8 @@ def claim_refs(session, keys: set[str] | None = None,
                 minutes=_minutes(r.time), lat=r.lat, lon=r.lon, geonameid=r.geonameid, place=r.place, admin1=r.admin1,
                 weapon=r.weapon, weapon_class=r.weapon_class or "unknown", cluster=r.cluster,
                 objects=frozenset(r.objects or []), killed=r.killed, injured=r.injured, children_killed=r.children_killed,
-                words=_words(passage), published=src.published, publisher=src.publisher, said_by=r.source_said,
+                words=_words(passage) if words else frozenset(), published=src.published, publisher=src.publisher,
+                said_by=r.source_said,
                 perpetrator=r.perpetrator, denied=tied[0] if tied else None, denied_why=tied[1] if tied else None,
                 claim_id=r.id, children_injured=r.children_injured, women_killed=r.women_killed,
                 healthcare_killed=r.healthcare_killed, healthcare_injured=r.healthcare_injured,
