@@ -163,3 +163,11 @@ def test_wounded_and_later_died_is_one_dead():
     ex = _run("Shelling hit Horlivka on Saturday. Another resident was wounded and later died of his injuries.", "en",
               date(2023, 3, 4))
     assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Horlivka", 1, None)]
+
+
+def test_a_village_of_the_raion_named_beats_a_city_of_its_name():
+    # Kostiantynivka of Pokrovsk raion (a village the codifier knows without a point), not the city of Kramatorsk raion
+    ex = _run("Вранці російські військові обстріляли село Костянтинівка Покровського району. Загинув 52-річний "
+              "місцевий житель.", "uk", date(2023, 10, 9))
+    assert [(i.place, i.admin1, i.killed) for i in ex.incidents] == [("Kostiantynivka", "Donetsk", 1)]
+    assert ex.incidents[0].geonameid != 705104 and ex.incidents[0].lat is None

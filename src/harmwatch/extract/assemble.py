@@ -1642,7 +1642,7 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     # place
     if d.scene is not None:
         hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None)
-        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords)
+        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords, raion=d.scene.raion)
         if place is None and _REGIONAL_CENTRE.fullmatch(d.scene.text) and len(d.scene.candidates) == 1:
             place = d.scene.candidates[0]  # "в областном центре": the region's seat, chosen when it was read
         if not d.scene.candidates and d.scene.admin_hint and gaz.is_foreign_region(d.scene.admin_hint):

@@ -89,6 +89,7 @@ class PlaceMention:
     candidates: tuple[Place, ...] = ()
     cue: str | None = None  # the word before ("in", "near", ...)
     admin_hint: str | None = None  # an oblast named right after ("X, Donetsk region")
+    raion: str | None = None  # the raion named right after ("Гроза Куп'янського району"): its KATOTTG prefix
 
 
 def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:

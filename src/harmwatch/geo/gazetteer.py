@@ -60,6 +60,7 @@ class Place:
     population: int
     feature_code: str
     country: str = "UA"  # ISO code; other countries only for the border places
+    raion: str = ""  # the raion's KATOTTG prefix ("UA1416": Pokrovsk raion of Donetsk oblast), when the codifier gives it
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,8 @@ class Gazetteer:
         approx: dict[int, tuple[float, float]] = {}
         index: dict[str, list[Place]] = {}
         for r in self._rows:
-            p = Place(r.geonameid, r.name, r.admin1, r.lat, r.lon, r.population, r.feature_code)
+            p = Place(r.geonameid, r.name, r.admin1, r.lat, r.lon, r.population, r.feature_code,
+                      raion=r.katottg[:6] if len(r.katottg) >= 6 else "")
             places.append(p)
             if r.lat is None and r.approx_lat is not None and r.approx_lon is not None:
                 approx[r.geonameid] = (r.approx_lat, r.approx_lon)
@@ -255,6 +257,7 @@ class Gazetteer:
         self._oblast_alias: dict[str, str] = {}
         self._centroid: dict[str, tuple[float, float]] = {}
         self._raion: dict[str, list[tuple[str, tuple[float, float] | None]]] = {}
+        self._raion_code: dict[str, set[str]] = {}  # name -> KATOTTG prefixes of the raions of that name
         for o in OBLASTS:
             for a in (o.name, o.uk, *o.aliases):
                 k = normalize(a)
@@ -275,6 +278,7 @@ class Gazetteer:
                             k = normalize(n)
                             if k:
                                 self._raion.setdefault(k, []).append((admin1, pt))
+                                self._raion_code.setdefault(k, set()).add(code[:6])
         for o in OBLASTS:  # no admin file: the capital's point from the places themselves
             if o.name not in self._centroid:
                 c = [p for p in self._index.get(normalize(o.capital), ()) if p.lat is not None
@@ -439,6 +443,12 @@ class Gazetteer:
             return None
         return hits[0]
 
+    def raion_code(self, text: str) -> str | None:
+        """The KATOTTG prefix of the one raion named like 'Pokrovsk district', 'Покровський район', else None."""
+        toks, _kind = _parse(text)
+        codes = self._raion_code.get(" ".join(toks)) or set()
+        return next(iter(codes)) if len(codes) == 1 else None
+
     def point(self, place: Place) -> tuple[float, float] | None:
         """The place's point, or for a place without one the approximate centre of its hromada
         (only for ranking candidates; never reported as the place's coordinates)."""
@@ -447,7 +457,7 @@ class Gazetteer:
         return self._approx.get(place.geonameid)
 
     def resolve(self, name: str, admin1_hint: str | None = None,
-                near: Sequence[tuple[float, float]] = ()) -> Place | None:
+                near: Sequence[tuple[float, float]] = (), raion: str | None = None) -> Place | None:
         """The place ``name`` most likely means: a candidate in ``admin1_hint`` first; then the one
         nearest to ``near`` (other places of the same document) within 150 km, a city over 100,000
         within that range beating a closer village; then the most populous (a place whose own name is
@@ -456,13 +466,19 @@ class Gazetteer:
 
         A hint naming a region across the border ('Belgorod', 'Kursk') picks the place of that name
         there ('Валуйки' with 'Belgorod' is Valuyki, Russia, never Valuiky of Luhansk oblast); when
-        the region has no such place the name is resolved in Ukraine without the hint."""
+        the region has no such place the name is resolved in Ukraine without the hint.
+
+        ``raion`` (a KATOTTG prefix, ``raion_code``) keeps only the candidates of that raion when one is
+        there: "село Костянтинівка Покровського району" is the village, not the city of Kramatorsk raion."""
         if admin1_hint and self.is_foreign_region(admin1_hint):
             there = self.foreign_candidates(name, admin1_hint)
             if there:
                 return there[0]
             admin1_hint = None
-        return self._resolve(self.candidates(name), admin1_hint, near, normalize(name))[0]
+        cands = self.candidates(name)
+        if raion:
+            cands = [c for c in cands if c.raion == raion] or cands
+        return self._resolve(cands, admin1_hint, near, normalize(name))[0]
 
     def _resolve(self, cands: list[Place], admin1_hint: str | None, near,
                  key: str = "") -> tuple[Place | None, str]:

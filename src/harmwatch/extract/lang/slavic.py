@@ -426,10 +426,11 @@ class SlavicAnnotator:
             name, cands = hit
             raion = self._raion_after(toks, i)
             if raion is not None and any(c.admin1 == raion for c in cands):
-                # "у селі Гроза Куп'янського району": the namesake in that raion's oblast
-                cands = sorted(cands, key=lambda c: c.admin1 != raion)
+                # "у селі Гроза Куп'янського району": the namesake in that raion's oblast, and in that raion
+                code = next((c for lm in sorted(toks[i + 1].lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
+                cands = sorted(cands, key=lambda c: (c.admin1 != raion, c.raion != code))
                 out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue,
-                                        admin_hint=raion))
+                                        admin_hint=raion, raion=code))
                 continue
             big = max(c.population for c in cands) >= 20000
             if cue is None and not big:
