@@ -32,7 +32,7 @@ def test_a_range_of_ages_is_no_count():
 
 
 def test_a_calibre_is_no_count():
-    ex = _run("В субботу обстреляли Горловку. Погибла женщина. Обстрел вели из артиллерии калибра 155 мм.", "ru")
+    ex = _run("В субботу обстреляли Горловку. Женщина погибла при обстреле из артиллерии калибра 155 мм.", "ru")
     assert [(i.place, i.killed) for i in ex.incidents] == [("Horlivka", 1)]
 
 

@@ -256,8 +256,8 @@ class Gazetteer:
     def _load_admin(self, path: Path) -> None:
         self._oblast_alias: dict[str, str] = {}
         self._centroid: dict[str, tuple[float, float]] = {}
-        self._raion: dict[str, list[tuple[str, tuple[float, float] | None]]] = {}
-        self._raion_code: dict[str, set[str]] = {}  # name -> KATOTTG prefixes of the raions of that name
+        # name -> (oblast, centre point, KATOTTG prefix) of each raion of that name
+        self._raion: dict[str, list[tuple[str, tuple[float, float] | None, str]]] = {}
         for o in OBLASTS:
             for a in (o.name, o.uk, *o.aliases):
                 k = normalize(a)
@@ -277,8 +277,7 @@ class Gazetteer:
                         for n in {name, *names.split("|")}:
                             k = normalize(n)
                             if k:
-                                self._raion.setdefault(k, []).append((admin1, pt))
-                                self._raion_code.setdefault(k, set()).add(code[:6])
+                                self._raion.setdefault(k, []).append((admin1, pt, code[:6]))
         for o in OBLASTS:  # no admin file: the capital's point from the places themselves
             if o.name not in self._centroid:
                 c = [p for p in self._index.get(normalize(o.capital), ()) if p.lat is not None
@@ -439,14 +438,14 @@ class Gazetteer:
         """(oblast, centre point) of a raion named like 'Kupiansk district', 'Bakhmutskyi raion'."""
         toks, _kind = _parse(text)
         hits = self._raion.get(" ".join(toks))
-        if not hits or len({a for a, _ in hits}) > 1:
+        if not hits or len({a for a, _, _ in hits}) > 1:
             return None
-        return hits[0]
+        return hits[0][0], hits[0][1]
 
     def raion_code(self, text: str) -> str | None:
         """The KATOTTG prefix of the one raion named like 'Pokrovsk district', 'Покровський район', else None."""
         toks, _kind = _parse(text)
-        codes = self._raion_code.get(" ".join(toks)) or set()
+        codes = {c for _, _, c in self._raion.get(" ".join(toks)) or ()}
         return next(iter(codes)) if len(codes) == 1 else None
 
     def point(self, place: Place) -> tuple[float, float] | None:

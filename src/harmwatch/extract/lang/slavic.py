@@ -424,10 +424,9 @@ class SlavicAnnotator:
                                             cue=cue, admin_hint=cands[0].admin1))
                 continue
             name, cands = hit
-            raion = self._raion_after(toks, i)
+            raion, code = self._raion_after(toks, i) or (None, None)
             if raion is not None and any(c.admin1 == raion for c in cands):
                 # "у селі Гроза Куп'янського району": the namesake in that raion's oblast, and in that raion
-                code = next((c for lm in sorted(toks[i + 1].lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
                 cands = sorted(cands, key=lambda c: (c.admin1 != raion, c.raion != code))
                 out.append(PlaceMention(t.start, t.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue,
                                         admin_hint=raion, raion=code))
@@ -560,12 +559,14 @@ class SlavicAnnotator:
                 return name, cands
         return None
 
-    def _raion_after(self, toks: list[Tok], i: int) -> str | None:
-        """The oblast of a raion named right after a place ("Гроза Куп'янського району"), else None."""
+    def _raion_after(self, toks: list[Tok], i: int) -> tuple[str, str | None] | None:
+        """(oblast, KATOTTG prefix) of a raion named right after a place ("Гроза Куп'янського району"), else None."""
         if i + 2 >= len(toks) or not toks[i + 2].lemmas & self.raion_nouns:
             return None
-        hit = self._raion_of(toks[i + 1])
-        return hit[0] if hit else None
+        for lm in sorted(toks[i + 1].lemmas):
+            if (hit := self.gaz.raion(f"{lm} район")) is not None:
+                return hit[0], self.gaz.raion_code(f"{lm} район")
+        return None
 
     def _raion_of(self, t: Tok) -> tuple[str, tuple[float, float] | None] | None:
         """(oblast, centre) of the raion an adjective names ("Куп'янського" -> Kupiansk raion), else None."""
