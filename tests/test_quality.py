@@ -16,13 +16,13 @@ docs/extraction.md, "Scores"):
   (written for the seventh trust round, blind until their first runs at 1f4df2d; tuned on from the eighth),
   `heldout13` and `heldout14` (written for the eighth trust round, blind until their first runs at 4440d55;
   tuned on from the ninth), `heldout15` and `heldout16` (written for the ninth trust round, blind until their
-  first runs at 926081f and a29c7fe; tuned on from the tenth), the shared seeds;
+  first runs at 926081f and a29c7fe; tuned on from the tenth), `heldout17` and `heldout18` (written for the
+  tenth trust round, blind until their first runs at bf0cd6a and on the tenth round's rules; tuned on from the
+  eleventh), the shared seeds;
 - no rule written from them and no model fitted on them: `train9` and `train10` (English, Ukrainian,
   Russian; the figure-attachment model's calibration sets), their limits are their first-run values;
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
-  `heldout5` (first scored on the final rules), `heldout17` and `heldout18` (written for the tenth trust
-  round, first scored at bf0cd6a and on the tenth round's rules; their limits are their first-run values on the
-  tenth round's rules), all only scored in aggregate;
+  `heldout5` (first scored on the final rules), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
   tuned on, `dev` is for choosing thresholds, `test` is blind; its floors are its
   measured values at the time the gate was added, never tuned on.
