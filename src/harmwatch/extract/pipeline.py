@@ -3,6 +3,7 @@
     segment   text                      -> sentences
     annotate  sentences, published      -> features (places, dates, times, weapons, objects, figures, cues)
     assemble  features                  -> incidents, tallies
+    news_day  incidents, features       -> the same, a short uk/ru post's undated attacks on its publication day
     attach    incidents, features       -> the same, with casualty values the attachment model moved
     scope     incidents, tallies        -> the same, with confidence, uncertain and withheld values
 
@@ -20,6 +21,7 @@ from ..records import DocumentIn, Extraction
 from .assemble import assemble
 from .features import annotate
 from .lang import annotator_for, languages as _languages
+from .newsday import news_day
 from .noise import drop_noise
 from .text import split_sentences
 from .weapons import Catalogue
@@ -55,6 +57,12 @@ def _assemble(s: dict) -> dict:
     return {"incidents": incidents, "tallies": tallies}
 
 
+def _news_day(s: dict) -> dict:
+    # a short Ukrainian or Russian post that names no day reports the day it was published (newsday.py)
+    news_day(s["incidents"], s["features"], s["text"], s["published"], s["language"])
+    return {"incidents": s["incidents"]}
+
+
 def _attach(s: dict) -> dict:
     # the trained figure-attachment model: a casualty field takes another figure the rules found when the
     # model is sure (attach.py); thresholds of 1.0 leave the rules' values
@@ -79,6 +87,7 @@ STEPS: tuple[Step, ...] = (
     Step("segment", ("text",), ("sentences",), _segment),
     Step("annotate", ("sentences", "published", "gazetteer", "catalogue", "language"), ("features",), _annotate),
     Step("assemble", ("features", "gazetteer", "text", "publisher"), ("incidents", "tallies"), _assemble),
+    Step("news_day", ("incidents", "features", "text", "published", "language"), ("incidents",), _news_day),
     Step("attach", ("incidents", "tallies", "features", "text"), ("incidents",), _attach),
     Step("scope", ("incidents", "tallies", "features", "text"), ("incidents", "tallies"), _scope),
 )
