@@ -59,3 +59,46 @@ def test_a_long_text_naming_no_day_takes_no_news_day():
     filler = " ".join(["Рятувальники працювали на місці, а комунальники оглядали пошкоджені будинки."] * 20)
     ex = _run(f"Внаслідок обстрілу Нікополя поранено двох людей. {filler}", "uk")
     assert _dates(ex) == [("Nikopol", None, None)]
+
+
+def test_bodies_found_under_the_rubble_keep_the_news_day():
+    ex = _run("В селе Никольское Белгородской области снаряд попал в жилой дом, погибли четыре человека. Сначала "
+              "спасатели нашли тела мужчины и подростка.", "ru")
+    assert _dates(ex) == [("Nikolskoye", "2025-10-04", "publication")]
+
+
+# --- the wounded who died later -------------------------------------------------------------------------------
+
+def _toll(ex) -> list:
+    return [(i.place, i.killed, i.injured) for i in ex.incidents]
+
+
+def test_a_wounded_victim_who_died_later_is_dead():
+    # one wounded who died: one dead, no longer wounded (the latest state of each victim)
+    assert _toll(_run("In Yampil, a drone attacked a car, wounding a man. He later died in hospital.", "en")) == [
+        ("Yampil", 1, None)]
+    assert _toll(_run("В Шебекино дрон атаковал автомобиль, ранен мужчина. Позднее он скончался в больнице.", "ru")) \
+        == [("Shebekino", 1, None)]
+    # several wounded, one died: one dead, the stated count of wounded stays (nothing else is derived)
+    assert _toll(_run("In Yampil, a drone attacked a car, wounding two people. The man who was wounded later died "
+                      "in hospital.", "en")) == [("Yampil", 1, 2)]
+    assert _toll(_run("У Ямполі дрон атакував авто, поранено двох людей. Згодом чоловік помер у лікарні.", "uk")) == [
+        ("Yampil", 1, 2)]
+
+
+def test_died_in_hospital_without_a_wounded_victim_before_adds_nobody():
+    ex = _run("A drone hit a house in Yampil on Monday, damaging the roof. Its owner, away at the time, later died "
+              "in hospital of an illness.", "en")
+    assert _toll(ex) == [("Yampil", None, None)]
+
+
+def test_fatally_injuring_is_killing():
+    ex = _run("A Russian drone struck a car in Yampil on Monday, fatally injuring a man.", "en")
+    assert _toll(ex) == [("Yampil", 1, None)]
+
+
+def test_a_lead_over_several_communities_gives_no_toll_to_the_dateline_city():
+    ex = _run("SUMY, Ukraine, Oct 4 - Russian drones struck several communities of Ukraine's Sumy region, wounding a "
+              "woman and fatally injuring a man, the governor said.\n\nAnother drone hit a road in the city of Sumy. "
+              "One car was damaged there.", "en")
+    assert [(p, k, i) for p, k, i in _toll(ex) if p == "Sumy"] == [("Sumy", None, None)]

@@ -352,6 +352,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current = _area_draft(f, current, drafts, tallies, last_oblast, doc_oblast, last_source, publisher,
                                   lambda: _carried(date_ctx, f, drafts, None, wave_doc, dated_places))
             continue
+        if not f.attack and not f.figures and current is not None and not settlements \
+                and f.sent.index - current.last_index <= MAX_GAP_SENTENCES and _DIED_LATER.search(f.sent.text):
+            current.add(f)  # "Позднее он скончался в больнице": the wounded of the attack just told of
+            continue
         if not f.attack and not f.figures:
             continue
         distinct = {p.text.lower() for p in settlements}
@@ -1137,6 +1141,9 @@ _COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "с
 _SEVERAL_TOTAL = re.compile(
     r"\b(?:in|across|throughout)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|both|"
     r"several|\d+)\s+(?:cities|towns|villages|regions|oblasts|settlements|communities|places|districts)\b"
+    # "Russian drones struck several communities of the Sumy region, wounding ...": the region's items told below
+    r"|\b(?:struck|hit|attacked|shelled|targeted|pounded)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|"
+    r"several|\d+)\s+(?:cities|towns|villages|settlements|communities)\b"  # ("drones hit three districts": a city's)
     r"|(?<!\w)(?:у|в)\s+(?:двох|трьох|чотирьох|п'ятьох|п’ятьох|обох|кількох|декількох|двух|трех|четырех|пяти|обоих|"
     r"нескольких|\d+)\s+(?:містах|селах|областях|громадах|населених\s+пунктах|городах|населенных\s+пунктах)(?!\w)"
     # "Together, the eight attacks killed 12 civilians": a sum over several attacks
@@ -1751,6 +1758,41 @@ _INITIAL = re.compile(r"\b(?:first|initial|early|earlier|preliminary)\s+(?:figur
                       re.IGNORECASE)
 
 
+# a wounded victim told of as dead later: "The man later died in hospital", "Згодом чоловік помер у лікарні",
+# "Позднее раненый скончался в больнице", "врятувати не вдалося"
+_DIED_LATER = re.compile(
+    r"\b(?:later|subsequently)\s+died\b|\bdied\s+(?:later\s+)?(?:in|at)\s+(?:the\s+)?hospital\b"
+    r"|\bdied\s+(?:of|from)\s+(?:his|her|their)\s+(?:wounds|injuries)\b|\bsuccumbed\s+to\s+(?:his|her|their)\b"
+    r"|(?<!\w)(?:помер|померла|померли|скончал\w*|умер|умерла|умерли)\s+(?:(?:\w+\s+){0,2}?(?:у|в)\s+(?:лікарні|больнице|"
+    r"реанімації|реанимации|медзакладі|медучреждении)|(?:\w+\s+){0,2}?від\s+(?:\w+\s+)?(?:поранень|травм)"
+    r"|(?:\w+\s+){0,2}?от\s+(?:\w+\s+)?(?:ранений|травм))"
+    r"|(?<!\w)(?:згодом|пізніше|позже|позднее|впоследствии)\s+(?:\w+\s+){0,2}?(?:помер|померла|скончал\w*|умер|умерла)(?!\w)"
+    r"|(?<!\w)(?:врятувати|спасти)\s+(?:\w+\s+){0,2}?(?:не\s+вдалося|не\s+удалось)|не\s+(?:вдалося|удалось)\s+(?:врятувати|спасти)",
+    re.IGNORECASE)
+
+
+def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
+    """One of the wounded told of before died later: one dead when no other figure of the dead is given; a
+    single wounded victim who died is no longer counted as wounded (the latest state of each victim). A stated
+    count of several wounded stays as the text gives it (nothing else is derived)."""
+    for i, f in enumerate(feats):
+        m = _DIED_LATER.search(f.sent.text)
+        if m is None or not any(x.role == "injured" and x.value for g in feats[:i + 1] for x in g.figures
+                                if x.start < f.sent.start + m.start()):
+            continue
+        if any(x.role == "killed" and x.value for x in f.figures):
+            pass  # "Згодом чоловік помер у лікарні": its own figure already counted
+        elif c.killed is None:
+            c.killed = 1
+            c.evidence["killed"] = Span(f.sent.start + m.start(), f.sent.start + m.end(), m.group(0))
+        else:
+            return
+        if c.injured == 1:
+            c.injured = None
+            c.evidence.pop("injured", None)
+        return
+
+
 def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
     """Highest stated figure per field; totals from subgroup sums only when no total is given.
 
@@ -1848,6 +1890,7 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     for name, fig in best.items():
         setattr(c, name, fig.value)
         c.evidence[name] = Span(fig.start, fig.end, text[fig.start:fig.end])
+    _died_later(c, feats, text)
     for role in ("killed", "injured"):
         if getattr(c, role) is not None:
             c.vague.pop(role, None)

@@ -309,6 +309,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 r = "killed"
             elif words[back] in ("left", "leaving"):
                 r = _role(words[noun_end]) if noun_end < len(words) else None
+            if r == "injured" and back >= 1 and words[back - 1] in ("fatally", "mortally"):
+                r = "killed"  # "fatally injuring a man": he died of it
             role = r
         if role is None and vague is None and (group is not None or noun_end == after) and num_start >= 2 \
                 and words[num_start - 1] == "of" and words[num_start - 2] in ("lives", "life", "deaths", "death") \
