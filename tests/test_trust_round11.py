@@ -102,3 +102,44 @@ def test_a_lead_over_several_communities_gives_no_toll_to_the_dateline_city():
               "woman and fatally injuring a man, the governor said.\n\nAnother drone hit a road in the city of Sumy. "
               "One car was damaged there.", "en")
     assert [(p, k, i) for p, k, i in _toll(ex) if p == "Sumy"] == [("Sumy", None, None)]
+
+
+# --- wire datelines and region counts --------------------------------------------------------------------------
+
+def test_a_regions_day_count_filed_from_its_capital_is_a_tally():
+    ex = _run("KHERSON, Ukraine, Oct 4 - Russian attacks on Ukraine's southern Kherson region over the past 24 hours "
+              "killed one person and wounded 18 others, the regional governor said.", "en")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents if i.killed or i.injured] == []
+    assert [(t.scope, t.killed, t.injured) for t in ex.tallies] == [("Kherson", 1, 18)]
+
+
+def test_a_regions_count_after_its_places_is_a_tally():
+    ex = _run("Overnight a drone hit a house in Vyshhorod, wounding a man. Later on Saturday, the police said that one "
+              "person had been killed and 14 injured in the Kyiv region in the massive missile and drone attacks.", "en")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Vyshhorod", None, 1)]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(1, 14)]
+
+
+def test_a_victims_home_region_is_no_scene():
+    ex = _run("A drone hit a truck near Vyshhorod on Saturday. The wounded man, a resident of the western "
+              "Ivano-Frankivsk region, was at the wheel.", "en")
+    assert {i.admin1 for i in ex.incidents} == {"Kyiv"}
+    # residents of the region the attack was in are its victims there
+    uk = _run("Двоє мирних мешканців Донецької області загинули 23 лютого у Ямполі.", "uk")
+    assert [(i.place, i.admin1) for i in uk.incidents] == [("Yampil", "Donetsk")]
+
+
+def test_an_unknown_village_across_the_border_keeps_its_name_and_region():
+    ex = _run("KURSK, Russia, Oct 4 - Two civilians were wounded in separate attacks in Russia's Kursk region, the governor said.\n\n"
+              "A drone hit a farm in the village of Snagost in the Korenevo district, wounding a 45-year-old female "
+              "employee.", "en")
+    assert ("Snagost", "Kursk", None, 1) in [(i.place, i.admin1, i.lat, i.injured) for i in ex.incidents]
+    # an unknown village in a Ukrainian text is no place (the map cannot show it)
+    ua = _run("A shell hit a house in the village of Snagost in the Kharkiv region on Monday, wounding a man.", "en")
+    assert all(i.place != "Snagost" for i in ua.incidents)
+
+
+def test_one_of_the_two_is_no_count_of_two():
+    ex = _run("A drone struck Malokaterynivka on Monday, wounding two men. Later one of the two died of his injuries.",
+              "en")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Malokaterynivka", 1, 2)]

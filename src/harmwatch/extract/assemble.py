@@ -93,6 +93,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     draft the rules would add it to; `start_new` True makes a figure sentence naming an earlier draft's
     place start another attack there instead of re-joining it."""
     # one end of a range of days ("On 15-16 January, ...") dates no single attack, nor does the context
+    feats = _place_unknown_villages(feats, gaz)
     ranged = frozenset(f.sent.index for f in feats if any(d.span for d in f.dates))
     feats = [replace(f, dates=[d for d in f.dates if not d.span]) if any(d.span for d in f.dates) else f for f in feats]
     drafts: list[Draft] = []
@@ -362,6 +363,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if len(distinct) >= 2 and not f.figures and not f.objects and _listed(settlements, f):
             continue  # a list of places ("in the A, B and C districts"): a summary, not an incident
         scene = _scene(settlements, text)
+        if scene is not None and f.oblasts and _is_dateline_place(scene, text):
+            # "KHERSON, Ukraine, Oct 7 - Russian attacks on the Kherson region over the past 24 hours killed one":
+            # the region's figures, filed from its capital; the city is not the scene
+            scene = None
+            if len(distinct) == 1:
+                settlements = []
         if scene is not None and f.weapons and not f.figures and not f.objects and len(distinct) == 1 \
                 and _AREA_AFTER.match(text[scene.end:scene.end + 20]) and scene.cue in SCENE_CUES:
             # "In the X district, rockets hit two villages at 10 a.m.": the weapon and time of the
@@ -557,6 +564,26 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             _rocket_system(claim, d, feats, text)
             claims.append(claim)
     return claims, tallies
+
+
+def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> list[SentenceFeatures]:
+    """Villages the gazetteer does not know ("the village of Makeevo in the Rylsk district"): in a text whose one named
+    region lies across the border ("Russia's Kursk region"), that region's; else left out (a Ukrainian village is in
+    the gazetteer, and a name it does not know there is no place the map can show)."""
+    unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates and p.admin_hint is None]
+    if not unknown:
+        return feats
+    regions = {o.admin1 for f in feats for o in f.oblasts} | {p.admin_hint for f in feats for p in f.places
+                                                              if p.admin_hint and gaz.is_foreign_region(p.admin_hint)}
+    abroad = next(iter(regions)) if len(regions) == 1 and gaz.is_foreign_region(next(iter(regions))) else None
+    out = []
+    for f in feats:
+        if any(p in unknown for p in f.places):
+            places = [replace(p, admin1=abroad, admin_hint=abroad) if p in unknown else p for p in f.places
+                      if abroad is not None or p not in unknown]
+            f = replace(f, places=places)
+        out.append(f)
+    return out
 
 
 _BARE_ROCKET = re.compile(r"(?i)^rockets?(?:\s+(?:fire|strike|attack)s?)?$")
@@ -965,7 +992,7 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return True  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
     if _several_places(f):
         return True  # "17 dead and 90 injured in the Kharkiv, Kherson and Sumy regions": several places' total
-    if f.settlements:
+    if any(not _filed_from(p, f) for p in f.settlements):
         return False
     if re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE) and not f.tally_cue:
         # "As of now we know of 23 dead": in a text about one attack, an update of its toll
@@ -973,6 +1000,12 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     if several and re.search(r"(?<!\w)(?:станом на|по состоянию на)(?!\w)", f.sent.text, re.IGNORECASE) and not f.tally_cue:
         return True  # "Станом на 17:00 відомо про одну загиблу та трьох поранених" after several attacks: their sum
     if f.tally_cue:
+        return True
+    if f.past_day is not None and f.oblasts and not f.dates:
+        return True  # "Russian attacks on the Kherson region over the past 24 hours killed one": the region's day
+    if f.oblasts and f.plural_events and current is not None and (current.scene is not None or current.area is not None):
+        # after the region's places were told: "one person had been killed and 14 injured in the Kyiv region in the
+        # massive missile and drone attacks", the region's count
         return True
     if max(x.value for x in f.figures if x.value is not None) >= 100 and not (
             (current is not None and current.last_para == f.sent.paragraph or _continues_only(f, only))
@@ -1527,8 +1560,9 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
     if national:
         t.scope = "Ukraine"  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
         multi = []
+    own = [p for p in f.settlements if not _filed_from(p, f)]  # not the dateline's filing place
     place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2
-             else f.settlements[0].text if f.settlements else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
+             else own[0].text if own else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
     t.scope = t.scope or place
     m = re.search(r"\bsince [^,.;]{1,40}|\b(?:over|in|during) the (?:past|last) (?:day|week|24 hours|twenty-four hours)\b",
                   sent.text, re.IGNORECASE)
@@ -1576,11 +1610,21 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
             score -= 3
         if _hospital_destination(text, p.start):
             continue  # "taken to hospital in the nearby town of Rylsk": where victims were taken (GUIDELINES)
-        if p.text.isupper() and _DATELINE_AFTER.match(text[p.end:p.end + 30]):
+        if _is_dateline_place(p, text):
             score -= 2  # the filing place: the scene only when the sentence names no other
         if score > best_score:
             best, best_score = p, score
     return best if best_score > -3 else None
+
+
+def _filed_from(p: PlaceMention, f: SentenceFeatures) -> bool:
+    """The sentence's dateline place ("KHERSON, Ukraine, Oct 7 -"), by the dateline read in the sentence."""
+    return f.dateline is not None and p.text.isupper() and p.end <= f.dateline.start
+
+
+def _is_dateline_place(p: PlaceMention, text: str) -> bool:
+    """"KHERSON, Ukraine, Oct 7 -": the place a wire story was filed from."""
+    return p.text.isupper() and bool(_DATELINE_AFTER.match(text[p.end:p.end + 30]))
 
 
 _OF_SCENE = re.compile(r"\b(?:centre|center|outskirts|suburbs?|heart|streets|districts?|part|parts)\s+of\s*$", re.IGNORECASE)
@@ -1616,7 +1660,8 @@ def _draft_for_place(drafts: list[Draft], scene: PlaceMention, f: SentenceFeatur
             if dd and fd and abs((dd.value - fd.value).days) > 1:
                 continue
             return d
-        if d.scene is not None and set(c.geonameid for c in d.scene.candidates[:1]) == set(c.geonameid for c in scene.candidates[:1]):
+        if d.scene is not None and d.scene.candidates and scene.candidates \
+                and d.scene.candidates[0].geonameid == scene.candidates[0].geonameid:
             return d
     return None
 

@@ -34,7 +34,8 @@ for _w in ("people", "persons", "person", "civilians", "civilian", "residents", 
            "shoppers", "patients", "patient", "staff", "members", "more", "pensioners", "elderly", "teachers",
            "teacher", "students", "student",
            "policemen", "police", "officers", "officer", "policeman", "policewoman", "responder", "responders", "guests", "visitors", "farmers", "farmer", "drivers", "driver",
-           "neighbours", "neighbour", "neighbors", "neighbor", "owner", "owners"):
+           "neighbours", "neighbour", "neighbors", "neighbor", "owner", "owners", "employee", "passenger",
+           "pedestrian", "cyclist", "guard", "guards", "shopkeeper", "motorcyclist", "motorist", "motorists"):
     NOUNS[_w] = TOTAL
 NOUNS["adults"] = NOUNS["adult"] = ADULTS
 for _w in ("children", "child", "kids", "kid", "boys", "boy", "girls", "girl", "teenagers", "teenager",
@@ -60,7 +61,8 @@ SINGULAR_ONE = {"neighbour", "neighbor", "owner", "husband", "wife", "man", "wom
                 "infant", "toddler", "doctor", "nurse", "medic", "paramedic", "volunteer", "rescuer",
                 "firefighter", "journalist", "worker", "driver", "pensioner", "mother", "father", "elderly",
                 "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid",
-                "teacher", "student", "officer", "policeman", "policewoman", "responder"}
+                "teacher", "student", "officer", "policeman", "policewoman", "responder", "employee", "passenger",
+                "pedestrian", "cyclist", "guard", "shopkeeper", "motorcyclist", "motorist"}
 ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
        "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
        "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
@@ -213,6 +215,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if j < n_words and words[j] == "one" and j > 0 and words[j - 1] in ("no", "not"):
             i = j + 1
             continue  # "no one was hurt", "not one person died": nobody, no figure
+        if j >= 3 and words[j - 2:j] == ["of", "the"] and (words[j - 3] in _PART_OF or words[j - 3].isdigit()):
+            i = j + 1
+            continue  # "one of the two had died": the two told of before, no count of its own
         value, used = parse_number([t.text for t in toks[j:j + 4]])
         vague, couple, single_adult = None, False, False
         if used == 0:
@@ -565,6 +570,7 @@ _PLURAL_NOUNS = {w for w in NOUNS if w.endswith("s") and w not in ("more", "othe
 _NOT_MODIFIER = {"were", "was", "are", "is", "had", "have", "has", "been", "being", "and", "or", "the", "of", "them",
                  "whom", "those", "these", "their", "his", "her", "its", "our", "more", "other", "such", "young"}
 _AGE_UNITS = {"days", "day", "weeks", "week", "months", "month", "years", "year"}
+_PART_OF = frozenset({"one", "two", "three", "each", "either", "neither", "none", "both", "all"})
 _FATAL_NEXT = {"wounds", "wound", "injuries", "injury", "wounded", "injured"}
 _KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDREN, "grandson": CHILDREN,
         "granddaughter": CHILDREN, "mother": WOMEN, "wife": WOMEN, "sister": WOMEN, "grandmother": WOMEN,

@@ -111,6 +111,7 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     ws = word_set(text)  # computed once, shared by every gated regex below
     f = SentenceFeatures(sent=sent)
     f.places = find_places(sent, gaz)
+    f.places += _unknown_villages(text, sent.start, f.places)
     dates = find_dates(text, sent.start, published, ws)
     if dates:
         dates = [d for d in dates
@@ -185,6 +186,37 @@ _AFTER_ATTACK = re.compile(r"\b(?:after|following)\s+(?:a|an|the|another)\s+(?:[
 def _is_dateline(text: str, start: int, end: int) -> bool:
     """'KYIV, July 8 (news agency) -': the date the story was filed, not the attack date."""
     return bool(_DATELINE_HEAD.match(text[:start]) and _DATELINE_TAIL.match(text[end:end + 3]))
+
+
+# "the village of Makeevo": a settlement the gazetteer does not know, named as one
+_VILLAGE_OF = re.compile(r"\b(?:village|town|settlement|hamlet)\s+of\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+
+
+def _unknown_villages(text: str, offset: int, places: list[PlaceMention]) -> list[PlaceMention]:
+    """Settlements introduced as such and not in the gazetteer: no candidates and no region. assemble.py places them
+    only in a text about one region across the border (their name and that region, never a point)."""
+    out = []
+    for m in _VILLAGE_OF.finditer(text):
+        a, b = offset + m.start(1), offset + m.end(1)
+        if not any(p.start < b and a < p.end for p in places):
+            out.append(PlaceMention(a, b, m.group(1), "settlement", None, (), "village"))
+    return out
+
+
+# "The wounded man, a resident of the western Ivano-Frankivsk region, ...", "водій, житель Івано-Франківщини": where one
+# victim is from, told in apposition, not where the attack was ("мешканців Донецької області загинули" is the scene)
+_HOME_BEFORE = re.compile(r",\s+(?:a|an)\s+(?:[\w-]+\s+)?(?:resident|native)\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?$"
+                          r"|,\s+(?:[\w'’-]+\s+)?(?:житель|жителька|мешканець|мешканка|уродженець|уродженка|уроженец|"
+                          r"уроженка)\s+(?:[\w'’-]+\s+)?$", re.IGNORECASE)
+
+
+def without_home_regions(f: SentenceFeatures) -> SentenceFeatures:
+    """The sentence's oblasts named as a victim's home ("a resident of the Ivano-Frankivsk region") left out (in place)."""
+    st = f.sent.start
+    home = [p for p in f.places if p.kind == "oblast" and _HOME_BEFORE.search(f.sent.text[max(0, p.start - st - 40):p.start - st])]
+    if home:
+        f.places = [p for p in f.places if p not in home]
+    return f
 
 
 def _shift(w: WeaponMention, offset: int) -> WeaponMention:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from ..geo import Gazetteer
 from ..records import DocumentIn, Extraction
 from .assemble import assemble
-from .features import annotate
+from .features import annotate, without_home_regions
 from .lang import annotator_for, languages as _languages
 from .newsday import news_day
 from .noise import drop_noise
@@ -44,9 +44,9 @@ def _annotate(s: dict) -> dict:
     gaz, cat, pub = s["gazetteer"], s["catalogue"], s["published"]
     # the document's language chooses the annotator (lang/); all give the same SentenceFeatures
     other = annotator_for(s["language"], gaz, cat)
-    if other is not None:
-        return {"features": [other(sent, pub) for sent in s["sentences"]]}
-    return {"features": [annotate(sent, pub, gaz, cat) for sent in s["sentences"]]}
+    one = (lambda sent: other(sent, pub)) if other is not None else (lambda sent: annotate(sent, pub, gaz, cat))
+    # a victim's home region is no scene in any language
+    return {"features": [without_home_regions(one(sent)) for sent in s["sentences"]]}
 
 
 def _assemble(s: dict) -> dict:
