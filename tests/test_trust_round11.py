@@ -143,3 +143,25 @@ def test_one_of_the_two_is_no_count_of_two():
     ex = _run("A drone struck Malokaterynivka on Monday, wounding two men. Later one of the two died of his injuries.",
               "en")
     assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Malokaterynivka", 1, 2)]
+
+
+# --- villages across the border named by their district --------------------------------------------------------
+
+def test_a_village_of_a_district_across_the_border_is_there_not_at_a_namesake():
+    ex = _run("При обстреле села Максимовка Шебекинского городского округа погиб мирный житель, сообщил губернатор.",
+              "ru")
+    assert [(i.place, i.admin1, i.lat) for i in ex.incidents] == [("Maksimovka", "Belgorod", None)]
+    # a village no table holds: its romanised name and the district's region, never joined to the district's name
+    ex = _run("Село Кульбаки Глушковского района попало под обстрел. Хозяйка дома погибла, ее муж получил ожоги.", "ru")
+    assert [(i.place, i.admin1, i.killed, i.injured) for i in ex.incidents] == [("Kulbaki", "Kursk", 1, 1)]
+    # a Ukrainian raion's village stays Ukrainian
+    uk = _run("У селі Гроза Куп'янського району поранено чоловіка.", "uk")
+    assert [(i.place, i.admin1) for i in uk.incidents] == [("Hroza", "Kharkiv")]
+
+
+def test_fatal_wounds_are_a_death():
+    ru = _run("В деревне Снагость Кореневского района беспилотник сбросил взрывное устройство. Находившийся там мужчина "
+              "получил смертельные ранения.", "ru")
+    assert [(i.killed, i.injured) for i in ru.incidents] == [(1, None)]
+    uk = _run("У Нікополі дрон атакував авто, водій отримав смертельні поранення.", "uk")
+    assert [(i.place, i.killed, i.injured) for i in uk.incidents] == [("Nikopol", 1, None)]

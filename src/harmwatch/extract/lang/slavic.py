@@ -384,6 +384,17 @@ class SlavicAnnotator:
                 out.append(PlaceMention(t.start, t.end, name, "settlement", abroad, tuple(cands), cue=cue,
                                         admin_hint=abroad))
                 continue
+            district = self._foreign_district_after(toks, i)
+            if district is not None and (cue == "village" or self._settlement(t) is not None):
+                # "села Максимовка Шебекинского городского округа", "Кульбаки Глушковского района": a village of a
+                # district across the border, named after its town (the region need not be named)
+                there = self._foreign_settlement(t, district)
+                name, cands = there if there is not None else (
+                    translit_ru(t.text) if self.res.language == "ru" else translit_kmu(t.text), [])
+                out.append(PlaceMention(t.start, t.end, name, "settlement", district, tuple(cands), cue=cue,
+                                        admin_hint=district))
+                skip = i + 1
+                continue
             hit = self._settlement(t)
             if hit is not None and abroad and self._foreign_region_in(toks[i + 1:i + 4]) == abroad:
                 # "в селе Никольское Белгородской области": the village across the border, not a Ukrainian namesake
@@ -566,6 +577,27 @@ class SlavicAnnotator:
         for lm in sorted(toks[i + 1].lemmas):
             if (hit := self.gaz.raion(f"{lm} район")) is not None:
                 return hit[0], self.gaz.raion_code(f"{lm} район")
+        return None
+
+    def _foreign_district_after(self, toks: list[Tok], i: int) -> str | None:
+        """The region of a district across the border named right after a place, by the town it is named after
+        ("Шебекинского городского округа" -> Shebekino -> Belgorod; "Глушковского района" -> Kursk), else None."""
+        k = i + 1
+        if k >= len(toks) or not _CYR_UPPER.match(toks[k].text) or not _AREA_ADJ.search(toks[k].key):
+            return None
+        n = k + 1
+        while n < len(toks) and n <= k + 2 and toks[n].lemmas & self.area_qualifiers:
+            n += 1
+        if n >= len(toks) or not toks[n].lemmas & (self.raion_nouns | self.area_nouns):
+            return None
+        for lm in sorted(toks[k].lemmas):
+            stem = re.sub(r"(?:ский|ський|ской|ськой)$", "", lm)
+            if stem == lm or self.gaz.raion(f"{lm} район") is not None:
+                continue  # not a district adjective, or a Ukrainian raion's
+            for end in ("о", "а", "", "ск", "и", "ы", "е"):
+                cands = self.gaz.foreign_candidates((stem + end).capitalize())
+                if cands:
+                    return cands[0].admin1
         return None
 
     def _raion_of(self, t: Tok) -> tuple[str, tuple[float, float] | None] | None:
