@@ -1667,7 +1667,9 @@ def _draft_for_place(drafts: list[Draft], scene: PlaceMention, f: SentenceFeatur
 
 
 def _in_admin1(scene: PlaceMention, admin1: str | None) -> bool:
-    return admin1 is None or any(c.admin1 == admin1 for c in scene.candidates)
+    # (a village no table holds has the region it was read with: "Драгунское Белгородского округа")
+    return admin1 is None or any(c.admin1 == admin1 for c in scene.candidates) \
+        or (not scene.candidates and scene.admin1 == admin1)
 
 
 def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]]:

@@ -230,8 +230,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 # neighbour suffered shrapnel wounds": one person named by a possessive; "the 44-year-old man inside
                 # suffered a blast injury": one person named by an age
                 k = j + 1
-                while k < len(words) and (words[k] in ADJ or words[k].endswith("-year-old")) and words[k] not in ("more", "of"):
-                    k += 1
+                while k < len(words) and (words[k] in ADJ or words[k].endswith("-year-old")) and words[k] not in ("more", "of") \
+                        and not (words[k] in SINGULAR_ONE and words[k + 1:k + 2] and words[k + 1] in _AFTER_NOUN):
+                    k += 1  # ("a civilian was killed": the noun itself, though "civilian" may be an adjective)
                 if k < len(words) and words[k] in SINGULAR_ONE:
                     value, used = 1, 1
                     # "a police officer and an emergency responder": one adult each, and they add up
@@ -570,6 +571,7 @@ _PLURAL_NOUNS = {w for w in NOUNS if w.endswith("s") and w not in ("more", "othe
 _NOT_MODIFIER = {"were", "was", "are", "is", "had", "have", "has", "been", "being", "and", "or", "the", "of", "them",
                  "whom", "those", "these", "their", "his", "her", "its", "our", "more", "other", "such", "young"}
 _AGE_UNITS = {"days", "day", "weeks", "week", "months", "month", "years", "year"}
+_AFTER_NOUN = frozenset({"was", "has", "had", "is", "died", "who", ",", ".", ";", "and", "were"})
 _PART_OF = frozenset({"one", "two", "three", "each", "either", "neither", "none", "both", "all"})
 _FATAL_NEXT = {"wounds", "wound", "injuries", "injury", "wounded", "injured"}
 _KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDREN, "grandson": CHILDREN,

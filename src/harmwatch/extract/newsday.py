@@ -12,7 +12,7 @@ Not applied (the date stays null) when:
 - the text is long (more than `MAX_WORDS` words): statements and articles recall attacks of other days;
 - the text updates an earlier toll ("збільшилася кількість загиблих після удару по Одесі") or tells of bodies
   found after an attack: the attack was on an earlier day the text does not give;
-- the incident's passage recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...");
+- a sentence of the incident's passage recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...");
 - the document is English: in the tuning sets English reports without a date word are as often undated
   feature stories (date null) as dated wires, so the publication day is not implied there.
 """

@@ -78,7 +78,10 @@ _RE = re.compile(
 _FIRST_WORDS = frozenset(re.match(r"\w+", p.lower()).group() for p in _INDEX)
 _HOME_BEFORE = re.compile(r"\b(at|went|go|going|come|came|return\w*|their way|back)\s+$")
 _PATIENT_BEFORE = re.compile(r"(?:\b(?:to|in)|\b(?:doctors|surgeons|medics|treated|treatment)\s+at)\s+"
-                             r"(?:(?:the|a|city|local|nearby|regional|district|city's|several|other)\s+){0,2}$")
+                             r"(?:(?:the|a|city|local|nearby|regional|district|city's|several|other)\s+){0,2}$"
+                             # "was being taken to the Kursk regional hospital": where the wounded went
+                             r"|\b(?:taken|brought|rushed|delivered|transported|admitted|sent|evacuated)\s+(?:to|into)\s+"
+                             r"(?:[\w'’-]+\s+){0,4}$")
 _CARING_AFTER = re.compile(r"^(?:\s+(?:in|of|across)\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+)?)?\s+(?:have\s+|has\s+|had\s+|are\s+|were\s+|is\s+|was\s+)?"
                            r"(?:received|admitted|treat\w*|took in|taken in|caring|cared|receiving|admitting)\b", re.IGNORECASE)
 # people going to or staying in a shelter, or carried by ambulance: no hit
@@ -126,7 +129,8 @@ def find_objects(text: str, offset: int = 0, ws: Words = ()) -> list[ObjectMenti
         if phrase in ("field", "fields", "plant", "court", "bar", "park", "port", "platform", "train", "market",
                       "store", "bank", "temple", "dam", "electricity", "enterprise") and not _damaged_context(text, m.start(), m.end()):
             continue  # common words: count only when the clause says it was hit
-        if typ == "hospital" and _PATIENT_BEFORE.search(before) and not _DAMAGE.search(before):
+        if typ == "hospital" and _PATIENT_BEFORE.search(text[max(0, m.start() - 60):m.start()].lower()) \
+                and not _DAMAGE.search(before):
             continue  # "taken to hospital", "died in hospital", "doctors at the regional hospital": patients, not a hit
         if typ == "hospital" and _CARING_AFTER.match(text[m.end():m.end() + 60]):
             continue  # "hospitals in the city have received the wounded": caring for victims, not hit
