@@ -165,3 +165,29 @@ def test_fatal_wounds_are_a_death():
     assert [(i.killed, i.injured) for i in ru.incidents] == [(1, None)]
     uk = _run("У Нікополі дрон атакував авто, водій отримав смертельні поранення.", "uk")
     assert [(i.place, i.killed, i.injured) for i in uk.incidents] == [("Nikopol", 1, None)]
+
+
+def test_a_civilian_killed_is_one_dead():
+    ex = _run("A civilian was killed by a Ukrainian drone in the village of Snagost in Russia's Kursk region.", "en")
+    assert [(i.place, i.killed) for i in ex.incidents] == [("Snagost", 1)]
+
+
+def test_died_of_the_injuries_is_a_death():
+    ru = _run("При обстреле Горловки мужчина от полученных травм скончался на месте. Еще один мужчина получил "
+              "осколочные ранения.", "ru")
+    assert [(i.place, i.killed, i.injured) for i in ru.incidents] == [("Horlivka", 1, 1)]
+    uk = _run("У Нікополі дрон атакував авто. Чоловік помер від отриманих поранень.", "uk")
+    assert [(i.place, i.killed, i.injured) for i in uk.incidents] == [("Nikopol", 1, None)]
+
+
+def test_a_hospital_the_wounded_were_taken_to_is_no_object():
+    ex = _run("A drone attacked the village of Snagost in Russia's Kursk region on Monday. A 66-year-old man was "
+              "wounded and was being taken to the Kursk regional hospital.", "en")
+    assert all("hospital" not in i.objects for i in ex.incidents)
+
+
+def test_a_region_lead_and_its_unknown_village_are_one_incident():
+    ex = _run("В Белгородской области в результате атаки беспилотника погибла женщина, сообщил губернатор.\n\n"
+              "Беспилотник ударил по частному дому в селе Новая Таволжанка Шебекинского городского округа.", "ru")
+    assert [(i.admin1, i.killed) for i in ex.incidents] == [("Belgorod", 1)]
+    assert ex.incidents[0].place is not None

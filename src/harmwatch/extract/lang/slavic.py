@@ -384,16 +384,20 @@ class SlavicAnnotator:
                 out.append(PlaceMention(t.start, t.end, name, "settlement", abroad, tuple(cands), cue=cue,
                                         admin_hint=abroad))
                 continue
-            district = self._foreign_district_after(toks, i)
+            district, last = self._foreign_district_after(toks, i), i
+            if district is None and cue == "village" and nxt is not None and _CYR_UPPER.match(nxt.text) \
+                    and nxt.key not in self.stop:
+                district, last = self._foreign_district_after(toks, i + 1), i + 1  # "Новая Таволжанка Шебекинского ..."
             if district is not None and (cue == "village" or self._settlement(t) is not None):
                 # "села Максимовка Шебекинского городского округа", "Кульбаки Глушковского района": a village of a
                 # district across the border, named after its town (the region need not be named)
-                there = self._foreign_settlement(t, district)
+                there = self._foreign_settlement(t, district) if last == i else None
+                quote = sent.quote(t.start, toks[last].end)
                 name, cands = there if there is not None else (
-                    translit_ru(t.text) if self.res.language == "ru" else translit_kmu(t.text), [])
-                out.append(PlaceMention(t.start, t.end, name, "settlement", district, tuple(cands), cue=cue,
+                    translit_ru(quote) if self.res.language == "ru" else translit_kmu(quote), [])
+                out.append(PlaceMention(t.start, toks[last].end, name, "settlement", district, tuple(cands), cue=cue,
                                         admin_hint=district))
-                skip = i + 1
+                skip = last + 1
                 continue
             hit = self._settlement(t)
             if hit is not None and abroad and self._foreign_region_in(toks[i + 1:i + 4]) == abroad:
@@ -594,7 +598,7 @@ class SlavicAnnotator:
             stem = re.sub(r"(?:ский|ський|ской|ськой)$", "", lm)
             if stem == lm or self.gaz.raion(f"{lm} район") is not None:
                 continue  # not a district adjective, or a Ukrainian raion's
-            for end in ("о", "а", "", "ск", "и", "ы", "е"):
+            for end in ("о", "а", "", "ск", "ка", "ая", "и", "ы", "е"):
                 cands = self.gaz.foreign_candidates((stem + end).capitalize())
                 if cands:
                     return cands[0].admin1
