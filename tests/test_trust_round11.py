@@ -191,3 +191,27 @@ def test_a_region_lead_and_its_unknown_village_are_one_incident():
               "Беспилотник ударил по частному дому в селе Новая Таволжанка Шебекинского городского округа.", "ru")
     assert [(i.admin1, i.killed) for i in ex.incidents] == [("Belgorod", 1)]
     assert ex.incidents[0].place is not None
+
+
+def test_the_dead_told_before_and_a_wounded_one_who_died_add_up():
+    ex = _run("In Kherson a police officer was killed when a trolleybus came under fire on Monday and two passengers "
+              "were wounded. One of the two, a 57-year-old man, later died of his injuries.", "en")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kherson", 2, 2)]
+    # a toll given elsewhere in the text may count the one who died: nothing is added
+    ex = _run("Nine people were killed in Kherson on Monday. At first officials reported eight dead and five injured; "
+              "one of the wounded later died.", "en")
+    assert [(i.place, i.killed) for i in ex.incidents] == [("Kherson", 9)]
+
+
+def test_a_body_found_is_one_dead():
+    ex = _run("Drones hit warehouses in Lviv on Tuesday night. Rescuers found the body of a 32-year-old man in a "
+              "burnt-out building.", "en")
+    assert [(i.place, i.killed) for i in ex.incidents] == [("Lviv", 1)]
+
+
+def test_a_retracted_death_is_no_figure_and_a_citys_districts_are_the_citys():
+    ex = _run("KYIV, Oct 4 - Russia fired missiles at three Ukrainian cities on Tuesday, killing at least six people.\n\n"
+              "In Kyiv, at least 20 people were hurt in four districts of the capital, the mayor said. Officials "
+              "corrected an earlier report that a civilian had been killed in the city: the person was wounded.", "en")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kyiv", None, 20)]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(6, None)]

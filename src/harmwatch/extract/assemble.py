@@ -1172,8 +1172,9 @@ _COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "с
 # a figure sentence that totals several places it does not name one by one: "in the two cities", "in both
 # towns", "у трьох областях", "в двух городах"
 _SEVERAL_TOTAL = re.compile(
-    r"\b(?:in|across|throughout)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|both|"
-    r"several|\d+)\s+(?:cities|towns|villages|regions|oblasts|settlements|communities|places|districts)\b"
+    r"\b(?:in|across|throughout|at|on)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|"
+    r"both|several|\d+)\s+(?:Ukrainian\s+|Russian\s+|major\s+|other\s+)?(?:cities|towns|villages|regions|oblasts|settlements|"
+    r"communities|places|districts)\b(?!\s+of\s+(?:the\s+)?(?:capital|city))"  # (a city's districts: the city's figure)
     # "Russian drones struck several communities of the Sumy region, wounding ...": the region's items told below
     r"|\b(?:struck|hit|attacked|shelled|targeted|pounded)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|"
     r"several|\d+)\s+(?:cities|towns|villages|settlements|communities)\b"  # ("drones hit three districts": a city's)
@@ -1818,21 +1819,37 @@ _DIED_LATER = re.compile(
     re.IGNORECASE)
 
 
+_ONE_OF_WOUNDED = re.compile(r"\bone\s+of\s+(?:the|them|those)\b|\bthe\s+(?:wounded|injured)\b"
+                             r"|(?<!\w)(?:один|одна|одного|одну)\s+(?:з|із|из)\s+(?:поранених|травмованих|раненых|них|двох|двух)(?!\w)",
+                             re.IGNORECASE)
+
+
 def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:
-    """One of the wounded told of before died later: one dead when no other figure of the dead is given; a
-    single wounded victim who died is no longer counted as wounded (the latest state of each victim). A stated
-    count of several wounded stays as the text gives it (nothing else is derived)."""
+    """One of the wounded told of before died later: one dead when no other figure of the dead is given, one more
+    when the dead told before are others ("a police officer was killed ... two passengers were wounded. One of the
+    two later died": 2, a sum of named victims); a single wounded victim who died is no longer counted as wounded
+    (the latest state of each victim). A stated count of several wounded stays as the text gives it."""
     for i, f in enumerate(feats):
         m = _DIED_LATER.search(f.sent.text)
         if m is None or not any(x.role == "injured" and x.value for g in feats[:i + 1] for x in g.figures
                                 if x.start < f.sent.start + m.start()):
             continue
-        if any(x.role == "killed" and x.value for x in f.figures):
-            pass  # "Згодом чоловік помер у лікарні": its own figure already counted
-        elif c.killed is None:
-            c.killed = 1
+        earlier = [x for g in feats[:i] for x in g.figures if x.role == "killed" and not x.sub and x.value]
+        own = any(x.role == "killed" and x.value for x in f.figures)
+        # the dead and the wounded told in the one sentence just before, and no other count of the dead in the text
+        # (a toll given elsewhere may count the one who died: "nine dead ... At first eight dead; one later died")
+        told = i > 0 and {x.start for x in earlier} == {x.start for x in feats[i - 1].figures if x.role == "killed"
+                                                        and not x.sub and x.value} \
+            and not any(x.role == "killed" for g in feats[i + 1:] for x in g.figures)
+        if earlier and told and _ONE_OF_WOUNDED.search(f.sent.text[:m.start()]) and c.killed is not None \
+                and c.killed == max(x.value for x in earlier):
+            first = min(earlier, key=lambda x: x.start)
+            c.killed += 1
+            c.evidence["killed"] = Span(first.start, f.sent.start + m.end(), text[first.start:f.sent.start + m.end()])
+        elif not own and c.killed is None:
+            c.killed = 1  # ("Згодом чоловік помер у лікарні": its own figure is counted already)
             c.evidence["killed"] = Span(f.sent.start + m.start(), f.sent.start + m.end(), m.group(0))
-        else:
+        elif not own:
             return
         if c.injured == 1:
             c.injured = None

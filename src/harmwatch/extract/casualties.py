@@ -70,7 +70,7 @@ ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "
        "including", "among", "people", "residents", "police"}
 QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almost",), ("about",), ("around",),
               ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
-              ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",)}
+              ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the", "body", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",)}
 
 # the casualty words come from data/lang/en.yaml (lang/__init__.py: english())
 KILL = set(_english()["casualty_words"]["killed"])
@@ -318,6 +318,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
             if r == "injured" and back >= 1 and words[back - 1] in ("fatally", "mortally"):
                 r = "killed"  # "fatally injuring a man": he died of it
             role = r
+        if role is None and vague is None and group is not None and words[num_start:num_start + 3] in (
+                ["the", "body", "of"], ["the", "bodies", "of"]) and not any(_role(w) for w in words[after:after + 4]):
+            role = "killed"  # "Rescuers found the body of a 32-year-old man"
         if role is None and vague is None and (group is not None or noun_end == after) and num_start >= 2 \
                 and words[num_start - 1] == "of" and words[num_start - 2] in ("lives", "life", "deaths", "death") \
                 and _NOT_LOST.isdisjoint(words[max(0, num_start - 4):num_start - 2]):

@@ -73,6 +73,9 @@ RETRACTED = re.compile(r"\b(?:reports?|information|news|claims?)\s+(?:of|about|t
                         r"(?:was|were|proved|turned out to be)\s+(?:false|wrong|mistaken|incorrect|untrue)|"
                         r"(?:did|does|do)\s+not\s+(?:prove|turn out)\s+(?:true|to be true)|unconfirmed)\b"
                         r"|\bno\s+(?:one|body)\s+(?:was|were|had been)\s+killed\s+after\s+all\b"
+                        # "Officials corrected an earlier report that a civilian had been killed in the city"
+                        r"|\b(?:corrected|retracted|withdrew|denied)\s+(?:an\s+|the\s+|their\s+|its\s+)?(?:earlier\s+|initial\s+)?"
+                        r"(?:reports?|claims?|information)\s+that\s+[^.;:]{0,60}?\b(?:killed|dead|died)\b"
                         r"|(?<!\w)інформаці\w*\s+про\s+(?:загибл\w*|смерт\w*)[^.;:]{0,30}?не\s+підтверди\w*"
                         r"|(?<!\w)информаци\w*\s+о\s+(?:погибш\w*|гибел\w*|смерт\w*)[^.;:]{0,30}?не\s+подтверди\w*",
                         re.IGNORECASE)
