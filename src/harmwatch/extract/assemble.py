@@ -1840,7 +1840,9 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
         # (a toll given elsewhere may count the one who died: "nine dead ... At first eight dead; one later died")
         told = i > 0 and {x.start for x in earlier} == {x.start for x in feats[i - 1].figures if x.role == "killed"
                                                         and not x.sub and x.value} \
-            and not any(x.role == "killed" for g in feats[i + 1:] for x in g.figures)
+            and not any(x.role == "killed" for g in feats[i + 1:] for x in g.figures) \
+            and any(x.role == "injured" and x.value for x in feats[i - 1].figures) \
+            and not any(x.role == "killed" and (x.value or 0) > 1 for x in f.figures) and not _INITIAL.search(f.sent.text)
         if earlier and told and _ONE_OF_WOUNDED.search(f.sent.text[:m.start()]) and c.killed is not None \
                 and c.killed == max(x.value for x in earlier):
             first = min(earlier, key=lambda x: x.start)
