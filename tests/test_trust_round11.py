@@ -215,3 +215,12 @@ def test_a_retracted_death_is_no_figure_and_a_citys_districts_are_the_citys():
               "corrected an earlier report that a civilian had been killed in the city: the person was wounded.", "en")
     assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kyiv", None, 20)]
     assert [(t.killed, t.injured) for t in ex.tallies] == [(6, None)]
+
+
+def test_the_date_a_summary_was_told_is_not_its_attacks_day():
+    ex = _run("Минулої доби російські війська обстріляли населені пункти Донецької області. Про це повідомив 4 жовтня "
+              "очільник Донецької ОВА.\n\nУ Сіверську внаслідок обстрілу загинула одна людина.", "uk")
+    assert [(i.place, i.date) for i in ex.incidents] == [("Siversk", "2025-10-03")]
+    ru = _run("За минувшие сутки обстрелу подверглась Горловка. Об этом сообщил 4 октября глава города.\n\n"
+              "В Горловке погибла женщина.", "ru")
+    assert [(i.place, i.date) for i in ru.incidents] == [("Horlivka", "2025-10-03")]
