@@ -224,3 +224,23 @@ def test_the_date_a_summary_was_told_is_not_its_attacks_day():
     ru = _run("За минувшие сутки обстрелу подверглась Горловка. Об этом сообщил 4 октября глава города.\n\n"
               "В Горловке погибла женщина.", "ru")
     assert [(i.place, i.date) for i in ru.incidents] == [("Horlivka", "2025-10-03")]
+
+
+# --- a district's count and its places -------------------------------------------------------------------------
+
+def test_a_districts_count_that_its_places_add_up_to_is_a_tally():
+    ex = _run("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. Поранено "
+              "п'ятьох людей.\n\nУ Марганецькій громаді поранені двоє чоловіків.\n\nУ самому Нікополі постраждали троє "
+              "містян.", "uk")
+    assert sorted((i.place or "", i.injured) for i in ex.incidents if i.injured) == [("", 2), ("Nikopol", 3)]
+    assert [t.injured for t in ex.tallies] == [5]
+    # places that do not add up to it leave the district's own incident
+    ex = _run("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. Поранено "
+              "п'ятьох людей.\n\nУ самому Нікополі постраждали троє містян.", "uk")
+    assert 5 in [i.injured for i in ex.incidents]
+
+
+def test_one_wounded_who_later_died_in_a_sentence_is_one_dead():
+    ex = _run("В Горловке в результате обстрела погибли два мирных жителя. Погибла жительница Горловки. Ещё один "
+              "горожанин получил ранения и позднее скончался.", "ru")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Horlivka", 2, None)]

@@ -511,6 +511,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             else:
                 current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
                 drafts.append(current)
+    drafts = _district_totals(drafts, tallies, last_source, publisher)
     tallies = _children_into_totals(_merge_district_tallies(tallies))
     datelines = tuple(f.dateline for f in feats if f.dateline is not None)
     # a live report whose text gives no other day than the publication day ("Станом на цей час відомо про 34
@@ -727,6 +728,48 @@ def _area_draft(f: SentenceFeatures, current: Draft | None, drafts: list[Draft],
     d.admin1, d.admin1_mention, d.area, d.summary = admin1, mention, area, several
     drafts.append(d)
     return d
+
+
+def _draft_counts(d: Draft) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for g in d.feats:
+        for x in g.figures:
+            if x.value is not None and x.role in ("killed", "injured") and not x.sub:
+                out[x.role] = max(out.get(x.role, 0), x.value)
+    return out
+
+
+def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source: str | None,
+                     publisher: str | None) -> list[Draft]:
+    """A district's count told before its places' own ("на Нікопольщині поранені п'ятеро людей ... Марганецькій
+    громаді: двоє ... У Нікополі троє"): when two or more places of the text after it add up to it exactly, it is
+    their sum, a tally, not an attack with no settlement."""
+    out = list(drafts)
+    for k, d in enumerate(drafts):
+        if d.area is None or d.scene is not None or d.header or d.summary:
+            continue
+        counts = _draft_counts(d)
+        if not counts:
+            continue
+        code = d.area.raion  # the district's places only, where its raion is known
+        items = [e for e in drafts[k + 1:] if (e.scene is not None or e.area is not None) and not e.header
+                 and (e.admin1 is None or d.admin1 is None or e.admin1 == d.admin1) and _draft_counts(e)
+                 and (code is None or e.scene is None or any(c.raion == code for c in e.scene.candidates[:1]))]
+        if code is None:
+            continue  # a community's or a district's of no known raion: its places cannot be told from others
+        if len(items) < 2:
+            continue
+        first = d.first_date or d.date_ctx
+        items = [e for e in items if (e.first_date or e.date_ctx) is None or first is None
+                 or (e.first_date or e.date_ctx).value == first.value]  # (an earlier day's attack is not of the count)
+        sums = {r: sum(_draft_counts(e).get(r, 0) for e in items) for r in counts}
+        if sums == counts and all(sum(1 for e in items if _draft_counts(e).get(r)) >= 2 for r in counts):
+            f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t.scope = d.area.text
+            tallies.append(t)
+            out.remove(d)
+    return out
 
 
 def _region_summary(f: SentenceFeatures) -> bool:

@@ -493,22 +493,24 @@ class SlavicAnnotator:
                 continue
             noun, after = toks[k], toks[k + 1] if k + 1 < len(toks) else None
             if after is not None and (after.lemmas & _CITY_NOUNS or _CYR_UPPER.match(after.text)
-                                      and after.key not in self.stop and not _AREA_ADJ.search(after.key)):
+                                      and after.key not in self.stop and not _AREA_ADJ.search(after.key)
+                                      and not self._region_word(after)):
                 i = k + 1
                 continue  # "у Київському районі Харкова", "в Ворошиловском районе города": a district of the city
             prev = toks[i - 1] if i else None
             cue = self.res.cues.get(prev.key) if prev is not None else None
             for j in names:
                 a = toks[j]
-                admin1 = None
+                admin1 = code = None
                 if noun.lemmas & self.raion_nouns:
                     hit = self._raion_of(a)
                     admin1 = hit[0] if hit else None
+                    code = next((c for lm in sorted(a.lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
                     if hit is None and any(c.feature_code == "PPLX" for lm in sorted(a.lemmas)
                                            for c in self.gaz.candidates(f"{lm} район")):
                         continue  # "у Святошинському районі": a city's district (the city is the scene)
                 end = noun.end if len(names) == 1 else a.end
-                out.append(PlaceMention(a.start, end, sent.quote(a.start, end), "area", admin1, cue=cue))
+                out.append(PlaceMention(a.start, end, sent.quote(a.start, end), "area", admin1, cue=cue, raion=code))
             i = k + 1
         suffix = self.region_suffixes
         for i, t in enumerate(toks):
@@ -521,7 +523,8 @@ class SlavicAnnotator:
                     if hit is not None:  # "на Нікопольщині": the Nikopol district
                         prev = toks[i - 1] if i else None
                         out.append(PlaceMention(t.start, t.end, t.text, "area", hit[0],
-                                                cue=self.res.cues.get(prev.key) if prev is not None else None))
+                                                cue=self.res.cues.get(prev.key) if prev is not None else None,
+                                                raion=self.gaz.raion_code(f"{lm[:-len(end)]}ський район")))
                         break
         return sorted(out, key=lambda p: p.start)
 
@@ -583,6 +586,12 @@ class SlavicAnnotator:
             if (hit := self.gaz.raion(f"{lm} район")) is not None:
                 return hit[0], self.gaz.raion_code(f"{lm} район")
         return None
+
+    def _region_word(self, t: Tok) -> bool:
+        """"Дніпропетровщини", "Курщины": a region's noun (after a district it names the district's region)."""
+        suffix = tuple(self.region_suffixes or ())
+        return bool(self._foreign_region_noun(t)) or any(
+            lm.endswith(suffix) and self.gaz.oblast(lm.capitalize()) for lm in t.lemmas) if suffix else False
 
     def _foreign_district_after(self, toks: list[Tok], i: int) -> str | None:
         """The region of a district across the border named right after a place, by the town it is named after
@@ -820,6 +829,11 @@ class SlavicAnnotator:
             ss = [x for x in singles if x.role == role]
             if len(ss) >= 2 and not any(x.role == role and x.group == TOTAL for x in out):
                 out.append(Figure(role, TOTAL, len(ss), None, ss[0].start, ss[-1].end, False))
+        hurt = [x for x in out if x.role == "injured" and x.value is not None]
+        if len(hurt) == 1 and hurt[0].value == 1 and not any(x.role == "killed" for x in out) \
+                and self.res.any("died_of_wounds_patterns", text):
+            # "Ещё один горожанин получил ранения и позднее скончался": the one wounded died, one dead
+            out = [replace(x, role="killed") if x is hurt[0] else x for x in out]
         return sorted(out, key=lambda x: x.start)
 
     def _age_before(self, toks: list[Tok], i: int) -> int | None:
