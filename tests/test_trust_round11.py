@@ -244,3 +244,10 @@ def test_one_wounded_who_later_died_in_a_sentence_is_one_dead():
     ex = _run("В Горловке в результате обстрела погибли два мирных жителя. Погибла жительница Горловки. Ещё один "
               "горожанин получил ранения и позднее скончался.", "ru")
     assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Horlivka", 2, None)]
+
+
+def test_the_weapon_of_a_districts_count_is_its_places():
+    ex = _run("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. Поранено "
+              "п'ятьох людей.\n\nУ Марганецькій громаді поранені двоє чоловіків.\n\nУ самому Нікополі постраждали троє "
+              "містян.", "uk")
+    assert {i.weapon_class for i in ex.incidents if i.injured} == {"drone"}

@@ -769,6 +769,11 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
             t.scope = d.area.text
             tallies.append(t)
             out.remove(d)
+            armed = next((g for g in d.feats if g.weapons), None)
+            for e in items:
+                if armed is not None and not any(g.weapons for g in e.feats):
+                    # "атакували Нікопольський район FPV-дронами": the weapon of the district's count is its places'
+                    e.feats.insert(0, replace(armed, figures=[], objects=[], places=[], areas=[]))
     return out
 
 
