@@ -66,13 +66,16 @@ def test_a_live_report_without_a_date_takes_the_publication_day(text, lang, plac
 
 
 @pytest.mark.parametrize("text,lang", [
-    # no live cue: nothing implies the day
+    # no live cue: only the news day (eleventh trust round: a short post naming no day is dated by its
+    # publication, marked as such), and nothing without a publication date
     ("Росіяни вдарили по двох районах Харкова, загинула одна людина.", "uk"),
     ("ВСУ обстреляли рынок в Лисичанске, погибли три человека.", "ru"),
 ])
 def test_an_undated_report_without_a_live_cue_stays_undated(text, lang):
     ex = _run(text, lang)
-    assert [c.date for c in ex.incidents] == [None]
+    assert [(c.date, c.date_precision) for c in ex.incidents] == [(PUB.isoformat(), "publication")]
+    assert "date" not in ex.incidents[0].evidence  # not read from the text
+    assert [c.date for c in _run(text, lang, published=None).incidents] == [None]
 
 
 def test_a_recalled_attack_in_a_live_report_takes_no_date():

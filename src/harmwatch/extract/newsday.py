@@ -63,5 +63,5 @@ def news_day(incidents: list[IncidentClaim], feats: list[SentenceFeatures], text
 
 
 def _names_no_day(feats: list[SentenceFeatures]) -> bool:
-    return not any(f.dates or f.dateline is not None or f.live is not None or f.past_day is not None
+    return not any(f.dates or f.day_named or f.dateline is not None or f.live is not None or f.past_day is not None
                    for f in feats)

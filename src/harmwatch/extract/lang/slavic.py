@@ -227,6 +227,7 @@ class SlavicAnnotator:
             f.places = [p for p in f.places if not any(a.start <= p.start < a.end for a in f.areas)]
         f.dates = [d for d in self.dates(text, sent.start, published, toks)
                    if not self.res.any("reporting_date_patterns", text[max(0, d.start - sent.start - 30):d.start - sent.start])]
+        f.day_named = bool(f.dates)
         f.times = self.times(text, sent.start)
         f.weapons = self.weapons(text, sent.start, toks)
         f.figures = self.figures(toks, text, sent.start)
