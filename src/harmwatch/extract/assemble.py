@@ -1867,6 +1867,7 @@ _DIED_LATER = re.compile(
     re.IGNORECASE)
 
 
+_DIED_STEMS = ("died", "succumb", "помер", "скончал", "умер", "врятув", "спасти")
 _ONE_OF_WOUNDED = re.compile(r"\bone\s+of\s+(?:the|them|those)\b|\bthe\s+(?:wounded|injured)\b"
                              r"|(?<!\w)(?:один|одна|одного|одну)\s+(?:з|із|из)\s+(?:поранених|травмованих|раненых|них|двох|двух)(?!\w)",
                              re.IGNORECASE)
@@ -1878,6 +1879,9 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
     two later died": 2, a sum of named victims); a single wounded victim who died is no longer counted as wounded
     (the latest state of each victim). A stated count of several wounded stays as the text gives it."""
     for i, f in enumerate(feats):
+        low = f.sent.text.lower()
+        if not any(w in low for w in _DIED_STEMS):
+            continue  # (most sentences: no word of dying, no regex search)
         m = _DIED_LATER.search(f.sent.text)
         if m is None or not any(x.role == "injured" and x.value for g in feats[:i + 1] for x in g.figures
                                 if x.start < f.sent.start + m.start()):

@@ -114,7 +114,8 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     ws = word_set(text)  # computed once, shared by every gated regex below
     f = SentenceFeatures(sent=sent)
     f.places = find_places(sent, gaz)
-    f.places += _unknown_villages(text, sent.start, f.places)
+    if ws is None or not ws.isdisjoint(_VILLAGE_WORDS):
+        f.places += _unknown_villages(text, sent.start, f.places)
     dates = find_dates(text, sent.start, published, ws)
     if dates:
         dates = [d for d in dates
@@ -192,6 +193,7 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
 
 
 # "the village of Makeevo": a settlement the gazetteer does not know, named as one
+_VILLAGE_WORDS = frozenset({"village", "town", "settlement", "hamlet"})
 _VILLAGE_OF = re.compile(r"\b(?:village|town|settlement|hamlet)\s+of\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 
 
@@ -215,6 +217,8 @@ _HOME_BEFORE = re.compile(r",\s+(?:a|an)\s+(?:[\w-]+\s+)?(?:resident|native)\s+o
 
 def without_home_regions(f: SentenceFeatures) -> SentenceFeatures:
     """The sentence's oblasts named as a victim's home ("a resident of the Ivano-Frankivsk region") left out (in place)."""
+    if not f.places or "," not in f.sent.text:
+        return f
     st = f.sent.start
     home = [p for p in f.places if p.kind == "oblast" and _HOME_BEFORE.search(f.sent.text[max(0, p.start - st - 40):p.start - st])]
     if home:
