@@ -251,3 +251,12 @@ def test_the_weapon_of_a_districts_count_is_its_places():
               "п'ятьох людей.\n\nУ Марганецькій громаді поранені двоє чоловіків.\n\nУ самому Нікополі постраждали троє "
               "містян.", "uk")
     assert {i.weapon_class for i in ex.incidents if i.injured} == {"drone"}
+
+
+def test_the_wounded_coordinated_with_soldiers_are_soldiers():
+    ex = _run("Russian missiles struck a training ground near Honcharivske in the Chernihiv region on Monday, killing "
+              "three soldiers and wounding at least 18, officials said.", "en")
+    assert all(i.killed is None and i.injured is None for i in ex.incidents)
+    # civilians named after the soldiers stay civilians
+    ex = _run("A missile struck Kramatorsk on Monday, killing three soldiers and wounding 18 civilians.", "en")
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Kramatorsk", 18)]

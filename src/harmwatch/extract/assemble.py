@@ -41,7 +41,9 @@ _SPEAKER_AFTER = re.compile(r"^\s+(?:has\s+|had\s+|have\s+)?(?:said|says|claimed
                             r"denied|denies|insisted|insists|responded|warned|announced|alleged|argued|called|"
                             r"urged|demanded)\b", re.IGNORECASE)
 # "KYIV, Oct 1 (Reuters) -": the place a wire story was filed from
-_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][a-z]+)?,\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d|\d{1,2}\s+[A-Z][a-z]+\s*[(\-–—])")
+_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][a-z]+)?,\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d|\d{1,2}\s+[A-Z][a-z]+\s*[(\-–—])"
+                             # "KYIV (Reuters) -", "KYIV, Ukraine (AP) —": a dateline with no date
+                             r"|^(?:,\s*[A-Z][a-z]+)?\s*\([A-Za-z][\w .&-]{0,30}\)\s*[-–—]")
 
 
 @dataclass

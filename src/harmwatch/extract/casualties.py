@@ -197,6 +197,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
     i = 0
     n_words = len(words)
     last_end = -2  # token index of the last word of the figure before
+    military_end = -1  # token index after the last military figure ("three soldiers")
     # the indexes of the words the test below does not pass over (_may_begin_figure), picked in one
     # comprehension; the loop goes from one to the next
     begins = [k for k, w in enumerate(words) if w in _MAY_BEGIN or w[:1].isdigit()
@@ -271,7 +272,12 @@ def find_figures(sent: Sentence) -> list[Figure]:
         elif single_adult and group == TOTAL:
             group = ADULTS
         if military:
+            military_end = noun_end
             i = noun_end
+            continue
+        if group is None and noun_end == after and military_end >= 0 and num_start - military_end <= 3 \
+                and words[military_end:num_start][:1] in (["and"], [","]):
+            i = after  # "killing three soldiers and wounding at least 18": the soldiers' wounded too
             continue
         role, hosp = None, False
         sub = prev in ("including", "includes") or (num_start > 1 and words[num_start - 2:num_start] in (["among", "them"], ["of", "them"], ["of", "whom"]))
