@@ -260,3 +260,9 @@ def test_the_wounded_coordinated_with_soldiers_are_soldiers():
     # civilians named after the soldiers stay civilians
     ex = _run("A missile struck Kramatorsk on Monday, killing three soldiers and wounding 18 civilians.", "en")
     assert [(i.place, i.injured) for i in ex.incidents] == [("Kramatorsk", 18)]
+
+
+def test_a_raions_adjective_with_its_noun_left_out_is_no_village():
+    ex = _run("Через обстріли в Ізюмському районі пошкоджено автобус, у Харківському - легковий автомобіль.", "uk")
+    assert all(i.place != "Kharkivske" for i in ex.incidents)
+    assert {i.admin1 for i in ex.incidents} == {"Kharkiv"}

@@ -412,7 +412,8 @@ class SlavicAnnotator:
                     continue
             if hit is None and (cue in ("village", "near") or listed) and (nxt is None or not nxt.lemmas & self.raion_nouns):
                 hit = self._adjective_settlement(t)  # "у селі Молодіжному", "в районі Молодіжного"
-            if hit is None and cue == "in" and not listed and (nxt is None or not (nxt.noun and nxt.text[:1].islower())):
+            if hit is None and cue == "in" and not listed and (nxt is None or not (nxt.noun and nxt.text[:1].islower())) \
+                    and not self._elliptic_raion(t, toks):
                 hit = self._adjective_settlement(t)  # "в Удачном один человек погиб": a village with an adjective's name
             if hit is None and cue == "in" and nxt is not None and i + 2 < len(toks) and _AREA_ADJ.search(nxt.key) \
                     and toks[i + 2].lemmas & (self.raion_nouns | self.area_nouns):
@@ -587,6 +588,11 @@ class SlavicAnnotator:
             if (hit := self.gaz.raion(f"{lm} район")) is not None:
                 return hit[0], self.gaz.raion_code(f"{lm} район")
         return None
+
+    def _elliptic_raion(self, t: Tok, toks: list[Tok]) -> bool:
+        """"в Ізюмському районі пошкоджено автобус, у Харківському - легковий автомобіль": a raion's adjective with
+        its noun left out, in a sentence that names a raion by its noun."""
+        return any(u.lemmas & self.raion_nouns for u in toks) and self._raion_of(t) is not None
 
     def _region_word(self, t: Tok) -> bool:
         """"Дніпропетровщини", "Курщины": a region's noun (after a district it names the district's region)."""
