@@ -1869,6 +1869,8 @@ _DIED_LATER = re.compile(
     re.IGNORECASE)
 
 
+_WOUNDED_BEFORE = re.compile(r"\b(?:wounded|injured)\b|(?<!\w)(?:поранен|поранил|поранення|ранен|ранени|травмован)\w*",
+                             re.IGNORECASE)
 _DIED_STEMS = ("died", "succumb", "помер", "скончал", "умер", "врятув", "спасти")
 _ONE_OF_WOUNDED = re.compile(r"\bone\s+of\s+(?:the|them|those)\b|\bthe\s+(?:wounded|injured)\b"
                              r"|(?<!\w)(?:один|одна|одного|одну)\s+(?:з|із|из)\s+(?:поранених|травмованих|раненых|них|двох|двух)(?!\w)",
@@ -1885,9 +1887,10 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
         if not any(w in low for w in _DIED_STEMS):
             continue  # (most sentences: no word of dying, no regex search)
         m = _DIED_LATER.search(f.sent.text)
-        if m is None or not any(x.role == "injured" and x.value for g in feats[:i + 1] for x in g.figures
-                                if x.start < f.sent.start + m.start()):
-            continue
+        if m is None or not (any(x.role == "injured" and x.value for g in feats[:i + 1] for x in g.figures
+                                 if x.start < f.sent.start + m.start())
+                             or _WOUNDED_BEFORE.search(f.sent.text[:m.start()])):
+            continue  # ("Чоловік, який дістав поранення під час обстрілу, помер у лікарні": wounded, told here)
         earlier = [x for g in feats[:i] for x in g.figures if x.role == "killed" and not x.sub and x.value]
         own = any(x.role == "killed" and x.value for x in f.figures)
         # the dead and the wounded told in the one sentence just before, and no other count of the dead in the text
