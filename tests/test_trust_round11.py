@@ -269,5 +269,6 @@ def test_a_raions_adjective_with_its_noun_left_out_is_no_village():
 
 
 def test_a_victim_wounded_and_dead_in_one_sentence_is_one_dead():
-    ex = _run("Чоловік 33 років, який дістав поранення під час вечірнього обстрілу Нікопольщини, помер у лікарні.", "uk")
+    ex = _run("Чоловік 33 років, який дістав поранення під час вечірнього артилерійського обстрілу Нікопольщини, помер у "
+              "лікарні.", "uk")
     assert [(i.admin1, i.killed, i.injured) for i in ex.incidents] == [("Dnipropetrovsk", 1, None)]
