@@ -272,3 +272,9 @@ def test_a_victim_wounded_and_dead_in_one_sentence_is_one_dead():
     ex = _run("Чоловік 33 років, який дістав поранення під час вечірнього артилерійського обстрілу Нікопольщини, помер у "
               "лікарні.", "uk")
     assert [(i.admin1, i.killed, i.injured) for i in ex.incidents] == [("Dnipropetrovsk", 1, None)]
+
+
+def test_a_village_after_its_raions_adjective_is_in_that_raions_oblast():
+    ex = _run("Наслідки обстрілів по районах: у Богодухівському пошкоджено приватний будинок; у Лозівському - два "
+              "приватні будинки та дві автівки в Червоному.", "uk")
+    assert [(i.place, i.admin1) for i in ex.incidents if i.place] == [("Chervone", "Kharkiv")]

@@ -1746,7 +1746,9 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     ev = c.evidence
     # place
     if d.scene is not None:
-        hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None)
+        areas = {a.admin1 for f in feats for a in f.areas if a.admin1}
+        hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None) \
+            or (next(iter(areas)) if len(areas) == 1 else None)  # ("у Лозівському - ... в Червоному": the raion's)
         place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords, raion=d.scene.raion)
         if place is None and _REGIONAL_CENTRE.fullmatch(d.scene.text) and len(d.scene.candidates) == 1:
             place = d.scene.candidates[0]  # "в областном центре": the region's seat, chosen when it was read

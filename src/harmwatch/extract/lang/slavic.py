@@ -514,6 +514,19 @@ class SlavicAnnotator:
                 end = noun.end if len(names) == 1 else a.end
                 out.append(PlaceMention(a.start, end, sent.quote(a.start, end), "area", admin1, cue=cue, raion=code))
             i = k + 1
+        if any(u.lemmas & self.raion_nouns for u in toks):
+            # "Наслідки по районах: у Богодухівському ..., в Ізюмському - ...": raions' adjectives, the noun left out
+            for i, t in enumerate(toks):
+                prev = toks[i - 1] if i else None
+                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                if prev is None or self.res.cues.get(prev.key) != "in" or not _CYR_UPPER.match(t.text) \
+                        or not _AREA_ADJ.search(t.key) or (nxt is not None and nxt.lemmas & (self.raion_nouns | self.area_nouns)) \
+                        or any(a.start <= t.start < a.end for a in out):
+                    continue
+                hit = self._raion_of(t)
+                if hit is not None:
+                    code = next((c for lm in sorted(t.lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
+                    out.append(PlaceMention(t.start, t.end, t.text, "area", hit[0], cue="in", raion=code))
         suffix = self.region_suffixes
         for i, t in enumerate(toks):
             if not suffix or not _CYR_UPPER.match(t.text) or self._foreign_region_noun(t):
