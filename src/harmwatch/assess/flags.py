@@ -291,9 +291,10 @@ def gather(s, ids: list[str]) -> list[IncidentFacts]:  # noqa: ANN001
     """The facts of these incidents, read in the caller's session."""
     facts: dict[str, IncidentFacts] = {}
     places: dict[str, int | None] = {}
+    conn = s.connection()  # plain rows (refresh_flags flushed the session first)
     for chunk in _chunks(ids):
         # the columns read, not the mapped row: its `detail` (claims, links and their features) is not needed
-        for r in s.execute(select(IncidentRow.id, IncidentRow.place, IncidentRow.lat, IncidentRow.lon,
+        for r in conn.execute(select(IncidentRow.id, IncidentRow.place, IncidentRow.lat, IncidentRow.lon,
                                   IncidentRow.weapon, IncidentRow.weapon_class, IncidentRow.cluster,
                                   IncidentRow.objects, IncidentRow.killed_best, IncidentRow.injured_best,
                                   IncidentRow.geonameid).where(IncidentRow.id.in_(chunk))):
@@ -305,7 +306,7 @@ def gather(s, ids: list[str]) -> list[IncidentFacts]:  # noqa: ANN001
                     func.substr(Source.text, Claim.span_start + 1, length))
              .join(Source, Claim.source_id == Source.id).where(Claim.incident_id.in_(chunk))
              .order_by(Source.doc_id, Claim.ordinal))
-        for iid, doc, ordinal, evidence, start, passage in s.execute(q):
+        for iid, doc, ordinal, evidence, start, passage in conn.execute(q):
             if iid in facts:
                 facts[iid].claims.append(ClaimFacts(f"{doc}#{ordinal}", evidence or {}, passage or "", start))
     gids = sorted({g for g in places.values() if g is not None})

@@ -157,8 +157,9 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     from .service import _minutes, _words
     out = []
     length = Claim.span_end - Claim.span_start
+    conn = s.connection()  # plain rows: nothing of the ORM per row (nothing is pending: writes are Core)
     for part in _chunks(sorted(ids)):
-        for row in s.execute(
+        for row in conn.execute(
                 select(Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.time, Claim.lat, Claim.lon,
                        Claim.geonameid, Claim.admin1, Claim.weapon_class, Claim.objects, Claim.killed,
                        func.substr(Source.text, Claim.span_start + 1, length), Source.published)
@@ -1232,7 +1233,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
     written and the edges written."""
     from ..assess.flags import drop_flags
     from .edits import stored_edits
-    from .service import claim_refs, decisions_of, write_incidents
+    from .service import claim_refs, decisions_of, point_claims, write_incidents
     res = em.res
     keys = {r.key: cid for cid, r in em.refs.items()}
     members = res.members()
@@ -1272,8 +1273,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
                                         "incident_id": res.incident_of[em.refs[c].key],
                                         "best": em.best_of.get(c)} for c in part])
     s.flush()
-    if ch_ids:
-        s.execute(update(Claim), [{"id": keys[k], "incident_id": res.incident_of[k]} for k in sorted(ch_keys)])
+    point_claims(s, {keys[k]: res.incident_of[k] for k in ch_keys})  # the edges below read claims by incident
     edges = _refresh_edges(s, docs, full, incidents=changed if full else None)
     decisions, status = decisions_of(s, ch_keys)
     edits = [e for e in stored_edits(s) if e["anchor"] in ch_keys]
@@ -1295,7 +1295,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
         refs, ids, _ = claim_refs(s, claim_ids={keys[k] for k in bkeys}, words=False)
         sub = Resolution(incident_of={k: res.incident_of[k] for k in sorted(bkeys)},
                          links=[l for i in batch for l in links_of.get(i, ())])
-        written += write_incidents(s, sub, refs, ids, edges, status, edits)
+        written += write_incidents(s, sub, refs, ids, edges, status, edits, pointed=True)
         s.flush()
         s.expunge_all()  # the rows written and the claims read are not needed again
         batch, held = [], 0
@@ -1320,7 +1320,7 @@ def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = N
                 s.execute(delete(SourceLink).where(SourceLink.id.in_(p2)))
     incs_of: dict[str, set[str]] = {}
     for part in _chunks(sorted(docs)):
-        for doc_id, iid in s.execute(select(Source.doc_id, Claim.incident_id).join(Source, Claim.source_id == Source.id)
+        for doc_id, iid in s.connection().execute(select(Source.doc_id, Claim.incident_id).join(Source, Claim.source_id == Source.id)
                                      .where(Source.doc_id.in_(part), Source.is_current.is_(True),
                                             Claim.incident_id.is_not(None))):
             if incidents is None or iid in incidents:
@@ -1335,7 +1335,7 @@ def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = N
             for l in s.scalars(select(SourceLink).where(SourceLink.doc_id.in_(part))):
                 if l.origin in docs:
                     known[(l.doc_id, l.origin)] = SourceEdge(l.doc_id, l.origin, l.kind, l.score, l.evidence)
-    sources = [x for part in _chunks(wanted) for x in s.execute(
+    sources = [x for part in _chunks(wanted) for x in s.connection().execute(
         select(Source.doc_id, Source.text, Source.publisher, Source.published)
         .where(Source.doc_id.in_(part), Source.is_current.is_(True)))]
     edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources], pairs) if pairs else []
