@@ -385,10 +385,13 @@ class World:
 
     def ensure_claims(self, ids: set[int]) -> None:
         """Read these claims (current ones) and cluster the units they fall in."""
-        missing = {i for i in ids if i not in self.refs}
+        # a claim with a part is in a unit read already (evict drops a unit's parts with it): its home block
+        # is not worked out again (most claims asked for by a choice or a prefetch are held)
+        todo = [i for i in ids if i not in self.part_of]
+        missing = {i for i in todo if i not in self.refs}
         if missing:
             self._add_refs(list(_light_refs(self.s, missing).values()))
-        self.ensure_units({self.unit_of(self.refs[i]) for i in ids if i in self.refs})
+        self.ensure_units({self.unit_of(self.refs[i]) for i in todo if i in self.refs})
 
     def ensure_units(self, units: set[Block]) -> None:
         units = {u for u in units if u not in self.parts}
