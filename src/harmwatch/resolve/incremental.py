@@ -707,9 +707,9 @@ def _light(row) -> ClaimRef:
 
 def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimRef]:
     """The current claims whose home block is one of `blocks`, read by index (ix_claims_block,
-    ix_claims_admin1_date, ix_claims_geonameid): one statement per block, or, for the days many blocks
-    are asked for (or every day, `whole_days`: a full run's window and the days around it), one
-    statement for many whole days. Each claim once."""
+    ix_claims_admin1_date, ix_claims_geonameid): one statement per cell (or oblast) for the days its
+    blocks are asked for, or, for the days many blocks are asked for (or every day, `whole_days`: a full
+    run's window and the days around it), one statement for many whole days. Each claim once."""
     want = set(blocks)
     base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
     cell_q, loose_q = _block_statements()
@@ -719,16 +719,23 @@ def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimR
             of_day.setdefault(b[1], []).append(b)
     whole = sorted(d for d, bs in of_day.items() if whole_days or len(bs) >= DAY_QUERY)
     queries = [(base.where(Claim.date.in_([_day(d) for d in part])), None) for part in _chunks(whole, 64)]
+    # the other blocks: one statement per cell (or oblast) for all its days asked for, built once and run
+    # with each cell's values (an undated part's candidates are its settlement's cell on many days)
+    days_of: dict[tuple, list[int]] = {}
     for day, bs in sorted(of_day.items()):
         if whole_days or len(bs) >= DAY_QUERY:
             continue
-        for b in bs:  # one statement built once, run with each block's values
-            if b[0] == "c":
-                _, _, y, x = b
-                queries.append((cell_q, {"d": _day(day), "y0": y * CELL_DEG - _EPS, "y1": (y + 1) * CELL_DEG + _EPS,
+        for b in bs:
+            days_of.setdefault(b[2:], []).append(day)
+    for where, days in sorted(days_of.items(), key=lambda kv: str(kv[0])):
+        for part in _chunks(days, 64):
+            ds = [_day(d) for d in part]
+            if len(where) == 2:
+                y, x = where
+                queries.append((cell_q, {"ds": ds, "y0": y * CELL_DEG - _EPS, "y1": (y + 1) * CELL_DEG + _EPS,
                                          "x0": x * CELL_DEG - _EPS, "x1": (x + 1) * CELL_DEG + _EPS}))
             else:
-                queries.append((loose_q, {"d": _day(b[1]), "a": b[2]}))
+                queries.append((loose_q, {"ds": ds, "a": where[0]}))
     undated = sorted(b[1] for b in blocks if b[0] == "u")
     queries += [(base.where(Claim.date.is_(None), Claim.geonameid.in_(part)), None) for part in _chunks(undated, 500)]
     for b in blocks:
@@ -751,13 +758,13 @@ _BLOCK_STATEMENTS: list = []
 
 
 def _block_statements():
-    """The statements reading one cell's claims of a day, and one oblast's loose claims of a day."""
+    """The statements reading one cell's claims of some days, and one oblast's loose claims of some days."""
     if not _BLOCK_STATEMENTS:
         base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
-        _BLOCK_STATEMENTS.append(base.where(Claim.date == bindparam("d"), Claim.lat >= bindparam("y0"),
-                                            Claim.lat < bindparam("y1"), Claim.lon >= bindparam("x0"),
-                                            Claim.lon < bindparam("x1")))
-        _BLOCK_STATEMENTS.append(base.where(Claim.date == bindparam("d"), Claim.admin1 == bindparam("a"),
+        days = Claim.date.in_(bindparam("ds", expanding=True))
+        _BLOCK_STATEMENTS.append(base.where(days, Claim.lat >= bindparam("y0"), Claim.lat < bindparam("y1"),
+                                            Claim.lon >= bindparam("x0"), Claim.lon < bindparam("x1")))
+        _BLOCK_STATEMENTS.append(base.where(days, Claim.admin1 == bindparam("a"),
                                             or_(Claim.lat.is_(None), Claim.lon.is_(None))))
     return _BLOCK_STATEMENTS
 
