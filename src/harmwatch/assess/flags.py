@@ -360,7 +360,7 @@ def refresh_flags(s, incident_ids: Iterable[str] | None) -> int:  # noqa: ANN001
                     targets.append((t, _locate(t, objects, inc)))
         rows += [{"id": f.id, "incident_id": f.incident_id, "kind": f.kind, "reason": f.reason, "evidence": f.evidence,
                   "basis": f.basis, "computed_at": now} for f in assess(inc, profile, targets, minimum)]
-    for chunk in _chunks(rows, 5000):  # executemany (the ORM's unit of work cost a flag a third as much again)
+    for chunk in _chunks(rows, 5000) if rows else ():  # executemany (the ORM's unit of work cost a third as much again)
         s.execute(AssessmentFlag.__table__.insert(), chunk)
     return len(rows)
 
