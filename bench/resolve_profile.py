@@ -38,6 +38,7 @@ def main() -> int:
     ap.add_argument("--add", action="store_true",
                     help="then store the next documents (about 1,000 claims) and profile the incremental run instead")
     ap.add_argument("--sql-sites", action="store_true", help="count SQL statements by the harmwatch line that ran them")
+    ap.add_argument("--save", metavar="FILE", help="also write cProfile's stats to FILE (pstats: callers, callees)")
     ap.add_argument("--dump", metavar="FILE", help="write what the run stored (incidents, claims' incidents, links, "
                                                    "re-report edges, resolved_claims) as sorted JSON lines, to compare runs")
     a = ap.parse_args()
@@ -102,6 +103,8 @@ def main() -> int:
             print(f"{n:>8,}  {site}")
         if a.dump:
             print(f"dump {a.dump}: sha256 {dump(db, Path(a.dump))}", flush=True)
+        if prof and a.save:
+            prof.dump_stats(a.save)
         if prof:
             for order in ("cumulative", "tottime"):
                 out = io.StringIO()

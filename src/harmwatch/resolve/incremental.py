@@ -157,8 +157,9 @@ def scoring_refs(s, ids: set[int]) -> list[ClaimRef]:
     from .service import _minutes, _words
     out = []
     length = Claim.span_end - Claim.span_start
+    conn = s.connection()  # plain rows: nothing of the ORM per row (nothing is pending: writes are Core)
     for part in _chunks(sorted(ids)):
-        for row in s.execute(
+        for row in conn.execute(
                 select(Claim.id, Source.doc_id, Claim.ordinal, Claim.date, Claim.time, Claim.lat, Claim.lon,
                        Claim.geonameid, Claim.admin1, Claim.weapon_class, Claim.objects, Claim.killed,
                        func.substr(Source.text, Claim.span_start + 1, length), Source.published)
@@ -384,10 +385,13 @@ class World:
 
     def ensure_claims(self, ids: set[int]) -> None:
         """Read these claims (current ones) and cluster the units they fall in."""
-        missing = {i for i in ids if i not in self.refs}
+        # a claim with a part is in a unit read already (evict drops a unit's parts with it): its home block
+        # is not worked out again (most claims asked for by a choice or a prefetch are held)
+        todo = [i for i in ids if i not in self.part_of]
+        missing = {i for i in todo if i not in self.refs}
         if missing:
             self._add_refs(list(_light_refs(self.s, missing).values()))
-        self.ensure_units({self.unit_of(self.refs[i]) for i in ids if i in self.refs})
+        self.ensure_units({self.unit_of(self.refs[i]) for i in todo if i in self.refs})
 
     def ensure_units(self, units: set[Block]) -> None:
         units = {u for u in units if u not in self.parts}
@@ -703,9 +707,9 @@ def _light(row) -> ClaimRef:
 
 def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimRef]:
     """The current claims whose home block is one of `blocks`, read by index (ix_claims_block,
-    ix_claims_admin1_date, ix_claims_geonameid): one statement per block, or, for the days many blocks
-    are asked for (or every day, `whole_days`: a full run's window and the days around it), one
-    statement for many whole days. Each claim once."""
+    ix_claims_admin1_date, ix_claims_geonameid): one statement per cell (or oblast) for the days its
+    blocks are asked for, or, for the days many blocks are asked for (or every day, `whole_days`: a full
+    run's window and the days around it), one statement for many whole days. Each claim once."""
     want = set(blocks)
     base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
     cell_q, loose_q = _block_statements()
@@ -715,16 +719,23 @@ def _block_refs(s, blocks: list[Block], whole_days: bool = False) -> list[ClaimR
             of_day.setdefault(b[1], []).append(b)
     whole = sorted(d for d, bs in of_day.items() if whole_days or len(bs) >= DAY_QUERY)
     queries = [(base.where(Claim.date.in_([_day(d) for d in part])), None) for part in _chunks(whole, 64)]
+    # the other blocks: one statement per cell (or oblast) for all its days asked for, built once and run
+    # with each cell's values (an undated part's candidates are its settlement's cell on many days)
+    days_of: dict[tuple, list[int]] = {}
     for day, bs in sorted(of_day.items()):
         if whole_days or len(bs) >= DAY_QUERY:
             continue
-        for b in bs:  # one statement built once, run with each block's values
-            if b[0] == "c":
-                _, _, y, x = b
-                queries.append((cell_q, {"d": _day(day), "y0": y * CELL_DEG - _EPS, "y1": (y + 1) * CELL_DEG + _EPS,
+        for b in bs:
+            days_of.setdefault(b[2:], []).append(day)
+    for where, days in sorted(days_of.items(), key=lambda kv: str(kv[0])):
+        for part in _chunks(days, 64):
+            ds = [_day(d) for d in part]
+            if len(where) == 2:
+                y, x = where
+                queries.append((cell_q, {"ds": ds, "y0": y * CELL_DEG - _EPS, "y1": (y + 1) * CELL_DEG + _EPS,
                                          "x0": x * CELL_DEG - _EPS, "x1": (x + 1) * CELL_DEG + _EPS}))
             else:
-                queries.append((loose_q, {"d": _day(b[1]), "a": b[2]}))
+                queries.append((loose_q, {"ds": ds, "a": where[0]}))
     undated = sorted(b[1] for b in blocks if b[0] == "u")
     queries += [(base.where(Claim.date.is_(None), Claim.geonameid.in_(part)), None) for part in _chunks(undated, 500)]
     for b in blocks:
@@ -747,13 +758,13 @@ _BLOCK_STATEMENTS: list = []
 
 
 def _block_statements():
-    """The statements reading one cell's claims of a day, and one oblast's loose claims of a day."""
+    """The statements reading one cell's claims of some days, and one oblast's loose claims of some days."""
     if not _BLOCK_STATEMENTS:
         base = select(*_LIGHT).join(Source, Claim.source_id == Source.id).where(Source.is_current.is_(True))
-        _BLOCK_STATEMENTS.append(base.where(Claim.date == bindparam("d"), Claim.lat >= bindparam("y0"),
-                                            Claim.lat < bindparam("y1"), Claim.lon >= bindparam("x0"),
-                                            Claim.lon < bindparam("x1")))
-        _BLOCK_STATEMENTS.append(base.where(Claim.date == bindparam("d"), Claim.admin1 == bindparam("a"),
+        days = Claim.date.in_(bindparam("ds", expanding=True))
+        _BLOCK_STATEMENTS.append(base.where(days, Claim.lat >= bindparam("y0"), Claim.lat < bindparam("y1"),
+                                            Claim.lon >= bindparam("x0"), Claim.lon < bindparam("x1")))
+        _BLOCK_STATEMENTS.append(base.where(days, Claim.admin1 == bindparam("a"),
                                             or_(Claim.lat.is_(None), Claim.lon.is_(None))))
     return _BLOCK_STATEMENTS
 
@@ -1232,7 +1243,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
     written and the edges written."""
     from ..assess.flags import drop_flags
     from .edits import stored_edits
-    from .service import claim_refs, decisions_of, write_incidents
+    from .service import claim_refs, decisions_of, point_claims, write_incidents
     res = em.res
     keys = {r.key: cid for cid, r in em.refs.items()}
     members = res.members()
@@ -1272,8 +1283,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
                                         "incident_id": res.incident_of[em.refs[c].key],
                                         "best": em.best_of.get(c)} for c in part])
     s.flush()
-    if ch_ids:
-        s.execute(update(Claim), [{"id": keys[k], "incident_id": res.incident_of[k]} for k in sorted(ch_keys)])
+    point_claims(s, {keys[k]: res.incident_of[k] for k in ch_keys})  # the edges below read claims by incident
     edges = _refresh_edges(s, docs, full, incidents=changed if full else None)
     decisions, status = decisions_of(s, ch_keys)
     edits = [e for e in stored_edits(s) if e["anchor"] in ch_keys]
@@ -1295,7 +1305,7 @@ def _write(s, em: _Emitted, gone: set[int], touched: set[str], stale_keys: set[s
         refs, ids, _ = claim_refs(s, claim_ids={keys[k] for k in bkeys}, words=False)
         sub = Resolution(incident_of={k: res.incident_of[k] for k in sorted(bkeys)},
                          links=[l for i in batch for l in links_of.get(i, ())])
-        written += write_incidents(s, sub, refs, ids, edges, status, edits)
+        written += write_incidents(s, sub, refs, ids, edges, status, edits, pointed=True)
         s.flush()
         s.expunge_all()  # the rows written and the claims read are not needed again
         batch, held = [], 0
@@ -1320,7 +1330,7 @@ def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = N
                 s.execute(delete(SourceLink).where(SourceLink.id.in_(p2)))
     incs_of: dict[str, set[str]] = {}
     for part in _chunks(sorted(docs)):
-        for doc_id, iid in s.execute(select(Source.doc_id, Claim.incident_id).join(Source, Claim.source_id == Source.id)
+        for doc_id, iid in s.connection().execute(select(Source.doc_id, Claim.incident_id).join(Source, Claim.source_id == Source.id)
                                      .where(Source.doc_id.in_(part), Source.is_current.is_(True),
                                             Claim.incident_id.is_not(None))):
             if incidents is None or iid in incidents:
@@ -1335,7 +1345,7 @@ def _refresh_edges(s, docs: set[str], full: bool, incidents: set[str] | None = N
             for l in s.scalars(select(SourceLink).where(SourceLink.doc_id.in_(part))):
                 if l.origin in docs:
                     known[(l.doc_id, l.origin)] = SourceEdge(l.doc_id, l.origin, l.kind, l.score, l.evidence)
-    sources = [x for part in _chunks(wanted) for x in s.execute(
+    sources = [x for part in _chunks(wanted) for x in s.connection().execute(
         select(Source.doc_id, Source.text, Source.publisher, Source.published)
         .where(Source.doc_id.in_(part), Source.is_current.is_(True)))]
     edges = source_graph([SourceRef(x.doc_id, x.text, x.publisher, x.published) for x in sources], pairs) if pairs else []

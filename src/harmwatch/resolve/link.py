@@ -267,7 +267,8 @@ def cluster(claims: list[ClaimRef], links: list[Link], decisions: Iterable[Decis
         small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
         if len(members[small]) * len(members[big]) <= 1:
             return True
-        cross = sum(1 for m in members[small] for x in adj[m] if x in members[big])
+        other = members[big]
+        cross = sum(len(adj[m] & other) for m in members[small])  # adj[m] holds each neighbour once
         return cross >= cohesion * len(members[small]) * len(members[big])
 
     used = []

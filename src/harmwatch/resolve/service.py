@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..store.models import Claim, Decision as DecisionRow, Incident as IncidentRow, Source
 from . import denials as _den
@@ -57,7 +57,10 @@ class ResolveReport:
 
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP)
+    # each distinct match lowered once (a passage repeats its words), then the stop words taken out
+    words = {w.lower() for w in set(_WORD.findall(text))}
+    words -= _STOP
+    return frozenset(words)
 
 
 def _minutes(hhmm: str | None) -> int | None:
@@ -90,22 +93,26 @@ def claim_refs(session, keys: set[str] | None = None, claim_ids: set[int] | None
     # not the JSON columns no ClaimRef field comes from (decoding them was a tenth of a full run's write)
     claim_cols = tuple(c for c in Claim.__table__.c if c.name not in ("vague", "evidence", "confidence", "withheld"))
     current = select(*src_cols).where(Source.is_current.is_(True))
+    # plain Core statements on the session's connection (after a flush: what autoflush gave): the ORM's
+    # handling of each result row was a tenth of what a full run's write spent reading them
+    session.flush()
+    conn = session.connection()
     if keys is None and claim_ids is None:
-        sources = list(session.execute(current.order_by(Source.doc_id)))
-        rows = list(session.execute(select(*claim_cols).join(Source, Claim.source_id == Source.id)
-                                    .where(Source.is_current.is_(True)).order_by(Claim.source_id, Claim.ordinal)))
+        sources = list(conn.execute(current.order_by(Source.doc_id)))
+        rows = list(conn.execute(select(*claim_cols).join(Source, Claim.source_id == Source.id)
+                                 .where(Source.is_current.is_(True)).order_by(Claim.source_id, Claim.ordinal)))
     else:
         # IN lists in chunks: PostgreSQL takes at most 65,535 bound parameters in one statement
         if claim_ids is not None:  # every claim of their documents is read: a denial is tied among them
             src_ids = sorted({i for part in _chunks(sorted(claim_ids))
-                              for i in session.scalars(select(Claim.source_id).where(Claim.id.in_(part)))})
-            sources = [s for part in _chunks(src_ids) for s in session.execute(current.where(Source.id.in_(part)))]
+                              for i in conn.scalars(select(Claim.source_id).where(Claim.id.in_(part)))})
+            sources = [s for part in _chunks(src_ids) for s in conn.execute(current.where(Source.id.in_(part)))]
         else:
             doc_ids = sorted({k.rsplit("#", 1)[0] for k in keys})
-            sources = [s for part in _chunks(doc_ids) for s in session.execute(current.where(Source.doc_id.in_(part)))]
+            sources = [s for part in _chunks(doc_ids) for s in conn.execute(current.where(Source.doc_id.in_(part)))]
         sources.sort(key=lambda s: s.doc_id)
         rows = [c for part in _chunks([s.id for s in sources])
-                for c in session.execute(select(*claim_cols).where(Claim.source_id.in_(part)))]
+                for c in conn.execute(select(*claim_cols).where(Claim.source_id.in_(part)))]
         rows.sort(key=lambda c: (c.source_id, c.ordinal))
     by_id = {s.id: s for s in sources}
     refs, ids = [], {}
@@ -161,9 +168,21 @@ def decisions_of(session, keys: set[str] | None = None) -> tuple[list[Decision],
     return links, status
 
 
+def point_claims(s, incident_of: dict[int, str]) -> None:
+    """Set claims.incident_id (claim id -> incident id): one executemany of a plain UPDATE by primary key
+    (the ORM's bulk update by primary key spent most of its time building each row's parameters)."""
+    if not incident_of:
+        return
+    t = Claim.__table__
+    stmt = update(t).where(t.c.id == bindparam("cid")).values(incident_id=bindparam("iid"))
+    for part in _chunks(sorted(incident_of.items()), 20_000):
+        s.execute(stmt, [{"cid": c, "iid": i} for c, i in part])
+
+
 def write_incidents(s, res: Resolution, refs: list[ClaimRef], ids: dict[str, int], edges, status: dict[str, Status],
-                    edits: list[dict]) -> int:
-    """Summarise every incident of `res` and add its row; point its claims at it. Returns the count."""
+                    edits: list[dict], pointed: bool = False) -> int:
+    """Summarise every incident of `res` and add its row; point its claims at it (unless the caller did:
+    `pointed`). Returns the count."""
     by_key = {r.key: r for r in refs}
     links_of: dict[str, list[Link]] = {}
     for l in res.links:
@@ -189,8 +208,8 @@ def write_incidents(s, res: Resolution, refs: list[ClaimRef], ids: dict[str, int
     s.flush()
     for part in _chunks(rows, 2000):  # one executemany per chunk (the ORM's unit of work is many times slower)
         s.execute(IncidentRow.__table__.insert(), part)
-    if res.incident_of:  # one executemany (bulk UPDATE by primary key), not a statement per claim
-        s.execute(update(Claim), [{"id": ids[k], "incident_id": iid} for k, iid in res.incident_of.items()])
+    if not pointed:  # the flags below read the claims by their incident
+        point_claims(s, {ids[k]: iid for k, iid in res.incident_of.items()})
     from ..assess.flags import refresh_flags  # screening flags follow their incidents (docs/assessment.md)
     refresh_flags(s, list(res.members()))
     return count
