@@ -24,7 +24,8 @@ docs/extraction.md, "Scores"):
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
   `heldout5` (first scored on the final rules), `heldout19` and `heldout20` (written for the eleventh trust
   round, first scored at eefe005 and on the eleventh round's rules; their limits are their first-run values on the
-  eleventh round's rules), all only scored in aggregate;
+  eleventh round's rules), `heldout21` and `heldout22` (written at the end of the eleventh round, first scored on
+  its final rules at d9015fa; their limits are those first-run values), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
   tuned on, `dev` is for choosing thresholds, `test` is blind; its floors are its
   measured values at the time the gate was added, never tuned on.
@@ -46,7 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SETS = ["annotated", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "train2", "train3", "train4", "train5",
         "train6", "train7", "train8", "train9", "train10", "heldout9", "heldout10", "heldout11", "heldout12",
-        "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20"]
+        "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20",
+        "heldout21", "heldout22"]
 SPLITS = DATA / "splits"
 BASELINE = "7c50bdf"  # limits may only tighten from the floors.json files of this commit
 GATED = ("incident_f1", "tally_f1", "invented_casualty_fields", "invented_dates")
