@@ -228,15 +228,17 @@ def test_the_date_a_summary_was_told_is_not_its_attacks_day():
 
 # --- a district's count and its places -------------------------------------------------------------------------
 
+_DISTRICT_LEAD = ("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. "
+                  "Поранено п'ятьох людей.")
+_DISTRICT_ITEMS = "\n\nУ Марганецькій громаді поранені двоє чоловіків.\n\nУ самому Нікополі постраждали троє містян."
+
+
 def test_a_districts_count_that_its_places_add_up_to_is_a_tally():
-    ex = _run("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. Поранено "
-              "п'ятьох людей.\n\nУ Марганецькій громаді поранені двоє чоловіків.\n\nУ самому Нікополі постраждали троє "
-              "містян.", "uk")
+    ex = _run(_DISTRICT_LEAD + _DISTRICT_ITEMS, "uk")
     assert sorted((i.place or "", i.injured) for i in ex.incidents if i.injured) == [("", 2), ("Nikopol", 3)]
     assert [t.injured for t in ex.tallies] == [5]
     # places that do not add up to it leave the district's own incident
-    ex = _run("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. Поранено "
-              "п'ятьох людей.\n\nУ самому Нікополі постраждали троє містян.", "uk")
+    ex = _run(_DISTRICT_LEAD + "\n\nУ самому Нікополі постраждали троє містян.", "uk")
     assert 5 in [i.injured for i in ex.incidents]
 
 
@@ -247,9 +249,7 @@ def test_one_wounded_who_later_died_in_a_sentence_is_one_dead():
 
 
 def test_the_weapon_of_a_districts_count_is_its_places():
-    ex = _run("Від самого ранку російські військові атакували Нікопольський район Дніпропетровщини FPV-дронами. Поранено "
-              "п'ятьох людей.\n\nУ Марганецькій громаді поранені двоє чоловіків.\n\nУ самому Нікополі постраждали троє "
-              "містян.", "uk")
+    ex = _run(_DISTRICT_LEAD + _DISTRICT_ITEMS, "uk")
     assert {i.weapon_class for i in ex.incidents if i.injured} == {"drone"}
 
 

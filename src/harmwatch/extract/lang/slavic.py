@@ -507,7 +507,7 @@ class SlavicAnnotator:
                 if noun.lemmas & self.raion_nouns:
                     hit = self._raion_of(a)
                     admin1 = hit[0] if hit else None
-                    code = next((c for lm in sorted(a.lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
+                    code = self._raion_code_of(a)
                     if hit is None and any(c.feature_code == "PPLX" for lm in sorted(a.lemmas)
                                            for c in self.gaz.candidates(f"{lm} район")):
                         continue  # "у Святошинському районі": a city's district (the city is the scene)
@@ -525,7 +525,7 @@ class SlavicAnnotator:
                     continue
                 hit = self._raion_of(t)
                 if hit is not None:
-                    code = next((c for lm in sorted(t.lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
+                    code = self._raion_code_of(t)
                     out.append(PlaceMention(t.start, t.end, t.text, "area", hit[0], cue="in", raion=code))
         suffix = self.region_suffixes
         for i, t in enumerate(toks):
@@ -633,6 +633,10 @@ class SlavicAnnotator:
                 if cands:
                     return cands[0].admin1
         return None
+
+    def _raion_code_of(self, t: Tok) -> str | None:
+        """The KATOTTG prefix of the raion an adjective names ("Нікопольський" -> its raion's code), else None."""
+        return next((c for lm in sorted(t.lemmas) if (c := self.gaz.raion_code(f"{lm} район"))), None)
 
     def _raion_of(self, t: Tok) -> tuple[str, tuple[float, float] | None] | None:
         """(oblast, centre) of the raion an adjective names ("Куп'янського" -> Kupiansk raion), else None."""
