@@ -18,13 +18,12 @@ docs/extraction.md, "Scores"):
   tuned on from the ninth), `heldout15` and `heldout16` (written for the ninth trust round, blind until their
   first runs at 926081f and a29c7fe; tuned on from the tenth), `heldout17` and `heldout18` (written for the
   tenth trust round, blind until their first runs at bf0cd6a and on the tenth round's rules; tuned on from the
-  eleventh), the shared seeds;
+  eleventh), `heldout19` and `heldout20` (written for the eleventh trust round, blind until their first runs at
+  eefe005 and on the eleventh round's rules; tuned on from the twelfth), the shared seeds;
 - no rule written from them and no model fitted on them: `train9` and `train10` (English, Ukrainian,
   Russian; the figure-attachment model's calibration sets), their limits are their first-run values;
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
-  `heldout5` (first scored on the final rules), `heldout19` and `heldout20` (written for the eleventh trust
-  round, first scored at eefe005 and on the eleventh round's rules; their limits are their first-run values on the
-  eleventh round's rules), `heldout21` and `heldout22` (written at the end of the eleventh round, first scored on
+  `heldout5` (first scored on the final rules), `heldout21` and `heldout22` (written at the end of the eleventh round, first scored on
   its final rules at d9015fa; their limits are those first-run values), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
   tuned on, `dev` is for choosing thresholds, `test` is blind; its floors are its
