@@ -187,8 +187,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             dated_places.update(_place_key(p) for p in f.places)
         if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
-        elif f.dateline is not None and f.attack:
-            # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date
+        elif f.dateline is not None and f.attack and not any(d.value < f.dateline.value for d in f.told):
+            # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date. Not when
+            # the lead was told on an earlier day ("KYIV, July 16 - ... said on Saturday that ... had fired"):
+            # the attack came on or before that day, so the filing day is not its day
             date_ctx, ctx_owned = f.dateline, False
         elif drafts and ("next" in low or "following" in low) and (nd := _NEXT_DAY.search(f.sent.text)) is not None \
                 and not f.dates \
@@ -1627,6 +1629,7 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
     return t
 
 
+_WHITHER_BEFORE = re.compile(r"\b(?:from|to|towards?)\s*$", re.IGNORECASE)
 _MOVED = re.compile(r"\b(?:fired|launched|taken|brought|evacuated|moved|transferred|came|coming|travel\w*|flown|"
                     r"driven|sent|returned|fled|fleeing|headed|heading|went|going|rushed|delivered|relocated)\b"
                     r"(?:\W+\w+){0,3}\W+(?:from|to|towards?)\s*$", re.IGNORECASE)
@@ -1656,7 +1659,9 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
         if p.cue in ("from", "towards", "toward", "to"):
             # "fired from X", "brought her from X", "taken to X": X is not where the attack happened;
             # "at the exit from X", "10 km from X" still place it there or nearby
-            score -= 3 if _MOVED.search(text[max(0, p.start - 40):p.start]) else 1
+            # a cue shared from the list's first place ("heading towards Dnipro and the town of Kamianske")
+            shared = not _WHITHER_BEFORE.search(text[max(0, p.start - 12):p.start])
+            score -= 3 if shared or _MOVED.search(text[max(0, p.start - 40):p.start]) else 1
         if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]) or _SPEAKER_AFTER.match(text[p.end:p.end + 30]):
             score -= 3
         if _hospital_destination(text, p.start):
@@ -1770,6 +1775,8 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     vague = False
     if d.first_date is None and feats and (_VAGUE_TIME.search(without_comparison(feats[0].sent.text)) or feats[0].sent.index in ranged):
         dm, vague = None, True  # "Earlier this month ... strikes in Kherson": no day given, none carried over
+    elif feats and feats[0].vague_day:
+        dm, vague = None, True  # "Учора дістали тіла двох жінок, які загинули кілька днів тому": the day is the finding's
     if dm is not None:
         c.date = dm.value.isoformat()
         if any(f.dateline is dm for f in d.feats) or dm in datelines:
@@ -1793,7 +1800,9 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         c.time = tm.value
         ev["time"] = Span(tm.start, tm.end, text[tm.start:tm.end])
     # weapon
-    own = [w for f in feats if not _SALVO_COUNT.search(f.sent.text) for w in f.weapons]
+    # nor what a region-wide line says ("Across the region, Russian artillery had opened fire 48 times")
+    own = [w for f in feats if not _SALVO_COUNT.search(f.sent.text)
+           and not (f.tally_cue and not f.settlements and f is not feats[0]) for w in f.weapons]
     name, wclass, cluster = classify(weapons)
     if own and len(own) < len(weapons) and (mine := classify(own))[1] not in ("unknown", wclass):
         # "Across Ukraine, Russia launched 14 Kh-101 ... and four Shahed drones": the night's salvo

@@ -113,8 +113,10 @@ def _may_have_date(text: str, ws) -> bool:
 _BACKGROUND_WORDS = frozenset({"since", "began", "begun", "started", "start", "beginning", "launched"})
 
 
-def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -> list[DateMention]:
-    """`ws`: the sentence's `gate.words`, when the caller has them."""
+def find_dates(text: str, offset: int, published: date | None, ws: Words = (),
+               told: list[DateMention] | None = None) -> list[DateMention]:
+    """`ws`: the sentence's `gate.words`, when the caller has them. Days a statement was made ("said on
+    Saturday") are left out; `told`, when given, receives them."""
     if ws == ():
         ws = word_set(text)
     if not _may_have_date(text, ws):
@@ -124,7 +126,8 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
     for m in DATE_RE.finditer(text):
         if background and _BACKGROUND.search(text[:m.start()]):
             continue
-        if _STATEMENT_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        statement = bool(_STATEMENT_BEFORE.search(text, max(0, m.start() - 40), m.start()))
+        if statement and told is None:
             continue
         # "on 15-16 January", "3 to 5 May": a span of days, no single date (kept, marked `span`)
         before = _RANGE_BEFORE.search(text, 0, m.start())
@@ -156,7 +159,9 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = ()) -
                 d, relative = published - timedelta(days=int(n) if n.isdigit() else _NUMWORD[n]), True
         except (ValueError, KeyError):
             d = None
-        if d is not None and (published is None or d <= published + timedelta(days=1)):
+        if d is not None and statement:
+            told.append(DateMention(d, offset + m.start(), offset + m.end(), relative, span))
+        elif d is not None and (published is None or d <= published + timedelta(days=1)):
             if span and _NIGHT.search(text) and _consecutive(before, after, d):
                 # "on the night of 15-16 January": a night attack takes the date of the morning it ends
                 d, span = (d + timedelta(days=1) if after else d), False

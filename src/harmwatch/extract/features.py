@@ -92,6 +92,7 @@ class SentenceFeatures:
     # place was hit, its own figure is not given (the toll is a tally)
     shared_toll: bool = False
     recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
+    vague_day: bool = False  # the attack was "a few days ago": the sentence's own day is not its day
     # districts and communities named as the scene ("У Межівській громаді", "на Нікопольщині", "в Пологовском
     # районе"): an incident there has no settlement (place null) and the area's oblast
     areas: list[PlaceMention] = field(default_factory=list)
@@ -99,6 +100,7 @@ class SentenceFeatures:
     # the sentence names a day, even one it gives no incident ("Ночью ... сбросили авиабомбу – обошлось без
     # пострадавших"): a text that names any day is not dated by its publication alone (newsday.py)
     day_named: bool = False
+    told: list[DateMention] = field(default_factory=list)  # days a statement was made ("said on Saturday")
 
     @property
     def settlements(self) -> list[PlaceMention]:
@@ -116,7 +118,7 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.places = find_places(sent, gaz)
     if ws is None or not ws.isdisjoint(_VILLAGE_WORDS):
         f.places += _unknown_villages(text, sent.start, f.places)
-    dates = find_dates(text, sent.start, published, ws)
+    dates = find_dates(text, sent.start, published, ws, f.told)
     if dates:
         dates = [d for d in dates
                  if not _REPORTING.search(text[max(0, d.start - sent.start - 14):d.start - sent.start])]

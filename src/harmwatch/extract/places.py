@@ -9,7 +9,7 @@ a common word and it is either a sizeable place or introduced like a place
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..geo import Gazetteer, Place
 from .text import Sentence
@@ -172,10 +172,27 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
             k, pm = found
             out.append(pm)
             i = k + (1 if k < len(toks) and toks[k].lower in REGION_WORDS else 0)
-        elif t.text.lower() in STOP:
-            i += 1  # "In Kryvyi Rih": the run starts with a function word; the place may follow it
+        elif t.text.lower() in STOP or t.text.endswith(("'s", "’s")):
+            # "In Kryvyi Rih": the run starts with a function word; "Ukraine's Zaporizhzhia region": with a
+            # possessive the place may follow it
+            i += 1
         else:
             i = j if j > i else i + 1
+    return _directions_shared(out, sent)
+
+
+_WHITHER = frozenset({"towards", "toward", "to", "from"})
+_LIST_NEXT = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or)\s+(?:the\s+)?(?:(?:town|city|village|settlement)\s+of\s+)?$")
+
+
+def _directions_shared(out: list[PlaceMention], sent: Sentence) -> list[PlaceMention]:
+    """"missiles heading towards Dnipro and the town of Kamianske": the second place of the list is a
+    direction as the first is, not a scene."""
+    for n in range(1, len(out)):
+        a, b = out[n - 1], out[n]
+        if a.cue in _WHITHER and b.cue != a.cue and a.kind == b.kind == "settlement" \
+                and _LIST_NEXT.match(sent.text[a.end - sent.start:b.start - sent.start]):
+            out[n] = replace(b, cue=a.cue)
     return out
 
 
