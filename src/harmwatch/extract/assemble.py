@@ -750,7 +750,14 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
     their sum, a tally, not an attack with no settlement."""
     out = list(drafts)
     for k, d in enumerate(drafts):
-        if d.area is None or d.scene is not None or d.header or d.summary:
+        if d.scene is not None or d.header or d.summary:
+            continue
+        if d.area is None:
+            if _region_total(d, drafts[k + 1:]):
+                f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
+                t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+                tallies.append(t)
+                out.remove(d)
             continue
         counts = _draft_counts(d)
         if not counts:
@@ -779,6 +786,25 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
                     # "атакували Нікопольський район FPV-дронами": the weapon of the district's count is its places'
                     e.feats.insert(0, replace(armed, figures=[], objects=[], places=[], areas=[]))
     return out
+
+
+def _region_total(d: Draft, later: list[Draft]) -> bool:
+    """"Russian drones killed two people and wounded two more in Chernihiv Oblast on Wednesday ... In a village of
+    the Snovsk community ... killing its driver ... a village of Novhorod-Siverskyi district. The driver was
+    killed": a region's count with no place, told before two or more of its attacks of that day whose dead add up
+    to it (and whose other figures do not pass it), is their sum, a tally."""
+    counts = _draft_counts(d)
+    if d.admin1 is None or not counts.get("killed") or d.admin1_mention is None or d.admin1_mention.kind != "oblast":
+        return False
+    first = d.first_date or d.date_ctx
+    items = [e for e in later if (e.scene is not None or e.area is not None) and not e.header
+             and e.admin1 == d.admin1 and _draft_counts(e)
+             and ((e.first_date or e.date_ctx) is None or first is None or (e.first_date or e.date_ctx).value == first.value)]
+    if len(items) < 2:
+        return False
+    sums = {r: sum(_draft_counts(e).get(r, 0) for e in items) for r in counts}
+    return sums["killed"] == counts["killed"] and sum(1 for e in items if _draft_counts(e).get("killed")) >= 2 \
+        and all(sums[r] <= counts[r] for r in counts)
 
 
 def _region_summary(f: SentenceFeatures) -> bool:

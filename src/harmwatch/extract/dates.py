@@ -44,7 +44,10 @@ _BACKGROUND = re.compile(r"\b(since|began|begun|started|start of|beginning of|la
 # "said on Friday", "in a report published on Wednesday": the day of the statement, not of the attack
 # (GUIDELINES, "Date and time")
 _STATEMENT_BEFORE = re.compile(r"\b(?:said|says|told (?:\w+ ){0,2}?\w+|announced|stated|published|released|issued|"
-                               r"wrote|posted|concluded|declared|tweeted)\s+(?:(?:late|early|earlier|later) )?on\s+$",
+                               r"wrote|posted|concluded|declared|tweeted)\s+"
+                               # "said in his summary of the past day on Thursday", "wrote in a Telegram post on Monday"
+                               r"(?:(?:in|via|through)\s+(?:(?!(?:attack|strike|shelling)s?\b)[\w'-]+\s+){1,7}?)?"
+                               r"(?:(?:late|early|earlier|later) )?on\s+$",
                                re.IGNORECASE)
 
 

@@ -92,6 +92,8 @@ class SentenceFeatures:
     # place was hit, its own figure is not given (the toll is a tally)
     shared_toll: bool = False
     recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
+    later_report: bool = False  # tells an earlier attack's later news (a toll that rose, bodies found later)
+    recall_start: bool = False  # opens by recalling an earlier attack ("Нагадаємо, ...")
     vague_day: bool = False  # the attack was "a few days ago": the sentence's own day is not its day
     # districts and communities named as the scene ("У Межівській громаді", "на Нікопольщині", "в Пологовском
     # районе"): an incident there has no settlement (place null) and the area's oblast
@@ -116,6 +118,9 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     ws = word_set(text)  # computed once, shared by every gated regex below
     f = SentenceFeatures(sent=sent)
     f.places = find_places(sent, gaz)
+    if any(p.kind == "area" for p in f.places):  # "a village of the Snovsk community"
+        f.areas = [p for p in f.places if p.kind == "area"]
+        f.places = [p for p in f.places if p.kind != "area"]
     if ws is None or not ws.isdisjoint(_VILLAGE_WORDS):
         f.places += _unknown_villages(text, sent.start, f.places)
     dates = find_dates(text, sent.start, published, ws, f.told)

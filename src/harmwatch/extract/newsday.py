@@ -10,15 +10,16 @@ Not applied (the date stays null) when:
 - the text names any day, dateline or period ("вчора", "15 серпня", "за минулу добу"): assemble.py dates
   its attacks, and an attack without a day of its own in such a text may be another day's;
 - the text is long (more than `MAX_WORDS` words): statements and articles recall attacks of other days;
-- the text updates an earlier toll ("збільшилася кількість загиблих після удару по Одесі") or tells of bodies
-  found after an attack: the attack was on an earlier day the text does not give;
-- a sentence of the incident's passage recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...");
+- the text updates an earlier toll ("збільшилася кількість загиблих після удару по Одесі"), tells of bodies
+  found after an attack or of rescue works finished: the attack was on an earlier day the text does not give
+  (`later_report_patterns` in the language data files);
+- a sentence of the incident's passage recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...";
+  `recall_start_patterns`);
 - the document is English: in the tuning sets English reports without a date word are as often undated
   feature stories (date null) as dated wires, so the publication day is not implied there.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from ..records import IncidentClaim, Span
@@ -27,20 +28,6 @@ from .features import SentenceFeatures
 LANGUAGES = frozenset({"uk", "ru"})
 # the tuning sets' dated posts have 60-123 words; statements and addresses that recall other days run longer
 MAX_WORDS = 160
-_RECALL = re.compile(
-    r"^\W*(?:ранее|раніше|нагадаємо|нагадуємо|напомним|напоминаем|до\s+этого|до\s+цього|перед\s+цим|перед\s+этим|"
-    r"кроме\s+того,\s+ранее|також\s+раніше|також\s+нагадаємо|а\s+раніше|а\s+ранее)(?!\w)", re.IGNORECASE)
-# "зросла / збільшилася кількість загиблих", "число погибших возросло": a later count of an earlier attack
-_LATER = re.compile(
-    r"(?<!\w)(?:(?:зросла|зросло|зріс|збільшилася|збільшилось|збільшилась|возросло|возросла|выросло|выросла|"
-    r"увеличилось|увеличилась)\s+(?:\w+\s+){0,2}?(?:кількість|число|количество|кол-во)"
-    r"|(?:кількість|число|количество)\s+(?:\w+\s+){0,2}?(?:зросла|зросло|збільшилася|збільшилась|возросло|возросла|"
-    r"выросло|выросла|увеличилось|увеличилась))(?!\w)"
-    # "позже на месте были найдены тела": bodies found later, after an attack whose day the text does not give
-    # (not "спасатели нашли тела" under the rubble of the day's strike)
-    r"|(?<!\w)(?:позже|позднее|впоследствии|згодом|пізніше)\s+(?:\w+\s+){0,4}?(?:найден\w*|обнаружен\w*|знайден\w*|"
-    r"знайшли|нашли|виявлен\w*|виявили)\s+(?:\w+\s+){0,2}?(?:тела|тел|тіла|тіл)(?!\w)",
-    re.IGNORECASE)
 
 
 def news_day(incidents: list[IncidentClaim], feats: list[SentenceFeatures], text: str,
@@ -48,13 +35,13 @@ def news_day(incidents: list[IncidentClaim], feats: list[SentenceFeatures], text
     """Give the publication date to the undated incidents of a short uk/ru post that names no day (in place)."""
     if published is None or language not in LANGUAGES or not _names_no_day(feats):
         return
-    if len(text.split()) > MAX_WORDS or any(_LATER.search(f.sent.text) for f in feats):
+    if len(text.split()) > MAX_WORDS or any(f.later_report for f in feats):
         return
     for c in incidents:
         if c.date is not None or c.span is None:
             continue
         own = [f for f in feats if c.span.start <= f.sent.start < c.span.end]
-        if not own or any(_RECALL.match(f.sent.text) for f in own):
+        if not own or any(f.recall_start for f in own):
             continue
         first = own[0].sent
         c.date, c.date_precision = published.isoformat(), "publication"

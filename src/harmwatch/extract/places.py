@@ -168,6 +168,14 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                     found = (k, PlaceMention(t.start, toks[k - 1].end, name, "settlement", far[0].admin1, tuple(far),
                                              cue, far[0].admin1))
                     break
+        if found and found[1].kind == "settlement" and _unnamed_village_of(toks, i, found[0]):
+            # "in a village of the Snovsk community": a village the text does not name, in X's area (an area:
+            # the incident has no settlement, and X's oblast when X's namesakes share one)
+            k, pm = found
+            regions = {c.admin1 for c in pm.candidates}
+            end = toks[k].end
+            found = (k + 1, PlaceMention(pm.start, end, sent.quote(pm.start, end), "area",
+                                         regions.pop() if len(regions) == 1 else pm.admin_hint, cue="in"))
         if found:
             k, pm = found
             out.append(pm)
@@ -194,6 +202,21 @@ def _directions_shared(out: list[PlaceMention], sent: Sentence) -> list[PlaceMen
                 and _LIST_NEXT.match(sent.text[a.end - sent.start:b.start - sent.start]):
             out[n] = replace(b, cue=a.cue)
     return out
+
+
+_AREA_NOUNS = frozenset({"community", "hromada", "district", "raion", "municipality"})
+_UNNAMED = frozenset({"a", "one", "another"})
+
+
+def _unnamed_village_of(toks, i: int, k: int) -> bool:
+    """"a village of the Snovsk community", "another village in the Bilhorod-Dnistrovskyi district": the place
+    named is the area's, not the village's."""
+    if k >= len(toks) or toks[k].lower not in _AREA_NOUNS:
+        return False
+    w = [x.lower for x in toks[max(0, i - 4):i]]
+    if w and w[-1] == "the":
+        w = w[:-1]
+    return len(w) >= 3 and w[-1] in ("of", "in") and w[-2] in ("village", "settlement", "town") and w[-3] in _UNNAMED
 
 
 def _river(toks, i: int, k: int) -> bool:
