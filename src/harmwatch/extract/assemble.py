@@ -350,6 +350,18 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             current.add(f)
             drafts.append(current)
             continue
+        if f.other_place and not settlements and not f.areas and current is not None and not f.recalled \
+                and (any(x.value is not None for x in f.figures) or f.objects):
+            # "In another village a drone hit a timber truck", "Ще в одному селі громади ...": another attack, in a
+            # village the text does not name, of the area or region told of
+            last = current
+            current = _new_draft(f, None, _carried(date_ctx, f, drafts, None, wave_doc, dated_places))
+            current.admin1 = last.admin1 or (last.scene.candidates[0].admin1 if last.scene and last.scene.candidates else None)
+            current.admin1_mention, current.area = last.admin1_mention or last.scene, last.area
+            if current.admin1_mention is None:
+                current.admin1 = None
+            drafts.append(current)
+            continue
         if f.oblasts:
             last_oblast = f.oblasts[0]
         if f.areas and not settlements and (f.attack or any(x.value is not None for x in f.figures)) \

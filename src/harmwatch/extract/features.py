@@ -24,6 +24,7 @@ PLURAL_EVENTS = _cue_pattern(_CUES["plural_events"])
 NEW_EVENT = _cue_pattern(_CUES["new_event"])
 HYPOTHETICAL = _cue_pattern(_CUES["hypothetical"])
 DENIAL = _cue_pattern(_CUES["denial"])
+OTHER_PLACE = _cue_pattern(_CUES["other_place"])
 MONTH_NAMES = tuple(_english()["months"])
 # Each cue regex behind a Gate: for every alternative of the pattern, one word that any match of
 # that alternative contains whole (see gate.py). Most sentences then skip most cue regexes.
@@ -33,6 +34,7 @@ _PLURAL_EVENTS = Gate(PLURAL_EVENTS, _CUES["plural_events"]["gate"])
 _NEW_EVENT = Gate(NEW_EVENT, _CUES["new_event"]["gate"])
 _HYPOTHETICAL = Gate(HYPOTHETICAL, _CUES["hypothetical"]["gate"])
 _DENIAL = Gate(DENIAL, _CUES["denial"]["gate"])
+_OTHER_PLACE = Gate(OTHER_PLACE, _CUES["other_place"]["gate"])
 # a superlative and the period it is measured over ("the deadliest attack on civilians in Ukraine so far
 # this year", "one of the worst strikes since the invasion began"): a comparison, not an aggregate figure;
 # "since 31 July, when a missile ... killed 31" names another attack and is left alone
@@ -94,6 +96,7 @@ class SentenceFeatures:
     recalled: bool = False  # the sentence recalls an earlier attack ("Нагадаємо, ...", "Ранее ...")
     later_report: bool = False  # tells an earlier attack's later news (a toll that rose, bodies found later)
     recall_start: bool = False  # opens by recalling an earlier attack ("Нагадаємо, ...")
+    other_place: bool = False  # "In another village ...": another attack, in a village the text does not name
     vague_day: bool = False  # the attack was "a few days ago": the sentence's own day is not its day
     # districts and communities named as the scene ("У Межівській громаді", "на Нікопольщині", "в Пологовском
     # районе"): an incident there has no settlement (place null) and the area's oblast
@@ -164,6 +167,7 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.new_event = _NEW_EVENT.found(text, ws)
     f.hypothetical = _HYPOTHETICAL.found(text, ws)
     f.denial = _DENIAL.found(text, ws)
+    f.other_place = _OTHER_PLACE.found(text, ws)
     src = find_source(text, ws)
     f.source = (src[0], src[1] + sent.start, src[2] + sent.start) if src else None
     f.pronoun_source = is_pronoun_attribution(text, ws)

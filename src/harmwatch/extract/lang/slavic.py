@@ -266,6 +266,7 @@ class SlavicAnnotator:
                 f.dates = []
         f.recalled = bool(r.any("recalled_patterns", text))
         f.vague_day = bool(r.any("vague_day_patterns", text))
+        f.other_place = bool(r.any("other_place_patterns", text))
         f.later_report = bool(r.any("later_report_patterns", text))
         f.recall_start = bool(r.any("recall_start_patterns", text))
         # "Вчора росіяни обстріляли Херсон." (the toll in the next sentence): the strike on the place starts its incident
