@@ -15,6 +15,7 @@ Not applied (the date stays null) when:
   (`later_report_patterns` in the language data files);
 - a sentence of the incident's passage recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...";
   `recall_start_patterns`);
+- the attack's clock time is late (20:00-04:59: "Удар стався близько 23:00"): it may be posted the next day;
 - the document is English: in the tuning sets English reports without a date word are as often undated
   feature stories (date null) as dated wires, so the publication day is not implied there.
 """
@@ -43,10 +44,21 @@ def news_day(incidents: list[IncidentClaim], feats: list[SentenceFeatures], text
         own = [f for f in feats if c.span.start <= f.sent.start < c.span.end]
         if not own or any(f.recall_start for f in own):
             continue
+        if c.time is not None and _late(c.time):
+            continue  # "Удар стався близько 23:00": a late attack is often posted the next day; its day is not implied
         first = own[0].sent
         c.date, c.date_precision = published.isoformat(), "publication"
         # the sentence that tells the attack as the post's news: the evidence that the day is the post's
         c.evidence["date.publication"] = Span(first.start, first.end, text[first.start:first.end])
+
+
+def _late(time: str) -> bool:
+    """A clock time of the evening or the night before dawn (20:00-04:59), when a post may be the next day's."""
+    try:
+        hour = int(time.split(":")[0])
+    except ValueError:
+        return False
+    return hour >= 20 or hour < 5
 
 
 def _names_no_day(feats: list[SentenceFeatures]) -> bool:
