@@ -1015,11 +1015,30 @@ def _analyse_cached(morph_id: int, key: str):
     morph = _BY_ID[morph_id]
     parses = morph.parse(key)
     lemmas = frozenset(_key(p.normal_form) for p in parses[:4])
+    if "-" in key:
+        lemmas |= _hyphenated(morph, key)
     top = parses[0] if parses else None
     noun = bool(top and "NOUN" in top.tag and top.score >= 0.3)
     sing = bool(top and "plur" not in top.tag)
     name = any("Name" in p.tag for p in parses[:4])
     return lemmas, noun, sing, name
+
+
+def _hyphenated(morph, key: str) -> frozenset[str]:
+    """"каменке-днепровской": each part's lemma, the adjective agreeing with the noun ("каменка-днепровская"),
+    which the dictionary does not give for the whole word (it gives "каменке-днепровский")."""
+    head, _, tail = key.partition("-")
+    if not head or not tail or "-" in tail:
+        return frozenset()
+    h, a = morph.parse(head)[0], morph.parse(tail)[0]
+    noun = h.normal_form
+    out = {f"{noun}-{a.normal_form}"}
+    gender = h.normalized.tag.gender
+    if "ADJF" in a.tag and gender:
+        agreed = a.inflect({"nomn", "sing", gender})
+        if agreed is not None:
+            out.add(f"{noun}-{agreed.word}")
+    return frozenset(_key(x) for x in out)
 
 
 _BY_ID: dict[int, object] = {}
