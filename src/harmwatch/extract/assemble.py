@@ -362,6 +362,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current.admin1 = None
             drafts.append(current)
             continue
+        if f.recall_start and not settlements and not f.areas and not f.oblasts and current is not None \
+                and not any(x.value is not None for x in f.figures):
+            continue  # "Ранее Сальдо заявлял, что ... уничтожили ... пять автомобилей": another day's news, no part of this one
         if f.oblasts:
             last_oblast = f.oblasts[0]
         if f.areas and not settlements and (f.attack or any(x.value is not None for x in f.figures)) \
@@ -400,6 +403,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if same is not None and start_new is not None and any(x.value is not None for x in f.figures) \
                     and _can_start(f) and start_new(f, same.feats, [d.feats for d in drafts if d is not same and not d.header]):
                 current = _new_draft(f, scene, date_ctx)  # the segmentation model: another attack on the same place
+                drafts.append(current)
+            elif same is not None and f.dates and (same.first_date or same.date_ctx) is None and _can_start(f) \
+                    and any(x.value is not None for x in f.figures) and _draft_counts(same):
+                # "Снаряд попал в дом в Каховке ... Один человек погиб ... 23 апреля при обстреле Каховки пострадали
+                # пятеро": a toll told of the place before with no day, then another toll of it with a day: another attack
+                current = _new_draft(f, scene, date_ctx)
                 drafts.append(current)
             elif same is not None and not (f.recalled and _can_start(f) and (
                     not f.dates or (same.first_date or same.date_ctx) is None
