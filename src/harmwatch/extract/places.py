@@ -120,6 +120,11 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 break  # "Kherson regional governor": the region's official, not a place of the report
             if nxt in REGION_WORDS or (nxt == "and" and nxt2 and k + 2 < len(toks) and toks[k + 2].lower in REGION_WORDS):
                 ob = gaz.oblast(name)
+                if not ob and nxt in REGION_WORDS and _in_before(toks, i) \
+                        and (fr := gaz.foreign_region(f"{name} region")) is not None:
+                    # "in Russia's Kursk region": a region across the border as the scene, named as the oblasts are
+                    # (not "fired from the Belgorod region")
+                    ob = fr[1]
                 if ob:
                     end = toks[k].end if nxt in REGION_WORDS else toks[k - 1].end
                     found = (k, PlaceMention(t.start, end, sent.quote(t.start, end), "oblast", ob))
@@ -202,6 +207,14 @@ def _directions_shared(out: list[PlaceMention], sent: Sentence) -> list[PlaceMen
                 and _LIST_NEXT.match(sent.text[a.end - sent.start:b.start - sent.start]):
             out[n] = replace(b, cue=a.cue)
     return out
+
+
+def _in_before(toks, i: int) -> bool:
+    """"in Russia's Kursk region", "in the Belgorod region": the words before the name say where, not whence."""
+    k = i - 1
+    while k >= 0 and (toks[k].lower == "the" or toks[k].lower in ("russia's", "russia’s")):
+        k -= 1
+    return k >= 0 and toks[k].lower in ("in", "across", "throughout")
 
 
 _AREA_NOUNS = frozenset({"community", "hromada", "district", "raion", "municipality"})
