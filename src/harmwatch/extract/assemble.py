@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..geo import Gazetteer, Place
+from ..geo.names import normalize
 from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
@@ -1801,7 +1802,13 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         areas = {a.admin1 for f in feats for a in f.areas if a.admin1}
         hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None) \
             or (next(iter(areas)) if len(areas) == 1 else None)  # ("у Лозівському - ... в Червоному": the raion's)
-        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=coords, raion=d.scene.raion)
+        # the other places of the text, not the point this name's own first candidate put there, when that
+        # candidate only lists the name as an alternate ("the village of Stanislav in the same region" near
+        # Beryslav is not Ivano-Frankivsk, once called Stanislav); Latin-letter names, whose spelling compares
+        top = d.scene.candidates[0] if len(d.scene.candidates) > 1 else None
+        alt = top is not None and d.scene.text.isascii() and normalize(top.name) != normalize(d.scene.text)
+        near = [pt for pt in coords if pt != (top.lat, top.lon)] if alt else coords
+        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=near, raion=d.scene.raion)
         if place is None and _REGIONAL_CENTRE.fullmatch(d.scene.text) and len(d.scene.candidates) == 1:
             place = d.scene.candidates[0]  # "в областном центре": the region's seat, chosen when it was read
         if not d.scene.candidates and d.scene.admin_hint and gaz.is_foreign_region(d.scene.admin_hint):

@@ -256,6 +256,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if value is not None and 1900 <= value <= 2100 and words[j].isdigit() and prev in ("born", "in", "since", "of"):
             i = after
             continue  # "a woman born in 1963": a year, not a count
+        if prev == "." and num_start > 1 and words[num_start - 2] in MONTHS:
+            prev = words[num_start - 2]  # "on Oct. 29 has died": the day of an abbreviated month
         if nxt in NOT_PEOPLE_AFTER or nxt in MONTHS or prev in MONTHS or (nxt == "of" and vague is None and value is not None and not (after + 1 < len(words) and words[after + 1] in ("them", "whom", "those", "the"))):
             i = after
             continue
