@@ -406,6 +406,13 @@ class SlavicAnnotator:
                 skip = last + 1
                 continue
             hit = self._settlement(t)
+            if hit is not None and i + 1 < len(toks) and _CYR_UPPER.match(toks[i + 1].text) \
+                    and (obs := self._oblasts_in(toks[i + 1:i + 5])) \
+                    and not any(c.admin1 in obs for c in hit[1]) \
+                    and (other := self._adjective_settlement(t)) is not None and any(c.admin1 in obs for c in other[1]):
+                # "в Шахтерском Синельниковского района Днепропетровской области": Shakhtarske of that oblast, not
+                # Shakhtarsk of another; the oblast named after the place decides between its endings
+                hit = other
             if hit is not None and abroad and self._foreign_region_in(toks[i + 1:i + 4]) == abroad:
                 # "в селе Никольское Белгородской области": the village across the border, not a Ukrainian namesake
                 there = self._foreign_settlement(t, abroad)
@@ -673,6 +680,10 @@ class SlavicAnnotator:
                 if hit:
                     return hit
         return None
+
+    def _oblasts_in(self, toks: list[Tok]) -> set[str]:
+        """The oblasts named by an adjective before a region noun ("Днепропетровской области") in ``toks``."""
+        return {ob for a, b in zip(toks, toks[1:]) if b.lemmas & self.region_nouns and (ob := self._oblast(a))}
 
     def _oblast(self, t: Tok) -> str | None:
         for lm in t.lemmas:
