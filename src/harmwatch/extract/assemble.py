@@ -364,7 +364,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             drafts.append(current)
             continue
         if f.recall_start and not settlements and not f.areas and not f.oblasts and current is not None \
-                and not any(x.value is not None for x in f.figures):
+                and not any(x.value is not None for x in f.figures) and not f.times:  # ("Нагадаємо, удар стався о 13:00")
             continue  # "Ранее Сальдо заявлял, что ... уничтожили ... пять автомобилей": another day's news, no part of this one
         if f.oblasts:
             last_oblast = f.oblasts[0]
@@ -406,7 +406,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 current = _new_draft(f, scene, date_ctx)  # the segmentation model: another attack on the same place
                 drafts.append(current)
             elif same is not None and f.dates and (same.first_date or same.date_ctx) is None and _can_start(f) \
-                    and any(x.value is not None for x in f.figures) and _draft_counts(same):
+                    and any(x.value is not None for x in f.figures) and _draft_counts(same) \
+                    and _draft_counts(same) != _sentence_counts(f):  # (the same toll again is the same attack told)
                 # "Снаряд попал в дом в Каховке ... Один человек погиб ... 23 апреля при обстреле Каховки пострадали
                 # пятеро": a toll told of the place before with no day, then another toll of it with a day: another attack
                 current = _new_draft(f, scene, date_ctx)
@@ -807,6 +808,17 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
                 if armed is not None and not any(g.weapons for g in e.feats):
                     # "атакували Нікопольський район FPV-дронами": the weapon of the district's count is its places'
                     e.feats.insert(0, replace(armed, figures=[], objects=[], places=[], areas=[]))
+    return out
+
+
+_THREAT = re.compile(r"\bthreats?\b|(?<!\w)(?:загроз|угроз)\w*", re.IGNORECASE)
+
+
+def _sentence_counts(f: SentenceFeatures) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for x in f.figures:
+        if x.value is not None and x.role in ("killed", "injured") and not x.sub:
+            out[x.role] = max(out.get(x.role, 0), x.value)
     return out
 
 
@@ -1677,7 +1689,7 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
     return t
 
 
-_WHITHER_BEFORE = re.compile(r"\b(?:from|to|towards?)\s*$", re.IGNORECASE)
+_LISTED_BEFORE = re.compile(r"(?:,|\band|\bor)\s+(?:the\s+)?(?:(?:town|city|village|settlement)\s+of\s+)?$", re.IGNORECASE)
 _MOVED = re.compile(r"\b(?:fired|launched|taken|brought|evacuated|moved|transferred|came|coming|travel\w*|flown|"
                     r"driven|sent|returned|fled|fleeing|headed|heading|went|going|rushed|delivered|relocated)\b"
                     r"(?:\W+\w+){0,3}\W+(?:from|to|towards?)\s*$", re.IGNORECASE)
@@ -1708,7 +1720,7 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
             # "fired from X", "brought her from X", "taken to X": X is not where the attack happened;
             # "at the exit from X", "10 km from X" still place it there or nearby
             # a cue shared from the list's first place ("heading towards Dnipro and the town of Kamianske")
-            shared = not _WHITHER_BEFORE.search(text[max(0, p.start - 12):p.start])
+            shared = bool(_LISTED_BEFORE.search(text[max(0, p.start - 30):p.start]))
             score -= 3 if shared or _MOVED.search(text[max(0, p.start - 40):p.start]) else 1
         if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]) or _SPEAKER_AFTER.match(text[p.end:p.end + 30]):
             score -= 3
@@ -1795,6 +1807,9 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     weapons = [w for f in feats for w in f.weapons]
     if not (figures or objects or weapons or any(f.shared_toll for f in feats)):
         return None
+    # "over the threat of ballistic missiles heading towards Dnipro": a feared weapon is not the one that struck
+    weapons = [w for f in feats if not (f.hypothetical and not f.figures and not f.objects and _THREAT.search(f.sent.text))
+               for w in f.weapons]
     c = IncidentClaim()
     ev = c.evidence
     # place

@@ -331,6 +331,9 @@ class SlavicAnnotator:
                 continue  # "Дніпровського району", "Межівської громади": a district's or community's name
             if cue is None and prev is not None and prev.lemmas & self.strike_verbs and t.text[:1].isupper():
                 cue = "in"  # "обстріляли Оріхів", "атаковали Шебекино": the place struck, object of the verb
+            if cue is None and i >= 3 and toks[i - 3].lemmas & self.strike_verbs and toks[i - 2].key in ("из", "з", "із") \
+                    and t.text[:1].isupper():
+                cue = "in"  # "обстреляли из артиллерии Каменку-Днепровскую": the object after the weapon
             if cue is None and prev is not None and prev.lemmas & self.attack_nouns:
                 cue = "in"  # "Унаслідок обстрілу Кучерівки поранено ...": the place of the attack named
             if cue is None and i == 0 and _ITEM_HEAD.match(sent.text, t.end - sent.start):
