@@ -607,8 +607,12 @@ def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> li
     out = []
     for f in feats:
         if any(p in unknown for p in f.places):
-            places = [replace(p, admin1=abroad, admin_hint=abroad) if p in unknown else p for p in f.places
-                      if abroad is not None or p not in unknown]
+            # the sentence's own region across the border first ("In Russia's Kursk region, ... the village of Amon"),
+            # in a text that names others too
+            own = {o.admin1 for o in f.oblasts}
+            there = next(iter(own)) if len(own) == 1 and gaz.is_foreign_region(next(iter(own))) else abroad
+            places = [replace(p, admin1=there, admin_hint=there) if p in unknown else p for p in f.places
+                      if there is not None or p not in unknown]
             f = replace(f, places=places)
         out.append(f)
     return out
