@@ -382,6 +382,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         distinct = {p.text.lower() for p in settlements}
         if len(distinct) >= 2 and not f.figures and not f.objects and _listed(settlements, f):
             continue  # a list of places ("in the A, B and C districts"): a summary, not an incident
+        if settlements and len(f.areas) >= 2 and not f.figures and not f.objects and current is not None:
+            # "Під ударом був сам Нікополь, а також Марганецька, Мирівська ... громади": the places of the day's
+            # attacks listed, a summary; no incident of the city
+            continue
         scene = _scene(settlements, text)
         if scene is not None and f.oblasts and _is_dateline_place(scene, text):
             # "KHERSON, Ukraine, Oct 7 - Russian attacks on the Kherson region over the past 24 hours killed one":
