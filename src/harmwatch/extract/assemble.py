@@ -25,6 +25,7 @@ from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
 from .features import TALLY, SentenceFeatures, without_comparison
+from .lang import text_pattern, text_words
 from .places import PlaceMention
 from .numbers import parse_number
 from .scope import RETRACTED
@@ -819,7 +820,7 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
     return out
 
 
-_THREAT = re.compile(r"\bthreats?\b|(?<!\w)(?:загроз|угроз)\w*", re.IGNORECASE)
+_THREAT = text_pattern("threat")
 
 
 def _sentence_counts(f: SentenceFeatures) -> dict[str, int]:
@@ -1366,9 +1367,8 @@ def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
 _PART_BREAK = re.compile(r"[;:]\s*|,\s*(?:and|while|whereas|but|та|і|а|але|проте|и|но|однако)\s+"
                          r"|\s(?:while|whereas|but)\s+", re.IGNORECASE)
 _COMMA = re.compile(r",\s*|\s(?:та|і|й|и|and)\s+")
-_TOGETHER = re.compile(r"\b(?:together|combined|altogether|in total)\b|(?<!\w)(?:разом|загалом|усього|всього|всего|вместе|"
-                       r"в общей сложности)(?!\w)", re.IGNORECASE)
-_EACH = re.compile(r"(?<!\w)(?:ще\s+|еще\s+|ещё\s+)?по\s+$", re.IGNORECASE)  # "по одній людині": one each
+_TOGETHER = text_pattern("together")
+_EACH = text_pattern("each")  # "по одній людині": one each
 
 
 _REGION_PEOPLE = re.compile(r"\s*(?:(?:[\w'’-]+\s+){0,2}?(?:жител\w*|мешкан\w*|людей|людини|человек\w*|residents?|people)\s+)?"
@@ -1924,7 +1924,7 @@ _CORRECTION = re.compile(r"\b(?:now|later|latest|revised|corrected|updated|lower
 _EARLIER = re.compile(r"\b(?:had|earlier|initially|first|previously|originally)\b", re.IGNORECASE)
 _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECASE)
 # ("a couple and their two children"; "дві жінки 1948 і 1988 років народження та чоловік": a birth-year tail between)
-_BOTH = re.compile(r"(?:both|обидва|обидві|обоє|оба|обе|обоих|обеих|обох)(?!\w)", re.IGNORECASE)
+_BOTH = text_pattern("both")
 _JOIN = re.compile(r"^\s*(?:\d{4}(?:\s*(?:,|і|й|та|и)\s*\d{4})*\s+(?:років|року|рр\.|года|годов|гг\.|г\.)\s+"
                    r"(?:народження|рождения)\s*)?"
                    r"(?:,|and|, and|as well as|і|й|та|и|, а також|, а также)?\s*(?:(?:their|his|her|її|його|їхні|ее|её|его|их)\s+)?"
@@ -1932,7 +1932,7 @@ _JOIN = re.compile(r"^\s*(?:\d{4}(?:\s*(?:,|і|й|та|и)\s*\d{4})*\s+(?:рок
                    re.IGNORECASE)
 # a sentence adding one more named victim to those of the sentence before ("Також загинув її батько", "Ещё
 # одна женщина ранена"); English keeps one sentence's own sums only
-_ONE_MORE = re.compile(r"(?<!\w)(?:також|так само|ще|тоже|также|еще|ещё)(?!\w)", re.IGNORECASE)
+_ONE_MORE = text_pattern("one_more")
 
 
 # a sentence counting a whole night's salvo over the country: its weapons are not this attack's own
@@ -1946,23 +1946,12 @@ _INITIAL = re.compile(r"\b(?:first|initial|early|earlier|preliminary)\s+(?:figur
 
 # a wounded victim told of as dead later: "The man later died in hospital", "Згодом чоловік помер у лікарні",
 # "Позднее раненый скончался в больнице", "врятувати не вдалося"
-_DIED_LATER = re.compile(
-    r"\b(?:later|subsequently)\s+died\b|\bdied\s+(?:later\s+)?(?:in|at)\s+(?:the\s+)?hospital\b"
-    r"|\bdied\s+(?:of|from)\s+(?:his|her|their)\s+(?:wounds|injuries)\b|\bsuccumbed\s+to\s+(?:his|her|their)\b"
-    r"|(?<!\w)(?:помер|померла|померли|скончал\w*|умер|умерла|умерли)\s+(?:(?:\w+\s+){0,2}?(?:у|в)\s+(?:лікарні|больнице|"
-    r"реанімації|реанимации|медзакладі|медучреждении)|(?:\w+\s+){0,2}?від\s+(?:\w+\s+)?(?:поранень|травм)"
-    r"|(?:\w+\s+){0,2}?от\s+(?:\w+\s+)?(?:ранений|травм))"
-    r"|(?<!\w)(?:згодом|пізніше|позже|позднее|впоследствии)\s+(?:\w+\s+){0,2}?(?:помер|померла|скончал\w*|умер|умерла)(?!\w)"
-    r"|(?<!\w)(?:врятувати|спасти)\s+(?:\w+\s+){0,2}?(?:не\s+вдалося|не\s+удалось)|не\s+(?:вдалося|удалось)\s+(?:врятувати|спасти)",
-    re.IGNORECASE)
+_DIED_LATER = text_pattern("died_later")  # "later died in hospital", "помер у лікарні" (data/lang/*.yaml)
 
 
-_WOUNDED_BEFORE = re.compile(r"\b(?:wounded|injured)\b|(?<!\w)(?:поранен|поранил|поранення|ранен|ранени|травмован)\w*",
-                             re.IGNORECASE)
-_DIED_STEMS = ("died", "succumb", "помер", "скончал", "умер", "врятув", "спасти")
-_ONE_OF_WOUNDED = re.compile(r"\bone\s+of\s+(?:the|them|those)\b|\bthe\s+(?:wounded|injured)\b"
-                             r"|(?<!\w)(?:один|одна|одного|одну)\s+(?:з|із|из)\s+(?:поранених|травмованих|раненых|них|двох|двух)(?!\w)",
-                             re.IGNORECASE)
+_WOUNDED_BEFORE = text_pattern("wounded_before")
+_DIED_STEMS = text_words("died_stems")
+_ONE_OF_WOUNDED = text_pattern("one_of_wounded")
 
 
 def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:

@@ -11,6 +11,11 @@ a kind an annotator already reads is a new data file, not new code.
     languages()                                  # -> frozenset({"en", "uk", "ru"})
     english()["cues"]["attack"]["gate"]         # the English resources, read once
     cue_pattern(english()["cues"]["attack"])    # -> the compiled pattern (case-insensitive)
+    text_pattern("died_later")                  # -> one pattern: every language's `text_patterns: died_later`
+
+`text_patterns` in each file hold the cues the shared steps (assemble.py) read in a text of any language
+("later died", "помер у лікарні", "скончался в больнице"); each language lists its own, and a new language adds
+its own list, not code.
 """
 from __future__ import annotations
 
@@ -90,3 +95,24 @@ def cue_pattern(spec: dict) -> re.Pattern:
         return re.compile(text, re.IGNORECASE)
     except re.error as e:
         raise CatalogueError(f"{DATA_DIR / 'en.yaml'}: a pattern does not compile: {e}") from e
+
+
+@lru_cache(maxsize=None)
+def text_pattern(key: str) -> re.Pattern:
+    """The union of every language's `text_patterns: <key>` list, compiled case-insensitively."""
+    parts: list[str] = []
+    for lang in sorted(resource_languages()):
+        parts += [str(x) for x in (_raw(lang).get("text_patterns") or {}).get(key) or ()]
+    if not parts:
+        raise CatalogueError(f"{DATA_DIR}: no language file gives text_patterns '{key}'")
+    try:
+        return re.compile("|".join(f"(?:{x})" for x in parts), re.IGNORECASE)
+    except re.error as e:
+        raise CatalogueError(f"{DATA_DIR}: text_patterns '{key}' does not compile: {e}") from e
+
+
+@lru_cache(maxsize=None)
+def text_words(key: str) -> tuple[str, ...]:
+    """Every language's `text_patterns: <key>` list as plain lower-case strings (substring tests)."""
+    return tuple(str(x).lower() for lang in sorted(resource_languages())
+                 for x in (_raw(lang).get("text_patterns") or {}).get(key) or ())
