@@ -437,7 +437,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             elif current and current.scene is not None and not (f.figures or f.objects or f.new_event or f.strike
                                                                 or f.shared_toll) \
                     and not (f.sent.paragraph != current.last_para and _is_scene_cue(scene, text) and _can_start(f)
-                             and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])):
+                             and not NOT_SCENE_AFTER.match(text[scene.end:scene.end + 30])) \
+                    and not (oblasts and _can_start(f) and _is_scene_cue(scene, text)
+                             and not _in_admin1(current.scene, oblasts[0].admin1)):
+                # (not "Drones hit Pavlohrad ... In Russia's Kursk region, a drone hit a man in the village of Amon":
+                # a place of another region, named as a scene, is another attack)
                 current.add(f)  # another place named in passing ("near X"); a new paragraph about another place is another incident
             elif _can_start(f) or _casualty_item(f, scene):
                 # "Нагадаємо, минулого тижня ... по Марганцю": a recalled attack elsewhere takes no date carried over

@@ -25,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from ..errors import GazetteerError
-from .names import OBLAST_BY_GEONAMES, OBLASTS, latin_variants, normalize, script_of, skeleton
+from .names import OBLAST_BY_GEONAMES, OBLASTS, latin_variants, normalize, script_of, skeleton, translit_kmu
 from .rows import Row, clean_alternates, km, match_points, read_rows, write_rows
 
 PLACES_FILE = "ua_places.tsv.gz"
@@ -479,6 +479,14 @@ class Gazetteer:
             cands = [c for c in cands if c.raion == raion] or cands
         return self._resolve(cands, admin1_hint, near, normalize(name))[0]
 
+    def preferred_first(self, name: str, cands: list[Place]) -> list[Place]:
+        """``cands`` with the one ``name`` means when nothing else is known first (its own name before an
+        alternate's: "Слов'янськ" is Sloviansk, not Nikopol that also lists it)."""
+        if len(cands) < 2:
+            return cands
+        best = self._resolve(cands, None, (), normalize(name))[0]
+        return cands if best is cands[0] else [best] + [c for c in cands if c is not best]
+
     def _resolve(self, cands: list[Place], admin1_hint: str | None, near,
                  key: str = "") -> tuple[Place | None, str]:
         if not cands:
@@ -511,6 +519,13 @@ class Gazetteer:
         own = [c for c in cands if normalize(c.name) == key]
         if own and own[0] is not cands[0] and cands[0].population < 10 * max(own[0].population, 1):
             return own[0], "population"
+        if not own and not key.isascii() and len(key) >= 4:
+            # "Слов'янськ" is also listed for Nikopol: the place whose own (Latin) name the Cyrillic one
+            # romanises to is the one meant
+            sk = skeleton(normalize(translit_kmu(key)))
+            close = [c for c in cands if c.name.isascii() and skeleton(normalize(c.name)) == sk]
+            if close and close[0] is not cands[0] and cands[0].population < 10 * max(close[0].population, 1):
+                return close[0], "population"
         if not own and key.isascii() and len(key) >= 4:
             # "Slovyansk" is an alternate name of Sloviansk and (historically) of Nikopol: the place
             # whose own name it spells is the one meant

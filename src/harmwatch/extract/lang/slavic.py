@@ -604,7 +604,7 @@ class SlavicAnnotator:
         for name in self._forms(t):
             cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
             if cands:
-                return name, cands
+                return name, self.gaz.preferred_first(name, cands)
         return None
 
     def _raion_after(self, toks: list[Tok], i: int) -> tuple[str, str | None] | None:
