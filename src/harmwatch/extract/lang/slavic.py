@@ -258,9 +258,12 @@ class SlavicAnnotator:
             # "за минулу добу", "за сутки": the day before publication, if the attack has no date word of its own
             f.past_day = DateMention(published - timedelta(days=1), sent.start + past.start(), sent.start + past.end(),
                                      True)
-            if len(f.dates) == 1 and not f.attack and not f.figures:
-                # "Уранці 24 вересня начальник ОВА підбив підсумки минулої доби": the date is the summary's, its day
-                # the one before
+            told = r.any("reporting_clause_patterns", text)
+            if len(f.dates) == 1 and (not f.attack and not f.figures
+                                      or told is not None and f.dates[0].end - sent.start <= told.start()
+                                      and f.dates[0].start - sent.start < past.start()):
+                # "Уранці 24 вересня начальник ОВА підбив підсумки минулої доби", "Уранці 26 листопада начальник ОВА
+                # повідомив, що за добу ворог обстріляв ...": the date is the summary's, its day the one before
                 f.past_day = DateMention(f.dates[0].value - timedelta(days=1), sent.start + past.start(),
                                          sent.start + past.end(), False)
                 f.dates = []
