@@ -189,6 +189,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             dated_places.update(_place_key(p) for p in f.places)
         if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
+        elif f.past_day is not None and f.attack and date_ctx is not None and date_ctx.value != f.past_day.value \
+                and not f.recalled:
+            # "Уранці 24 січня ... обстріляли Куп'янськ. Минулої доби у Вовчанську ...": the past day's attacks are
+            # not the morning's; the items after it take the past day
+            date_ctx, ctx_owned = f.past_day, False
         elif f.dateline is not None and f.attack and not any(d.value < f.dateline.value for d in f.told):
             # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date. Not when
             # the lead was told on an earlier day ("KYIV, July 16 - ... said on Saturday that ... had fired"):
