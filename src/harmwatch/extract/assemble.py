@@ -1995,6 +1995,12 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
             c.killed = 1  # ("Згодом чоловік помер у лікарні": its own figure is counted already)
             c.evidence["killed"] = Span(f.sent.start + m.start(), f.sent.start + m.end(), m.group(0))
         elif not own:
+            ev = c.evidence.get("killed")
+            if c.killed == 1 and c.injured == 1 and ev is not None and ev.start >= f.sent.start + m.start():
+                # "Жінка дістала поранення, від яких згодом померла. ... злочину, що спричинив загибель людини": the one
+                # dead told after is the wounded woman who died, not another
+                c.injured = None
+                c.evidence.pop("injured", None)
             return
         if c.injured == 1:
             c.injured = None
