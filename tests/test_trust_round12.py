@@ -200,3 +200,30 @@ def test_cues_read_in_any_language_come_from_every_language_file():
         for key, pats in (lang._raw(code).get("text_patterns") or {}).items():
             for p in pats:
                 re.compile(p)
+
+
+# --- later in the round ---------------------------------------------------------------------------------------
+
+def test_a_cyrillic_name_means_the_place_whose_own_name_it_romanises_to():
+    ex = _run("Внаслідок обстрілу у Слов'янську поранено трьох людей.", "uk")
+    assert [(i.place, i.admin1) for i in ex.incidents] == [("Sloviansk", "Donetsk")]
+
+
+def test_the_past_days_attacks_are_not_dated_by_the_mornings_report():
+    ex = _run("Уранці 24 січня російські війська знову обстріляли Куп'янськ, пошкоджено будинки.\n\n"
+              "Минулої доби у Вовчанську через артобстріли поранено чоловіка. У Гатищі пошкоджено підприємство.",
+              "uk", date(2023, 1, 24))
+    days = {i.place: i.date for i in ex.incidents}
+    assert days == {"Kupiansk": "2023-01-24", "Vovchansk": "2023-01-23", "Hatyshche": "2023-01-23"}, days
+
+
+def test_a_date_told_before_the_clause_of_telling_is_the_reports():
+    ex = _run("Уранці 26 листопада начальник ОВА повідомив, що за добу ворог обстріляв Борову, поранено жінку.", "uk",
+              date(2025, 11, 26))
+    assert [(i.place, i.date) for i in ex.incidents] == [("Borova", "2025-11-25")]
+
+
+def test_wounds_from_which_she_died_are_a_death_and_the_dead_told_after_is_her():
+    ex = _run("Росіяни обстріляли Херсон. Жінка дістала тяжкі поранення, від яких згодом померла в лікарні. Розпочато "
+              "розслідування злочину, що спричинив загибель людини.", "uk")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kherson", 1, None)]
