@@ -1910,6 +1910,9 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
             ev[f"objects.{o.type}"] = Span(o.start, o.end, text[o.start:o.end])
     c.objects = seen
     _casualties(c, feats, text)
+    if d.scene is None and d.area is not None and not objects and not any(f.shared_toll for f in feats) \
+            and c.killed is None and c.injured is None and not c.vague:
+        return None  # "територію Куцурубської громади двічі атакували FPV-дронами": no harm told, no incident
     # who says so
     src = next((f.source for f in feats if f.source and not f.pronoun_source), None)
     if src:
