@@ -227,3 +227,11 @@ def test_wounds_from_which_she_died_are_a_death_and_the_dead_told_after_is_her()
     ex = _run("Росіяни обстріляли Херсон. Жінка дістала тяжкі поранення, від яких згодом померла в лікарні. Розпочато "
               "розслідування злочину, що спричинив загибель людини.", "uk")
     assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kherson", 1, None)]
+
+
+def test_a_days_count_with_no_place_is_not_the_first_named_places_toll():
+    ex = _run("Глава администрации сообщил, что число пострадавших за 8 ноября выросло до четырех: трое погибли и один "
+              "ранен. По его данным, за сутки населенные пункты восемь раз обстреляли. В Горловке беспилотник "
+              "атаковал двух работников коммунальной службы, оба погибли.", "ru", date(2024, 11, 8))
+    assert [(i.place, i.killed, i.date) for i in ex.incidents] == [("Horlivka", 2, "2024-11-08")]
+    assert [t.killed for t in ex.tallies] == [3]

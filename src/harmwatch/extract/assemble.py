@@ -190,7 +190,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
         elif f.past_day is not None and f.attack and date_ctx is not None and date_ctx.value != f.past_day.value \
-                and not f.recalled:
+                and not f.recalled and not _SUMMARY_DAY.search(text, max(0, date_ctx.start - 4), date_ctx.start):
+            # (not after "за 8 ноября": that day is the summary's own, and "за сутки" is the same day)
             # "Уранці 24 січня ... обстріляли Куп'янськ. Минулої доби у Вовчанську ...": the past day's attacks are
             # not the morning's; the items after it take the past day
             date_ctx, ctx_owned = f.past_day, False
@@ -428,6 +429,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 same.add(f)  # (a recalled earlier attack on the same place, "Ранее ... ещё об одном ...", is its own)
                 current = same
             elif current and current.scene is None and not current.summary \
+                    and not (current.admin1 is None and any(g.tally_cue and g.attack for g in current.feats)
+                             and any(x.value is not None for g in current.feats for x in g.figures)) \
                     and not (current.admin1 and not _in_admin1(scene, current.admin1)) \
                     and not (f.new_event and current.admin1 is None and current.feats and current.feats[0].figures) \
                     and not (current.area is not None and not current.header and (
@@ -794,6 +797,14 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
         if d.scene is not None or d.header or d.summary:
             continue
         if d.area is None:
+            if d.admin1 is None and not d.recalled and any(g.tally_cue and g.attack for g in d.feats) and _draft_counts(d) \
+                    and any(e.scene is not None and _draft_counts(e) for e in drafts[k + 1:]):
+                # "число пострадавших за 8 ноября выросло до пяти ... за сутки восемь раз обстреляли ... В Горловке ...
+                # оба погибли": a day's count with no place, before the places' own tolls, is their sum, a tally
+                f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
+                tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
+                out.remove(d)
+                continue
             if _region_total(d, drafts[k + 1:]):
                 f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
                 t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
@@ -830,6 +841,7 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
 
 
 _THREAT = text_pattern("threat")
+_SUMMARY_DAY = re.compile(r"(?<!\w)за\s+$", re.IGNORECASE)  # "за 8 ноября": the day a summary counts
 
 
 def _sentence_counts(f: SentenceFeatures) -> dict[str, int]:
