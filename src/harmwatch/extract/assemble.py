@@ -191,9 +191,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             date_ctx, ctx_owned = f.dates[-1], False
         elif f.past_day is not None and f.attack and date_ctx is not None and date_ctx.value != f.past_day.value \
                 and not f.recalled and not _SUMMARY_DAY.search(text, max(0, date_ctx.start - 4), date_ctx.start):
-            # (not after "за 8 ноября": that day is the summary's own, and "за сутки" is the same day)
             # "Уранці 24 січня ... обстріляли Куп'янськ. Минулої доби у Вовчанську ...": the past day's attacks are
-            # not the morning's; the items after it take the past day
+            # not the morning's; the items after it take the past day (not after "за 8 ноября": that day is the
+            # summary's own, and "за сутки" is the same day)
             date_ctx, ctx_owned = f.past_day, False
         elif f.dateline is not None and f.attack and not any(d.value < f.dateline.value for d in f.told):
             # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date. Not when
@@ -791,24 +791,19 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
                      publisher: str | None) -> list[Draft]:
     """A district's count told before its places' own ("на Нікопольщині поранені п'ятеро людей ... Марганецькій
     громаді: двоє ... У Нікополі троє"): when two or more places of the text after it add up to it exactly, it is
-    their sum, a tally, not an attack with no settlement."""
+    their sum, a tally, not an attack with no settlement. The same for a region's count (`_region_total`) and a
+    day's count with no place told before the places' own tolls."""
     out = list(drafts)
     for k, d in enumerate(drafts):
         if d.scene is not None or d.header or d.summary:
             continue
         if d.area is None:
-            if d.admin1 is None and not d.recalled and any(g.tally_cue and g.attack for g in d.feats) and _draft_counts(d) \
-                    and any(e.scene is not None and _draft_counts(e) for e in drafts[k + 1:]):
-                # "число пострадавших за 8 ноября выросло до пяти ... за сутки восемь раз обстреляли ... В Горловке ...
-                # оба погибли": a day's count with no place, before the places' own tolls, is their sum, a tally
-                f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
-                tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
-                out.remove(d)
-                continue
-            if _region_total(d, drafts[k + 1:]):
-                f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
-                t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
-                tallies.append(t)
+            day_count = d.admin1 is None and not d.recalled and any(g.tally_cue and g.attack for g in d.feats) \
+                and _draft_counts(d) and any(e.scene is not None and _draft_counts(e) for e in drafts[k + 1:])
+            # "число пострадавших за 8 ноября выросло до пяти ... за сутки восемь раз обстреляли ... В Горловке ...
+            # оба погибли": a day's count with no place, before the places' own tolls, is their sum, a tally
+            if day_count or _region_total(d, drafts[k + 1:]):
+                tallies.append(_draft_tally(d, last_source, publisher))
                 out.remove(d)
             continue
         counts = _draft_counts(d)
@@ -827,8 +822,7 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
                  or (e.first_date or e.date_ctx).value == first.value]  # (an earlier day's attack is not of the count)
         sums = {r: sum(_draft_counts(e).get(r, 0) for e in items) for r in counts}
         if sums == counts and all(sum(1 for e in items if _draft_counts(e).get(r)) >= 2 for r in counts):
-            f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
-            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            t = _draft_tally(d, last_source, publisher)
             t.scope = d.area.text
             tallies.append(t)
             out.remove(d)
@@ -841,7 +835,13 @@ def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source
 
 
 _THREAT = text_pattern("threat")
-_SUMMARY_DAY = re.compile(r"(?<!\w)за\s+$", re.IGNORECASE)  # "за 8 ноября": the day a summary counts
+_SUMMARY_DAY = text_pattern("summary_day")  # "за 8 ноября": the day a summary counts
+
+
+def _draft_tally(d: Draft, last_source: str | None, publisher: str | None) -> TallyClaim:
+    """The tally a count-only draft becomes, read from its first sentence with a figure."""
+    f = next(g for g in d.feats if any(x.value is not None for x in g.figures))
+    return _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
 
 
 def _sentence_counts(f: SentenceFeatures) -> dict[str, int]:
@@ -854,9 +854,9 @@ def _sentence_counts(f: SentenceFeatures) -> dict[str, int]:
 
 def _region_total(d: Draft, later: list[Draft]) -> bool:
     """"Russian drones killed two people and wounded two more in Chernihiv Oblast on Wednesday ... In a village of
-    the Snovsk community ... killing its driver ... a village of Novhorod-Siverskyi district. The driver was
-    killed": a region's count with no place, told before two or more of its attacks of that day whose dead add up
-    to it (and whose other figures do not pass it), is their sum, a tally."""
+    the Snovsk community ... killing its driver ... a village of Novhorod-Siverskyi district. The 39-year-old driver
+    was killed": a region's count with no place, told before two or more of its attacks of that day whose dead add
+    up to it (and whose other figures do not pass it), is their sum, a tally."""
     counts = _draft_counts(d)
     if d.admin1 is None or not counts.get("killed") or d.admin1_mention is None or d.admin1_mention.kind != "oblast":
         return False
@@ -1836,7 +1836,8 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     weapons = [w for f in feats for w in f.weapons]
     if not (figures or objects or weapons or any(f.shared_toll for f in feats)):
         return None
-    # "over the threat of ballistic missiles heading towards Dnipro": a feared weapon is not the one that struck
+    # the weapons, less one only feared ("over the threat of ballistic missiles heading towards Dnipro": not the one
+    # that struck)
     weapons = [w for f in feats if not (f.hypothetical and not f.figures and not f.objects and _THREAT.search(f.sent.text))
                for w in f.weapons]
     c = IncidentClaim()
