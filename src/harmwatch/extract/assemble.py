@@ -685,8 +685,7 @@ def _and_around(f: SentenceFeatures) -> PlaceMention | None:
 
 
 # "в обласному центрі", "в областном центре", "in the regional capital": the capital of the region told of
-_REGIONAL_CENTRE = re.compile(r"(?<!\w)(?:обласн(?:ий|ого|ому|им)|областн(?:ой|ого|ом|ым))\s+центр(?:і|у|ом|а|е)?(?!\w)"
-                              r"|\bthe\s+regional\s+(?:centre|center|capital)\b", re.IGNORECASE)
+_REGIONAL_CENTRE = text_pattern("regional_centre")
 
 
 def _regional_centres(parts: list[SentenceFeatures], gaz: Gazetteer) -> list[SentenceFeatures]:
@@ -1171,8 +1170,7 @@ _ONE_ATTACK = re.compile(r"\b(?:a|an|one|the)\s+(?:[\w-]+\s+){0,2}?(?:missile|ro
                          r"(?:hit|struck|slammed|landed|exploded|tore)\b", re.IGNORECASE)
 
 
-_OF_ATTACKS = re.compile(r"(?<!\w)(?:в\s+результате|внаслідок|унаслідок|через|от|від)\s+(?:[\w'’-]+\s+)?"
-                         r"(?:атак|ударів|ударов|обстрілів|обстрелов)(?!\w)", re.IGNORECASE)
+_OF_ATTACKS = text_pattern("of_attacks")
 
 
 # a month as the period: "in September", "last month", "у вересні", "минулого місяця", "в сентябре", "за месяц"
@@ -1184,9 +1182,7 @@ _MONTH_PERIOD = re.compile(
     r"|(?<!\w)(?:минулого|цього|прошлого|этого)\s+(?:місяця|месяца)(?!\w)|(?<!\w)в\s+прошлом\s+месяце(?!\w)"
     r"|(?<!\w)за\s+(?:минулий\s+|прошлый\s+)?(?:місяць|месяц)(?!\w)", re.IGNORECASE)
 # a count of attacks: "attacked Kharkiv 53 times", "53 рази атакували", "обстреляли 40 раз"
-_COUNT_OF_ATTACKS = re.compile(r"\b\d+\s+times\b|(?<!\w)(?:\d+|сотні|десятки|десятків|сотни|десятков)\s+"
-                               r"(?:раз(?:и|ів|а)?|атак|обстрілів|обстрелов|ударів|ударов)(?!\w)"
-                               r"|\b\d+\s+(?:attacks|strikes)\b", re.IGNORECASE)
+_COUNT_OF_ATTACKS = text_pattern("count_of_attacks")
 
 
 def _month_of_attacks(f: SentenceFeatures) -> bool:
@@ -1295,21 +1291,16 @@ _AFTER_OTHER = re.compile(
     r"(?:a|an|the|another)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|bombing|shelling|airstrike)\b"
     r"|(?<!\w)(?:через|за)\s+(?:\w+\s+)?(?:день|добу|дні|днів|тиждень|годин\w*|сутки|дня|дней|недел\w*|час\w*)\s+"
     r"(?:після|после)\s+(?:\w+\s+){0,2}?(?:удар\w*|атак\w*|обстріл\w*|обстрел\w*)", re.IGNORECASE)
-_ACROSS_REGION = re.compile(r"\b(?:across|throughout|all over)\s+(?:the\s+)?$|(?<!\w)(?:по\s+всій|по\s+всей)\s+$",
-                            re.IGNORECASE)
+_ACROSS_REGION = text_pattern("across_region")
 # "..., including four in Kramatorsk", "з них двоє у Краматорську": a place named only for its share of a total
-_SHARE_BEFORE = re.compile(r"(?:\bincluding|\bamong them|\bof them|(?<!\w)з них|(?<!\w)серед них|(?<!\w)в том числе|"
-                           r"(?<!\w)у тому числі|(?<!\w)зокрема|(?<!\w)из них)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:in|у|в)\s+"
-                           r"(?:the\s+(?:city|town|village)\s+of\s+)?$"
-                           r"|\b[\w'’-]+\s+of\s+them\s+(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?$", re.IGNORECASE)
+_SHARE_BEFORE = text_pattern("share_before")
 # a sweep over part of the country: "cities across the east", "In all, four people died in the south"
 _SWEEP = re.compile(r"\b(?:across|throughout|all over|in)\s+(?:the\s+)?(?:(?:north|south)(?:-?(?:east|west))?|east|west|"
                     r"(?:(?:north|south)(?:-?(?:east|west))?|east|west)ern\s+(?:ukraine|regions|front|oblasts))\b(?!\s+of\b)"
                     r"|(?<!\w)(?:на|по)\s+(?:(?:всьому|всему)\s+)?(?:сході|півдні|півночі|заході|востоке|юге|севере|западе)"
                     r"(?:\s+(?:україни|украины))?(?!\w)", re.IGNORECASE)
 # "in the region" with no settlement: the region's count ("shelling of 12 towns and villages in the region killed two")
-_IN_THE_REGION = re.compile(r"\b(?:in|across|throughout)\s+the\s+(?:region|oblast)\b|(?<!\w)(?:по|в|у)\s+(?:області|регіоні|"
-                            r"области|регионе)(?!\w)", re.IGNORECASE)
+_IN_THE_REGION = text_pattern("in_the_region")
 _COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "стране")
 # a figure sentence that totals several places it does not name one by one: "in the two cities", "in both
 # towns", "у трьох областях", "в двух городах"
@@ -1333,8 +1324,7 @@ _SEVERAL_TOTAL = re.compile(
     re.IGNORECASE)
 # a region noun in the plural after a region's name: "the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську
 # та Одеську області" (the list's other names may not be read as regions)
-_REGIONS_PLURAL = re.compile(r"(?<!\w)(?:regions|oblasts|області|области|областях|областей|областям|областями)(?!\w)",
-                             re.IGNORECASE)
+_REGIONS_PLURAL = text_pattern("regions_plural")
 # "since March, when a drone strike ... killed 12": the figures after "when" are another, earlier attack's
 _PAST_WHEN = re.compile(r"\b(?:since|in|back in|last|early|late)\s+(?:(?:early|late|mid-?)\s?)?(?:january|february|march|"
                         r"april|may|june|july|august|september|october|november|december|(?:last\s+)?(?:year|summer|"
