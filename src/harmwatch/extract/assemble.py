@@ -733,7 +733,7 @@ def _city_district(area: PlaceMention, current: Draft | None, f: SentenceFeature
                 and max(c.population for c in current.scene.candidates) >= 100000)
 
 
-_RAION_WORD = re.compile(r"(?<!\w)район", re.IGNORECASE)
+_RAION_WORD = text_pattern("raion_word")
 
 
 def _area_draft(f: SentenceFeatures, current: Draft | None, drafts: list[Draft], tallies: list[TallyClaim],
@@ -1375,9 +1375,8 @@ def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
     return list(seen.values())
 
 
-_PART_BREAK = re.compile(r"[;:]\s*|,\s*(?:and|while|whereas|but|та|і|а|але|проте|и|но|однако)\s+"
-                         r"|\s(?:while|whereas|but)\s+", re.IGNORECASE)
-_COMMA = re.compile(r",\s*|\s(?:та|і|й|и|and)\s+")
+_PART_BREAK = text_pattern("part_break")
+_COMMA = text_pattern("comma")
 _TOGETHER = text_pattern("together")
 _EACH = text_pattern("each")  # "по одній людині": one each
 
@@ -1584,9 +1583,9 @@ _OTHER_REGIONS = re.compile(
     r"(?:областей|області|регіонів|областях|регионов|областях|регіонах|регионах)(?!\w)", re.IGNORECASE)
 # the plural region noun that is also the genitive singular, and what precedes the last name of a list
 _AMBIGUOUS_PLURAL = ("області", "области")
-_LIST_BEFORE = re.compile(r"(?:,|(?<!\w)(?:та|і|й|и|а\s+також|а\s+также|and))\s*$", re.IGNORECASE)
+_LIST_BEFORE = text_pattern("list_before")
 # "missiles launched from the Kursk and Voronezh regions": where the weapons came from, not what they hit
-_LAUNCHED_FROM = re.compile(r"(?:\b(?:from|out of)|(?<!\w)(?:з|із|зі|с|со|из))\s+[\w\s,'’-]{0,40}$", re.IGNORECASE)
+_LAUNCHED_FROM = text_pattern("launched_from")
 
 
 def _fill_tally(t: TallyClaim, more: TallyClaim) -> None:
@@ -1665,7 +1664,7 @@ _REGION_COUNT = re.compile(r"\b(?:altogether|in total|total|overall|across|(?:ov
 # "in the Kharkiv region" (where the figure is), not "the governor of the Kharkiv region" (who says it)
 _IN_REGION = re.compile(r"\b(?:in|across|throughout|(?:shelling|attacks?|strikes?|bombardment|bombing) (?:of|on))\s+(?:the\s+)?$",
                         re.IGNORECASE)
-_AT_REGION = re.compile(r"\b(?:in|across|throughout|on)\s+(?:the\s+)?$|(?<!\w)(?:у|в|на|по)\s+$", re.IGNORECASE)
+_AT_REGION = text_pattern("at_region")
 _REGION_WIDE = re.compile(r"\b(?:across|in|throughout) the (?:region|oblast)\b", re.IGNORECASE)
 
 
@@ -1774,8 +1773,7 @@ _LIST_GAP = re.compile(r"^[\s,]*(?:and\s+|or\s+)?(?:in\s+|on\s+|at\s+)?$")
 
 
 # the same in the languages read: places of one list, not each in a clause of its own
-_ANY_LIST_GAP = re.compile(r"^[\s,]*(?:(?:and|or|та|і|й|и|або|или|а\s+також|а\s+также)\s+)?(?:(?:in|on|at|у|в|на)\s+)?$",
-                           re.IGNORECASE)
+_ANY_LIST_GAP = text_pattern("any_list_gap")
 
 
 def _listed(places: list[PlaceMention], f: SentenceFeatures) -> bool:
