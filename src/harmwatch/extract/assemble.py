@@ -878,12 +878,6 @@ def _region_summary(f: SentenceFeatures) -> bool:
                 and not any(x.value is not None for x in f.figures))
 
 
-# attacks told as a habit ("росіяни регулярно б'ють по ньому ракетами", "shelled almost every day"): no one attack
-_HABITUAL = re.compile(r"\b(?:regularly|routinely|almost (?:every|each) day|every day|daily|constantly)\b"
-                       r"|(?<!\w)(?:регулярно|постійно|щодня|щоденно|систематично|постоянно|ежедневно|каждый день)(?!\w)",
-                       re.IGNORECASE)
-
-
 def _can_start(f: SentenceFeatures, strict: bool = True) -> bool:
     if not f.attack:
         return False
@@ -1350,7 +1344,9 @@ def _speech_day_only(f: SentenceFeatures) -> bool:
 
 
 _AIMED = re.compile(r"\b(?:aimed|intended|meant|headed|heading|targeting)\b", re.IGNORECASE)
-# what an army does again and again, not one attack ("keep shelling", "щодня обстрілюють", "регулярно обстреливают")
+# what an army does again and again, not one attack ("keep shelling", "щодня обстрілюють", "регулярно обстреливают",
+# "росіяни регулярно б'ють по ньому ракетами"): no one attack (`_can_start`). (A second, shorter definition of this
+# name earlier in the module was never in force: this one replaced it at import; it is removed.)
 _HABITUAL = re.compile(r"\b(?:keeps?|kept|continues?|continued|continuing) (?:to )?(?:shell|attack|strike|target|bomb|pound|"
                        r"fire|hit|terrori[sz]e)\w*|\b(?:regularly|constantly|daily|every day|day after day|almost daily|"
                        r"systematically|repeatedly) (?:shell|attack|strike|target|bomb|pound|fire|hit|terrori[sz]e)\w*"
