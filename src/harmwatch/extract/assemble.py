@@ -671,10 +671,7 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
     return feats[0]
 
 
-_AND_AROUND = re.compile(
-    r"^\s*(?:and|&)\s+(?:the\s+|its\s+)?(?:(?:surrounding|nearby|neighbouring|neighboring)\s+(?:area|areas|villages|"
-    r"settlements|towns|district|region|communities)|suburbs|outskirts|environs|(?:region|oblast)\b(?!\s*['’]))"
-    r"|^\s*(?:та|і|й|и)\s+(?:його\s+|её\s+|его\s+|її\s+)?(?:околиц|передміст|пригород|област|окрестност)\w*", re.IGNORECASE)
+_AND_AROUND = text_pattern("and_around")
 
 
 def _and_around(f: SentenceFeatures) -> PlaceMention | None:
@@ -921,10 +918,7 @@ def _carried(date_ctx: DateMention | None, f: SentenceFeatures, drafts: list[Dra
 # "In a separate attack, ...": told apart from the attack before, and its day not given. ("In another attack"
 # is not enough: a report of one day's attacks lists them so, and the annotation keeps that day.)
 _SEPARATE = re.compile(r"\b(?:in|during) (?:a|another) separate (?:attack|strike|incident|shelling)s?\b", re.IGNORECASE)
-_SAME_TIME = re.compile(r"\b(?:the same|that same|on the same|at the same|meanwhile|simultaneously|same (?:day|night|morning)|"
-                        r"(?:earlier|later) (?:in the|that|the same) (?:day|night|morning|evening|afternoon))\b"
-                        r"|(?<!\w)(?:також\s+(?:вночі|сьогодні|вчора)|тієї ж|того ж|одночасно|тогда же|в тот же|одновременно)(?!\w)",
-                        re.IGNORECASE)
+_SAME_TIME = text_pattern("same_time")
 
 
 def _place_key(p: PlaceMention) -> str:
@@ -1029,12 +1023,7 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
     return all(abs((d.value - mine.value).days) > 1 for d in f.dates)
 
 
-_EARLIER_ATTACK = re.compile(
-    r"\b(?:the|a) (?:second|third|fourth) (?:[\w-]+ )?(?:attack|strike|bombing)s? on\b|\b(?:second|third|another|previous|earlier) "
-    r"(?:attack|strike)s?\b[^.]{0,40}?\b(?:this|that|last) (?:week|month)\b"
-    r"|(?<!\w)(?:друга|другий|третя|третій|ще одна|вже друга|вже третя)\s+(?:\w+\s+)?(?:атака|удар|обстріл)(?!\w)"
-    r"|(?<!\w)(?:вторая|второй|третья|третий|ещё один|еще один|уже вторая|уже второй)\s+(?:\w+\s+)?(?:атака|удар|обстрел)(?!\w)",
-    re.IGNORECASE)
+_EARLIER_ATTACK = text_pattern("earlier_attack")
 _SECOND_STRIKE = re.compile(
     r"\b(?:another|a second|a further|one more)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|air ?strike|shelling)s?\b|"
     r"^\W*later\b[^.;]{0,60}?\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|airstrike|shelling)\b", re.IGNORECASE)
@@ -1260,9 +1249,7 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
     return totals_ok and not TALLY.search(_TOTAL_WORDS.sub(" ", f.sent.text))
 
 
-_NATIONWIDE = re.compile(r"\b(?:nationwide|across (?:the country|ukraine)|throughout (?:the country|ukraine))\b"
-                         r"|(?<!\w)по\s+(?:всій\s+(?:україні|країні)|всей\s+(?:украине|стране)|країні|стране)(?!\w)",
-                         re.IGNORECASE)
+_NATIONWIDE = text_pattern("nationwide")
 _WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardment|wave|salvo|onslaught)\s+"
                               r"(?:[\w-]+\s+){0,3}?(?:against|on|across|at|throughout)\s+(?:the\s+whole\s+of\s+)?"
                               r"Ukraine\b(?!['’])|\b(?:attacked|struck|shelled|bombarded|pounded|targeted)\s+"
@@ -1347,12 +1334,7 @@ _AIMED = re.compile(r"\b(?:aimed|intended|meant|headed|heading|targeting)\b", re
 # what an army does again and again, not one attack ("keep shelling", "щодня обстрілюють", "регулярно обстреливают",
 # "росіяни регулярно б'ють по ньому ракетами"): no one attack (`_can_start`). (A second, shorter definition of this
 # name earlier in the module was never in force: this one replaced it at import; it is removed.)
-_HABITUAL = re.compile(r"\b(?:keeps?|kept|continues?|continued|continuing) (?:to )?(?:shell|attack|strike|target|bomb|pound|"
-                       r"fire|hit|terrori[sz]e)\w*|\b(?:regularly|constantly|daily|every day|day after day|almost daily|"
-                       r"systematically|repeatedly) (?:shell|attack|strike|target|bomb|pound|fire|hit|terrori[sz]e)\w*"
-                       r"|(?<!\w)(?:продовжують|продовжує|продолжают|продолжает|щодня|постійно|регулярно|систематично|"
-                       r"ежедневно|постоянно|систематически)\s+(?:\w+\s+)?(?:обстрілю|атаку|б'ю|б’ю|тероризу|обстрелива|"
-                       r"атаку|бью|терроризир)\w*", re.IGNORECASE)
+_HABITUAL = text_pattern("habitual")
 _SAME_DAY = re.compile(r"\b(?:the same|that same|on the same) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
 _VERIFIED = re.compile(r"\b(?:verified|recorded)\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"so[- ]far|in total|overall", re.IGNORECASE)
@@ -1572,11 +1554,7 @@ def _multi_region(f: SentenceFeatures) -> bool:
 
 
 _LISTED = re.compile(r"^[\w\s,'’-]{0,80}$")  # what may stand between the names of a list
-_OTHER_REGIONS = re.compile(
-    r"\b(?:and|as well as)\s+(?:several|many|a number of|numerous|other|\d+|two|three|four|five|six|seven|eight|nine|ten)"
-    r"\s+(?:other\s+)?(?:regions|oblasts)\b"
-    r"|(?<!\w)(?:та|і|й|и)\s+(?:ще\s+)?(?:кілька|кількох|декілька|ряд|інші|інших|несколько|других|\d+)\s+(?:інших\s+|других\s+)?"
-    r"(?:областей|області|регіонів|областях|регионов|областях|регіонах|регионах)(?!\w)", re.IGNORECASE)
+_OTHER_REGIONS = text_pattern("other_regions")
 # the plural region noun that is also the genitive singular, and what precedes the last name of a list
 _AMBIGUOUS_PLURAL = ("області", "области")
 _LIST_BEFORE = text_pattern("list_before")
@@ -1947,10 +1925,7 @@ _ONE_MORE = text_pattern("one_more")
 # a sentence counting a whole night's salvo over the country: its weapons are not this attack's own
 _SALVO_COUNT = re.compile(r"\b(?:shot down|intercepted|downed)\b|\bat Ukraine\b|\bacross (?:Ukraine|the country)\b",
                           re.IGNORECASE)
-_INITIAL = re.compile(r"\b(?:first|initial|early|earlier|preliminary)\s+(?:figures|reports|estimates|count|information|data)\b"
-                      r"|\binitially\b|(?<!\w)(?:(?:в|у)\s+(?:первом|першому)\s+(?:сообщении|повідомленні|дописі)"
-                      r"|первоначально|изначально|спочатку|(?:по|за)\s+(?:первым|першими)\s+(?:данным|даними))(?!\w)",
-                      re.IGNORECASE)
+_INITIAL = text_pattern("initial")
 
 
 # a wounded victim told of as dead later: "The man later died in hospital", "Згодом чоловік помер у лікарні",
