@@ -775,11 +775,11 @@ def _area_draft(f: SentenceFeatures, current: Draft | None, drafts: list[Draft],
 
 
 def _draft_counts(d: Draft) -> dict[str, int]:
+    """The highest stated count of the dead and of the wounded over the draft's sentences."""
     out: dict[str, int] = {}
     for g in d.feats:
-        for x in g.figures:
-            if x.value is not None and x.role in ("killed", "injured") and not x.sub:
-                out[x.role] = max(out.get(x.role, 0), x.value)
+        for role, n in _sentence_counts(g).items():
+            out[role] = max(out.get(role, 0), n)
     return out
 
 
@@ -841,6 +841,7 @@ def _draft_tally(d: Draft, last_source: str | None, publisher: str | None) -> Ta
 
 
 def _sentence_counts(f: SentenceFeatures) -> dict[str, int]:
+    """The highest stated count of the dead and of the wounded in one sentence (subgroups left out)."""
     out: dict[str, int] = {}
     for x in f.figures:
         if x.value is not None and x.role in ("killed", "injured") and not x.sub:
