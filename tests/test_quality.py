@@ -19,12 +19,13 @@ docs/extraction.md, "Scores"):
   first runs at 926081f and a29c7fe; tuned on from the tenth), `heldout17` and `heldout18` (written for the
   tenth trust round, blind until their first runs at bf0cd6a and on the tenth round's rules; tuned on from the
   eleventh), `heldout19` and `heldout20` (written for the eleventh trust round, blind until their first runs at
-  eefe005 and on the eleventh round's rules; tuned on from the twelfth), the shared seeds;
+  eefe005 and on the eleventh round's rules; tuned on from the twelfth), `heldout21` and `heldout22` (written
+  at the end of the eleventh round, blind until their first runs at d9015fa and on the twelfth round's rules;
+  tuned on from the thirteenth), the shared seeds;
 - no rule written from them and no model fitted on them: `train9` and `train10` (English, Ukrainian,
   Russian; the figure-attachment model's calibration sets), their limits are their first-run values;
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
-  `heldout5` (first scored on the final rules), `heldout21` and `heldout22` (written at the end of the eleventh round, first scored on
-  its final rules at d9015fa; their limits are those first-run values), `heldout23` and `heldout24` (written for
+  `heldout5` (first scored on the final rules), `heldout23` and `heldout24` (written for
   the twelfth round, first scored at 97b455a and on the round's final rules; their limits are the values on the
   final rules), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
