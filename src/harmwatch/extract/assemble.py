@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..geo import Gazetteer, Place
-from ..geo.names import normalize
+from ..geo.names import normalize, translit_kmu, translit_ru
 from ..records import IncidentClaim, Span, TallyClaim
 from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
@@ -603,6 +603,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 trace.append((d, None))
             continue
         claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past)
+        if claim is not None and claim.place is None and claim.admin1 is None and (one := _one_region(feats)) is not None:
+            # "a 16-year-old girl was killed in the border region", in a text that names one region and no place
+            # of another: that region's
+            claim.admin1 = one.admin1
+            claim.evidence["admin1"] = Span(one.start, one.end, text[one.start:one.end])
         if trace is not None:
             trace.append((d, claim))
         if claim is not None:
@@ -611,16 +616,31 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     return claims, tallies
 
 
+def _one_region(feats: list[SentenceFeatures]) -> PlaceMention | None:
+    """The one region a text names, when every place it names lies there; else None."""
+    oblasts = [o for f in feats for o in f.oblasts]
+    if not oblasts or len({o.admin1 for o in oblasts}) > 1:
+        return None
+    region = oblasts[0].admin1
+    if any(p.admin1 != region if not p.candidates else all(c.admin1 != region for c in p.candidates)
+           for f in feats for p in f.settlements):
+        return None
+    return oblasts[0]
+
+
 def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> list[SentenceFeatures]:
     """Villages the gazetteer does not know ("the village of Makeevo in the Rylsk district"): in a text whose one named
     region lies across the border ("Russia's Kursk region"), that region's; else left out (a Ukrainian village is in
     the gazetteer, and a name it does not know there is no place the map can show)."""
-    unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates and p.admin_hint is None]
-    if not unknown:
-        return feats
+    feats = _unknown_named_again(feats)
     regions = {o.admin1 for f in feats for o in f.oblasts} | {p.admin_hint for f in feats for p in f.places
                                                               if p.admin_hint and gaz.is_foreign_region(p.admin_hint)}
     abroad = next(iter(regions)) if len(regions) == 1 and gaz.is_foreign_region(next(iter(regions))) else None
+    if abroad is not None:
+        feats = _namesakes_abroad(feats, abroad)
+    unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates and p.admin_hint is None]
+    if not unknown:
+        return feats
     out = []
     for f in feats:
         if any(p in unknown for p in f.places):
@@ -631,6 +651,58 @@ def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> li
             places = [replace(p, admin1=there, admin_hint=there) if p in unknown else p for p in f.places
                       if there is not None or p not in unknown]
             f = replace(f, places=places)
+        out.append(f)
+    return out
+
+
+def _namesakes_abroad(feats: list[SentenceFeatures], abroad: str) -> list[SentenceFeatures]:
+    """A text about one region across the border ("Шебекинский городской округ Белгородской области ... В селе
+    Безлюдовка повреждена линия электропередачи") that names a village only Ukrainian namesakes share, and no other
+    Ukrainian place: the village across the border the gazetteer does not hold (its name, that region, no point),
+    not the Ukrainian one."""
+    ukrainian = [p for f in feats for p in f.settlements if p.candidates and all(c.country == "UA" for c in p.candidates)]
+    if not ukrainian or len({_norm(p.text) for p in ukrainian}) > 1 or any(p.cue != "village" for p in ukrainian):
+        return feats
+    out = []
+    for f in feats:
+        if any(p in ukrainian for p in f.places):
+            f = replace(f, places=[replace(p, text=_romanised(f.sent.text[p.start - f.sent.start:p.end - f.sent.start]),
+                                           candidates=(), admin1=abroad, admin_hint=abroad)
+                                   if p in ukrainian else p for p in f.places])
+        out.append(f)
+    return out
+
+
+def _romanised(name: str) -> str:
+    """A Cyrillic name as the text spells it, romanised by its language's system (Ukrainian letters: KMU 2010)."""
+    return translit_kmu(name) if _UK_LETTERS.search(name) else translit_ru(name)
+
+
+_UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
+_CYRILLIC_NAME = re.compile(r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?$")
+_LOCATIVE_BEFORE = re.compile(r"(?i)(?<!\w)(?:у|в|во|на|біля|під|под|около|возле|поблизу)\s+$")
+
+
+def _unknown_named_again(feats: list[SentenceFeatures]) -> list[SentenceFeatures]:
+    """A village the gazetteer does not know, introduced once ("у селі Мочанівка Куп'янського району") and then named
+    again in another case ("У Мочанівці ... померла жінка"): the later sentence's place is the same village."""
+    known = []
+    for f in feats:
+        for p in f.places:
+            quote = f.sent.text[p.start - f.sent.start:p.end - f.sent.start]
+            if p.kind == "settlement" and not p.candidates and _CYRILLIC_NAME.match(quote) and len(quote) >= 7:
+                known.append((f.sent.index, p, re.compile(r"(?<!\w)" + re.escape(quote[:-2]) + r"\w{0,4}(?!\w)")))
+    if not known:
+        return feats
+    out = []
+    for f in feats:
+        if not f.places:
+            for index, p, pat in known:
+                m = pat.search(f.sent.text)
+                if index < f.sent.index and m is not None and _LOCATIVE_BEFORE.search(f.sent.text[:m.start()]):
+                    s = f.sent.start + m.start()
+                    f = replace(f, places=[replace(p, start=s, end=f.sent.start + m.end(), cue="in")])
+                    break
         out.append(f)
     return out
 
@@ -662,8 +734,14 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
     if len(feats) < 4:
         return None
     first = feats[0].sent
-    if first.index != 0 or not re.match(r"[^\S\n]*\n[^\S\n]*\n", text[first.end:first.end + 8]):
+    if first.index != 0:
         return None
+    if not re.match(r"[^\S\n]*\n[^\S\n]*\n", text[first.end:first.end + 8]):
+        # a title line set directly above the body ("Title\nKYIV, May 12 - ..."), as pages and posts are often
+        # copied: one line with no end stop, the body starting on the next
+        if not (re.match(r"[^\S\n]*\n", text[first.end:first.end + 8]) and "\n" not in first.text.strip()
+                and not first.text.rstrip().endswith((".", "!", "?", ",", ";")) and len(first.text) <= 200):
+            return None
     if first.text.rstrip().endswith((".", "!", "?")) and len(first.text) > 160:
         return None
     if first.text.rstrip().endswith(".") and len(first.tokens) >= 8 and not first.text.isupper():
@@ -1099,6 +1177,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
                     and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
     if f.total_only and (_NATIONWIDE.search(f.sent.text) or _SWEEP.search(f.sent.text) or _IN_THE_REGION.search(f.sent.text)):
         return True  # "Загалом по всій Україні загинули дев'ять людей": the country's (or region's) sum
+    if f.total_only and not f.settlements and _OF_ATTACKS.search(f.sent.text):
+        return True  # "Всего при обстрелах были ранены четверо": the sum of several attacks, not the last one's toll
     if f.total_only or re.search(r"so[- ]far|in total|overall", without_comparison(f.sent.text), re.IGNORECASE):
         # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
@@ -1819,9 +1899,10 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=near, raion=d.scene.raion)
         if place is None and _REGIONAL_CENTRE.fullmatch(d.scene.text) and len(d.scene.candidates) == 1:
             place = d.scene.candidates[0]  # "в областном центре": the region's seat, chosen when it was read
-        if not d.scene.candidates and d.scene.admin_hint and gaz.is_foreign_region(d.scene.admin_hint):
+        if not d.scene.candidates and d.scene.admin_hint and (gaz.is_foreign_region(d.scene.admin_hint) or place is None):
             # "the village of Gorodishche in Russia's Kursk region": a place across the border the gazetteer does
-            # not know; its name and region, no point (never the Ukrainian namesake's)
+            # not know; its name and region, no point (never the Ukrainian namesake's). So too a Ukrainian village
+            # it does not know ("у селі Мочанівка Куп'янського району")
             place = None
             c.place, c.admin1 = d.scene.text, d.scene.admin_hint
             ev["place"] = Span(d.scene.start, d.scene.end, text[d.scene.start:d.scene.end])
@@ -1839,6 +1920,11 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
         dm, vague = None, True  # "Earlier this month ... strikes in Kherson": no day given, none carried over
     elif feats and feats[0].vague_day:
         dm, vague = None, True  # "Учора дістали тіла двох жінок, які загинули кілька днів тому": the day is the finding's
+    elif feats and feats[0].bodies_found and d.first_date is None \
+            and (dm is None or dm.start < text.rfind("\n\n", 0, feats[0].sent.start)):
+        # "Окрім того, у селищі Малинівка рятувальники дістали з-під завалів тіла трьох людей" in a day's summary: the
+        # attack's day is not told (a date told in the paragraph before the finding is the attack's)
+        dm, vague = None, True
     if dm is not None:
         c.date = dm.value.isoformat()
         if any(f.dateline is dm for f in d.feats) or dm in datelines:
@@ -1972,16 +2058,30 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
             c.evidence["killed"] = Span(f.sent.start + m.start(), f.sent.start + m.end(), m.group(0))
         elif not own:
             ev = c.evidence.get("killed")
-            if c.killed == 1 and c.injured == 1 and ev is not None and ev.start >= f.sent.start + m.start():
+            if c.killed == 1 and c.injured in (1, None) and (c.injured or c.children_injured) == 1 and ev is not None \
+                    and ev.start >= f.sent.start + m.start():
                 # "Жінка дістала поранення, від яких згодом померла. ... злочину, що спричинив загибель людини": the one
                 # dead told after is the wounded woman who died, not another
                 c.injured = None
                 c.evidence.pop("injured", None)
+                _child_died(c, m, f, text)
             return
         if c.injured == 1:
             c.injured = None
             c.evidence.pop("injured", None)
+        _child_died(c, m, f, text)
         return
+
+
+def _child_died(c: IncidentClaim, m: re.Match, f: SentenceFeatures, text: str) -> None:
+    """The one wounded who died was a child ("A six-year-old girl who was wounded ... has died in hospital"): one
+    child killed, no longer a child wounded."""
+    if c.children_injured != 1 or c.injured not in (None, 1) or (c.children_killed or 0) > 0:
+        return
+    c.children_injured = None
+    c.evidence.pop("children_injured", None)
+    c.children_killed = 1
+    c.evidence["children_killed"] = Span(f.sent.start + m.start(), f.sent.start + m.end(), m.group(0))
 
 
 def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> None:

@@ -98,6 +98,9 @@ class SentenceFeatures:
     recall_start: bool = False  # opens by recalling an earlier attack ("Нагадаємо, ...")
     other_place: bool = False  # "In another village ...": another attack, in a village the text does not name
     vague_day: bool = False  # the attack was "a few days ago": the sentence's own day is not its day
+    # bodies recovered, in a sentence that names no day ("рятувальники дістали з-під завалів тіла трьох людей"): the
+    # finding's day; the attack's only when the paragraph told it (assemble.py)
+    bodies_found: bool = False
     # districts and communities named as the scene ("У Межівській громаді", "на Нікопольщині", "в Пологовском
     # районе"): an incident there has no settlement (place null) and the area's oblast
     areas: list[PlaceMention] = field(default_factory=list)

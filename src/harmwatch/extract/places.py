@@ -214,7 +214,13 @@ def _in_before(toks, i: int) -> bool:
     k = i - 1
     while k >= 0 and (toks[k].lower == "the" or toks[k].lower in ("russia's", "russia’s")):
         k -= 1
+    if k >= 1 and toks[k].lower == "of" and toks[k - 1].lower in _ATTACK_OF:
+        return True  # "Ukrainian shelling of Russia's Belgorod region killed one man": the region attacked
     return k >= 0 and toks[k].lower in ("in", "across", "throughout")
+
+
+_ATTACK_OF = frozenset({"shelling", "shellings", "attack", "attacks", "strike", "strikes", "bombardment", "bombing",
+                        "bombings", "shelled"})
 
 
 _AREA_NOUNS = frozenset({"community", "hromada", "district", "raion", "municipality"})

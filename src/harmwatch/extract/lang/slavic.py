@@ -161,6 +161,8 @@ class SlavicAnnotator:
         self.age_words = r.words("age_words")
         self.conjunctions = r.words("conjunctions")
         self.single_victims = r.words("single_victims")
+        self.relative_pronouns = r.words("relative_pronouns")
+        self.between_words = r.words("between_words")
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.negations, self.range_words = r.words("negations"), r.words("range_words")
@@ -269,6 +271,7 @@ class SlavicAnnotator:
                 f.dates = []
         f.recalled = bool(r.any("recalled_patterns", text))
         f.vague_day = bool(r.any("vague_day_patterns", text))
+        f.bodies_found = not f.dates and bool(r.any("bodies_found_patterns", text))
         f.other_place = bool(r.any("other_place_patterns", text))
         f.later_report = bool(r.any("later_report_patterns", text))
         f.recall_start = bool(r.any("recall_start_patterns", text))
@@ -343,10 +346,17 @@ class SlavicAnnotator:
                 cue = "in"  # "Шахове: шестеро поранених", "Богоявленка (Вугледарська громада): ...": a list item's place
             if prev is not None and prev.lemmas & self.river_words:
                 continue  # "з лівого берега Дніпра", "вдоль реки Днепр": the river, not the city of that name
+            if prev is not None and prev.lemmas & self.settlement_words and i > 1 and toks[i - 2].key in self.between_words:
+                continue  # "між селами Самарка і Марково", "между селами ...": on the road between, neither is the scene
+            if prev is not None and prev.key in self.conjunctions and i > 3 and toks[i - 4].key in self.between_words \
+                    and toks[i - 3].lemmas & self.settlement_words:
+                continue  # (the second of the two)
             if prev is not None and prev.lemmas & self.settlement_words:
                 cue = "village"
                 if i > 1 and self.res.cues.get(toks[i - 2].key) in ("near", "from", "to"):
                     cue = self.res.cues[toks[i - 2].key]
+                    if cue == "from" and i > 2 and self.res.cues.get(toks[i - 3].key) == "near":
+                        cue = "near"  # "недалеко от села X", "неподалік від села X": near X
             # an oblast: "-щина" names and "<adjective> область"
             suffix = self.region_suffixes
             if prev is not None and prev.key in self.on_words and t.key in self.on_regions:
@@ -435,18 +445,41 @@ class SlavicAnnotator:
             if hit is None and cue == "in" and nxt is not None and i + 2 < len(toks) and _AREA_ADJ.search(nxt.key) \
                     and toks[i + 2].lemmas & (self.raion_nouns | self.area_nouns):
                 hit = self._adjective_settlement(t)  # "У Новотроїцькому Покровської громади": the village of that community
-            if hit is None and abroad and cue == "village":
+            if hit is None and abroad and (cue == "village" or (cue == "near" and prev is not None
+                                                                 and prev.lemmas & self.settlement_words)):
                 # "в селе Верхний Любаж Курской области": a village across the border that no table holds; its
                 # name (romanised, as English reports spell it) and region, no point (lat/lon are never guessed)
                 k = i + 1
                 while k < len(toks) and k <= i + 2 and _CYR_UPPER.match(toks[k].text) and toks[k].key not in self.stop \
                         and not toks[k].lemmas & self.region_nouns and not (k + 1 < len(toks)
-                                                                            and toks[k + 1].lemmas & self.region_nouns):
-                    k += 1
+                                                                            and toks[k + 1].lemmas & self.region_nouns) \
+                        and not (k + 1 < len(toks) and toks[k + 1].lemmas & (self.raion_nouns | self.area_nouns)
+                                 and _AREA_ADJ.search(toks[k].key)):
+                    k += 1  # (not the district's adjective: "в селе Заолешенка Суджанского района")
                 end = toks[k - 1].end
                 name = sent.quote(t.start, end)
                 latin = translit_ru(name) if self.res.language == "ru" else translit_kmu(name)
                 out.append(PlaceMention(t.start, end, latin, "settlement", abroad, (), cue=cue, admin_hint=abroad))
+                skip = k - 1
+                continue
+            if hit is None and not abroad and cue == "village" and prev is not None and prev.lemmas & self.settlement_words \
+                    and not t.given_name and (nxt is None or not nxt.lemmas & (self.raion_nouns | self.area_nouns)) \
+                    and self._foreign_settlement(t, None) is None:
+                # "вибухи пролунали у селі Мочанівка Куп'янського району": a village the gazetteer does not hold; its
+                # name (romanised) and the oblast of the raion or region named after it, no point (never guessed).
+                # With no region after it, the text's one region decides, or it is left out (_place_unknown_villages)
+                k = i + 1
+                while k < len(toks) and k <= i + 2 and _CYR_UPPER.match(toks[k].text) and toks[k].key not in self.stop \
+                        and not _AREA_ADJ.search(toks[k].key) and not toks[k].lemmas & self.region_nouns:
+                    k += 1
+                region, code = self._raion_after(toks, k - 1) or (None, None)
+                if region is None and len(obs := self._oblasts_in(toks[k:k + 4])) == 1:
+                    region = next(iter(obs))
+                end = toks[k - 1].end
+                name = sent.quote(t.start, end)
+                latin = translit_ru(name) if self.res.language == "ru" else translit_kmu(name)
+                out.append(PlaceMention(t.start, end, latin, "settlement", region, (), cue=cue, admin_hint=region,
+                                        raion=code))
                 skip = k - 1
                 continue
             if hit is None:
@@ -766,8 +799,28 @@ class SlavicAnnotator:
         sentence_roles = {r for rs in roles.values() for _, r in rs}
         out: list[Figure] = []
         used: set[int] = set()
+        # people counted by their ages: "постраждали чоловіки 46 і 43 років", "ранены женщины 30, 41 и 65 лет"
+        for k, t in enumerate(toks):
+            if k in used or not (g := next((self.person[lm] for lm in t.lemmas if lm in self.person), None)):
+                continue
+            if k and (self.number(toks, k - 1, text, offset) is not None or toks[k - 1].lemmas & self.age_words):
+                continue  # "двоє чоловіків 46 і 43 років": counted by the number before them
+            m, ages = k + 1, 0
+            while m < len(toks) and toks[m].key.isdigit() and int(toks[m].key) < 120:
+                ages, m = ages + 1, m + 1
+                if m < len(toks) and toks[m].key in self.conjunctions:
+                    m += 1
+            if ages < 2 or m >= len(toks) or not toks[m].lemmas & self.not_after or m in used:
+                continue
+            if not (rs := roles.get(clause[k]) or roles.get(clause[m]) or []):
+                continue
+            out.append(Figure(min(rs, key=lambda x: abs(x[0] - k))[1], g, ages, None, t.start, toks[m].end, False))
+            used.update(range(k, m + 1))
         i = 0
         while i < len(toks):
+            if i in used:
+                i += 1
+                continue
             num = self.number(toks, i, text, offset)
             if num is None:
                 i += 1
@@ -839,6 +892,9 @@ class SlavicAnnotator:
             i = max(j, k) + 1
         # single named people with no number: "загинув 56-річний чоловік", "мати та її дитина"
         singles: list[Figure] = []
+        first_tok: dict[int, int] = {}
+        for n, c in enumerate(clause):
+            first_tok.setdefault(c, n)
         for i, t in enumerate(toks):
             if i in used or not (t.singular or self._age_before(toks, i) is not None):
                 continue  # (an age before says one person: "56-летней женщины", whose case form is also plural)
@@ -850,6 +906,10 @@ class SlavicAnnotator:
             if g == CHILDREN and (age := self._age_before(toks, i)) is not None and age >= 18:
                 g = ADULTS  # "її 45-річний син", "ее 45-летний сын": a grown son is no child
             rs = roles.get(clause[i]) or []
+            if not rs and (nxt_first := first_tok.get(clause[i] + 1)) is not None \
+                    and toks[nxt_first].lemmas & self.relative_pronouns:
+                # "60-річний господар, який там перебував, дістав поранення": the clause after the relative one
+                rs = roles.get(clause[i] + 2) or []
             gapped = False
             if not rs and len(sentence_roles) == 1 and i and _HEADED.match(text[toks[i - 1].end - offset:t.start - offset]) \
                     and any(c < clause[i] for c in roles):
