@@ -145,3 +145,14 @@ def test_russian_spellings_of_ukrainian_places_in_oblique_cases():
               "мужчина.", "ru")
     assert sorted((i.place, i.killed, i.injured) for i in ex.incidents) == [("Oleshky", 1, None),
                                                                             ("Stara Zburivka", None, 1)]
+
+
+def test_a_count_inside_a_list_of_places_is_their_sum_or_part_of_it():
+    ex = _run("За сутки при обстрелах в Херсонской области погибли два мирных жителя, сообщил губернатор.\n\n"
+              "В Алешках погибла женщина, в Голой Пристани погиб мужчина. Еще шесть человек получили ранения. "
+              "Трое пострадали в Каховке. Двое ранены в Алешках. В Старой Збурьевке пострадал один мужчина. "
+              "Пятерых раненых госпитализировали.", "ru")
+    assert sorted(_rows(ex)) == [("Hola Prystan", "Kherson", 1, None), ("Kakhovka", "Kherson", None, 3),
+                                 ("Oleshky", "Kherson", 1, 2), ("Stara Zburivka", "Kherson", None, 1)]
+    # the six is the places' sum: it completes the region's count told first
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(2, 6)]

@@ -555,6 +555,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             else:
                 current = _new_draft(f, None, date_ctx)  # a place may follow in the next sentences
                 drafts.append(current)
+    _list_totals(drafts, tallies, last_source, publisher)
     drafts = _district_totals(drafts, tallies, last_source, publisher)
     tallies = _children_into_totals(_merge_district_tallies(tallies))
     datelines = tuple(f.dateline for f in feats if f.dateline is not None)
@@ -859,6 +860,40 @@ def _draft_counts(d: Draft) -> dict[str, int]:
         for role, n in _sentence_counts(g).items():
             out[role] = max(out.get(role, 0), n)
     return out
+
+
+def _list_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source: str | None,
+                 publisher: str | None) -> None:
+    """A count with no place inside a list of places with their own counts ("в Голой Пристани погиб мужчина. Еще
+    восемь человек получили ранения. Четверо пострадали в Каховке ... Трое ранены в Алешках ... В Старой Збурьевке
+    пострадал один"): when the places' own counts add up to it, it is their sum, a tally (filling the region's tally
+    told before, if that lacks the count); when they add up to more, it is part of that sum ("семерых раненых
+    госпитализировали"), no place's. Either way it leaves the place it followed (in place)."""
+    def own(e: Draft, role: str) -> int:
+        return max((_sentence_counts(g).get(role, 0) for g in e.feats if g.settlements), default=0)
+    for d in drafts:
+        if d.scene is None or len(d.feats) < 2:
+            continue
+        for g in list(d.feats[1:]):
+            if g.places or g.areas or g.dates or _TOLL_UPDATE.search(g.sent.text):
+                continue
+            counts = _sentence_counts(g)
+            if len(counts) != 1:
+                continue
+            [(role, n)] = counts.items()
+            listed = [e for e in drafts if e.scene is not None and own(e, role)]
+            total = sum(own(e, role) for e in listed)
+            if len(listed) < 3 or n <= own(d, role) or n > total:
+                continue
+            d.feats.remove(g)
+            if n == total:
+                t = _tally(g, g.source[0] if g.source and not g.pronoun_source else last_source, publisher)
+                lacking = next((x for x in tallies if getattr(x, role) is None and x.evidence
+                                and min(s.start for s in x.evidence.values()) < g.sent.start), None)
+                if lacking is not None:
+                    _fill_tally(lacking, t)
+                else:
+                    tallies.append(t)
 
 
 def _district_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source: str | None,
@@ -1514,7 +1549,9 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
         if ob is not None and p.admin_hint is None and any(c.admin1 == ob for c in p.candidates):
             # "... Донецької області загинули ... у Ямполі та Іванівському": each part keeps the sentence's oblast
             p = replace(p, admin_hint=ob, candidates=tuple(sorted(p.candidates, key=lambda c: c.admin1 != ob)))
-        figures = list(f.figures) if each else [] if tally else seg(f.figures, i)
+        # (not a sum of victims named over several parts: "в Алешках женщина погибла ..., в Голой Пристани погиб
+        # мужчина" gives each place its own one, not the two)
+        figures = list(f.figures) if each else [] if tally else [x for x in seg(f.figures, i) if x.end <= bounds[i + 1]]
         parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i, own=True),
                              weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),
                              shared_toll=tally and bool(valued)))
