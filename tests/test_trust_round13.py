@@ -156,3 +156,19 @@ def test_a_count_inside_a_list_of_places_is_their_sum_or_part_of_it():
                                  ("Oleshky", "Kherson", 1, 2), ("Stara Zburivka", "Kherson", None, 1)]
     # the six is the places' sum: it completes the region's count told first
     assert [(t.killed, t.injured) for t in ex.tallies] == [(2, 6)]
+
+
+# --- told days --------------------------------------------------------------------------------------------------
+
+def test_a_day_before_the_speaker_and_the_verb_of_telling_is_the_statements():
+    ex = _run("Прошедшей ночью Бердянск подвергся атаке беспилотников, повреждены дома, сообщил губернатор.\n\n"
+              "Во вторник губернатор сообщал, что при обстреле жилого района в Запорожской области ранения получила "
+              "женщина. Ранее сообщалось, что в результате атак беспилотников на территории области погибли два "
+              "местных жителя.", "ru", date(2026, 1, 10))
+    rows = [(i.place, i.date, i.injured) for i in ex.incidents]
+    # the woman's day is not told (Tuesday is when it was said), and it is not the night's
+    assert ("Berdiansk", "2026-01-10", None) in rows and (None, None, 1) in rows
+    # the region's sum of the drone attacks is a tally of that region
+    assert [(t.scope, t.killed) for t in ex.tallies] == [("Zaporizhzhia", 2)]
+    uk = _run("У вівторок голова ОВА повідомляв, що в Нікополі поранено жінку.", "uk", date(2026, 1, 10))
+    assert [(i.place, i.date) for i in uk.incidents] == [("Nikopol", None)]

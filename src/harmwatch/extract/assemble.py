@@ -195,6 +195,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # not the morning's; the items after it take the past day (not after "за 8 ноября": that day is the
             # summary's own, and "за сутки" is the same day)
             date_ctx, ctx_owned = f.past_day, False
+        elif f.told and date_ctx is not None and min(d.value for d in f.told) < date_ctx.value:
+            # "Во вторник Балицкий сообщал, что ... ранения получила женщина" after Saturday's attack: told on an
+            # earlier day, so the attack is not the day before's: no day is carried to it, and it is not that attack
+            date_ctx, ctx_owned, current = None, False, None
         elif f.dateline is not None and f.attack and not any(d.value < f.dateline.value for d in f.told):
             # "KYIV, May 3 (Reuters) - A missile hit ...": the lead's attack has only the filing date. Not when
             # the lead was told on an earlier day ("KYIV, July 16 - ... said on Saturday that ... had fired"):
@@ -558,6 +562,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     _list_totals(drafts, tallies, last_source, publisher)
     drafts = _district_totals(drafts, tallies, last_source, publisher)
     tallies = _children_into_totals(_merge_district_tallies(tallies))
+    for t in tallies:
+        if t.scope == "Ukraine" and doc_oblast is not None and t.span is not None \
+                and _IN_THE_REGION.search(t.span.quote) and not _NATIONWIDE.search(t.span.quote):
+            t.scope = doc_oblast.admin1  # "на территории области", in a text that names one region: that region's
     datelines = tuple(f.dateline for f in feats if f.dateline is not None)
     # a live report whose text gives no other day than the publication day ("Станом на цей час відомо про 34
     # убитих"; "Сьогодні" only elsewhere): that day is implied for its attack (GUIDELINES)
@@ -1212,6 +1220,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
                     and not f.settlements and max(x.value for x in f.figures if x.value is not None) < 100)
     if f.total_only and (_NATIONWIDE.search(f.sent.text) or _SWEEP.search(f.sent.text) or _IN_THE_REGION.search(f.sent.text)):
         return True  # "Загалом по всій Україні загинули дев'ять людей": the country's (or region's) sum
+    if not f.settlements and _OF_ATTACKS.search(f.sent.text) and _IN_THE_REGION.search(f.sent.text):
+        return True  # "в результате атак беспилотников на территории области погибли два": the region's sum
     if f.total_only and not f.settlements and _OF_ATTACKS.search(f.sent.text):
         return True  # "Всего при обстрелах были ранены четверо": the sum of several attacks, not the last one's toll
     if f.total_only or re.search(r"so[- ]far|in total|overall", without_comparison(f.sent.text), re.IGNORECASE):

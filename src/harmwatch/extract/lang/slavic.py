@@ -229,7 +229,13 @@ class SlavicAnnotator:
             f.places = [p for p in f.places if not any(a.start <= p.start < a.end for a in f.areas)]
         f.dates = [d for d in self.dates(text, sent.start, published, toks)
                    if not self.res.any("reporting_date_patterns", text[max(0, d.start - sent.start - 30):d.start - sent.start])]
-        f.day_named = bool(f.dates)
+        # "Во вторник Балицкий сообщал, что ...", "Учора голова ОВА повідомив, що ...": the day the statement was
+        # made, not the attack's (GUIDELINES: "said on Friday" dates the statement). A calendar date there ("Вечером
+        # 29 августа Хинштейн сообщал, что ...") is read as the attack's, as the annotation of every set reads it
+        f.told = [d for d in f.dates if d.relative
+                  and self.res.any("told_after_patterns", text[d.end - sent.start:d.end - sent.start + 60])]
+        f.dates = [d for d in f.dates if d not in f.told]
+        f.day_named = bool(f.dates or f.told)
         f.times = self.times(text, sent.start)
         f.weapons = self.weapons(text, sent.start, toks)
         f.figures = self.figures(toks, text, sent.start)
