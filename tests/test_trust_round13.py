@@ -172,3 +172,19 @@ def test_a_day_before_the_speaker_and_the_verb_of_telling_is_the_statements():
     assert [(t.scope, t.killed) for t in ex.tallies] == [("Zaporizhzhia", 2)]
     uk = _run("У вівторок голова ОВА повідомляв, що в Нікополі поранено жінку.", "uk", date(2026, 1, 10))
     assert [(i.place, i.date) for i in uk.incidents] == [("Nikopol", None)]
+
+
+def test_the_centre_of_a_town_is_the_town_and_whence_the_fire_came_is_not_another_place():
+    ex = _run("Зранку 4 березня російські війська відкрили вогонь по центру Берислава і влучили в ринок.\n\n"
+              "За словами голови ОВА, стріляли з танка з боку окупованої Каховки. Наразі відомо про трьох поранених.",
+              "uk")
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Beryslav", 3)]
+
+
+def test_harm_told_without_a_count_is_an_incident():
+    ex = _run("Украинские войска ведут обстрел города Каменка-Днепровская, сообщил губернатор. Есть пострадавшие, "
+              "однако их число он не назвал.", "ru")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kamianka-Dniprovska", None, None)]
+    # a question is no harm told
+    asked = _run("Українські війська обстріляли Кам'янку-Дніпровську. Чи є постраждалі, уточнюється.", "uk")
+    assert asked.incidents == []

@@ -185,6 +185,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # items without date words take the roundup's own date
                 date_ctx, ctx_owned = doc_date, False
         low = f.sent.text.lower()  # cheap word checks before the rarer regexes below
+        if not f.attack and not f.figures and _UNNAMED_HARM.search(f.sent.text):
+            f = replace(f, attack=True)  # "Есть пострадавшие, однако их число не назвал": harm of the attack told
         if f.dates:
             dated_places.update(_place_key(p) for p in f.places)
         if f.dates and not _speech_day_only(f):
@@ -759,6 +761,7 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
 
 
 _AND_AROUND = text_pattern("and_around")
+_UNNAMED_HARM = text_pattern("unnamed_harm")
 
 
 def _and_around(f: SentenceFeatures) -> PlaceMention | None:
@@ -1164,6 +1167,9 @@ def _second_strike(current: Draft, f: SentenceFeatures) -> bool:
     return _SECOND_STRIKE.search(f.sent.text) is not None
 
 
+_WHENCE = frozenset({"from", "towards", "toward", "to"})  # a place named as whence or whither, not as a scene
+
+
 def _after_other_place(f: SentenceFeatures, before: SentenceFeatures | None, current: Draft) -> bool:
     """A placeless figure sentence in a new paragraph whose sentence before (same paragraph, left out of
     the current incident) names another region or settlement ("In the north-east, the governor of the
@@ -1175,7 +1181,7 @@ def _after_other_place(f: SentenceFeatures, before: SentenceFeatures | None, cur
     if not any(x.value is not None for x in f.figures) or any(before is g for g in current.feats):
         return False
     names = {_norm(g.scene.text) for g in [current] if g.scene is not None}
-    others = [p for p in before.settlements if _norm(p.text) not in names]
+    others = [p for p in before.settlements if _norm(p.text) not in names and p.cue not in _WHENCE]
     regions = [o for o in before.oblasts if o.admin1 != current.admin1
                and not (current.scene is not None and _in_admin1(current.scene, o.admin1))]
     return bool(others or regions)
@@ -1924,7 +1930,8 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
     weapons = [w for f in feats for w in f.weapons]
-    if not (figures or objects or weapons or any(f.shared_toll for f in feats)):
+    if not (figures or objects or weapons or any(f.shared_toll for f in feats)
+            or any(_UNNAMED_HARM.search(f.sent.text) for f in feats)):
         return None
     # the weapons, less one only feared ("over the threat of ballistic missiles heading towards Dnipro": not the one
     # that struck)
