@@ -188,3 +188,15 @@ def test_harm_told_without_a_count_is_an_incident():
     # a question is no harm told
     asked = _run("Українські війська обстріляли Кам'янку-Дніпровську. Чи є постраждалі, уточнюється.", "uk")
     assert asked.incidents == []
+
+
+def test_shares_of_the_dead_told_by_place_are_each_places_toll():
+    ex = _run("Russian attacks killed five residents of Ukraine's Donetsk region on Sunday, the governor said on "
+              "Monday. Three of the dead were in the town of Druzhkivka and two in the village of Ivanopillia.", "en",
+              date(2025, 4, 28))
+    assert sorted((i.place, i.killed) for i in ex.incidents) == [("Druzhkivka", 3), ("Ivanopillia", 2)]
+    assert [(t.killed,) for t in ex.tallies] == [(5,)]
+    # a town named as a landmark is not a second scene
+    near = _run("Two women were killed on Friday when shelling hit a road in the village of Maslova Pristan, a few "
+                "kilometres from the border town of Shebekino, the governor said.", "en")
+    assert [(i.place, i.killed) for i in near.incidents] == [("Maslova Pristan", 2)]

@@ -1479,8 +1479,12 @@ def _scene_places(f: SentenceFeatures) -> list[PlaceMention]:
     """Distinct settlements the sentence names as scenes ("in A", "on B"), in order."""
     seen: dict[str, PlaceMention] = {}
     st = f.sent.start
+    # "the town of A" is a scene when the sentence gives places' shares ("Three of the dead were in the town of A and
+    # two in the village of B"); else a town so introduced may be a landmark ("a few kilometres from the town of B")
+    cues = ("in", "on", "at", "village", "town", "city") if sum(1 for x in f.figures if x.sub and x.group == TOTAL) >= 2 \
+        else ("in", "on", "at", "village")
     for p in f.settlements:
-        if p.cue in ("in", "on", "at", "village") and not _AREA_AFTER.match(f.sent.text[p.end - st:p.end - st + 20]):
+        if p.cue in cues and not _AREA_AFTER.match(f.sent.text[p.end - st:p.end - st + 20]):
             seen.setdefault(_norm(p.text), p)
     return list(seen.values())
 
@@ -1522,6 +1526,15 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
             soft.append(True)
         else:
             soft.append(False)
+        between = [x for x in f.figures if a.end <= x.start < b.start and x.value is not None]
+        if not brk and between and any(bounds[-1] <= x.start < a.start for x in f.figures if x.value is not None):
+            # "Three of the dead were in A and two in B", "two were killed in A, one in B": each figure told before its
+            # place, so the one between them is the next place's; its clause begins at the "and" or comma before it
+            joins = [m.end() for m in _COMMA.finditer(f.sent.text, a.end - st, between[0].start - st)] + \
+                [m.end() for m in re.finditer(r"\band\b|(?<!\w)(?:і|й|та|и)(?!\w)", f.sent.text[:between[0].start - st])
+                 if m.start() >= a.end - st]
+            if joins:
+                brk = [max(joins)]
         bounds.append(st + brk[-1] if brk else b.start)
     bounds.append(end)
     # places in clauses of their own ("Two people were wounded in Pavlohrad, and transport infrastructure was
@@ -1558,6 +1571,9 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     each = tally and bool(valued) and all(_EACH.search(f.sent.text, 0, x.start - st) for x in valued)
     tally = tally and not each
     parts = []
+    shares = [x for x in f.figures if x.sub and x.group == TOTAL and x.value is not None]
+    by_place = shares if len(shares) == len(places) and not tally and all(
+        sum(1 for x in shares if bounds[i] <= x.start < bounds[i + 1]) == 1 for i in range(len(places))) else []
     ob = f.oblasts[0].admin1 if len({o.admin1 for o in f.oblasts}) == 1 else None
     if ob is None and not f.oblasts and len({a.admin1 for a in f.areas if a.admin1}) == 1:
         ob = next(a.admin1 for a in f.areas if a.admin1)  # "у Куп'янському районі ... у селі Осинове": the raion's oblast
@@ -1568,6 +1584,9 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
         # (not a sum of victims named over several parts: "в Алешках женщина погибла ..., в Голой Пристани погиб
         # мужчина" gives each place its own one, not the two)
         figures = list(f.figures) if each else [] if tally else [x for x in seg(f.figures, i) if x.end <= bounds[i + 1]]
+        if by_place:
+            # "Three of the dead were in Kostiantynivka and two in Novoekonomichne": each place's share is its toll
+            figures = [replace(x, sub=False) if x in by_place else x for x in figures]
         parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i, own=True),
                              weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),
                              shared_toll=tally and bool(valued)))

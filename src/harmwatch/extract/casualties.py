@@ -511,7 +511,33 @@ def find_figures(sent: Sentence) -> list[Figure]:
                                       end=toks[k_end - 1].end, sub=sub))
                 i = k_end
                 last_end = k_end - 1
-    return _drop_rates(_coordinate(out, words), sent)
+    return _drop_rates(_coordinate(_shares_by_place(out, sent), words), sent)
+
+
+# "Three of the dead were in the town of Kostiantynivka and two in the village of Novoekonomichne": the share of
+# the next place, told with its number only
+_NEXT_SHARE = re.compile(r"(?:,|\band|;)\s+(?:another\s+)?([\w-]+)\s+(?:more\s+)?(?:were\s+|was\s+)?(?:in|at)\s+"
+                         r"(?:the\s+(?:town|city|village|settlement|district)\s+of\s+)?[A-Z]")
+
+
+def _shares_by_place(figs: list[Figure], sent: Sentence) -> list[Figure]:
+    """A share of the dead or wounded told by place ("Three of the dead were in Kostiantynivka") followed by the
+    next places' shares with their numbers only ("and two in the village of Novoekonomichne"): each share is read."""
+    shares = [x for x in figs if x.sub and x.group == TOTAL and x.value is not None
+              and re.match(r"[\w-]+\s+of\s+the\s+(?:dead|killed|wounded|injured)\s+(?:were|was)\s+(?:in|at)\b",
+                           sent.text[x.start - sent.start:], re.IGNORECASE)]
+    if len(shares) != 1:
+        return figs
+    first = shares[0]
+    out = list(figs)
+    pos = first.end - sent.start
+    while (m := _NEXT_SHARE.search(sent.text, pos)) is not None and m.start() - pos < 80:
+        value, used = parse_number([m.group(1)])
+        if used == 0 or value is None or any(x.start <= sent.start + m.start(1) < x.end for x in out):
+            break
+        out.append(Figure(first.role, TOTAL, value, None, sent.start + m.start(1), sent.start + m.end(1), True))
+        pos = m.end()
+    return out
 
 
 _APPROX = {"around", "about", "some", "roughly", "approximately", "nearly", "almost", "up"}
