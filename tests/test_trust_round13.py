@@ -200,3 +200,13 @@ def test_shares_of_the_dead_told_by_place_are_each_places_toll():
     near = _run("Two women were killed on Friday when shelling hit a road in the village of Maslova Pristan, a few "
                 "kilometres from the border town of Shebekino, the governor said.", "en")
     assert [(i.place, i.killed) for i in near.incidents] == [("Maslova Pristan", 2)]
+
+
+def test_a_count_of_all_victims_split_into_dead_and_wounded_is_not_the_wounded():
+    ru = _run("В Горловке при обстреле пострадали пять человек: двое погибли и трое ранены.", "ru")
+    assert _rows(ru) == [("Horlivka", "Donetsk", 2, 3)]
+    en = _run("Five people were hurt in the shelling of Kherson (two killed, three injured).", "en")
+    assert [(i.killed, i.injured) for i in en.incidents] == [(2, 3)]
+    # without a colon or a dash the parts may be more victims, and nothing is dropped
+    more = _run("У Херсоні поранено п'ятеро людей, загинули двоє, ще троє поранені пізніше.", "uk")
+    assert [(i.killed, i.injured) for i in more.incidents] != [(2, 3)]

@@ -511,7 +511,23 @@ def find_figures(sent: Sentence) -> list[Figure]:
                                       end=toks[k_end - 1].end, sub=sub))
                 i = k_end
                 last_end = k_end - 1
-    return _drop_rates(_coordinate(_shares_by_place(out, sent), words), sent)
+    return without_sum_of_parts(_drop_rates(_coordinate(_shares_by_place(out, sent), words), sent), text, sent.start)
+
+
+def without_sum_of_parts(figs: list[Figure], text: str, offset: int) -> list[Figure]:
+    """"Пострадали пять человек: двое погибли и трое ранены", "Five people were hurt: two were killed and three
+    injured": a count of all the victims told first, then split into the dead and the wounded that add up to it, is
+    not a count of the wounded (GUIDELINES: "постраждали" is injured when deaths are told separately)."""
+    whole = [x for x in figs if x.role == "injured" and x.group == TOTAL and not x.sub and x.value]
+    if len(whole) < 2:
+        return figs
+    first = whole[0]
+    dead = [x for x in figs if x.role == "killed" and x.group == TOTAL and not x.sub and x.value and x.start > first.start]
+    rest = [x for x in whole[1:] if x.start > first.start]
+    if len(dead) == 1 and len(rest) == 1 and dead[0].value + rest[0].value == first.value \
+            and re.search(r"[:(\u2013\u2014]|\s-\s", text[first.end - offset:min(dead[0].start, rest[0].start) - offset]):
+        return [x for x in figs if x is not first]  # (the split told after a colon or a dash)
+    return figs
 
 
 # "Three of the dead were in the town of Kostiantynivka and two in the village of Novoekonomichne": the share of

@@ -34,7 +34,7 @@ import yaml
 from ...errors import CatalogueError
 from ...geo import Gazetteer
 from ...geo.names import translit_kmu, translit_ru
-from ..casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
+from ..casualties import without_sum_of_parts, ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from ..dates import DateMention, TimeMention, _latest_on_or_before
 from ..features import SentenceFeatures
 from ..objects import ObjectMention
@@ -950,7 +950,7 @@ class SlavicAnnotator:
                 and self.res.any("died_of_wounds_patterns", text):
             # "Ещё один горожанин получил ранения и позднее скончался": the one wounded died, one dead
             out = [replace(x, role="killed") if x is hurt[0] else x for x in out]
-        return sorted(out, key=lambda x: x.start)
+        return without_sum_of_parts(sorted(out, key=lambda x: x.start), text, offset)
 
     def _age_before(self, toks: list[Tok], i: int) -> int | None:
         """The age given just before a person noun ("45-річний син", "45-летний сын"), or None."""
