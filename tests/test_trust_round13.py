@@ -210,3 +210,10 @@ def test_a_count_of_all_victims_split_into_dead_and_wounded_is_not_the_wounded()
     # without a colon or a dash the parts may be more victims, and nothing is dropped
     more = _run("У Херсоні поранено п'ятеро людей, загинули двоє, ще троє поранені пізніше.", "uk")
     assert [(i.killed, i.injured) for i in more.incidents] != [(2, 3)]
+
+
+def test_a_victim_who_could_not_be_saved_is_dead_and_the_town_itself_is_the_scene():
+    ru = _run("В Шебекино дрон атаковал автомобиль. Мужчину доставили в больницу, но спасти его не удалось.", "ru")
+    assert _rows(ru) == [("Shebekino", "Belgorod", 1, None)]
+    uk = _run("Росіяни обстріляли Куп'янський район. У самій Кругляківці поранено двох чоловіків.", "uk")
+    assert [(i.place, i.injured) for i in uk.incidents] == [("Kruhliakivka", 2)]

@@ -163,6 +163,7 @@ class SlavicAnnotator:
         self.single_victims = r.words("single_victims")
         self.relative_pronouns = r.words("relative_pronouns")
         self.between_words = r.words("between_words")
+        self.emphatic_words = r.words("emphatic_words")
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.negations, self.range_words = r.words("negations"), r.words("range_words")
@@ -348,6 +349,8 @@ class SlavicAnnotator:
             if cue is None and i >= 3 and toks[i - 3].lemmas & self.strike_verbs and toks[i - 2].key in ("из", "з", "із") \
                     and t.text[:1].isupper():
                 cue = "in"  # "обстреляли из артиллерии Каменку-Днепровскую": the object after the weapon
+            if cue is None and prev is not None and prev.key in self.emphatic_words and i > 1:
+                cue = self.res.cues.get(toks[i - 2].key)  # "В самой Грайворонке", "У самому Харкові": in the town itself
             if cue is None and any(a.key in ("з", "із", "зі", "со", "с") and b.key in ("боку", "стороны")
                                    for a, b in zip(toks[max(0, i - 5):i], toks[max(0, i - 4):i])):
                 cue = "from"  # "стріляли з танка з боку окупованої Каховки", "со стороны Белгорода": whence the fire
@@ -805,6 +808,12 @@ class SlavicAnnotator:
                 r = "injured"  # "звернулися по допомогу до медиків"
             if r is not None:
                 roles.setdefault(clause[i], []).append((i, r))
+        saved = None
+        if not roles and (m := self.res.any("not_saved_patterns", text)) is not None:
+            # "Мужчину доставили в больницу, но спасти его не удалось": no casualty word, the one not saved is dead
+            k = next((n for n, x in enumerate(toks) if x.start >= offset + m.start()), len(toks) - 1)
+            saved = (k, "killed")
+            roles.setdefault(clause[k], []).append(saved)
         if not roles:
             return []
         sentence_roles = {r for rs in roles.values() for _, r in rs}
@@ -917,6 +926,8 @@ class SlavicAnnotator:
             if g == CHILDREN and (age := self._age_before(toks, i)) is not None and age >= 18:
                 g = ADULTS  # "її 45-річний син", "ее 45-летний сын": a grown son is no child
             rs = roles.get(clause[i]) or []
+            if not rs and saved is not None:
+                rs = [saved]  # (the victim named in another clause)
             if not rs and (nxt_first := first_tok.get(clause[i] + 1)) is not None \
                     and toks[nxt_first].lemmas & self.relative_pronouns:
                 # "60-річний господар, який там перебував, дістав поранення": the clause after the relative one
