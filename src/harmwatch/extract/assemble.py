@@ -1819,8 +1819,8 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
         t.scope = "Ukraine"  # "38 civilians were killed nationwide, 27 of them in Kyiv": the country's count
         multi = []
     own = [p for p in f.settlements if not _filed_from(p, f)]  # not the dateline's filing place
-    place = (", ".join(p.text for p in multi[:-1]) + " and " + multi[-1].text if len(multi) >= 2
-             else own[0].text if own else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
+    place = (", ".join(_display(p) for p in multi[:-1]) + " and " + _display(multi[-1]) if len(multi) >= 2
+             else _display(own[0]) if own else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
     t.scope = t.scope or place
     m = re.search(r"\bsince [^,.;]{1,40}|\b(?:over|in|during) the (?:past|last) (?:day|week|24 hours|twenty-four hours)\b",
                   sent.text, re.IGNORECASE)
@@ -1832,6 +1832,11 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
         t.source = last_source or publisher
     t.span = Span(sent.start, sent.end, sent.text)
     return t
+
+
+def _display(p: PlaceMention) -> str:
+    """A place's name for a tally's scope: the gazetteer's (romanised) name of its first candidate, else as read."""
+    return p.candidates[0].name if p.candidates and not p.text.isascii() else p.text
 
 
 _LISTED_BEFORE = re.compile(r"(?:,|\band|\bor)\s+(?:the\s+)?(?:(?:town|city|village|settlement)\s+of\s+)?$", re.IGNORECASE)

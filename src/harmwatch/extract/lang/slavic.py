@@ -428,7 +428,7 @@ class SlavicAnnotator:
                 # "села Максимовка Шебекинского городского округа", "Кульбаки Глушковского района": a village of a
                 # district across the border, named after its town (the region need not be named)
                 there = self._foreign_settlement(t, district) if last == i else None
-                quote = sent.quote(t.start, toks[last].end)
+                quote = self._nominative(sent.quote(t.start, toks[last].end), toks[last])
                 name, cands = there if there is not None else (
                     translit_ru(quote) if self.res.language == "ru" else translit_kmu(quote), [])
                 out.append(PlaceMention(t.start, toks[last].end, name, "settlement", district, tuple(cands), cue=cue,
@@ -471,13 +471,13 @@ class SlavicAnnotator:
                                  and _AREA_ADJ.search(toks[k].key)):
                     k += 1  # (not the district's adjective: "в селе Заолешенка Суджанского района")
                 end = toks[k - 1].end
-                name = sent.quote(t.start, end)
+                name = self._nominative(sent.quote(t.start, end), toks[k - 1])
                 latin = translit_ru(name) if self.res.language == "ru" else translit_kmu(name)
                 out.append(PlaceMention(t.start, end, latin, "settlement", abroad, (), cue=cue, admin_hint=abroad))
                 skip = k - 1
                 continue
             if hit is None and not abroad and cue == "village" and prev is not None and prev.lemmas & self.settlement_words \
-                    and not t.given_name and (nxt is None or not nxt.lemmas & (self.raion_nouns | self.area_nouns)) \
+                    and (nxt is None or not nxt.lemmas & (self.raion_nouns | self.area_nouns)) \
                     and self._foreign_settlement(t, None) is None:
                 # "вибухи пролунали у селі Мочанівка Куп'янського району": a village the gazetteer does not hold; its
                 # name (romanised) and the oblast of the raion or region named after it, no point (never guessed).
@@ -490,7 +490,7 @@ class SlavicAnnotator:
                 if region is None and len(obs := self._oblasts_in(toks[k:k + 4])) == 1:
                     region = next(iter(obs))
                 end = toks[k - 1].end
-                name = sent.quote(t.start, end)
+                name = self._nominative(sent.quote(t.start, end), toks[k - 1])
                 latin = translit_ru(name) if self.res.language == "ru" else translit_kmu(name)
                 out.append(PlaceMention(t.start, end, latin, "settlement", region, (), cue=cue, admin_hint=region,
                                         raion=code))
@@ -619,6 +619,17 @@ class SlavicAnnotator:
                 forms.append(base + rep)
         forms.extend(lm.capitalize() for lm in sorted(t.lemmas) if lm != t.key)
         return forms
+
+    def _nominative(self, quote: str, last: Tok) -> str:
+        """An unknown village's name as the text gives it, its last word in the nominative when the text has it in
+        another case of a "-ка" name ("в село Елизаветовку" -> Елизаветовка): the name, not its case, is romanised."""
+        base = last.key[:-1] + "а"
+        if last.key.endswith(("ку", "ке", "кой", "кою")) and \
+                (base in last.lemmas or (last.key.endswith(("кой", "кою")) and last.key[:-2] + "а" in last.lemmas)):
+            stem = base if base in last.lemmas else last.key[:-2] + "а"
+            word = last.text[:len(stem) - 1] + "а"
+            return quote[:len(quote) - len(last.text)] + word
+        return quote
 
     def _two_word(self, t: Tok, nxt: Tok):
         """A two-word settlement name ("Широка Балка", "Нова Каховка"), each word in its own case."""
