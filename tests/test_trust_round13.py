@@ -229,3 +229,9 @@ def test_unknown_villages_named_in_another_case_and_tally_scopes_in_latin_letter
     assert [(i.place, i.admin1) for i in near.incidents] == [("Dubrava", "Belgorod")]
     tally = _run("С начала войны в Николаеве погибли 86 человек, ранены 388, сообщил мэр.", "ru")
     assert [t.scope for t in tally.tallies] == ["Mykolaiv"]
+
+
+def test_including_a_child_takes_the_role_of_the_figure_it_follows_before_and_the_next_verb():
+    ex = _run("A missile attack on a market in Kostiantynivka killed at least 16 people, including a child and "
+              "injured dozens of others.", "en")
+    assert [(i.killed, i.children_killed, i.children_injured) for i in ex.incidents] == [(16, 1, None)]

@@ -390,9 +390,12 @@ def find_figures(sent: Sentence) -> list[Figure]:
         if role is None and out and out[-1].role and group not in (None, TOTAL) and 0 < num_start - last_end <= 6 \
                 and all(w in _BETWEEN_SUBGROUP or _role(w) == out[-1].role for w in words[last_end + 1:num_start]) \
                 and (words[noun_end:noun_end + 2] == ["among", "them"]
-                     or (prev in ("including", "includes") and words[noun_end:noun_end + 2] == [",", "and"])):
-            # "killed 10 people, including two children, and wounded 27", "killed 10 people, two children among
-            # them": part of the figure just before; the verb after the comma is the next figure's
+                     or (prev in ("including", "includes") and words[noun_end:noun_end + 2] == [",", "and"])
+                     or (prev in ("including", "includes") and words[noun_end:noun_end + 1] == ["and"]
+                         and words[noun_end + 1:noun_end + 2] and words[noun_end + 1] in ACTIVE)):
+            # "killed 10 people, including two children, and wounded 27", "killed 16 people, including a child and
+            # injured dozens", "killed 10 people, two children among them": part of the figure just before; the
+            # verb after is the next figure's
             role, sub = out[-1].role, True
         # 2) a casualty word after: "four civilians were killed", "10 wounded", "among the injured"
         if role is None and (group is not None or vague is not None or True):
