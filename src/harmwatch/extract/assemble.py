@@ -98,6 +98,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     place start another attack there instead of re-joining it."""
     # one end of a range of days ("On 15-16 January, ...") dates no single attack, nor does the context
     feats = _place_unknown_villages(feats, gaz)
+    harm_at = [m.start() for m in _UNNAMED_HARM.finditer(text)]  # harm told without a count, found once per text
     ranged = frozenset(f.sent.index for f in feats if any(d.span for d in f.dates))
     feats = [replace(f, dates=[d for d in f.dates if not d.span]) if any(d.span for d in f.dates) else f for f in feats]
     drafts: list[Draft] = []
@@ -185,7 +186,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # items without date words take the roundup's own date
                 date_ctx, ctx_owned = doc_date, False
         low = f.sent.text.lower()  # cheap word checks before the rarer regexes below
-        if not f.attack and not f.figures and _UNNAMED_HARM.search(f.sent.text):
+        if harm_at and not f.attack and not f.figures and any(f.sent.start <= h < f.sent.end for h in harm_at):
             f = replace(f, attack=True)  # "Есть пострадавшие, однако их число не назвал": harm of the attack told
         if f.dates:
             dated_places.update(_place_key(p) for p in f.places)
@@ -613,7 +614,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if trace is not None:
                 trace.append((d, None))
             continue
-        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past)
+        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past, harm_at)
         if claim is not None and claim.place is None and claim.admin1 is None and (one := _one_region(feats)) is not None:
             # "a 16-year-old girl was killed in the border region", in a text that names one region and no place
             # of another: that region's
@@ -1949,13 +1950,14 @@ def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]
 
 def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
            datelines: tuple = (), ranged: frozenset = frozenset(),
-           live: DateMention | None = None, lead_past: DateMention | None = None) -> IncidentClaim | None:
+           live: DateMention | None = None, lead_past: DateMention | None = None,
+           harm_at: list[int] = ()) -> IncidentClaim | None:
     feats = d.feats
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
     weapons = [w for f in feats for w in f.weapons]
     if not (figures or objects or weapons or any(f.shared_toll for f in feats)
-            or any(_UNNAMED_HARM.search(f.sent.text) for f in feats)):
+            or any(f.sent.start <= h < f.sent.end for f in feats for h in harm_at)):
         return None
     # the weapons, less one only feared ("over the threat of ballistic missiles heading towards Dnipro": not the one
     # that struck)

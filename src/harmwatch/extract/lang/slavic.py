@@ -164,6 +164,7 @@ class SlavicAnnotator:
         self.relative_pronouns = r.words("relative_pronouns")
         self.between_words = r.words("between_words")
         self.emphatic_words = r.words("emphatic_words")
+        self.whence_pairs = {tuple(p) for p in (r.raw.get("whence_phrases") or ())}
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.negations, self.range_words = r.words("negations"), r.words("range_words")
@@ -321,8 +322,8 @@ class SlavicAnnotator:
             prev = toks[i - 1] if i else None
             cue = self.res.cues.get(prev.key) if prev else None
             listed = False
-            if cue is not None and prev.key.startswith("центр") and any(q in sent.quote(prev.end, t.start) for q in "«\"“„"):
-                continue  # "торговый центр «Маяк»": a building's name, not a town
+            if cue is not None and any(q in sent.quote(prev.end, t.start) for q in "«\"“„"):
+                continue  # "в торговом центре «Маяк»": a quoted name (a building's, a firm's), not a town
             if cue == "near" and prev.lemmas & self.raion_nouns and not (i > 1 and self.res.cues.get(toks[i - 2].key) == "in"):
                 # "у Шевченківському районі Харкова": a city district, not "в районі X" (near X); the city is the scene
                 city_district = i > 2 and _AREA_ADJ.search(toks[i - 2].key) and self.res.cues.get(toks[i - 3].key) == "in"
@@ -349,10 +350,10 @@ class SlavicAnnotator:
             if cue is None and i >= 3 and toks[i - 3].lemmas & self.strike_verbs and toks[i - 2].key in ("из", "з", "із") \
                     and t.text[:1].isupper():
                 cue = "in"  # "обстреляли из артиллерии Каменку-Днепровскую": the object after the weapon
-            if cue is None and prev is not None and prev.key in self.emphatic_words and i > 1:
+            if cue is None and i > 1 and prev.key in self.emphatic_words:
                 cue = self.res.cues.get(toks[i - 2].key)  # "В самой Грайворонке", "У самому Харкові": in the town itself
-            if cue is None and any(a.key in ("з", "із", "зі", "со", "с") and b.key in ("боку", "стороны")
-                                   for a, b in zip(toks[max(0, i - 5):i], toks[max(0, i - 4):i])):
+            if cue is None and i >= 2 and t.text[:1].isupper() and any((a.key, b.key) in self.whence_pairs
+                                                                        for a, b in zip(toks[max(0, i - 5):i], toks[max(0, i - 4):i])):
                 cue = "from"  # "стріляли з танка з боку окупованої Каховки", "со стороны Белгорода": whence the fire
             if cue is None and prev is not None and prev.lemmas & self.attack_nouns:
                 cue = "in"  # "Унаслідок обстрілу Кучерівки поранено ...": the place of the attack named
