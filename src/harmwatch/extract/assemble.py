@@ -98,7 +98,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     place start another attack there instead of re-joining it."""
     # one end of a range of days ("On 15-16 January, ...") dates no single attack, nor does the context
     feats = _place_unknown_villages(feats, gaz)
-    harm_at = [m.start() for m in _UNNAMED_HARM.finditer(text)]  # harm told without a count, found once per text
+    # harm told without a count, found once per text (in lower case: the same offsets when lowering keeps the length)
+    low_text = text.lower()
+    harm_at = [m.start() for m in (_UNNAMED_HARM_LOW.finditer(low_text) if len(low_text) == len(text)
+                                   else _UNNAMED_HARM.finditer(text))]
     ranged = frozenset(f.sent.index for f in feats if any(d.span for d in f.dates))
     feats = [replace(f, dates=[d for d in f.dates if not d.span]) if any(d.span for d in f.dates) else f for f in feats]
     drafts: list[Draft] = []
@@ -645,12 +648,16 @@ def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> li
     region lies across the border ("Russia's Kursk region"), that region's; else left out (a Ukrainian village is in
     the gazetteer, and a name it does not know there is no place the map can show)."""
     feats = _unknown_named_again(feats)
+    unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates and p.admin_hint is None]
+    if not unknown and not any(p.cue == "village" and p.candidates for f in feats for p in f.settlements):
+        return feats  # (most texts: no village to place, and no region to look for)
     regions = {o.admin1 for f in feats for o in f.oblasts} | {p.admin_hint for f in feats for p in f.places
                                                               if p.admin_hint and gaz.is_foreign_region(p.admin_hint)}
     abroad = next(iter(regions)) if len(regions) == 1 and gaz.is_foreign_region(next(iter(regions))) else None
     if abroad is not None:
         feats = _namesakes_abroad(feats, abroad)
-    unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates and p.admin_hint is None]
+        unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates
+                   and p.admin_hint is None]
     if not unknown:
         return feats
     out = []
@@ -672,8 +679,9 @@ def _namesakes_abroad(feats: list[SentenceFeatures], abroad: str) -> list[Senten
     Безлюдовка повреждена линия электропередачи") that names a village only Ukrainian namesakes share, and no other
     Ukrainian place: the village across the border the gazetteer does not hold (its name, that region, no point),
     not the Ukrainian one."""
-    ukrainian = [p for f in feats for p in f.settlements if p.candidates and all(c.country == "UA" for c in p.candidates)]
-    if not ukrainian or len({_norm(p.text) for p in ukrainian}) > 1 or any(p.cue != "village" for p in ukrainian):
+    ukrainian = [p for f in feats for p in f.settlements if p.candidates and p.candidates[0].country == "UA"
+                 and all(c.country == "UA" for c in p.candidates)]
+    if not ukrainian or any(p.cue != "village" for p in ukrainian) or len({_norm(p.text) for p in ukrainian}) > 1:
         return feats
     out = []
     for f in feats:
@@ -701,8 +709,10 @@ def _unknown_named_again(feats: list[SentenceFeatures]) -> list[SentenceFeatures
     known = []
     for f in feats:
         for p in f.places:
+            if p.candidates or p.kind != "settlement":
+                continue
             quote = f.sent.text[p.start - f.sent.start:p.end - f.sent.start]
-            if p.kind == "settlement" and not p.candidates and _CYRILLIC_NAME.match(quote) and len(quote) >= 7:
+            if _CYRILLIC_NAME.match(quote) and len(quote) >= 7:
                 known.append((f.sent.index, p, re.compile(r"(?<!\w)" + re.escape(quote[:-2]) + r"\w{0,4}(?!\w)")))
     if not known:
         return feats
@@ -763,6 +773,7 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
 
 _AND_AROUND = text_pattern("and_around")
 _UNNAMED_HARM = text_pattern("unnamed_harm")
+_UNNAMED_HARM_LOW = text_pattern("unnamed_harm", lowered=True)
 
 
 def _and_around(f: SentenceFeatures) -> PlaceMention | None:

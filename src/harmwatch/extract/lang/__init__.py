@@ -98,15 +98,16 @@ def cue_pattern(spec: dict) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
-def text_pattern(key: str) -> re.Pattern:
-    """The union of every language's `text_patterns: <key>` list, compiled case-insensitively."""
+def text_pattern(key: str, lowered: bool = False) -> re.Pattern:
+    """The union of every language's `text_patterns: <key>` list, compiled case-insensitively; with `lowered`, for
+    text already lower-cased, compiled case-sensitively (several times faster over a whole document)."""
     parts: list[str] = []
     for lang in sorted(resource_languages()):
         parts += [str(x) for x in (_raw(lang).get("text_patterns") or {}).get(key) or ()]
     if not parts:
         raise CatalogueError(f"{DATA_DIR}: no language file gives text_patterns '{key}'")
     try:
-        return re.compile("|".join(f"(?:{x})" for x in parts), re.IGNORECASE)
+        return re.compile("|".join(f"(?:{x})" for x in parts), 0 if lowered else re.IGNORECASE)
     except re.error as e:
         raise CatalogueError(f"{DATA_DIR}: text_patterns '{key}' does not compile: {e}") from e
 
