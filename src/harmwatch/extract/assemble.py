@@ -700,7 +700,8 @@ def _romanised(name: str) -> str:
 
 _UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _CYRILLIC_NAME = re.compile(r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?$")
-_LOCATIVE_BEFORE = re.compile(r"(?i)(?<!\w)(?:у|в|во|на|біля|під|под|около|возле|поблизу)\s+$")
+# a preposition of place right before a village named again ("У Мочанівці"): data/lang/*.yaml
+_LOCATIVE_BEFORE = text_pattern("locative_before")
 
 
 def _unknown_named_again(feats: list[SentenceFeatures]) -> list[SentenceFeatures]:
@@ -1301,13 +1302,7 @@ _OF_ATTACKS = text_pattern("of_attacks")
 
 
 # a month as the period: "in September", "last month", "у вересні", "минулого місяця", "в сентябре", "за месяц"
-_MONTH_PERIOD = re.compile(
-    r"\b(?:in|during|over|throughout)\s+(?:the\s+month\s+of\s+)?(?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december)\b(?!\s+\d{1,2}\b)|\b(?:last|previous|past|this)\s+month\b"
-    r"|(?<!\w)(?:у|в|за)\s+(?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні|"
-    r"январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)(?!\w)"
-    r"|(?<!\w)(?:минулого|цього|прошлого|этого)\s+(?:місяця|месяца)(?!\w)|(?<!\w)в\s+прошлом\s+месяце(?!\w)"
-    r"|(?<!\w)за\s+(?:минулий\s+|прошлый\s+)?(?:місяць|месяц)(?!\w)", re.IGNORECASE)
+_MONTH_PERIOD = text_pattern("month_period")
 # a count of attacks: "attacked Kharkiv 53 times", "53 рази атакували", "обстреляли 40 раз"
 _COUNT_OF_ATTACKS = text_pattern("count_of_attacks")
 
@@ -1394,72 +1389,28 @@ def _continues_only(f: SentenceFeatures, only: Draft | None, totals_ok: bool = F
 
 
 _NATIONWIDE = text_pattern("nationwide")
-_WAVE_ON_COUNTRY = re.compile(r"\b(?:assault|attacks?|strikes|barrage|bombardment|wave|salvo|onslaught)\s+"
-                              r"(?:[\w-]+\s+){0,3}?(?:against|on|across|at|throughout)\s+(?:the\s+whole\s+of\s+)?"
-                              r"Ukraine\b(?!['’])|\b(?:attacked|struck|shelled|bombarded|pounded|targeted)\s+"
-                              r"(?:the\s+whole\s+of\s+)?Ukraine\b(?!['’])"
-                              # "росія атакувала Україну", "випустили по Україні 40 ракет", "удар по всей Украине"
-                              r"|(?<!\w)(?:атакува\w*|атакова\w*|обстріля\w*|обстреля\w*)\s+(?:[\w'’-]+\s+){0,3}?"
-                              r"(?:україну|украину)(?!\w)"
-                              r"|(?<!\w)(?:удар\w*|атак\w*|обстріл\w*|обстрел\w*|випустил\w*|выпустил\w*|запустил\w*)\s+"
-                              r"(?:[\w'’-]+\s+){0,4}?по\s+(?:всій\s+|всей\s+)?(?:україні|украине)(?!\w)", re.IGNORECASE)
+# an attack on the whole country: "assault against Ukraine", "росія атакувала Україну", "удар по всей Украине"
+_WAVE_ON_COUNTRY = text_pattern("wave_on_country")
 # an earlier attack told without its day: "Last month, ...", "earlier this week", "Нагадаємо, минулого тижня ..."
-_VAGUE_PAST = re.compile(
-    r"^\W*(?:(?:late |early )?last (?:week|weekend|month|year)|earlier this (?:week|month|year)|a (?:week|month|year) ago)\b"
-    r"|^\W*(?:нагадаємо|нагадуємо|напомним|напоминаем)\W+(?:[\w'’-]+\s+){0,2}?(?:минулого|минулій|минулому|торік|"
-    r"раніше|прошлой|прошлом|прошлого|ранее|в\s+прошлом|на\s+минулому|на\s+прошлой)(?!\w)"
-    r"|^\W*(?:минулого\s+(?:тижня|місяця|року)|на\s+минулому\s+тижні|торік|на\s+прошлой\s+неделе|в\s+прошлом\s+"
-    r"(?:месяце|году))(?!\w)", re.IGNORECASE)
+_VAGUE_PAST = text_pattern("vague_past")
 # "a day after a drone attack on the city killed three", "hours after", "через день після удару, який ..."
-_AFTER_OTHER = re.compile(
-    r"\b(?:(?:a|one|two|three|four|five|six|seven|several|few|\d+)\s+(?:hours?|days?|weeks?)|hours|days|weeks)\s+after\s+"
-    r"(?:a|an|the|another)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|bombing|shelling|airstrike)\b"
-    r"|(?<!\w)(?:через|за)\s+(?:\w+\s+)?(?:день|добу|дні|днів|тиждень|годин\w*|сутки|дня|дней|недел\w*|час\w*)\s+"
-    r"(?:після|после)\s+(?:\w+\s+){0,2}?(?:удар\w*|атак\w*|обстріл\w*|обстрел\w*)", re.IGNORECASE)
+_AFTER_OTHER = text_pattern("after_other_attack")
 _ACROSS_REGION = text_pattern("across_region")
 # "..., including four in Kramatorsk", "з них двоє у Краматорську": a place named only for its share of a total
 _SHARE_BEFORE = text_pattern("share_before")
 # a sweep over part of the country: "cities across the east", "In all, four people died in the south"
-_SWEEP = re.compile(r"\b(?:across|throughout|all over|in)\s+(?:the\s+)?(?:(?:north|south)(?:-?(?:east|west))?|east|west|"
-                    r"(?:(?:north|south)(?:-?(?:east|west))?|east|west)ern\s+(?:ukraine|regions|front|oblasts))\b(?!\s+of\b)"
-                    r"|(?<!\w)(?:на|по)\s+(?:(?:всьому|всему)\s+)?(?:сході|півдні|півночі|заході|востоке|юге|севере|западе)"
-                    r"(?:\s+(?:україни|украины))?(?!\w)", re.IGNORECASE)
+_SWEEP = text_pattern("sweep")
 # "in the region" with no settlement: the region's count ("shelling of 12 towns and villages in the region killed two")
 _IN_THE_REGION = text_pattern("in_the_region")
-_COUNTRY_WORDS = ("ukraine", "україн", "украин", "країні", "стране")
+_COUNTRY_WORDS = text_words("country_words")  # "ukraine", "україн", "украин": a cheap test before _WAVE_ON_COUNTRY
 # a figure sentence that totals several places it does not name one by one: "in the two cities", "in both
 # towns", "у трьох областях", "в двух городах"
-_SEVERAL_TOTAL = re.compile(
-    r"\b(?:in|across|throughout|at|on)\s+(?:the\s+|these\s+|those\s+|all\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|"
-    r"both|several|\d+)\s+(?:Ukrainian\s+|Russian\s+|major\s+|other\s+)?(?:cities|towns|villages|regions|oblasts|settlements|"
-    r"communities|places|districts)\b(?!\s+of\s+(?:the\s+)?(?:capital|city))"  # (a city's districts: the city's figure)
-    # "Russian drones struck several communities of the Sumy region, wounding ...": the region's items told below
-    r"|\b(?:struck|hit|attacked|shelled|targeted|pounded)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|"
-    r"several|\d+)\s+(?:cities|towns|villages|settlements|communities)\b"  # ("drones hit three districts": a city's)
-    r"|(?<!\w)(?:у|в)\s+(?:двох|трьох|чотирьох|п'ятьох|п’ятьох|обох|кількох|декількох|двух|трех|четырех|пяти|обоих|"
-    r"нескольких|\d+)\s+(?:містах|селах|областях|громадах|населених\s+пунктах|городах|населенных\s+пунктах)(?!\w)"
-    # "Together, the eight attacks killed 12 civilians": a sum over several attacks
-    r"|\b(?:the|these|those|all|in|across)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"both|several|\d+)\s+(?:documented\s+|separate\s+)?(?:attacks|strikes|incidents|cases)\b"
-    # "shelling of Kherson and nearby settlements killed 23", "Херсон та навколишні села"
-    r"|\band\s+(?:the\s+)?(?:nearby|surrounding|neighbouring|neighboring|other|\d+\s+other)\s+(?:settlements|villages|towns|"
-    r"communities|cities)\b"
-    r"|(?<!\w)(?:та|і|й|и)\s+(?:навколишні\w*|сусідні\w*|інші\w*|окрестн\w*|соседни\w*|други\w*)\s+(?:сел\w*|міст\w*|громад\w*|"
-    r"населені\w*|город\w*|населенны\w*)(?!\w)",
-    re.IGNORECASE)
+_SEVERAL_TOTAL = text_pattern("several_total")
 # a region noun in the plural after a region's name: "the Kharkiv, Sumy and Odesa regions", "Харківську, Сумську
 # та Одеську області" (the list's other names may not be read as regions)
 _REGIONS_PLURAL = text_pattern("regions_plural")
 # "since March, when a drone strike ... killed 12": the figures after "when" are another, earlier attack's
-_PAST_WHEN = re.compile(r"\b(?:since|in|back in|last|early|late)\s+(?:(?:early|late|mid-?)\s?)?(?:january|february|march|"
-                        r"april|may|june|july|august|september|october|november|december|(?:last\s+)?(?:year|summer|"
-                        r"autumn|winter|spring))(?:\s+\d{4})?,?\s+when\b"
-                        r"|\bsince\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:january|february|march|april|may|june|july|august|"
-                        r"september|october|november|december)|(?:january|february|march|april|may|june|july|august|"
-                        r"september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?)(?:,?\s+\d{4})?,?\s+when\b"
-                        r"|(?<!\w)(?:з|із|від|у|в|с|со)\s+(?:\d{1,2}(?:-?го)?\s+)?(?:минулого\s+|прошлого\s+)?(?:січ|лют|берез|квіт|трав|черв|лип|серп|"
-                        r"верес|жовт|листопад|груд|январ|феврал|март|апрел|ма[яе]|июн|июл|август|сентябр|октябр|ноябр|"
-                        r"декабр|рок|год|літ|лет)\w*(?:\s+\d{4}(?:\s+\w+)?)?\s*,?\s+(?:коли|когда)(?!\w)", re.IGNORECASE)
+_PAST_WHEN = text_pattern("past_when")
 _DAYS_APART = re.compile(r"\b(\w+) days (earlier|before|later|after)\b(?!\s+(?:the|a|an|it|its|this|that)\b)",
                          re.IGNORECASE)
 _NEXT_DAY = re.compile(r"\b(?:the|on the) (?:next|following) (?:day|morning|night|evening|afternoon)\b", re.IGNORECASE)
@@ -1507,9 +1458,8 @@ _TOGETHER = text_pattern("together")
 _EACH = text_pattern("each")  # "по одній людині": one each
 
 
-_REGION_PEOPLE = re.compile(r"\s*(?:(?:[\w'’-]+\s+){0,2}?(?:жител\w*|мешкан\w*|людей|людини|человек\w*|residents?|people)\s+)?"
-                            r"(?:(?:по|в|у|of\s+the|in\s+the|across\s+the)\s+)?(?:области|області|регіону|региона|region|oblast)\b",
-                            re.IGNORECASE)
+# right after a figure, the region's people: "18 residents of the region", "18 людей по області", "18 жителей области"
+_REGION_PEOPLE = text_pattern("region_people")
 
 
 def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
@@ -1721,7 +1671,7 @@ def _multi_region(f: SentenceFeatures) -> bool:
 _LISTED = re.compile(r"^[\w\s,'’-]{0,80}$")  # what may stand between the names of a list
 _OTHER_REGIONS = text_pattern("other_regions")
 # the plural region noun that is also the genitive singular, and what precedes the last name of a list
-_AMBIGUOUS_PLURAL = ("області", "области")
+_AMBIGUOUS_PLURAL = text_words("ambiguous_plural")
 _LIST_BEFORE = text_pattern("list_before")
 # "missiles launched from the Kursk and Voronezh regions": where the weapons came from, not what they hit
 _LAUNCHED_FROM = text_pattern("launched_from")
@@ -2090,11 +2040,7 @@ _EARLIER = re.compile(r"\b(?:had|earlier|initially|first|previously|originally)\
 _MORE = re.compile(r"\b(?:more|another|other|additional|further)\b", re.IGNORECASE)
 # ("a couple and their two children"; "дві жінки 1948 і 1988 років народження та чоловік": a birth-year tail between)
 _BOTH = text_pattern("both")
-_JOIN = re.compile(r"^\s*(?:\d{4}(?:\s*(?:,|і|й|та|и)\s*\d{4})*\s+(?:років|року|рр\.|года|годов|гг\.|г\.)\s+"
-                   r"(?:народження|рождения)\s*)?"
-                   r"(?:,|and|, and|as well as|і|й|та|и|, а також|, а также)?\s*(?:(?:their|his|her|її|його|їхні|ее|её|его|их)\s+)?"
-                   r"(?:[а-яіїєґ'’]{2,}(?:ая|яя|ий|ый|ой|ій|а|я)\s+)?$",
-                   re.IGNORECASE)
+_JOIN = text_pattern("victims_join")
 # a sentence adding one more named victim to those of the sentence before ("Також загинув її батько", "Ещё
 # одна женщина ранена"); English keeps one sentence's own sums only
 _ONE_MORE = text_pattern("one_more")
