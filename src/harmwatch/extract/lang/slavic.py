@@ -165,6 +165,7 @@ class SlavicAnnotator:
         self.between_words = r.words("between_words")
         self.emphatic_words = r.words("emphatic_words")
         self.whence_pairs = {tuple(p) for p in (r.raw.get("whence_phrases") or ())}
+        self.unknown_name_endings = [tuple(p) for p in (r.raw.get("unknown_name_endings") or ())]
         self.generic_buildings = r.words("generic_buildings")
         self.not_after, self.not_before = r.words("not_figure_after"), r.words("not_figure_before")
         self.negations, self.range_words = r.words("negations"), r.words("range_words")
@@ -623,13 +624,11 @@ class SlavicAnnotator:
 
     def _nominative(self, quote: str, last: Tok) -> str:
         """An unknown village's name as the text gives it, its last word in the nominative when the text has it in
-        another case of a "-ка" name ("в село Елизаветовку" -> Елизаветовка): the name, not its case, is romanised."""
-        base = last.key[:-1] + "а"
-        if last.key.endswith(("ку", "ке", "кой", "кою")) and \
-                (base in last.lemmas or (last.key.endswith(("кой", "кою")) and last.key[:-2] + "а" in last.lemmas)):
-            stem = base if base in last.lemmas else last.key[:-2] + "а"
-            word = last.text[:len(stem) - 1] + "а"
-            return quote[:len(quote) - len(last.text)] + word
+        another case of a "-ка" name ("в село Елизаветовку" -> Елизаветовка; `unknown_name_endings`): the name,
+        not its case, is romanised."""
+        for end, rep in self.unknown_name_endings:
+            if last.key.endswith(end) and last.key[:len(last.key) - len(end)] + rep in last.lemmas:
+                return quote[:len(quote) - len(end)] + rep
         return quote
 
     def _two_word(self, t: Tok, nxt: Tok):
