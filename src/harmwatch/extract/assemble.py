@@ -899,10 +899,10 @@ def _list_totals(drafts: list[Draft], tallies: list[TallyClaim], last_source: st
         if d.scene is None or len(d.feats) < 2:
             continue
         for g in list(d.feats[1:]):
-            if g.places or g.areas or g.dates or _TOLL_UPDATE.search(g.sent.text):
+            if g.places or g.areas or g.dates:
                 continue
             counts = _sentence_counts(g)
-            if len(counts) != 1:
+            if len(counts) != 1 or _TOLL_UPDATE.search(g.sent.text):
                 continue
             [(role, n)] = counts.items()
             listed = [e for e in drafts if e.scene is not None and own(e, role)]
