@@ -210,8 +210,12 @@ def test_browser_analyst_uploads_evidence_and_sees_thumbnail_and_hash(server, tm
             pg.fill("#evidence-upload input[name=collector]", "field team")
             pg.click("#evidence-upload button[type=submit]")
             pg.wait_for_selector("#evidence .evidence-item img.evidence-thumb")
-            pg.wait_for_function("document.querySelector('#evidence img.evidence-thumb').complete && "
-                                 "document.querySelector('#evidence img.evidence-thumb').naturalWidth > 0")
+            # polled from here: a string predicate for wait_for_function is evaluated with eval(), which the
+            # page's Content-Security-Policy (script-src 'self') forbids once the image is not loaded at once
+            deadline = time.monotonic() + 15
+            while not pg.eval_on_selector("#evidence img.evidence-thumb", "i => i.complete && i.naturalWidth > 0"):
+                assert time.monotonic() < deadline, "the thumbnail did not load"
+                pg.wait_for_timeout(50)
             assert pg.eval_on_selector("#evidence img.evidence-thumb", "i => i.naturalWidth") == 320
             assert pg.inner_text("#evidence code.evidence-sha256") == sha
             assert sha in pg.inner_text(".flash-ok")

@@ -112,7 +112,7 @@ def test_map_markers_incident_verify_and_history(page, server):
     markers = pg.locator("path.incident-marker").count() + pg.locator(".marker-cluster").count()
     assert markers > 0
     # offline: tiles refused, the bundled outline is drawn and the note says so
-    pg.wait_for_function("document.getElementById('mapnote').textContent.includes('outline')", timeout=10000)
+    pg.wait_for_function("() => document.getElementById('mapnote').textContent.includes('outline')", timeout=10000)
     assert pg.locator(".leaflet-overlay-pane path").count() > pg.locator("path.incident-marker").count()
     pg.wait_for_selector("svg.tl rect.tl-bar")
     if os.environ.get("HARMWATCH_SCREENSHOT_DIR"):  # the sample corpus only (the markup document is dated later)

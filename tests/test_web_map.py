@@ -148,7 +148,7 @@ def test_offline_map_draws_crimea_in_ukraine_with_oblast_borders_and_labels(desk
     pg = desk.page
     pg.wait_for_selector("#map[data-state=ready]", timeout=15000)
     pg.wait_for_selector("#map[data-outline-state=ready]", timeout=15000)
-    pg.wait_for_function("document.getElementById('map').getAttribute('data-base') === 'offline'", timeout=10000)
+    pg.wait_for_function("() => document.getElementById('map').getAttribute('data-base') === 'offline'", timeout=10000)
     assert "outline" in pg.text_content("#mapnote")
     # what is drawn (Leaflet clips paths to the view: look at the whole of Ukraine first): Simferopol
     # and Sevastopol fall in Ukraine's land and in no neighbour
