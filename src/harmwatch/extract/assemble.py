@@ -618,7 +618,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 trace.append((d, None))
             continue
         claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past, harm_at)
-        if claim is not None and claim.place is None and claim.admin1 is None and (one := _one_region(feats)) is not None:
+        if claim is not None and claim.place is None and claim.admin1 is None \
+                and (one := _one_region(doc_oblast, feats)) is not None:
             # "a 16-year-old girl was killed in the border region", in a text that names one region and no place
             # of another: that region's
             claim.admin1 = one.admin1
@@ -631,16 +632,15 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     return claims, tallies
 
 
-def _one_region(feats: list[SentenceFeatures]) -> PlaceMention | None:
-    """The one region a text names, when every place it names lies there; else None."""
-    oblasts = [o for f in feats for o in f.oblasts]
-    if not oblasts or len({o.admin1 for o in oblasts}) > 1:
+def _one_region(doc_oblast: PlaceMention | None, feats: list[SentenceFeatures]) -> PlaceMention | None:
+    """The one region a text names (`doc_oblast`), when every place it names lies there; else None."""
+    if doc_oblast is None:
         return None
-    region = oblasts[0].admin1
+    region = doc_oblast.admin1
     if any(p.admin1 != region if not p.candidates else all(c.admin1 != region for c in p.candidates)
            for f in feats for p in f.settlements):
         return None
-    return oblasts[0]
+    return doc_oblast
 
 
 def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> list[SentenceFeatures]:
