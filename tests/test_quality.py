@@ -21,13 +21,13 @@ docs/extraction.md, "Scores"):
   eleventh), `heldout19` and `heldout20` (written for the eleventh trust round, blind until their first runs at
   eefe005 and on the eleventh round's rules; tuned on from the twelfth), `heldout21` and `heldout22` (written
   at the end of the eleventh round, blind until their first runs at d9015fa and on the twelfth round's rules;
-  tuned on from the thirteenth), the shared seeds;
+  tuned on from the thirteenth), `heldout23` and `heldout24` (written for the twelfth trust round, blind until
+  their first runs at 97b455a and on the twelfth and thirteenth rounds' rules; tuned on from the fourteenth),
+  the shared seeds;
 - no rule written from them and no model fitted on them: `train9` and `train10` (English, Ukrainian,
   Russian; the figure-attachment model's calibration sets), their limits are their first-run values;
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
-  `heldout5` (first scored on the final rules), `heldout23` and `heldout24` (written for
-  the twelfth round, first scored at 97b455a and on the round's final rules; their limits are the values on the
-  final rules), `heldout25` and `heldout26` (written for the thirteenth round, first scored at 1b8f698 and on the
+  `heldout5` (first scored on the final rules), `heldout25` and `heldout26` (written for the thirteenth round, first scored at 1b8f698 and on the
   round's final rules; their limits are the values on the final rules), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
   tuned on, `dev` is for choosing thresholds, `test` is blind; its floors are its
