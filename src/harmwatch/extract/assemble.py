@@ -16,6 +16,7 @@ object hit or a weapon.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -433,9 +434,39 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 # пятеро": a toll told of the place before with no day, then another toll of it with a day: another attack
                 current = _new_draft(f, scene, date_ctx)
                 drafts.append(current)
+            elif same is not None and f.dates and same.first_date is None and same.date_ctx is not None \
+                    and all(x.value < same.date_ctx.value for x in f.dates) and not any(x.relative for x in f.dates) \
+                    and _can_start(f) and f.objects and f.sent.paragraph != same.last_para \
+                    and any(g.objects or any(x.value is not None for x in g.figures) for g in same.feats) \
+                    and not any(g.plural_events for g in same.feats):
+                # (not after a lead on attacks in general: "have struck Kharkiv again and again in unlawful attacks")
+                # "обстреляли поселок Тёткино ... повреждена линия электропередачи ... Вечером 23 июля Старовойт уже
+                # сообщал об обстреле Тёткина: ... повредили крыши двух домов": a new paragraph telling harm done on an
+                # earlier calendar day than the attack's (the report's day) is another attack
+                current = _new_draft(f, scene, date_ctx)
+                drafts.append(current)
+            elif same is not None and f.attack and not f.hypothetical and _AGAIN.search(f.sent.text) \
+                    and any(x.value is not None for g in same.feats if g is not f for x in g.figures) \
+                    and not (_sentence_counts(f) and _sentence_counts(f) == _draft_counts(same)):
+                # "30 апреля под обстрел попало село Козино: двое ранены ... Позже ... Козино обстреляли еще раз. На
+                # этот раз одна жительница погибла": the place shelled once more after a toll of its own, another attack
+                current = _new_draft(f, scene, date_ctx)
+                drafts.append(current)
             elif same is not None and not (f.recalled and _can_start(f) and (
                     not f.dates or (same.first_date or same.date_ctx) is None
                     or all(x.value != (same.first_date or same.date_ctx).value for x in f.dates))):
+                if f.dates and same.first_date is None and doc_date is not None and not f.objects and not f.times \
+                        and not any(x.value is not None for x in f.figures) \
+                        and not any(x.relative for x in f.dates) \
+                        and all(x.value != c.value for c in (same.date_ctx, doc_date) if c is not None for x in f.dates) \
+                        and all(g.sent.paragraph != f.sent.paragraph for g in same.feats
+                                if any(x.value is not None for x in g.figures)) \
+                        and any(x.value is not None for g in same.feats for x in g.figures):
+                    # "Five people were lightly injured [in Kursk] ... On August 10, air defences brought down two
+                    # drones as they approached Kursk", under the report's date line: another calendar day's mention
+                    # of the place, with no harm and no clock time, does not date the attack told before it (a weekday is told from the report's
+                    # day, and is the attack's: "Two bombs hit Zaporizhzhia on Wednesday")
+                    f = replace(f, dates=[])
                 same.add(f)  # (a recalled earlier attack on the same place, "Ранее ... ещё об одном ...", is its own)
                 current = same
             elif current and current.scene is None and not current.summary \
@@ -654,6 +685,13 @@ def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> li
     regions = {o.admin1 for f in feats for o in f.oblasts} | {p.admin_hint for f in feats for p in f.places
                                                               if p.admin_hint and gaz.is_foreign_region(p.admin_hint)}
     abroad = next(iter(regions)) if len(regions) == 1 and gaz.is_foreign_region(next(iter(regions))) else None
+    if abroad is None and len(regions) > 1 and all(gaz.is_foreign_region(r) for r in regions):
+        # regions across the border only ("в Белгородской области ... больше всего — над Брянской областью"): the one
+        # the text names most, when one is named more than the others
+        counts = Counter(o.admin1 for f in feats for o in f.oblasts if o.admin1 in regions)
+        top = counts.most_common(2)
+        if len(top) == 2 and top[0][1] > top[1][1]:
+            abroad = top[0][0]
     if abroad is not None:
         feats = _namesakes_abroad(feats, abroad)
         unknown = [p for f in feats for p in f.places if p.kind == "settlement" and not p.candidates
@@ -681,8 +719,9 @@ def _namesakes_abroad(feats: list[SentenceFeatures], abroad: str) -> list[Senten
     not the Ukrainian one."""
     ukrainian = [p for f in feats for p in f.settlements if p.candidates and p.candidates[0].country == "UA"
                  and all(c.country == "UA" for c in p.candidates)]
-    if not ukrainian or any(p.cue != "village" for p in ukrainian) or len({_norm(p.text) for p in ukrainian}) > 1:
-        return feats
+    if not ukrainian or any(p.cue not in ("village", "settlement") for p in ukrainian) \
+            or len({_norm(p.text) for p in ukrainian}) > 3:
+        return feats  # (introduced as villages, and few: "In the settlement of Rakitnoye ... the village of Varvarovka")
     out = []
     for f in feats:
         if any(p in ukrainian for p in f.places):
@@ -702,11 +741,14 @@ _UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _CYRILLIC_NAME = re.compile(r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?$")
 # a preposition of place right before a village named again ("У Мочанівці"): data/lang/*.yaml
 _LOCATIVE_BEFORE = text_pattern("locative_before")
+# "еще раз", "повторно", "знову": a place shelled once more (data/lang/*.yaml)
+_AGAIN = text_pattern("again_words")
 
 
 def _unknown_named_again(feats: list[SentenceFeatures]) -> list[SentenceFeatures]:
     """A village the gazetteer does not know, introduced once ("у селі Мочанівка Куп'янського району") and then named
-    again in another case ("У Мочанівці ... померла жінка"): the later sentence's place is the same village."""
+    again in another case ("У Мочанівці ... померла жінка"), or in the same form in a sentence about an attack
+    ("Позже ... Козино обстреляли еще раз"): the later sentence's place is the same village."""
     known = []
     for f in feats:
         for p in f.places:
@@ -714,15 +756,18 @@ def _unknown_named_again(feats: list[SentenceFeatures]) -> list[SentenceFeatures
                 continue
             quote = f.sent.text[p.start - f.sent.start:p.end - f.sent.start]
             if _CYRILLIC_NAME.match(quote) and len(quote) >= 7:
-                known.append((f.sent.index, p, re.compile(r"(?<!\w)" + re.escape(quote[:-2]) + r"\w{0,4}(?!\w)")))
+                known.append((f.sent.index, p, re.compile(r"(?<!\w)" + re.escape(quote[:-2]) + r"\w{0,4}(?!\w)"), False))
+            if _CYRILLIC_NAME.match(quote) and len(quote) >= 5:
+                known.append((f.sent.index, p, re.compile(r"(?<!\w)" + re.escape(quote) + r"(?!\w)"), True))
     if not known:
         return feats
     out = []
     for f in feats:
         if not f.places:
-            for index, p, pat in known:
+            for index, p, pat, same_form in known:
                 m = pat.search(f.sent.text)
-                if index < f.sent.index and m is not None and _LOCATIVE_BEFORE.search(f.sent.text[:m.start()]):
+                if index < f.sent.index and m is not None and (
+                        _LOCATIVE_BEFORE.search(f.sent.text[:m.start()]) or (same_form and f.attack)):
                     s = f.sent.start + m.start()
                     f = replace(f, places=[replace(p, start=s, end=f.sent.start + m.end(), cue="in")])
                     break

@@ -210,7 +210,8 @@ def find_figures(sent: Sentence) -> list[Figure]:
         num_start = i
         j = _skip_qualifier(words, i) if words[i] in _QUALIFIER_FIRST_WORDS else i
         if j < n_words and not _may_start_number(words[j]) and not (words[i] == "another" and words[j] in SINGULAR_ONE) \
-                and words[j] not in POSSESSIVE and not (words[j].endswith("-year-old") and words[i] == "the"):
+                and words[j] not in POSSESSIVE and not (words[j].endswith("-year-old") and words[i] == "the") \
+                and not (words[i] == "the" and j == i + 1 and _the_one(words, j)):
             i += 1  # as parse_number would find nothing and the word is no "a"/"one"/vague word
             continue
         if j < n_words and words[j] == "one" and j > 0 and words[j - 1] in ("no", "not"):
@@ -223,7 +224,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
         vague, couple, single_adult = None, False, False
         if used == 0:
             w = words[j] if j < len(words) else ""
-            the_age = w.endswith("-year-old") and j == num_start + 1 and words[num_start] == "the"
+            the_age = (w.endswith("-year-old") or _the_one(words, j)) and j == num_start + 1 and words[num_start] == "the"
             if the_age:
                 j = num_start  # "the" was skipped as a qualifier's first word
             if (w in ("a", "an", "one") or w in POSSESSIVE or the_age) and j + 1 < len(words):
@@ -627,6 +628,22 @@ _PLURAL_NOUNS = {w for w in NOUNS if w.endswith("s") and w not in ("more", "othe
 _NOT_MODIFIER = {"were", "was", "are", "is", "had", "have", "has", "been", "being", "and", "or", "the", "of", "them",
                  "whom", "those", "these", "their", "his", "her", "its", "our", "more", "other", "such", "young"}
 _AGE_UNITS = {"days", "day", "weeks", "week", "months", "month", "years", "year"}
+def _the_one(words: list[str], j: int) -> bool:
+    """"the (injured) driver was ...": one person named by a definite singular noun the harm is told of next; a
+    noun followed by a relative or a verb, not "the man who ..." heading a longer phrase."""
+    k = j
+    while k < len(words) and words[k] in _THE_ADJ:
+        k += 1
+    return k < len(words) and words[k] in _THE_NOUNS and words[k + 1:k + 2] != [] and words[k + 1] in ("was", "suffered", "died", "sustained", "received")
+
+
+# the occupational and kinship nouns one person is told by ("the driver was injured"); not "man", "woman",
+# "child" (back-references to people counted before: "A woman was hurt ... The woman was taken to hospital")
+_THE_NOUNS = frozenset({"driver", "owner", "pensioner", "farmer", "worker", "employee", "passenger", "pedestrian",
+                        "cyclist", "motorcyclist", "motorist", "shopkeeper", "guard"})
+_THE_ADJ = frozenset({"injured", "wounded", "elderly", "young", "local"})  # (words ADJ also passes over)
+
+
 _AFTER_NOUN = frozenset({"was", "has", "had", "is", "died", "who", ",", ".", ";", "and", "were"})
 _PART_OF = frozenset({"one", "two", "three", "each", "either", "neither", "none", "both", "all"})
 _FATAL_NEXT = {"wounds", "wound", "injuries", "injury", "wounded", "injured"}

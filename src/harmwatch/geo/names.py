@@ -157,9 +157,9 @@ def translit_bgn(text: str) -> str:
 
 
 # Russian letters, the simplified BGN/PCGN spelling English reports use (no diacritics): г -> g, и -> i,
-# е -> ye at the start of a word and after a vowel, word-final -ий/-ый -> -y (Verkhny, Krasny)
+# е -> ye at the start of a word and after a vowel, a soft or hard sign or й, word-final -ий/-ый -> -y (Verkhny, Krasny)
 _RU = dict(_BGN, **{"г": "g", "и": "i", "э": "e", "ы": "y", "ь": "", "ъ": ""})  # е: by its neighbour, below
-_RU_VOWELS = set("аеёиоуыэюя")
+_RU_VOWELS_SIGNS = set("аеёиоуыэюяьъй")
 _RU_ENDING = re.compile(r"(?:iy|yy)\b")
 
 
@@ -169,8 +169,8 @@ def translit_ru(text: str) -> str:
     out = []
     for i, ch in enumerate(text):
         low = ch.lower()
-        if low == "е" and i > 0 and text[i - 1].isalpha() and text[i - 1].lower() not in _RU_VOWELS:
-            v = "e"  # after a consonant
+        if low == "е" and i > 0 and text[i - 1].isalpha() and text[i - 1].lower() not in _RU_VOWELS_SIGNS:
+            v = "e"  # after a consonant (after a soft or hard sign or й, ye: Запесочье -> Zapesochye)
         elif low == "е":
             v = "ye"
         else:

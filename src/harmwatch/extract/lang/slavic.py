@@ -183,6 +183,7 @@ class SlavicAnnotator:
         self.destination_nouns = r.words("destination_nouns")
         self.river_words = r.words("river_words")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
+        self.foreign_endings = [(_key(a), str(b)) for a, b in (r.raw.get("foreign_place_endings") or ())]
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.adjective_endings = [(_key(a), str(b)) for a, b in (r.raw.get("adjective_place_endings") or ())]
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
@@ -609,11 +610,11 @@ class SlavicAnnotator:
                         break
         return sorted(out, key=lambda p: p.start)
 
-    def _forms(self, t: Tok) -> list[str]:
+    def _forms(self, t: Tok, endings: list[tuple[str, str]] | None = None) -> list[str]:
         w = t.text.translate(_APOS)
         forms = [self.place_forms[t.key]] if t.key in self.place_forms else []
         forms.append(w)
-        for end, rep in self.endings:
+        for end, rep in self.endings if endings is None else endings:
             if end and not t.key.endswith(end):
                 continue
             base = w[:len(w) - len(end)] if end else w
@@ -719,7 +720,7 @@ class SlavicAnnotator:
 
     def _foreign_settlement(self, t: Tok, region: str | None):
         """(name, places) across the border for a capitalised word in any case, in ``region`` if given."""
-        for name in self._forms(t):
+        for name in self._forms(t) + self._forms(t, self.foreign_endings)[1:]:
             cands = self.gaz.foreign_candidates(name, region)
             if cands:
                 return name, cands
