@@ -104,3 +104,69 @@ def test_a_strike_told_by_at_the_shelling_of_starts_the_places_attack():
     ex = _run("Во вторник ВСУ обстреляли приграничье Курской области. При обстреле Глушково снаряды попали в "
               "ферму. Ранен работник.", "ru")
     assert [(i.place, i.injured) for i in ex.incidents] == [("Glushkovo", 1)]
+
+
+def test_a_singular_noun_before_a_preposition_is_one_person():
+    ex = _run("A strike killed a civilian on Tuesday in Kupiansk, the governor said.", "en")
+    assert [(i.place, i.killed) for i in ex.incidents] == [("Kupiansk", 1)]
+    # "several wounds" are one person's wounds, no vague count of people
+    ex = _run("A drone hit a car in Kupiansk on Tuesday. His brother was wounded. The driver suffered several wounds "
+              "and was taken to hospital.", "en")
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Kupiansk", 1)]
+
+
+# --- Ukrainian and Russian figures ------------------------------------------------------------------------------
+
+def test_collective_numerals_over_ten():
+    ex = _run("За минулу добу окупанти обстріляли Херсон. Двоє людей загинули, ще чотирнадцятеро дістали поранення.",
+              "uk")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kherson", 2, 14)]
+
+
+def test_a_subgroup_named_before_a_comma_does_not_swallow_the_next_count():
+    ex = _run("Увечері окупанти обстріляли Херсон: постраждали шестеро цивільних, серед них дитина, троє людей "
+              "загинули.", "uk")
+    assert [(i.killed, i.injured) for i in ex.incidents] == [(3, 6)]
+
+
+def test_people_who_needed_medical_help_are_injured_but_people_needing_aid_are_not():
+    ex = _run("Минулої доби ворог обстріляв Сумщину. У Сумській громаді медичної допомоги потребували четверо "
+              "чоловіків.", "uk")
+    assert [i.injured for i in ex.incidents] == [4]
+    ex = _run("Після обстрілу Херсона гуманітарної допомоги потребують понад двісті людей.", "uk")
+    assert all(i.injured is None for i in ex.incidents)
+
+
+def test_injuries_incompatible_with_life_between_commas_are_a_death():
+    ex = _run("Вранці окупанти обстріляли Херсон. Травми, несумісні з життям, дістав 60-річний чоловік.", "uk")
+    assert [(i.killed, i.injured) for i in ex.incidents] == [(1, None)]
+
+
+def test_one_of_the_wounded_named_by_a_relative_clause_who_died_is_one_more_dead():
+    ex = _run("24 серпня окупанти обстріляли Херсон. Загинув 50-річний чоловік. Поранено також двох цивільних. "
+              "Оновлено: у лікарні помер 60-річний чоловік, якого поранило під час обстрілу.", "uk")
+    assert [i.killed for i in ex.incidents] == [2]
+
+
+def test_shares_of_a_count_told_by_place_after_a_dash():
+    ex = _run("4 вересня загинули п'ятеро мирних жителів — троє у Костянтинівці і двоє в Іллінівці.", "uk")
+    assert sorted((i.place, i.killed) for i in ex.incidents) == [("Illinivka", 2), ("Kostiantynivka", 3)]
+    assert [t.killed for t in ex.tallies] == [5]
+
+
+# --- places and days --------------------------------------------------------------------------------------------
+
+def test_a_raion_of_another_oblast_named_after_an_attack_on_a_city_is_its_district():
+    ex = _run("Окупанти обстріляли житловий район Херсона, загинув чоловік. Пізніше у лікарні помер ще один чоловік, "
+              "якого поранило під час обстрілу Дніпровського району.", "uk")
+    assert {i.admin1 for i in ex.incidents} == {"Kherson"}
+
+
+def test_a_summarys_later_paragraph_takes_the_summary_day_after_one_of_an_earlier_day():
+    text = ("Минулої доби російські війська 40 разів обстріляли Сумщину. Постраждали троє мирних жителів.\n\n"
+            "У Сумській громаді по допомогу звернулися двоє чоловіків.\n\n"
+            "Також до лікарів звернулася жителька Білопільської громади. Жінка постраждала ще 8 жовтня, коли росіяни "
+            "вдарили по громаді авіабомбою.\n\n"
+            "Серед руйнувань: у Миколаївській громаді пошкоджено приватний будинок.")
+    ex = _run(text, "uk", date(2025, 11, 1))
+    assert sorted(i.date for i in ex.incidents) == ["2025-10-08", "2025-10-31", "2025-10-31"]

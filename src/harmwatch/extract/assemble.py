@@ -183,6 +183,11 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             last_source = f.source[0]
         if doc_date is None and (f.dateline or (f.dates and not f.attack and not drafts and f.sent.paragraph <= 2)):
             doc_date = f.dateline or f.dates[-1]
+        elif doc_date is None and f.past_day is not None and f.attack and not f.dates and not drafts \
+                and f.sent.paragraph <= 1 and not f.recalled:
+            # "Минулої доби російські війська 82 рази обстріляли Сумщину": a summary's own day, which the items of
+            # its later paragraphs take again after one told of an earlier day ("Жінка постраждала ще 8 жовтня")
+            doc_date = f.past_day
         if f.sent.paragraph != para:
             para = f.sent.paragraph
             if doc_date is not None and ctx_owned:
@@ -873,9 +878,15 @@ def _city_district(area: PlaceMention, current: Draft | None, f: SentenceFeature
     incident is in (no raion of that name is known), not an area of its own ("у Слобідському та Холодногірському
     районах": the noun after the list)."""
     after = f.sent.text[area.start - f.sent.start:area.end - f.sent.start + 40]
-    return bool(area.admin1 is None and _RAION_WORD.search(after) and current is not None
-                and current.scene is not None and current.scene.candidates
-                and max(c.population for c in current.scene.candidates) >= 100000)
+    if not (_RAION_WORD.search(after) and current is not None and current.scene is not None
+            and current.scene.candidates):
+        return False
+    city = max(current.scene.candidates, key=lambda c: c.population)
+    if not (city.population >= 100000 or city.feature_code in ("PPLA", "PPLC")):
+        return False
+    # a raion of that name in another oblast, the sentence naming none ("під час обстрілу Дніпровського району"
+    # after an attack on Kherson): the city's own district
+    return area.admin1 is None or (area.admin1 != city.admin1 and not f.oblasts)
 
 
 _RAION_WORD = text_pattern("raion_word")
@@ -1222,7 +1233,10 @@ def _second_strike(current: Draft, f: SentenceFeatures) -> bool:
         return False
     if not any(g.times or any(x.value is not None for x in g.figures) for g in current.feats):
         return False
-    return _SECOND_STRIKE.search(f.sent.text) is not None
+    return _SECOND_STRIKE.search(f.sent.text) is not None or (f.new_event and _BESIDES.search(f.sent.text) is not None)
+
+
+_BESIDES = text_pattern("besides_words")  # "Кроме того", "Крім того", "In addition" (data/lang/*.yaml)
 
 
 _WHENCE = frozenset({"from", "towards", "toward", "to"})  # a place named as whence or whither, not as a scene
@@ -1581,6 +1595,10 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     shares = [x for x in f.figures if x.sub and x.group == TOTAL and x.value is not None]
     by_place = shares if len(shares) == len(places) and not tally and all(
         sum(1 for x in shares if bounds[i] <= x.start < bounds[i + 1]) == 1 for i in range(len(places))) else []
+    # "загинули п'ятеро — троє у Костянтинівці і двоє в Іллінівці": the count the shares add up to is their total,
+    # a tally, and no place's toll
+    summed = [x for x in f.figures if by_place and not x.sub and x.value is not None and x.role == by_place[0].role
+              and x.value == sum(s.value for s in by_place if s.role == x.role)]
     ob = f.oblasts[0].admin1 if len({o.admin1 for o in f.oblasts}) == 1 else None
     if ob is None and not f.oblasts and len({a.admin1 for a in f.areas if a.admin1}) == 1:
         ob = next(a.admin1 for a in f.areas if a.admin1)  # "у Куп'янському районі ... у селі Осинове": the raion's oblast
@@ -1593,11 +1611,11 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
         figures = list(f.figures) if each else [] if tally else [x for x in seg(f.figures, i) if x.end <= bounds[i + 1]]
         if by_place:
             # "Three of the dead were in Kostiantynivka and two in Novoekonomichne": each place's share is its toll
-            figures = [replace(x, sub=False) if x in by_place else x for x in figures]
+            figures = [replace(x, sub=False) if x in by_place else x for x in figures if x not in summed]
         parts.append(replace(f, places=[p], figures=figures, objects=seg(f.objects, i, own=True),
                              weapons=seg(f.weapons, i), dates=seg(f.dates, i), times=seg(f.times, i),
                              shared_toll=tally and bool(valued)))
-    return parts, tally
+    return parts, tally or bool(summed)
 
 
 _DISTRICT_AFTER = re.compile(r"^\W{0,3}(?:district|raion)\b", re.IGNORECASE)
@@ -2103,6 +2121,7 @@ _DIED_LATER = text_pattern("died_later")  # "later died in hospital", "поме�
 
 
 _WOUNDED_BEFORE = text_pattern("wounded_before")
+_WOUNDED_RELATIVE = text_pattern("wounded_relative")
 _DIED_STEMS = text_words("died_stems")
 _ONE_OF_WOUNDED = text_pattern("one_of_wounded")
 
@@ -2130,6 +2149,17 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
             and not any(x.role == "killed" for g in feats[i + 1:] for x in g.figures) \
             and any(x.role == "injured" and x.value for x in feats[i - 1].figures) \
             and not any(x.role == "killed" and (x.value or 0) > 1 for x in f.figures) and not _INITIAL.search(f.sent.text)
+        mine = [x.value for x in f.figures if x.role == "killed" and x.value]
+        if own and mine == [1] and earlier and c.killed is not None and c.killed == max(x.value for x in earlier) \
+                and _WOUNDED_RELATIVE.search(f.sent.text[m.end():]) and not _INITIAL.search(f.sent.text) \
+                and not any(x.role == "killed" for g in feats[i + 1:] for x in g.figures):
+            # "Травми, несумісні з життям, дістав 55-річний чоловік. Поранено також двох ... У лікарні помер 58-річний
+            # чоловік, якого поранило під час обстрілу": one of the wounded died, besides the dead told before
+            c.killed += 1
+            if c.injured == 1:
+                c.injured = None
+                c.evidence.pop("injured", None)
+            return
         if earlier and told and _ONE_OF_WOUNDED.search(f.sent.text[:m.start()]) and c.killed is not None \
                 and c.killed == max(x.value for x in earlier):
             first = min(earlier, key=lambda x: x.start)

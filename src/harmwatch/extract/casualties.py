@@ -62,7 +62,8 @@ SINGULAR_ONE = {"neighbour", "neighbor", "owner", "husband", "wife", "man", "wom
                 "firefighter", "journalist", "worker", "driver", "pensioner", "mother", "father", "elderly",
                 "schoolboy", "schoolgirl", "newborn", "son", "daughter", "minor", "patient", "farmer", "teen", "kid",
                 "teacher", "student", "officer", "policeman", "policewoman", "responder", "employee", "passenger",
-                "pedestrian", "cyclist", "guard", "shopkeeper", "motorcyclist", "motorist"}
+                "pedestrian", "cyclist", "guard", "shopkeeper", "motorcyclist", "motorist", "brother", "sister",
+                "grandmother", "grandfather"}
 ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
        "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
        "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
@@ -233,7 +234,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 # suffered a blast injury": one person named by an age
                 k = j + 1
                 while k < len(words) and (words[k] in ADJ or words[k].endswith("-year-old")) and words[k] not in ("more", "of") \
-                        and not (words[k] in SINGULAR_ONE and words[k + 1:k + 2] and words[k + 1] in _AFTER_NOUN):
+                        and not (words[k] in SINGULAR_ONE and words[k + 1:k + 2] and words[k + 1] in _AFTER_NOUN_OR_PREP):
                     k += 1  # ("a civilian was killed": the noun itself, though "civilian" may be an adjective)
                 if k < len(words) and words[k] in SINGULAR_ONE:
                     value, used = 1, 1
@@ -244,8 +245,9 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     couple = True
             elif w in SINGULAR_ONE and j > num_start and words[num_start] == "another":
                 value, used, j = 1, 1, j - 1  # "another woman was injured": one more ("another" counts as "a")
-            elif w in VAGUE and w != "some":
-                vague, used = toks[j].text, 1
+            elif w in VAGUE and w != "some" and words[j + 1:j + 2] not in (["wounds"], ["injuries"], ["fractures"],
+                                                                         ["burns"], ["times"]):
+                vague, used = toks[j].text, 1  # (not "suffered several wounds": the wounds of one person)
         if used == 0:
             i += 1
             continue
@@ -645,6 +647,9 @@ _THE_ADJ = frozenset({"injured", "wounded", "elderly", "young", "local"})  # (wo
 
 
 _AFTER_NOUN = frozenset({"was", "has", "had", "is", "died", "who", ",", ".", ";", "and", "were"})
+# ... or a preposition or time word: "killed a civilian on Thursday", "a civilian in the village" (not "a civilian car")
+_AFTER_NOUN_OR_PREP = _AFTER_NOUN | {"on", "in", "at", "near", "with", "from", "during", "overnight", "yesterday",
+                                     "today", "late", "early", "when", "while", "as", "after", "inside"}
 _PART_OF = frozenset({"one", "two", "three", "each", "either", "neither", "none", "both", "all"})
 _FATAL_NEXT = {"wounds", "wound", "injuries", "injury", "wounded", "injured"}
 _KIN = {"son": CHILDREN, "daughter": CHILDREN, "child": CHILDREN, "baby": CHILDREN, "grandson": CHILDREN,

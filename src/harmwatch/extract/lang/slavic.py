@@ -45,6 +45,11 @@ from . import DATA_DIR
 
 _WORD = re.compile(r"\d+(?:[:.,]\d+)?|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*(?:-[^\W\d_]+)*", re.UNICODE)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|[–—]")
+_SHARE_PLACE = re.compile(r"\s+(?:у|в|во|на)\s+[А-ЯІЇЄҐ]")  # "троє у Костянтинівці"
+_SHARE_OPEN = re.compile(r"\s[-–—]\s|[–—:]")  # the dash or colon before a count's shares
+_RISE_TO = re.compile(r"(?<!\w)(?:вырос\w*|возрос\w*|увеличил\w*|зросл?\w*|збільшил\w*)\s+до\s+$", re.IGNORECASE)
+_AID = ("гуманітарн", "гуманитарн")  # aid, not care for the hurt
+_NAMED_SUBGROUP = re.compile(r"\w[^,;]*[,;]\s*$")
 _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
 # an adjective of a district or community name: "Межівській", "Пологовском", "Шебекинский", "Кам'янському"
@@ -816,8 +821,9 @@ class SlavicAnnotator:
             if r is not None and i and toks[i - 1].key in self.negations:
                 continue  # "водій не постраждав", "Люди не пострадали": nobody was hurt
             if r is None and t.lemmas & self.help_verbs and any(
-                    x.lemmas & self.help_words for x, c in zip(toks, clause) if c == clause[i]):
-                r = "injured"  # "звернулися по допомогу до медиків"
+                    x.lemmas & self.help_words for x, c in zip(toks, clause) if c == clause[i]) \
+                    and not any(x.key.startswith(_AID) for x, c in zip(toks, clause) if c == clause[i]):
+                r = "injured"  # "звернулися по допомогу до медиків" (not "потребують гуманітарної допомоги")
             if r is not None:
                 roles.setdefault(clause[i], []).append((i, r))
         saved = None
@@ -878,7 +884,9 @@ class SlavicAnnotator:
             group, k = TOTAL, j
             # the person noun after the number (adjectives between: "мирних жителів")
             # a collective that is itself a noun ("загинуло подружжя", "погибли супруги Александр и ...") names its people
-            for m in range(j + 1, min(j + 4, len(toks)) if t.key not in self.couple_nouns else 0):
+            # ("троє у Костянтинівці": a count and its place, no noun of things after it)
+            placed = out and _SHARE_PLACE.match(text, toks[j].end - offset) is not None
+            for m in range(j + 1, min(j + 4, len(toks)) if t.key not in self.couple_nouns and not placed else 0):
                 if clause[m] != clause[j]:
                     break  # the clause ends: "... выросло до 27, сообщил глава"
                 g = next((self.person[lm] for lm in toks[m].lemmas if lm in self.person), None)
@@ -898,7 +906,9 @@ class SlavicAnnotator:
                 i = j + 1
                 continue
             head = text[max(0, t.start - offset - 30):t.start - offset]
-            sub = bool(self.res.any("subgroup_patterns", head[-24:]))
+            hm = self.res.any("subgroup_patterns", head[-24:])
+            # (not when the subgroup was named before a comma: "серед них мала дитина, троє людей загинули")
+            sub = hm is not None and not _NAMED_SUBGROUP.search(head[-24:][hm.end():])
             c = clause[i]
             rs = roles.get(c) or []
             if not rs and i and clause[i - 1] == c - 1 and _HEADED.match(text[toks[i - 1].end - offset:t.start - offset]):
@@ -907,6 +917,16 @@ class SlavicAnnotator:
                 if head_toks and all(self._role(x) or x.key in self.conjunctions for x in head_toks) \
                         and self._role(head_toks[-1]):
                     rs = [(i - 1, self._role(head_toks[-1]))]
+            share = False
+            if not rs and len(sentence_roles) == 1 and _RISE_TO.search(text, 0, t.start - offset):
+                # "Число мирных жителей, пострадавших при обстреле ..., выросло до 13": the count the toll rose to
+                rs = [(i, next(iter(sentence_roles)))]
+            base = next((x for x in reversed(out) if not x.sub and x.value), None) if placed else None
+            if not rs and group == TOTAL and k == j and base is not None \
+                    and _SHARE_OPEN.search(text, base.end - offset, t.start - offset):
+                # "загинули п'ятеро — троє у Костянтинівці і двоє в Іллінівці": each place's share of the count
+                # told before the dash
+                rs, share = [(i, base.role)], True
             if rs:
                 role = min(rs, key=lambda x: abs(x[0] - i))[1]
             elif group != TOTAL and len(sentence_roles) == 1 and k > j:
@@ -919,7 +939,7 @@ class SlavicAnnotator:
                 i = j + 1
                 continue  # "четверо з них - у важкому стані": part of the figure before, no group
             end = toks[k].end if k > j else toks[j].end
-            out.append(Figure(role, group, value, None, t.start, end, sub))
+            out.append(Figure(role, group, value, None, t.start, end, sub or share))
             used.update(range(i, max(j, k) + 1))
             i = max(j, k) + 1
         # single named people with no number: "загинув 56-річний чоловік", "мати та її дитина"
