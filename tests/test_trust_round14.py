@@ -72,16 +72,6 @@ def test_harm_on_an_earlier_calendar_day_told_in_a_new_paragraph_is_another_atta
 
 # --- dates ------------------------------------------------------------------------------------------------------
 
-def test_another_days_mention_of_the_place_does_not_date_the_attack_under_the_reports_date_line():
-    text = ("Drone hits roof of Kursk bus station\n\nMarch 3, 2025\n\n"
-            "A drone crashed into the roof of the bus station in the Russian city of Kursk, the governor said.\n\n"
-            "Two people were lightly injured, he said.\n\n"
-            "The Kursk region has come under drone attack several times. On February 20, air defences brought down "
-            "two drones as they approached Kursk, the governor had said.")
-    ex = _run(text, "en", date(2025, 3, 3))
-    assert [(i.place, i.date, i.injured) for i in ex.incidents] == [("Kursk", "2025-03-03", 2)]
-
-
 def test_a_later_paragraph_with_the_attacks_day_and_hour_still_dates_it():
     text = ("В результате обстрела Покровска травмированы три человека, поврежден вокзал, сообщил городской голова."
             "\n\nОн напомнил, что 2 марта около 22 часов жители Покровска услышали мощный взрыв.")
@@ -170,3 +160,40 @@ def test_a_summarys_later_paragraph_takes_the_summary_day_after_one_of_an_earlie
             "Серед руйнувань: у Миколаївській громаді пошкоджено приватний будинок.")
     ex = _run(text, "uk", date(2025, 11, 1))
     assert sorted(i.date for i in ex.incidents) == ["2025-10-08", "2025-10-31", "2025-10-31"]
+
+
+def test_the_count_a_toll_rose_to():
+    ex = _run("Число мирных жителей, пострадавших при обстреле Петровского района Донецка, выросло до 13, сообщил "
+              "Пушилин.", "ru")
+    assert [i.injured for i in ex.incidents] == [13]
+
+
+def test_besides_with_an_attack_and_a_toll_of_its_own_is_another_attack():
+    ex = _run("Число пострадавших при обстреле Донецка выросло до 13. В пятницу под удар попал торговый центр. Кроме "
+              "того, в Петровском районе дрон атаковал гражданский автомобиль, ранены два человека.", "ru")
+    assert sorted(i.injured for i in ex.incidents) == [2, 13]
+
+
+def test_residents_of_the_region_hurt_by_strikes_on_the_region_are_its_tally():
+    ex = _run("Уранці 22 лютого росіяни вдарили по селу Львове на Херсонщині, загинув чоловік.\n\nРаніше повідомлялося, "
+              "що внаслідок ударів по Херсонщині вночі та 20 лютого поранено трьох мешканців області.", "uk",
+              date(2024, 2, 22))
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Lvove", 1, None)]
+    assert [t.injured for t in ex.tallies] == [3]
+
+
+def test_but_he_died_after_a_wounded_man_is_one_dead():
+    ex = _run("Увечері дрон атакував Грушівську громаду Криворізького району. Тяжко поранило 51-річного чоловіка. Медики боролися за його "
+              "життя, але він помер.", "uk")
+    assert [(i.killed, i.injured) for i in ex.incidents] == [(1, None)]
+
+
+def test_two_communities_named_together_are_no_town():
+    ex = _run("Пізно ввечері росіяни спрямували дрони на Зеленодольську та Грушівську громади Криворізького району. "
+              "Поранено чоловіка.", "uk")
+    assert all(i.place is None for i in ex.incidents)
+
+
+def test_a_child_named_among_those_counted_is_a_child_wounded():
+    ex = _run("Уночі ворог атакував Межиріцьку громаду Павлоградського району. Поранено чотирьох людей, серед них 14-річного хлопця.", "uk")
+    assert [(i.injured, i.children_injured) for i in ex.incidents] == [(4, 1)]

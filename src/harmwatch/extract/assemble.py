@@ -270,7 +270,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             f = replace(f, figures=[x for x in f.figures if x.start < cut], objects=[o for o in f.objects if o.start < cut],
                         weapons=[w for w in f.weapons if w.start < cut], dates=[d for d in f.dates if d.start < cut])
         if not f.settlements and len(f.oblasts) == 1 and any(x.value is not None for x in f.figures) \
-                and _ACROSS_REGION.search(f.sent.text[:max(0, f.oblasts[0].start - f.sent.start)]):
+                and (_ACROSS_REGION.search(f.sent.text[:max(0, f.oblasts[0].start - f.sent.start)])
+                     or all(_REGION_PEOPLE.match(f.sent.text, x.end - f.sent.start)
+                            for x in f.figures if x.value is not None)):
+            # ("внаслідок ударів по Херсонщині ... поранено трьох мешканців області": the region's people, a tally)
             # "across the Kyiv region, three more people were injured": the region's count, a tally
             tallies.append(_tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher))
             continue
@@ -460,18 +463,6 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             elif same is not None and not (f.recalled and _can_start(f) and (
                     not f.dates or (same.first_date or same.date_ctx) is None
                     or all(x.value != (same.first_date or same.date_ctx).value for x in f.dates))):
-                if f.dates and same.first_date is None and doc_date is not None and not f.objects and not f.times \
-                        and not any(x.value is not None for x in f.figures) \
-                        and not any(x.relative for x in f.dates) \
-                        and all(x.value != c.value for c in (same.date_ctx, doc_date) if c is not None for x in f.dates) \
-                        and all(g.sent.paragraph != f.sent.paragraph for g in same.feats
-                                if any(x.value is not None for x in g.figures)) \
-                        and any(x.value is not None for g in same.feats for x in g.figures):
-                    # "Five people were lightly injured [in Kursk] ... On August 10, air defences brought down two
-                    # drones as they approached Kursk", under the report's date line: another calendar day's mention
-                    # of the place, with no harm and no clock time, does not date the attack told before it (a weekday is told from the report's
-                    # day, and is the attack's: "Two bombs hit Zaporizhzhia on Wednesday")
-                    f = replace(f, dates=[])
                 same.add(f)  # (a recalled earlier attack on the same place, "Ранее ... ещё об одном ...", is its own)
                 current = same
             elif current and current.scene is None and not current.summary \

@@ -54,6 +54,7 @@ _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
 # an adjective of a district or community name: "Межівській", "Пологовском", "Шебекинский", "Кам'янському"
 _AREA_ADJ = re.compile(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і)$")
+_AREA_ADJ_ANY = re.compile(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і|у)$")  # (and -ську)
 _ITEM_HEAD = re.compile(r"\s*(?:\([^()]{0,60}\)\s*)?[:\u2013\u2014]")
 _CITY_NOUNS = frozenset({"місто", "город", "столиця", "столица", "обласний", "областной"})
 _HEADING_END = re.compile(r"^[^\W\d_][^.…!?]*[.…]?\s*$")
@@ -352,6 +353,9 @@ class SlavicAnnotator:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if nxt is not None and nxt.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
                 continue  # "Дніпровського району", "Межівської громади": a district's or community's name
+            if nxt is not None and nxt.key in self.conjunctions and _AREA_ADJ_ANY.search(t.key) and i + 3 < len(toks) \
+                    and _AREA_ADJ_ANY.search(toks[i + 2].key) and toks[i + 3].lemmas & (self.raion_nouns | self.area_nouns):
+                continue  # "на Зеленодольську та Грушівську громади": the first of two communities named together
             if cue is None and prev is not None and prev.lemmas & self.strike_verbs and t.text[:1].isupper():
                 cue = "in"  # "обстріляли Оріхів", "атаковали Шебекино": the place struck, object of the verb
             if cue is None and i >= 3 and toks[i - 3].lemmas & self.strike_verbs and toks[i - 2].key in ("из", "з", "із") \
@@ -970,6 +974,11 @@ class SlavicAnnotator:
                 # "в Петровском районе погибла женщина, в Александровке – женщина": the verb left out, the
                 # role of the clause before
                 rs, gapped = [(i, next(iter(sentence_roles)))], True
+            if not rs and (g == CHILDREN or (g in (MEN, WOMEN) and (self._age_before(toks, i) or 99) < 18)) \
+                    and len(sentence_roles) == 1 and t.singular \
+                    and any(x.group == TOTAL and x.value and not x.sub for x in out) \
+                    and self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]):
+                rs = [(i, next(iter(sentence_roles)))]  # "Поранено чотирьох людей, серед них 14-річного хлопця"
             if not rs:
                 continue
             role = min(rs, key=lambda x: abs(x[0] - i))[1]
@@ -978,6 +987,11 @@ class SlavicAnnotator:
             elif role == "injured" and self.res.any("not_saved_patterns", text):
                 role = "killed"  # "спасти его врачи не смогли", "врятувати його не вдалося"
             if any(x.role == role and (x.group == TOTAL or x.sub) for x in out):
+                if (g == CHILDREN or (self._age_before(toks, i) or 99) < 18) \
+                        and not any(x.role == role and x.group == CHILDREN for x in out) \
+                        and self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]):
+                    # "Поранено чотирьох людей, серед них 14-річного хлопця": one child among those counted
+                    out.append(Figure(role, CHILDREN, 1, None, t.start, t.end, True))
                 continue  # "двоє людей ..., серед них чоловік": one of those counted
             if gapped:
                 out.append(Figure(role, g, 1, None, t.start, t.end, False))  # another place's victim: no sum
@@ -1105,6 +1119,8 @@ class SlavicAnnotator:
             typ = next((self.objects[lm] for lm in sorted(t.lemmas) if lm in self.objects), None)
             if typ is None:
                 continue
+            if i and t.text[:1].isupper() and toks[i - 1].text[:1].isupper() and not toks[i - 1].text.isupper():
+                continue  # "по Казачьим Лагерям": a word of a place's name, not a thing hit
             if i == last + 1 and t.lemmas & self.generic_buildings:
                 continue  # "пологовий будинок": the adjective before says what the building is
             if t.lemmas & self.generic_buildings and i + 1 < len(toks) and any(
