@@ -197,3 +197,20 @@ def test_two_communities_named_together_are_no_town():
 def test_a_child_named_among_those_counted_is_a_child_wounded():
     ex = _run("Уночі ворог атакував Межиріцьку громаду Павлоградського району. Поранено чотирьох людей, серед них 14-річного хлопця.", "uk")
     assert [(i.injured, i.children_injured) for i in ex.incidents] == [(4, 1)]
+
+
+def test_a_wound_told_as_the_persons_is_one_wounded():
+    ex = _run("В селе Новая Таволжанка Белгородской области дрон ударил по автомобилю. У женщины минно-взрывная "
+              "травма и осколочное ранение.", "ru")
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Novaya Tavolzhanka", 1)]
+
+
+def test_a_subgroup_between_commas_keeps_the_count_and_its_verb_together():
+    ex = _run("Три жителя Горловки, в том числе двое детей, пострадали в пятницу при атаке дрона.", "ru")
+    assert [(i.place, i.injured) for i in ex.incidents] == [("Horlivka", 3)]
+
+
+def test_households_and_plants_are_objects():
+    ex = _run("30 апреля под обстрел попало село Козино Курской области: повреждены десять домовладений и "
+              "спиртзавод.", "ru")
+    assert [sorted(i.objects) for i in ex.incidents] == [["commercial", "residential"]]

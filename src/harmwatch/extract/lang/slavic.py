@@ -891,7 +891,7 @@ class SlavicAnnotator:
             # ("троє у Костянтинівці": a count and its place, no noun of things after it)
             placed = out and _SHARE_PLACE.match(text, toks[j].end - offset) is not None
             for m in range(j + 1, min(j + 4, len(toks)) if t.key not in self.couple_nouns and not placed else 0):
-                if clause[m] != clause[j]:
+                if clause[m] != clause[j] or "," in text[toks[j].end - offset:toks[m].start - offset]:
                     break  # the clause ends: "... выросло до 27, сообщил глава"
                 g = next((self.person[lm] for lm in toks[m].lemmas if lm in self.person), None)
                 if g is not None:
@@ -933,6 +933,8 @@ class SlavicAnnotator:
                 rs, share = [(i, base.role)], True
             if rs:
                 role = min(rs, key=lambda x: abs(x[0] - i))[1]
+                if sub and (whole := next((x for x in reversed(out) if not x.sub and x.value), None)) is not None:
+                    role = whole.role  # "Три жителя, в том числе двое детей, пострадали": part of the count before
             elif group != TOTAL and len(sentence_roles) == 1 and k > j:
                 role = next(iter(sentence_roles))  # "..., в том числе двое детей"
             else:
@@ -952,7 +954,9 @@ class SlavicAnnotator:
         for n, c in enumerate(clause):
             first_tok.setdefault(c, n)
         for i, t in enumerate(toks):
-            if i in used or not (t.singular or self._age_before(toks, i) is not None):
+            if i in used or not (t.singular or self._age_before(toks, i) is not None
+                                 or (i and toks[i - 1].key == "у" and t.key.endswith(("ы", "и")))):
+                # ("У женщины минно-взрывная травма": "у" and a genitive singular, which reads like a plural)
                 continue  # (an age before says one person: "56-летней женщины", whose case form is also plural)
             g = next((self.person[lm] for lm in t.lemmas if lm in self.person), None)
             if g is None or (g == TOTAL and not t.lemmas & self.single_victims):
@@ -982,6 +986,9 @@ class SlavicAnnotator:
             if not rs:
                 continue
             role = min(rs, key=lambda x: abs(x[0] - i))[1]
+            if (whole := next((x for x in reversed(out) if not x.sub and x.value and x.start < t.start), None)) \
+                    is not None and self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]):
+                role = whole.role  # "постраждали шестеро, серед них мала дитина, троє загинули": among the hurt
             if role == "injured" and any(r == "killed" for _, r in rs) and self.res.any("died_of_wounds_patterns", text):
                 role = "killed"  # "отримав поранення і загинув", "получил ранение и умер в больнице": one dead
             elif role == "injured" and self.res.any("not_saved_patterns", text):
