@@ -75,3 +75,28 @@ def test_a_language_file_must_name_itself(tmp_path, monkeypatch):
             lang.english()
     finally:
         lang._raw.cache_clear()
+
+
+def test_the_shared_assemble_step_holds_no_ukrainian_or_russian_words():
+    """Issue 8: the cues assemble.py reads in any language live in data/lang/*.yaml (text_patterns). A string
+    literal of its code (docstrings and comments aside) may hold Cyrillic letters only inside a character class
+    ("[іїєґІЇЄҐ]": which script a name is written in), never a word."""
+    import ast
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    import harmwatch.extract.assemble as assemble
+
+    src = Path(assemble.__file__).read_text(encoding="utf-8")
+    docs = {node.body[0].value.lineno for node in ast.walk(ast.parse(src))
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    words = []
+    for tok in tokenize.generate_tokens(io.StringIO(src).readline):
+        if tok.type == tokenize.STRING and tok.start[0] not in docs:
+            outside_classes = re.sub(r"\[[^\]]*\]", "", tok.string)
+            if re.search(r"[а-яёіїєґ]", outside_classes, re.IGNORECASE):
+                words.append((tok.start[0], tok.string[:60]))
+    assert words == []

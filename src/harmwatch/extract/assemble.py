@@ -1267,6 +1267,13 @@ def _gap(f: SentenceFeatures, current: Draft, skipped: list[int]) -> int:
     return f.sent.index - current.last_index - sum(1 for i in skipped if current.last_index < i < f.sent.index)
 
 
+# "з початку війни в Миколаєві загинули 86", "с начала войны", "за время войны": since the war began; "станом на
+# 17:00", "по состоянию на": a count as of an hour (data/lang/*.yaml)
+_SINCE_WAR = text_pattern("since_war")
+_AND = text_pattern("and_words", lowered=True)  # "and", "і", "та", "и" (case-sensitive: lower-case only)
+_AS_OF = text_pattern("as_of")
+
+
 def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, only: Draft | None = None,
               several: bool = False) -> bool:
     if not any(x.value is not None for x in f.figures):
@@ -1276,11 +1283,9 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     strong = bool(re.search(r"since the (?:start|beginning)|since (?:the )?(?:full-scale )?invasion|"
                             r"cumulative|monitoring mission|verified|recorded|this year|since (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
                             r"since the war|war began|since 24 february|since february 24|"
-                            r"(?:after|in|over) (?:the )?(?:first )?(?:\w+ )?(?:months|years) of (?:the )?(?:full-scale )?(?:war|invasion)|"
-                            # "з початку війни в Миколаєві загинули 86", "с начала войны", "за время войны": since the war began
-                            r"(?<!\w)(?:з|від|с|со) (?:початку|начала) (?:повномасштабного |полномасштабного |великої |большой )?"
-                            r"(?:вторгнення|війни|вторжения|войны|сво)(?!\w)|(?<!\w)за (?:час|время) (?:війни|войны)(?!\w)",
-                            without_comparison(f.sent.text), re.IGNORECASE))
+                            r"(?:after|in|over) (?:the )?(?:first )?(?:\w+ )?(?:months|years) of (?:the )?(?:full-scale )?(?:war|invasion)",
+                            without_comparison(f.sent.text), re.IGNORECASE)
+                  or _SINCE_WAR.search(without_comparison(f.sent.text)))
     if strong:
         # "HRMMU verified that 13 civilians were killed" right after the attack it reports (same
         # paragraph, no other place, no other aggregate wording): that attack's verified toll
@@ -1316,7 +1321,7 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
     if re.search(r"\b(already|to date|as of)\b", f.sent.text, re.IGNORECASE) and not f.tally_cue:
         # "As of now we know of 23 dead": in a text about one attack, an update of its toll
         return not (sole and current is not None and max(x.value for x in f.figures if x.value is not None) < 100)
-    if several and re.search(r"(?<!\w)(?:станом на|по состоянию на)(?!\w)", f.sent.text, re.IGNORECASE) and not f.tally_cue:
+    if several and _AS_OF.search(f.sent.text) and not f.tally_cue:
         return True  # "Станом на 17:00 відомо про одну загиблу та трьох поранених" after several attacks: their sum
     if f.tally_cue:
         return True
@@ -1543,7 +1548,7 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
             # "Three of the dead were in A and two in B", "two were killed in A, one in B": each figure told before its
             # place, so the one between them is the next place's; its clause begins at the "and" or comma before it
             joins = [m.end() for m in _COMMA.finditer(f.sent.text, a.end - st, between[0].start - st)] + \
-                [m.end() for m in re.finditer(r"\band\b|(?<!\w)(?:і|й|та|и)(?!\w)", f.sent.text[:between[0].start - st])
+                [m.end() for m in _AND.finditer(f.sent.text[:between[0].start - st])
                  if m.start() >= a.end - st]
             if joins:
                 brk = [max(joins)]

@@ -45,10 +45,7 @@ from . import DATA_DIR
 
 _WORD = re.compile(r"\d+(?:[:.,]\d+)?|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*(?:-[^\W\d_]+)*", re.UNICODE)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|[–—]")
-_SHARE_PLACE = re.compile(r"\s+(?:у|в|во|на)\s+[А-ЯІЇЄҐ]")  # "троє у Костянтинівці"
 _SHARE_OPEN = re.compile(r"\s[-–—]\s|[–—:]")  # the dash or colon before a count's shares
-_RISE_TO = re.compile(r"(?<!\w)(?:вырос\w*|возрос\w*|увеличил\w*|зросл?\w*|збільшил\w*)\s+до\s+$", re.IGNORECASE)
-_AID = ("гуманітарн", "гуманитарн")  # aid, not care for the hurt
 _NAMED_SUBGROUP = re.compile(r"\w[^,;]*[,;]\s*$")
 _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
@@ -190,6 +187,7 @@ class SlavicAnnotator:
         self.river_words = r.words("river_words")
         self.endings = [(_key(a), str(b)) for a, b in (r.raw.get("place_endings") or ())]
         self.foreign_endings = [(_key(a), str(b)) for a, b in (r.raw.get("foreign_place_endings") or ())]
+        self.aid_stems = tuple(str(w) for w in r.raw.get("aid_stems") or ())  # "гуманітарн": aid, not care for the hurt
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.adjective_endings = [(_key(a), str(b)) for a, b in (r.raw.get("adjective_place_endings") or ())]
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
@@ -826,7 +824,7 @@ class SlavicAnnotator:
                 continue  # "водій не постраждав", "Люди не пострадали": nobody was hurt
             if r is None and t.lemmas & self.help_verbs and any(
                     x.lemmas & self.help_words for x, c in zip(toks, clause) if c == clause[i]) \
-                    and not any(x.key.startswith(_AID) for x, c in zip(toks, clause) if c == clause[i]):
+                    and not any(x.key.startswith(self.aid_stems) for x, c in zip(toks, clause) if c == clause[i]):
                 r = "injured"  # "звернулися по допомогу до медиків" (not "потребують гуманітарної допомоги")
             if r is not None:
                 roles.setdefault(clause[i], []).append((i, r))
@@ -889,7 +887,7 @@ class SlavicAnnotator:
             # the person noun after the number (adjectives between: "мирних жителів")
             # a collective that is itself a noun ("загинуло подружжя", "погибли супруги Александр и ...") names its people
             # ("троє у Костянтинівці": a count and its place, no noun of things after it)
-            placed = out and _SHARE_PLACE.match(text, toks[j].end - offset) is not None
+            placed = out and any(p.match(text, toks[j].end - offset) for p in self.res.pat("share_place_patterns"))
             for m in range(j + 1, min(j + 4, len(toks)) if t.key not in self.couple_nouns and not placed else 0):
                 if clause[m] != clause[j] or "," in text[toks[j].end - offset:toks[m].start - offset]:
                     break  # the clause ends: "... выросло до 27, сообщил глава"
@@ -922,7 +920,8 @@ class SlavicAnnotator:
                         and self._role(head_toks[-1]):
                     rs = [(i - 1, self._role(head_toks[-1]))]
             share = False
-            if not rs and len(sentence_roles) == 1 and _RISE_TO.search(text, 0, t.start - offset):
+            if not rs and len(sentence_roles) == 1 \
+                    and any(p.search(text, 0, t.start - offset) for p in self.res.pat("rise_to_patterns")):
                 # "Число мирных жителей, пострадавших при обстреле ..., выросло до 13": the count the toll rose to
                 rs = [(i, next(iter(sentence_roles)))]
             base = next((x for x in reversed(out) if not x.sub and x.value), None) if placed else None
