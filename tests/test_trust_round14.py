@@ -136,6 +136,9 @@ def test_one_of_the_wounded_named_by_a_relative_clause_who_died_is_one_more_dead
     ex = _run("24 серпня окупанти обстріляли Херсон. Загинув 50-річний чоловік. Поранено також двох цивільних. "
               "Оновлено: у лікарні помер 60-річний чоловік, якого поранило під час обстрілу.", "uk")
     assert [i.killed for i in ex.incidents] == [2]
+    # the count's evidence runs from the first dead told to the death of the wounded one
+    quote = ex.incidents[0].evidence["killed"].quote
+    assert quote.startswith("чоловік") and quote.endswith("помер")
 
 
 def test_shares_of_a_count_told_by_place_after_a_dash():

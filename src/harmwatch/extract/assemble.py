@@ -447,10 +447,10 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and _can_start(f) and f.objects and f.sent.paragraph != same.last_para \
                     and any(g.objects or any(x.value is not None for x in g.figures) for g in same.feats) \
                     and not any(g.plural_events for g in same.feats):
-                # (not after a lead on attacks in general: "have struck Kharkiv again and again in unlawful attacks")
                 # "обстреляли поселок Тёткино ... повреждена линия электропередачи ... Вечером 23 июля Старовойт уже
                 # сообщал об обстреле Тёткина: ... повредили крыши двух домов": a new paragraph telling harm done on an
-                # earlier calendar day than the attack's (the report's day) is another attack
+                # earlier calendar day than the attack's (the report's day) is another attack (not after a lead on
+                # attacks in general: "have struck Kharkiv again and again in unlawful attacks")
                 current = _new_draft(f, scene, date_ctx)
                 drafts.append(current)
             elif same is not None and f.attack and not f.hypothetical and _AGAIN.search(f.sent.text) \
@@ -2150,8 +2150,11 @@ def _died_later(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
                 and _WOUNDED_RELATIVE.search(f.sent.text[m.end():]) and not _INITIAL.search(f.sent.text) \
                 and not any(x.role == "killed" for g in feats[i + 1:] for x in g.figures):
             # "Травми, несумісні з життям, дістав 55-річний чоловік. Поранено також двох ... У лікарні помер 58-річний
-            # чоловік, якого поранило під час обстрілу": one of the wounded died, besides the dead told before
+            # чоловік, якого поранило під час обстрілу": one of the wounded died, besides the dead told before (the
+            # evidence runs from the first dead told to the death of the wounded one)
+            first = min(earlier, key=lambda x: x.start)
             c.killed += 1
+            c.evidence["killed"] = Span(first.start, f.sent.start + m.end(), text[first.start:f.sent.start + m.end()])
             if c.injured == 1:
                 c.injured = None
                 c.evidence.pop("injured", None)

@@ -631,12 +631,15 @@ _NOT_MODIFIER = {"were", "was", "are", "is", "had", "have", "has", "been", "bein
                  "whom", "those", "these", "their", "his", "her", "its", "our", "more", "other", "such", "young"}
 _AGE_UNITS = {"days", "day", "weeks", "week", "months", "month", "years", "year"}
 def _the_one(words: list[str], j: int) -> bool:
-    """"the (injured) driver was ...": one person named by a definite singular noun the harm is told of next; a
-    noun followed by a relative or a verb, not "the man who ..." heading a longer phrase."""
+    """"the (injured) driver was ...": one person named by a definite occupational noun followed at once by the
+    verb that tells the harm ("was", "suffered", "died", ...), not by a phrase of its own ("the driver of the bus")."""
     k = j
     while k < len(words) and words[k] in _THE_ADJ:
         k += 1
-    return k < len(words) and words[k] in _THE_NOUNS and words[k + 1:k + 2] != [] and words[k + 1] in ("was", "suffered", "died", "sustained", "received")
+    return k + 1 < len(words) and words[k] in _THE_NOUNS and words[k + 1] in _THE_VERBS
+
+
+_THE_VERBS = frozenset({"was", "suffered", "died", "sustained", "received"})
 
 
 # the occupational and kinship nouns one person is told by ("the driver was injured"); not "man", "woman",
