@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from harmwatch.extract.pipeline import extract_text
+from extract_helpers import runner
 
 PUB = date(2025, 10, 4)
-
-
-def _run(text: str, language: str, published: date | None = PUB):
-    return extract_text(text, published=published, language=language)
+_run = runner(PUB)
 
 
 def _by_place(ex) -> dict:

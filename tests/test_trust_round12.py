@@ -9,17 +9,10 @@ import pytest
 
 from harmwatch.errors import CatalogueError
 from harmwatch.extract import lang
-from harmwatch.extract.pipeline import extract_text
+from extract_helpers import rows as _rows, runner
 
 PUB = date(2025, 12, 25)
-
-
-def _run(text: str, language: str, published: date | None = PUB):
-    return extract_text(text, published=published, language=language)
-
-
-def _rows(ex) -> list:
-    return [(i.place, i.admin1, i.killed, i.injured) for i in ex.incidents]
+_run = runner(PUB)
 
 
 def _tallies(ex) -> list:

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from harmwatch.extract.pipeline import extract_text
+from extract_helpers import rows as _rows, runner
 
 PUB = date(2025, 3, 5)
-
-
-def _run(text: str, language: str, published: date | None = PUB):
-    return extract_text(text, published=published, language=language)
-
-
-def _rows(ex) -> list:
-    return [(i.place, i.admin1, i.killed, i.injured) for i in ex.incidents]
+_run = runner(PUB)
 
 
 # --- titles -----------------------------------------------------------------------------------------------------

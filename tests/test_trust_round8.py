@@ -6,13 +6,10 @@ from datetime import date
 
 import pytest
 
-from harmwatch.extract.pipeline import extract_text
+from extract_helpers import runner
 
 PUB = date(2025, 8, 14)
-
-
-def _run(text: str, language: str, published: date | None = PUB):
-    return extract_text(text, published=published, language=language)
+_run = runner(PUB)
 
 
 def _by_place(ex) -> dict:

@@ -50,8 +50,9 @@ _NAMED_SUBGROUP = re.compile(r"\w[^,;]*[,;]\s*$")
 _APOS = str.maketrans({"’": "'", "ʼ": "'"})
 _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
 # an adjective of a district or community name: "Межівській", "Пологовском", "Шебекинский", "Кам'янському"
-_AREA_ADJ = re.compile(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і)$")
-_AREA_ADJ_ANY = re.compile(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і|у)$")  # (and -ську)
+_AREA_ADJ_ENDINGS = "ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і"
+_AREA_ADJ = re.compile(rf"(?:ськ|цьк|зьк|ск|цк|зк)(?:{_AREA_ADJ_ENDINGS})$")
+_AREA_ADJ_ANY = re.compile(rf"(?:ськ|цьк|зьк|ск|цк|зк)(?:{_AREA_ADJ_ENDINGS}|у)$")  # (and the accusative -ську)
 _ITEM_HEAD = re.compile(r"\s*(?:\([^()]{0,60}\)\s*)?[:\u2013\u2014]")
 _CITY_NOUNS = frozenset({"місто", "город", "столиця", "столица", "обласний", "областной"})
 _HEADING_END = re.compile(r"^[^\W\d_][^.…!?]*[.…]?\s*$")
@@ -617,18 +618,25 @@ class SlavicAnnotator:
                         break
         return sorted(out, key=lambda p: p.start)
 
-    def _forms(self, t: Tok, endings: list[tuple[str, str]] | None = None) -> list[str]:
+    def _forms(self, t: Tok) -> list[str]:
         w = t.text.translate(_APOS)
         forms = [self.place_forms[t.key]] if t.key in self.place_forms else []
         forms.append(w)
-        for end, rep in self.endings if endings is None else endings:
+        forms += self._ending_forms(t, self.endings)
+        forms.extend(lm.capitalize() for lm in sorted(t.lemmas) if lm != t.key)
+        return forms
+
+    def _ending_forms(self, t: Tok, endings: list[tuple[str, str]]) -> list[str]:
+        """The word with a case ending undone, for each (ending, replacement) that fits it."""
+        w = t.text.translate(_APOS)
+        out = []
+        for end, rep in endings:
             if end and not t.key.endswith(end):
                 continue
             base = w[:len(w) - len(end)] if end else w
             if len(base) >= 3:
-                forms.append(base + rep)
-        forms.extend(lm.capitalize() for lm in sorted(t.lemmas) if lm != t.key)
-        return forms
+                out.append(base + rep)
+        return out
 
     def _nominative(self, quote: str, last: Tok) -> str:
         """An unknown village's name as the text gives it, its last word in the nominative when the text has it in
@@ -727,7 +735,7 @@ class SlavicAnnotator:
 
     def _foreign_settlement(self, t: Tok, region: str | None):
         """(name, places) across the border for a capitalised word in any case, in ``region`` if given."""
-        for name in self._forms(t) + self._forms(t, self.foreign_endings)[1:]:
+        for name in self._forms(t) + self._ending_forms(t, self.foreign_endings):
             cands = self.gaz.foreign_candidates(name, region)
             if cands:
                 return name, cands
@@ -962,8 +970,12 @@ class SlavicAnnotator:
                 continue
             if t.key in self.collectives or self._role(t) or (i and self.res.cues.get(toks[i - 1].key) in ("to", "from")):
                 continue  # "до лікарів": where victims went, not who was hurt
-            if g == CHILDREN and (age := self._age_before(toks, i)) is not None and age >= 18:
+            age = self._age_before(toks, i)
+            if g == CHILDREN and age is not None and age >= 18:
                 g = ADULTS  # "її 45-річний син", "ее 45-летний сын": a grown son is no child
+            minor = g == CHILDREN or (age or 99) < 18
+            # "серед них", "в том числе" right before: one of those counted before
+            in_subgroup = self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]) is not None
             rs = roles.get(clause[i]) or []
             if not rs and saved is not None:
                 rs = [saved]  # (the victim named in another clause)
@@ -977,25 +989,21 @@ class SlavicAnnotator:
                 # "в Петровском районе погибла женщина, в Александровке – женщина": the verb left out, the
                 # role of the clause before
                 rs, gapped = [(i, next(iter(sentence_roles)))], True
-            if not rs and (g == CHILDREN or (g in (MEN, WOMEN) and (self._age_before(toks, i) or 99) < 18)) \
-                    and len(sentence_roles) == 1 and t.singular \
-                    and any(x.group == TOTAL and x.value and not x.sub for x in out) \
-                    and self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]):
+            if not rs and minor and g in (CHILDREN, MEN, WOMEN) and len(sentence_roles) == 1 and t.singular \
+                    and any(x.group == TOTAL and x.value and not x.sub for x in out) and in_subgroup:
                 rs = [(i, next(iter(sentence_roles)))]  # "Поранено чотирьох людей, серед них 14-річного хлопця"
             if not rs:
                 continue
             role = min(rs, key=lambda x: abs(x[0] - i))[1]
-            if (whole := next((x for x in reversed(out) if not x.sub and x.value and x.start < t.start), None)) \
-                    is not None and self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]):
+            if in_subgroup and (whole := next((x for x in reversed(out) if not x.sub and x.value and x.start < t.start),
+                                              None)) is not None:
                 role = whole.role  # "постраждали шестеро, серед них мала дитина, троє загинули": among the hurt
             if role == "injured" and any(r == "killed" for _, r in rs) and self.res.any("died_of_wounds_patterns", text):
                 role = "killed"  # "отримав поранення і загинув", "получил ранение и умер в больнице": one dead
             elif role == "injured" and self.res.any("not_saved_patterns", text):
                 role = "killed"  # "спасти его врачи не смогли", "врятувати його не вдалося"
             if any(x.role == role and (x.group == TOTAL or x.sub) for x in out):
-                if (g == CHILDREN or (self._age_before(toks, i) or 99) < 18) \
-                        and not any(x.role == role and x.group == CHILDREN for x in out) \
-                        and self.res.any("subgroup_patterns", text[max(0, t.start - offset - 30):t.start - offset]):
+                if minor and in_subgroup and not any(x.role == role and x.group == CHILDREN for x in out):
                     # "Поранено чотирьох людей, серед них 14-річного хлопця": one child among those counted
                     out.append(Figure(role, CHILDREN, 1, None, t.start, t.end, True))
                 continue  # "двоє людей ..., серед них чоловік": one of those counted
