@@ -23,12 +23,12 @@ docs/extraction.md, "Scores"):
   at the end of the eleventh round, blind until their first runs at d9015fa and on the twelfth round's rules;
   tuned on from the thirteenth), `heldout23` and `heldout24` (written for the twelfth trust round, blind until
   their first runs at 97b455a and on the twelfth and thirteenth rounds' rules; tuned on from the fourteenth),
-  the shared seeds;
+  `heldout25` and `heldout26` (written for the thirteenth trust round, blind until their first runs at 1b8f698 and
+  on the thirteenth and fourteenth rounds' rules; tuned on from the fifteenth), the shared seeds;
 - no rule written from them and no model fitted on them: `train9` and `train10` (English, Ukrainian,
   Russian; the figure-attachment model's calibration sets), their limits are their first-run values;
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
-  `heldout5` (first scored on the final rules), `heldout25` and `heldout26` (written for the thirteenth round, first scored at 1b8f698 and on the
-  round's final rules; their limits are the values on the final rules), `heldout27` and `heldout28` (written for
+  `heldout5` (first scored on the final rules), `heldout27` and `heldout28` (written for
   the fourteenth round, first scored at 281d7c6 and on the round's final rules; their limits are the values on the
   final rules), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
