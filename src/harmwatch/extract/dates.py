@@ -50,6 +50,10 @@ _STATEMENT_BEFORE = re.compile(r"\b(?:said|says|told (?:\w+ ){0,2}?\w+|announced
                                r"(?:(?:late|early|earlier|later) )?on\s+$",
                                re.IGNORECASE)
 
+# "By Saturday morning he said five had died", "as of Monday": the day a count was reached, not the attack's
+# ("by Saturday's shelling" is the attack's: a possessive date is kept)
+_AS_OF_BEFORE = re.compile(r"\b(?:by|as of|as at)\s+$", re.IGNORECASE)
+
 
 # a day range ("15-16 January", "from 3 to 5 May"): the date found is one end of it
 _RANGE_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?[-\u2013\u2014]|\bfrom\s+\d{1,2}(?:st|nd|rd|th)?\s+to\s+|"
@@ -129,6 +133,9 @@ def find_dates(text: str, offset: int, published: date | None, ws: Words = (),
     for m in DATE_RE.finditer(text):
         if background and _BACKGROUND.search(text[:m.start()]):
             continue
+        if _AS_OF_BEFORE.search(text, max(0, m.start() - 8), m.start()) is not None \
+                and not text.startswith(("'s", "’s"), m.end()):
+            continue  # the day a count stood: neither the attack's nor a statement's
         statement = bool(_STATEMENT_BEFORE.search(text, max(0, m.start() - 40), m.start()))
         if statement and told is None:
             continue

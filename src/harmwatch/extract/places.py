@@ -167,7 +167,9 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                 # taken when introduced as a place or big enough not to be a surname (as the Slavic annotator does)
                 cue, top = _cue(toks, i), far[0].population
                 # "the Kursk and Voronezh regions", "the Volokonovka district": regions and districts, not the town
-                regional = nxt in REGION_WORDS or nxt in ("and", "district", "districts", "raion")
+                # ("Belgorod and the surrounding Belgorod district" names the city: "and" before a lower-case word)
+                regional = nxt in REGION_WORDS or nxt in ("district", "districts", "raion") \
+                    or (nxt == "and" and k + 1 < len(toks) and _is_cap(toks[k + 1].text))
                 if not regional and cue not in ("from", "towards", "toward", "to") \
                         and foreign_place_plausible(cue in LOCATIVE, top, i == 0):
                     found = (k, PlaceMention(t.start, toks[k - 1].end, name, "settlement", far[0].admin1, tuple(far),
@@ -296,6 +298,11 @@ def _foreign_hint(toks, k: int, gaz: Gazetteer) -> str | None:
     while j < len(toks) and j < k + 4 and (toks[j].text in (",", "(", "in", "the") or toks[j].lower in _COUNTRY_OF):
         j += 1
     if j + 1 < len(toks) and toks[j + 1].lower in REGION_WORDS and _CAP.match(toks[j].text):
+        fr = gaz.foreign_region(f"{toks[j].text} region")
+        return fr[1] if fr else None
+    if j + 1 < len(toks) and toks[j + 1].lower in ("district", "raion") and _CAP.match(toks[j].text):
+        # "Dubovoye in Belgorod district": a district across the border named after its region's centre (a
+        # Ukrainian raion's name has no region across the border)
         fr = gaz.foreign_region(f"{toks[j].text} region")
         return fr[1] if fr else None
     return None

@@ -347,6 +347,9 @@ class SlavicAnnotator:
                 continue  # "доставили в больницу (№ 2) Белгорода": where victims were taken, not a place of the report
             if cue in ("in", "to") and i > 1 and self.res.any("destination_patterns", toks[i - 2].text):
                 continue  # "его госпитализировали в Херсон": where the victim was taken, not a place of the report
+            if cue is None and prev is not None and out and out[-1].kind == "oblast" and out[-1].end == prev.end \
+                    and sent.quote(prev.end, t.start).strip() in ("—", "–", "-", ":"):
+                cue = "in"  # "три міста Донеччини — Торецьк, Залізне та Курахове": the region's places listed
             if cue is None and prev is not None and any(m.end() == prev.end - sent.start for m in under_fire):
                 cue = "in"  # "Також під обстріл потрапила Токарівка": the place struck, introduced by the phrase
             nxt = toks[i + 1] if i + 1 < len(toks) else None
@@ -423,7 +426,7 @@ class SlavicAnnotator:
                     continue  # "Володимира Зеленського", "Станіслав Петренко": a person
             if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
                     and not prev.lemmas & self.settlement_words \
-                    and not (out and out[-1].end == prev.end and sent.quote(prev.end, t.start).strip() == ","):
+                    and not (out and out[-1].end == prev.end and sent.quote(prev.end, t.start).strip() in (",", "—", "–", ":")):
                 continue  # the second word of a name ("Олег Григоров")
             there = self._foreign_settlement(t, abroad) if abroad else None
             if there is not None:  # "Валуйки Белгородской области": Valuyki, Russia, not Valuiky of Luhansk
