@@ -527,6 +527,8 @@ BORDER_KM = 50.0  # places this close to a Ukrainian place with a point
 BORDER_TOWNS = ((120.0, 20_000), (250.0, 100_000))  # and towns and cities a little further away
 # villages struck or hit by debris that GeoNames' cities500 lacks (population under 500): own points
 BORDER_EXTRA = [(-1, "Przewodów", "Przewodow|Пшеводув|Пшеводів", 50.474, 23.933, "PL", "Lublin", 0)]
+# a region is named after its largest place, as reports name it ("Rostov region", "Oryol region"; border_regions.tsv)
+REGION_NAMES = {"Rostov-on-Don": "Rostov", "Orël": "Oryol"}
 
 
 def build_border(whl: Path, ua_points: list[tuple[float, float]]) -> list[tuple]:
@@ -554,7 +556,7 @@ def build_border(whl: Path, ua_points: list[tuple[float, float]]) -> list[tuple]
     for c in cands:
         k = (c["countrycode"], c.get("admin1code") or "")
         if c["population"] > region.get(k, (-1, ""))[0]:
-            region[k] = (c["population"], c["name"])
+            region[k] = (c["population"], REGION_NAMES.get(c["name"], c["name"]))
     out = []
     for c in cands:
         d = dist(c["latitude"], c["longitude"])

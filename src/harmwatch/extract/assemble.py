@@ -119,6 +119,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     for f in feats:
         para_sizes[f.sent.paragraph] = para_sizes.get(f.sent.paragraph, 0) + 1
     dated_places: set[str] = set()  # the places named in sentences that give a date, so far
+    listed_before: tuple[int, list[PlaceMention]] | None = None  # the last sentence that only listed places
     wave_memo: list[bool] = []
 
     def wave_doc() -> bool:
@@ -347,6 +348,16 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             t.scope = f"{around.text} and the area around"
             tallies.append(t)
             f = replace(f, figures=[])
+        if listed_before is not None and listed_before[0] == f.sent.index - 1 and not f.settlements and not f.oblasts \
+                and not f.areas and any(x.value is not None for x in f.figures) and not f.new_event:
+            # "обстріляли три міста — Торецьк, Залізне та Курахове. Поранень зазнали п'ятеро": the count right after
+            # a list of places is over all of them, no one place's toll (the items after it give each its own)
+            t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
+            names = list(dict.fromkeys(_display(p) for p in listed_before[1]))
+            if len(names) >= 2 and any(getattr(t, k) is not None for k in _COUNT_FIELDS):
+                t.scope = ", ".join(names[:-1]) + " and " + names[-1]
+                tallies.append(t)
+                continue
         if _is_tally(f, current, sole=len(drafts) == 1,
                      only=drafts[0] if len(drafts) == 1 and not drafts[0].header else None,
                      several=sum(1 for d in drafts if not d.header and d.scene is not None) >= 2):
@@ -409,6 +420,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             continue
         distinct = {p.text.lower() for p in settlements}
         if len(distinct) >= 2 and not f.figures and not f.objects and _listed(settlements, f):
+            listed_before = (f.sent.index, settlements)
             continue  # a list of places ("in the A, B and C districts"): a summary, not an incident
         if settlements and len(f.areas) >= 2 and not f.figures and not f.objects and current is not None:
             # "Під ударом був сам Нікополь, а також Марганецька, Мирівська ... громади": the places of the day's

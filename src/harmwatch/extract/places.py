@@ -131,6 +131,11 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                     break
             if name.lower() in STOP and name.lower() not in KEEP:
                 continue
+            if name.lower() in _CAPITALS and (nxt in _SPEECH or (nxt in ("has", "had", "have") and nxt2 in _SPEECH)) \
+                    and (i == 0 or toks[i - 1].lower not in LOCATIVE):
+                # "as Kyiv said hundreds of drones had been launched": the government speaking, no scene ("the
+                # attack on Kyiv claimed the lives of 27" is the city)
+                continue
             if name.lower() in RIVERS and _river(toks, i, k):
                 continue
             if k < j and toks[k].text not in FOLLOWERS and not toks[k].text.isupper() \
@@ -196,6 +201,10 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
     return _directions_shared(out, sent)
 
 
+# a capital named as its government ("Kyiv said", "Moscow has denied"): the speaker, not a place of the report
+_CAPITALS = frozenset({"kyiv", "kiev", "moscow", "minsk"})
+_SPEECH = frozenset({"said", "says", "claimed", "claims", "accused", "accuses", "denied", "denies", "reported",
+                     "announced", "insisted", "insists", "warned", "urged", "responded"})
 _WHITHER = frozenset({"towards", "toward", "to", "from"})
 _LIST_NEXT = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or)\s+(?:the\s+)?(?:(?:town|city|village|settlement)\s+of\s+)?$")
 
@@ -218,6 +227,8 @@ def _in_before(toks, i: int) -> bool:
         k -= 1
     if k >= 1 and toks[k].lower == "of" and toks[k - 1].lower in _ATTACK_OF:
         return True  # "Ukrainian shelling of Russia's Belgorod region killed one man": the region attacked
+    if k >= 1 and toks[k].lower == "of" and toks[k - 1].lower in _PART_OF:
+        return True  # "in the Khlevensky district of the Lipetsk region", "a village of the Kursk region"
     return k >= 0 and toks[k].lower in ("in", "across", "throughout")
 
 
@@ -226,6 +237,8 @@ _ATTACK_OF = frozenset({"shelling", "shellings", "attack", "attacks", "strike", 
 
 
 _AREA_NOUNS = frozenset({"community", "hromada", "district", "raion", "municipality"})
+_PART_OF = _AREA_NOUNS | {"districts", "village", "villages", "town", "towns", "city", "settlement", "settlements",
+                          "part", "south", "north", "east", "west", "outskirts"}
 _UNNAMED = frozenset({"a", "one", "another"})
 
 
