@@ -419,7 +419,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if not f.attack and not f.figures:
             continue
         distinct = {p.text.lower() for p in settlements}
-        if len(distinct) >= 2 and not f.figures and not f.objects and _listed(settlements, f):
+        if len(distinct) >= 2 and not f.figures and (not f.objects or len(distinct) >= 3) and _listed(settlements, f):
+            # (with three places or more, what was hit is the list's too: "жилые кварталы в A, B, C и D")
             listed_before = (f.sent.index, settlements)
             continue  # a list of places ("in the A, B and C districts"): a summary, not an incident
         if settlements and len(f.areas) >= 2 and not f.figures and not f.objects and current is not None:
@@ -866,6 +867,7 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
 
 
 _AND_AROUND = text_pattern("and_around")
+_DAMAGE_TOLD = text_pattern("damage_told")
 _UNNAMED_HARM = text_pattern("unnamed_harm")
 _UNNAMED_HARM_LOW = text_pattern("unnamed_harm", lowered=True)
 
@@ -1583,6 +1585,11 @@ def _split_scenes(f: SentenceFeatures) -> tuple[list[SentenceFeatures], bool]:
     with no figure."""
     places = _scene_places(f) if f.figures or f.objects else []
     if len(places) < 2:
+        return [f], False
+    if not any(x.value is not None for x in f.figures) and len({p.text.lower() for p in places}) >= 3 \
+            and _listed(places, f) and not _DAMAGE_TOLD.search(f.sent.text):
+        # "Обстрелам подверглись жилые кварталы в A, B, C и D": places under fire listed, no damage told of any; left
+        # whole, a summary ("повреждены 22 жилых дома в A, B и C" is damage at each)
         return [f], False
     st, end = f.sent.start, f.sent.end
     bounds = [st]

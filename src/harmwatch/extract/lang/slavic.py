@@ -191,6 +191,9 @@ class SlavicAnnotator:
         self.aid_stems = tuple(str(w) for w in r.raw.get("aid_stems") or ())  # "гуманітарн": aid, not care for the hurt
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.adjective_endings = [(_key(a), str(b)) for a, b in (r.raw.get("adjective_place_endings") or ())]
+        plural = r.raw.get("plural_name_endings") or {}
+        self.plural_adjective = [(_key(a), str(b)) for a, b in plural.get("adjective") or ()]
+        self.plural_noun = [(_key(a), str(b)) for a, b in plural.get("noun") or ()]
         self.foreign_regions = {_key(k): v for k, v in (r.raw.get("foreign_regions") or {}).items()}
         self.objects = {_key(w): t for t, ws in (r.raw.get("objects") or {}).items() for w in ws}
         self.weapon_phrases = {c: [(_key(a), _key(b)) for a, b in pairs]
@@ -414,7 +417,8 @@ class SlavicAnnotator:
                 # scene); a settlement of the sentence that lies in that oblast is the one meant
                 office = office or self._oblast(t)
                 continue
-            if nxt is not None and _CYR_UPPER.match(nxt.text) and nxt.key not in self.stop:
+            if nxt is not None and _CYR_UPPER.match(nxt.text) and nxt.key not in self.stop \
+                    and "," not in sent.quote(t.end, nxt.start):  # (not "в Днепрянах, Кардашинке": a list)
                 two = self._two_word(t, nxt)  # "село Широка Балка"
                 if two is not None:
                     name, cands = two
@@ -656,6 +660,12 @@ class SlavicAnnotator:
         seconds = [nxt.text.translate(_APOS)] + [f for f in self._forms(nxt)[1:6]]
         for a in dict.fromkeys(firsts):
             for b in dict.fromkeys(seconds):
+                cands = [c for c in self.gaz.candidates(f"{a} {b}") if c.feature_code != "PPLX"]
+                if cands:
+                    return f"{a} {b}", cands
+        # "в Великих Копанях" -> Великие Копани: both words in the plural, their endings undone together
+        for a in dict.fromkeys(self._ending_forms(t, self.plural_adjective)):
+            for b in dict.fromkeys(self._ending_forms(nxt, self.plural_noun)):
                 cands = [c for c in self.gaz.candidates(f"{a} {b}") if c.feature_code != "PPLX"]
                 if cands:
                     return f"{a} {b}", cands
