@@ -659,7 +659,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if trace is not None:
                 trace.append((d, None))
             continue
-        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past, harm_at)
+        claim = _claim(d, gaz, coords, text, publisher, datelines, ranged, live, lead_past, harm_at,
+                       doc_oblast.admin1 if doc_oblast is not None else None)
         if claim is not None and claim.place is None and claim.admin1 is None \
                 and (one := _one_region(doc_oblast, feats)) is not None:
             # "a 16-year-old girl was killed in the border region", in a text that names one region and no place
@@ -868,6 +869,7 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
 
 _AND_AROUND = text_pattern("and_around")
 _DAMAGE_TOLD = text_pattern("damage_told")
+_DAY_PERIOD = text_pattern("day_period")
 _UNNAMED_HARM = text_pattern("unnamed_harm")
 _UNNAMED_HARM_LOW = text_pattern("unnamed_harm", lowered=True)
 
@@ -1386,6 +1388,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return True
     if f.past_day is not None and f.oblasts and not f.dates:
         return True  # "Russian attacks on the Kherson region over the past 24 hours killed one": the region's day
+    if f.oblasts and not f.settlements and not f.areas and _DAY_PERIOD.search(f.sent.text):
+        return True  # "за субботу на Херсонщине погибли уже три человека": the region's count for the day
     if f.oblasts and f.plural_events and current is not None and (current.scene is not None or current.area is not None):
         # after the region's places were told: "one person had been killed and 14 injured in the Kyiv region in the
         # massive missile and drone attacks", the region's count
@@ -2035,7 +2039,7 @@ def _doc_points(drafts: list[Draft], gaz: Gazetteer) -> list[tuple[float, float]
 def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
            datelines: tuple = (), ranged: frozenset = frozenset(),
            live: DateMention | None = None, lead_past: DateMention | None = None,
-           harm_at: list[int] = ()) -> IncidentClaim | None:
+           harm_at: list[int] = (), doc_region: str | None = None) -> IncidentClaim | None:
     feats = d.feats
     figures = [x for f in feats for x in f.figures]
     objects = [o for f in feats for o in f.objects]
@@ -2053,14 +2057,18 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     if d.scene is not None:
         areas = {a.admin1 for f in feats for a in f.areas if a.admin1}
         hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None) \
-            or (next(iter(areas)) if len(areas) == 1 else None)  # ("у Лозівському - ... в Червоному": the raion's)
+            or (next(iter(areas)) if len(areas) == 1 else None) \
+            or (doc_region if all(c.population < 20000 for c in d.scene.candidates) else None)
+        # ("у Лозівському - ... в Червоному": the raion's; else, for a village (no city of the name), the one region
+        # the text names: "Приозёрное" in a post about Kherson region is its Pryozerne, not Crimea's)
         # the other places of the text, not the point this name's own first candidate put there, when that
         # candidate only lists the name as an alternate ("the village of Stanislav in the same region" near
         # Beryslav is not Ivano-Frankivsk, once called Stanislav); Latin-letter names, whose spelling compares
         top = d.scene.candidates[0] if len(d.scene.candidates) > 1 else None
         alt = top is not None and d.scene.text.isascii() and normalize(top.name) != normalize(d.scene.text)
         near = [pt for pt in coords if pt != (top.lat, top.lon)] if alt else coords
-        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=near, raion=d.scene.raion)
+        place: Place | None = gaz.resolve(d.scene.text, admin1_hint=hint, near=near, raion=d.scene.raion,
+                                          extra=d.scene.candidates)
         if place is None and _REGIONAL_CENTRE.fullmatch(d.scene.text) and len(d.scene.candidates) == 1:
             place = d.scene.candidates[0]  # "в областном центре": the region's seat, chosen when it was read
         if not d.scene.candidates and d.scene.admin_hint and (gaz.is_foreign_region(d.scene.admin_hint) or place is None):

@@ -456,7 +456,8 @@ class Gazetteer:
         return self._approx.get(place.geonameid)
 
     def resolve(self, name: str, admin1_hint: str | None = None,
-                near: Sequence[tuple[float, float]] = (), raion: str | None = None) -> Place | None:
+                near: Sequence[tuple[float, float]] = (), raion: str | None = None,
+                extra: Sequence[Place] = ()) -> Place | None:
         """The place ``name`` most likely means: a candidate in ``admin1_hint`` first; then the one
         nearest to ``near`` (other places of the same document) within 150 km, a city over 100,000
         within that range beating a closer village; then the most populous (a place whose own name is
@@ -468,13 +469,19 @@ class Gazetteer:
         the region has no such place the name is resolved in Ukraine without the hint.
 
         ``raion`` (a KATOTTG prefix, ``raion_code``) keeps only the candidates of that raion when one is
-        there: "село Костянтинівка Покровського району" is the village, not the city of Kramatorsk raion."""
+        there: "село Костянтинівка Покровського району" is the village, not the city of Kramatorsk raion.
+
+        ``extra``: candidates the caller found under another spelling of the name (a Russian text's "Токаревка"
+        is also the Токарівка the codifier holds), weighed with the name's own."""
         if admin1_hint and self.is_foreign_region(admin1_hint):
             there = self.foreign_candidates(name, admin1_hint)
             if there:
                 return there[0]
             admin1_hint = None
         cands = self.candidates(name)
+        if extra:
+            seen = {c.geonameid for c in cands}
+            cands = cands + [c for c in extra if c.geonameid not in seen]
         if raion:
             cands = [c for c in cands if c.raion == raion] or cands
         return self._resolve(cands, admin1_hint, near, normalize(name))[0]

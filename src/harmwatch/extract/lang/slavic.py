@@ -191,6 +191,7 @@ class SlavicAnnotator:
         self.aid_stems = tuple(str(w) for w in r.raw.get("aid_stems") or ())  # "гуманітарн": aid, not care for the hurt
         self.place_forms = {_key(k): v for k, v in (r.raw.get("place_forms") or {}).items()}
         self.adjective_endings = [(_key(a), str(b)) for a, b in (r.raw.get("adjective_place_endings") or ())]
+        self.uk_spelling = [(str(a), str(b)) for a, b in (r.raw.get("uk_spelling_endings") or ())]
         plural = r.raw.get("plural_name_endings") or {}
         self.plural_adjective = [(_key(a), str(b)) for a, b in plural.get("adjective") or ()]
         self.plural_noun = [(_key(a), str(b)) for a, b in plural.get("noun") or ()]
@@ -425,7 +426,9 @@ class SlavicAnnotator:
                     out.append(PlaceMention(t.start, nxt.end, name, "settlement", cands[0].admin1, tuple(cands), cue=cue))
                     skip = i + 1
                     continue
-                if t.given_name and cue != "village":
+                if t.given_name and cue != "village" \
+                        and not (i + 2 < len(toks) and toks[i + 2].lemmas & self.region_nouns):
+                    # (not "в Алешках Херсонской области": a town of the region named after it, though "Алёшка" is a name)
                     skip = i + 1
                     continue  # "Володимира Зеленського", "Станіслав Петренко": a person
             if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
@@ -694,8 +697,20 @@ class SlavicAnnotator:
         for name in self._forms(t):
             cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
             if cands:
-                return name, self.gaz.preferred_first(name, cands)
+                return name, self._with_uk_spelling(name, self.gaz.preferred_first(name, cands))
         return None
+
+    def _with_uk_spelling(self, name: str, cands: list[Place]) -> list[Place]:
+        """A Russian name's candidates, then those of its Ukrainian spelling ("Токаревка": the Mykolaiv village
+        GeoNames spells so, then the Kherson one the codifier holds as Токарівка) that are not among them."""
+        low = name.lower().replace("ё", "е")
+        for end, rep in self.uk_spelling:
+            if low.endswith(end.replace("ё", "е")) and len(low) - len(end) >= 3:
+                seen = {c.geonameid for c in cands}
+                more = [c for c in self.gaz.candidates(name[:len(name) - len(end)] + rep)
+                        if c.feature_code != "PPLX" and c.geonameid not in seen]
+                return cands + more if more else cands
+        return cands
 
     def _raion_after(self, toks: list[Tok], i: int) -> tuple[str, str | None] | None:
         """(oblast, KATOTTG prefix) of a raion named right after a place ("Гроза Куп'янського району"), else None."""
