@@ -739,6 +739,8 @@ def _place_unknown_villages(feats: list[SentenceFeatures], gaz: Gazetteer) -> li
         # regions across the border only ("в Белгородской области ... больше всего — над Брянской областью"): the one
         # the text names most, when one is named more than the others
         counts = Counter(o.admin1 for f in feats for o in f.oblasts if o.admin1 in regions)
+        # (and its places: "в поселке Уразово Валуйского округа" counts for Belgorod region)
+        counts.update(p.admin_hint for f in feats for p in f.settlements if p.admin_hint in regions)
         top = counts.most_common(2)
         if len(top) == 2 and top[0][1] > top[1][1]:
             abroad = top[0][0]
@@ -1359,6 +1361,8 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return True  # "в результате атак беспилотников на территории области погибли два": the region's sum
     if f.total_only and not f.settlements and _OF_ATTACKS.search(f.sent.text):
         return True  # "Всего при обстрелах были ранены четверо": the sum of several attacks, not the last one's toll
+    if f.oblasts and not f.settlements and not f.areas and _DAY_PERIOD.search(f.sent.text):
+        return True  # "(Всего) за субботу на Херсонщине погибли уже три человека": the region's count for the day
     if f.total_only or re.search(r"so[- ]far|in total|overall", without_comparison(f.sent.text), re.IGNORECASE):
         # "In total, 12 people have been killed" right after the attack it sums up is that attack's toll
         own = (current is not None and current.scene is not None and current.last_para == f.sent.paragraph
@@ -1388,8 +1392,6 @@ def _is_tally(f: SentenceFeatures, current: Draft | None, sole: bool = False, on
         return True
     if f.past_day is not None and f.oblasts and not f.dates:
         return True  # "Russian attacks on the Kherson region over the past 24 hours killed one": the region's day
-    if f.oblasts and not f.settlements and not f.areas and _DAY_PERIOD.search(f.sent.text):
-        return True  # "за субботу на Херсонщине погибли уже три человека": the region's count for the day
     if f.oblasts and f.plural_events and current is not None and (current.scene is not None or current.area is not None):
         # after the region's places were told: "one person had been killed and 14 injured in the Kyiv region in the
         # massive missile and drone attacks", the region's count

@@ -13,7 +13,7 @@ Not applied (the date stays null) when:
 - the text updates an earlier toll ("збільшилася кількість загиблих після удару по Одесі"), tells of bodies
   found after an attack or of rescue works finished: the attack was on an earlier day the text does not give
   (`later_report_patterns` in the language data files);
-- a sentence of the incident's passage recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...";
+- a sentence of the incident's passage, or the one just before it in its paragraph, recalls an earlier attack ("Ранее в Ясиноватой ...", "Нагадаємо, ...";
   `recall_start_patterns`);
 - the attack's clock time is late (20:00-04:59: "Удар стався близько 23:00"): it may be posted the next day;
 - the document is English: in the tuning sets English reports without a date word are as often undated
@@ -44,6 +44,10 @@ def news_day(incidents: list[IncidentClaim], feats: list[SentenceFeatures], text
         own = [f for f in feats if c.span.start <= f.sent.start < c.span.end]
         if not own or any(f.recall_start for f in own):
             continue
+        before = next((f for f in feats if f.sent.index == own[0].sent.index - 1
+                       and f.sent.paragraph == own[0].sent.paragraph), None)
+        if before is not None and before.recall_start:
+            continue  # "Ранее сообщалось, что БПЛА атаковал предприятие в Пензе. ... там погибла женщина": recalled
         if c.time is not None and _late(c.time):
             continue  # "Удар стався близько 23:00": a late attack is often posted the next day; its day is not implied
         first = own[0].sent

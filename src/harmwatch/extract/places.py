@@ -225,8 +225,8 @@ def _in_before(toks, i: int) -> bool:
     k = i - 1
     while k >= 0 and (toks[k].lower == "the" or toks[k].lower in ("russia's", "russia’s")):
         k -= 1
-    if k >= 1 and toks[k].lower == "of" and toks[k - 1].lower in _ATTACK_OF:
-        return True  # "Ukrainian shelling of Russia's Belgorod region killed one man": the region attacked
+    if k >= 1 and toks[k].lower in ("of", "on") and toks[k - 1].lower in _ATTACK_OF:
+        return True  # "Ukrainian shelling of (a drone attack on) Russia's Belgorod region killed one man": the region attacked
     if k >= 1 and toks[k].lower == "of" and toks[k - 1].lower in _PART_OF:
         return True  # "in the Khlevensky district of the Lipetsk region", "a village of the Kursk region"
     return k >= 0 and toks[k].lower in ("in", "across", "throughout")

@@ -360,7 +360,8 @@ class SlavicAnnotator:
             if nxt is not None and nxt.lemmas & (self.raion_nouns | self.area_nouns) and _AREA_ADJ.search(t.key):
                 continue  # "Дніпровського району", "Межівської громади": a district's or community's name
             if nxt is not None and nxt.key in self.conjunctions and _AREA_ADJ_ANY.search(t.key) and i + 3 < len(toks) \
-                    and _AREA_ADJ_ANY.search(toks[i + 2].key) and toks[i + 3].lemmas & (self.raion_nouns | self.area_nouns):
+                    and _AREA_ADJ_ANY.search(toks[i + 2].key) and toks[i + 3].lemmas & (self.raion_nouns | self.area_nouns) \
+                    and t.key[:4] != toks[i + 2].key[:4]:  # (not "по Курску и Курскому району": the city and its district)
                 continue  # "на Зеленодольську та Грушівську громади": the first of two communities named together
             if cue is None and prev is not None and prev.lemmas & self.strike_verbs and t.text[:1].isupper():
                 cue = "in"  # "обстріляли Оріхів", "атаковали Шебекино": the place struck, object of the verb
@@ -406,7 +407,7 @@ class SlavicAnnotator:
                     out.append(PlaceMention(t.start, t.end, t.text, "oblast", ob, cue=cue))
                     continue
             if nxt is not None and nxt.lemmas & self.region_nouns:
-                ob = self._oblast(t)
+                ob = self._oblast(t) or self._foreign_region_named(t, nxt)
                 if ob:
                     out.append(PlaceMention(t.start, nxt.end, sent.quote(t.start, nxt.end), "oblast", ob,
                                             cue=self.res.cues.get(prev.key) if prev else None))
@@ -784,10 +785,19 @@ class SlavicAnnotator:
             if fr:
                 return fr
             if i + 1 < len(toks) and toks[i + 1].lemmas & self.region_nouns:
-                hit = next((self.foreign_regions[lm] for lm in t.lemmas if lm in self.foreign_regions), None)
+                hit = next((self.foreign_regions[lm] for lm in t.lemmas if lm in self.foreign_regions), None) \
+                    or self._foreign_region_named(t, toks[i + 1])
                 if hit:
                     return hit
         return None
+
+    def _foreign_region_named(self, t: Tok, noun: Tok) -> str | None:
+        """A region across the border named as the gazetteer's region table names it ("Тамбовській області",
+        "Рязанской области"; border_regions.tsv), else None."""
+        if not _CYR_UPPER.match(t.text):
+            return None
+        fr = self.gaz.foreign_region(f"{t.text} {noun.text}")
+        return fr[1] if fr else None
 
     def _oblasts_in(self, toks: list[Tok]) -> set[str]:
         """The oblasts named by an adjective before a region noun ("Днепропетровской области") in ``toks``."""
