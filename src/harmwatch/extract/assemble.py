@@ -331,7 +331,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "A missile struck Zaporizhzhia. Russian shelling of 12 towns and villages in the region killed two":
             # the region's count, never the city's toll
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
-            region = current.admin1 or (current.scene.candidates[0].admin1 if current.scene.candidates else None)
+            region = (doc_oblast.admin1 if doc_oblast is not None else None) or current.admin1 or (
+                current.scene.candidates[0].admin1 if current.scene.candidates else None)  # (the text's one region first)
             t.scope = f"{region} region" if region else "region"
             tallies.append(t)
             continue
@@ -363,8 +364,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                      several=sum(1 for d in drafts if not d.header and d.scene is not None) >= 2):
             tallies.append(_tally(f, last_source, publisher))
             if not f.settlements and not f.oblasts and _REGION_WIDE.search(f.sent.text):
-                # "13 injured across the region on Friday": the region of the text, not the country
-                region = None if current is None else current.admin1 or (
+                # "13 injured across the region on Friday": the region of the text, not the country (the one region
+                # the text names, else the current incident's)
+                region = doc_oblast.admin1 if doc_oblast is not None else None if current is None else current.admin1 or (
                     current.scene.candidates[0].admin1 if current.scene is not None and current.scene.candidates else None)
                 tallies[-1].scope = f"{region} region" if region else "region"
             if (share := _city_share(f, tallies[-1])) is not None:
@@ -2177,6 +2179,7 @@ _JOIN = text_pattern("victims_join")
 # a sentence adding one more named victim to those of the sentence before ("Також загинув її батько", "Ещё
 # одна женщина ранена"); English keeps one sentence's own sums only
 _ONE_MORE = text_pattern("one_more")
+_ONE_MORE_AFTER = text_pattern("one_more_after")
 
 
 # a sentence counting a whole night's salvo over the country: its weapons are not this attack's own
@@ -2338,7 +2341,8 @@ def _casualties(c: IncidentClaim, feats: list[SentenceFeatures], text: str) -> N
             if len(runs) == 1 and not any(x.group == TOTAL or x.sub for x in f.figures if x.role == role):
                 figs = [x for x in runs[0] if x.group in (MEN, WOMEN, CHILDREN, ADULTS)] or runs[0]
                 total, a, b = sum(x.value for x in figs), figs[0], figs[-1]
-                if role in prev_runs and _ONE_MORE.search(text[f.sent.start:a.start]):
+                if role in prev_runs and (_ONE_MORE.search(text[f.sent.start:a.start])
+                                          or _ONE_MORE_AFTER.search(text[b.end:f.sent.end])):
                     total, a = prev_runs[role][0] + total, prev_runs[role][1]
                     told[role] = (total, a, b)
                 this_runs[role] = (total, a, b)

@@ -431,10 +431,13 @@ def find_figures(sent: Sentence) -> list[Figure]:
                     continue
                 if w == "who":
                     # "A 53-year-old man who was in the yard was killed": past the relative clause to the verb
+                    # ("... who was outdoors at the time was also killed": an adverb before the verb)
                     e = next((e for e in range(k + 1, min(len(words) - 1, k + 9)) if words[e] in ("was", "were")
-                              and words[e - 1] not in ("who",) and _role(words[e + 1])), None)
+                              and words[e - 1] not in ("who",) and (_role(words[e + 1]) or (
+                                  words[e + 1] in _ADVERB_BEFORE_ROLE and e + 2 < len(words) and _role(words[e + 2])))),
+                             None)
                     if e is not None and "," not in words[k:e] and not any(x in STOP for x in words[k:e]):
-                        k = e
+                        k = e + (1 if words[e + 1] in _ADVERB_BEFORE_ROLE else 0)
                         continue
                 r = _role(w) if not w.endswith("ing") else None
                 if w == "among" and words[k + 1:k + 2] in (["those"], ["the"]):
@@ -649,6 +652,8 @@ _THE_NOUNS = frozenset({"driver", "owner", "pensioner", "farmer", "worker", "emp
 _THE_ADJ = frozenset({"injured", "wounded", "elderly", "young", "local"})  # (words ADJ also passes over)
 
 
+_ADVERB_BEFORE_ROLE = frozenset({"also", "later", "reportedly", "subsequently", "then", "fatally", "seriously",
+                                 "critically", "badly"})
 _AFTER_NOUN = frozenset({"was", "has", "had", "is", "died", "who", ",", ".", ";", "and", "were"})
 # ... or a preposition or time word: "killed a civilian on Thursday", "a civilian in the village" (not "a civilian car")
 _AFTER_NOUN_OR_PREP = _AFTER_NOUN | {"on", "in", "at", "near", "with", "from", "during", "overnight", "yesterday",

@@ -119,6 +119,9 @@ class SentenceFeatures:
         return [p for p in self.places if p.kind == "oblast"]
 
 
+_STRUCK_CUES = frozenset({"struck", "shelled", "attacked", "hit", "bombed", "targeted", "pounded"})
+
+
 def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: Catalogue) -> SentenceFeatures:
     text = sent.text
     ws = word_set(text)  # computed once, shared by every gated regex below
@@ -171,6 +174,10 @@ def annotate(sent: Sentence, published: date | None, gaz: Gazetteer, catalogue: 
     f.hypothetical = _HYPOTHETICAL.found(text, ws)
     f.denial = _DENIAL.found(text, ws)
     f.other_place = _OTHER_PLACE.found(text, ws)
+    # "Russian forces struck Pryozerne": a place named as what was struck may start an incident (the Slavic
+    # annotator's `strike`); its harm may come in the next sentences
+    f.strike = f.attack and not f.hypothetical and not f.denial \
+        and any(p.cue in _STRUCK_CUES for p in f.places if p.kind == "settlement")
     src = find_source(text, ws)
     f.source = (src[0], src[1] + sent.start, src[2] + sent.start) if src else None
     f.pronoun_source = is_pronoun_attribution(text, ws)
