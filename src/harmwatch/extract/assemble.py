@@ -620,8 +620,9 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
     # a live report whose text gives no other day than the publication day ("Станом на цей час відомо про 34
     # убитих"; "Сьогодні" only elsewhere): that day is implied for its attack (GUIDELINES)
     live = next((f.live for f in feats if f.live is not None), None)
-    if live is not None and (ranged or datelines or any(d.value != live.value for f in feats for d in f.dates)):
-        live = None
+    if live is not None and (ranged or datelines or any(d.value != live.value for f in feats for d in f.dates)
+                             or any(f.vague_day for f in feats)):
+        live = None  # (nor in a text of "на выходных", a period with no day of its own)
     # a day summary's lead ("За минулу добу на Харківщині ...", "over the past day"): the day before publication
     # for the attacks of the text with no date word of their own (a lead that names its day gives that day instead)
     lead_past = next((f.past_day for f in feats if f.past_day is not None and f.sent.paragraph <= 1 and not f.dates),

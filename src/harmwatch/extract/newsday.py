@@ -67,4 +67,4 @@ def _late(time: str) -> bool:
 
 def _names_no_day(feats: list[SentenceFeatures]) -> bool:
     return not any(f.dates or f.day_named or f.dateline is not None or f.live is not None or f.past_day is not None
-                   for f in feats)
+                   or f.vague_day for f in feats)  # ("на выходных": a period, no day of its own)
