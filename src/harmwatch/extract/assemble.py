@@ -205,10 +205,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if f.dates and not _speech_day_only(f):
             date_ctx, ctx_owned = f.dates[-1], False
         elif f.past_day is not None and f.attack and date_ctx is not None and date_ctx.value != f.past_day.value \
-                and not f.recalled and not _SUMMARY_DAY.search(text, max(0, date_ctx.start - 4), date_ctx.start):
+                and not f.recalled and not _SUMMARY_DAY.search(text, max(0, date_ctx.start - 4), date_ctx.start) \
+                and not (f.tally_cue and not f.settlements and f.sent.paragraph == by_index.get(
+                    f.sent.index - 1, f).sent.paragraph and by_index.get(f.sent.index - 1, f).dates):
             # "Уранці 24 січня ... обстріляли Куп'янськ. Минулої доби у Вовчанську ...": the past day's attacks are
             # not the morning's; the items after it take the past day (not after "за 8 ноября": that day is the
-            # summary's own, and "за сутки" is the same day)
+            # summary's own, and "за сутки" is the same day; nor a day's sum right after the sentence that gave the
+            # day: "24 июня россияне атаковали Никопольщину. Всего за сутки пострадали четверо")
             date_ctx, ctx_owned = f.past_day, False
         elif f.told and date_ctx is not None and min(d.value for d in f.told) < date_ctx.value:
             # "Во вторник Балицкий сообщал, что ... ранения получила женщина" after Saturday's attack: told on an
@@ -1914,7 +1917,8 @@ def _tally(f: SentenceFeatures, last_source: str | None, publisher: str | None) 
         multi = []
     own = [p for p in f.settlements if not _filed_from(p, f)]  # not the dateline's filing place
     place = (", ".join(_display(p) for p in multi[:-1]) + " and " + _display(multi[-1]) if len(multi) >= 2
-             else _display(own[0]) if own else f.oblasts[0].admin1 if f.oblasts else "Ukraine")
+             else _display(own[0]) if own else f.oblasts[0].admin1 if f.oblasts
+             else f.areas[0].text if f.areas else "Ukraine")  # ("на Никопольщине": that district, not the country)
     t.scope = t.scope or place
     m = re.search(r"\bsince [^,.;]{1,40}|\b(?:over|in|during) the (?:past|last) (?:day|week|24 hours|twenty-four hours)\b",
                   sent.text, re.IGNORECASE)

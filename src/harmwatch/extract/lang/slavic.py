@@ -621,11 +621,18 @@ class SlavicAnnotator:
                 end = next((s for s in suffix if lm.endswith(s)), None)
                 if end and not self.gaz.oblast(lm.capitalize()) and len(lm) > len(end) + 3:
                     hit = self.gaz.raion(f"{lm[:-len(end)]}ський район")
+                    code = self.gaz.raion_code(f"{lm[:-len(end)]}ський район") if hit is not None else None
+                    if hit is None:
+                        # "на Никопольщине" (Russian): the district of the town the noun is made from
+                        town = max((c for c in self.gaz.candidates(lm[:-len(end)].capitalize())
+                                    if c.country == "UA" and c.population >= 10000), key=lambda c: c.population,
+                                   default=None)
+                        hit, code = ((town.admin1,), town.raion or None) if town is not None else (None, None)
                     if hit is not None:  # "на Нікопольщині": the Nikopol district
                         prev = toks[i - 1] if i else None
                         out.append(PlaceMention(t.start, t.end, t.text, "area", hit[0],
                                                 cue=self.res.cues.get(prev.key) if prev is not None else None,
-                                                raion=self.gaz.raion_code(f"{lm[:-len(end)]}ський район")))
+                                                raion=code))
                         break
         return sorted(out, key=lambda p: p.start)
 
