@@ -428,8 +428,10 @@ class SlavicAnnotator:
                     skip = i + 1
                     continue
                 if t.given_name and cue != "village" \
-                        and not (i + 2 < len(toks) and toks[i + 2].lemmas & self.region_nouns):
-                    # (not "в Алешках Херсонской области": a town of the region named after it, though "Алёшка" is a name)
+                        and not any(u.lemmas & (self.region_nouns | self.raion_nouns | self.area_nouns)
+                                    for u in toks[i + 2:i + 4]):
+                    # (not "в Алешках Херсонской области", "в Тополевке Новокаховского городского округа": a place of the
+                    # region or district named after it, though "Алёшка" is a name)
                     skip = i + 1
                     continue  # "Володимира Зеленського", "Станіслав Петренко": a person
             if prev is not None and _CYR_UPPER.match(prev.text) and prev.key not in self.stop and i > 1 \
@@ -702,10 +704,17 @@ class SlavicAnnotator:
         return None
 
     def _settlement(self, t: Tok):
-        for name in self._forms(t):
+        forms = self._forms(t)
+        for name in forms:
             cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
             if cands:
                 return name, self._with_uk_spelling(name, self.gaz.preferred_first(name, cands))
+        if self.uk_spelling and self._foreign_settlement(t, None) is not None:
+            return None  # ("в селе Отрадное" after a post on Belgorod region: the place across the border of that name)
+        for name in forms:  # "в Тополевке": a village the gazetteer holds only by its Ukrainian name (Тополівка)
+            cands = self._with_uk_spelling(name, [])
+            if cands:
+                return name, cands
         return None
 
     def _with_uk_spelling(self, name: str, cands: list[Place]) -> list[Place]:
