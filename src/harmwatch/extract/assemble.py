@@ -353,6 +353,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             tallies.append(t)
             f = replace(f, figures=[])
         if listed_before is not None and listed_before[0] == f.sent.index - 1 and not f.settlements and not f.oblasts \
+                and by_index[listed_before[0]].sent.paragraph == f.sent.paragraph \
                 and not f.areas and any(x.value is not None for x in f.figures) and not f.new_event:
             # "обстріляли три міста — Торецьк, Залізне та Курахове. Поранень зазнали п'ятеро": the count right after
             # a list of places is over all of them, no one place's toll (the items after it give each its own)
@@ -464,13 +465,15 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                 drafts.append(current)
             elif same is not None and f.dates and same.first_date is None and same.date_ctx is not None \
                     and all(x.value < same.date_ctx.value for x in f.dates) and not any(x.relative for x in f.dates) \
-                    and _can_start(f) and f.objects and f.sent.paragraph != same.last_para \
+                    and _can_start(f) and (f.objects or any(x.value is not None for x in f.figures)) \
+                    and f.sent.paragraph != same.last_para \
                     and any(g.objects or any(x.value is not None for x in g.figures) for g in same.feats) \
                     and not any(g.plural_events for g in same.feats):
                 # "обстреляли поселок Тёткино ... повреждена линия электропередачи ... Вечером 23 июля Старовойт уже
                 # сообщал об обстреле Тёткина: ... повредили крыши двух домов": a new paragraph telling harm done on an
                 # earlier calendar day than the attack's (the report's day) is another attack (not after a lead on
-                # attacks in general: "have struck Kharkiv again and again in unlawful attacks")
+                # attacks in general: "have struck Kharkiv again and again in unlawful attacks"); so too its victims ("One
+                # person was injured in shelling of Shebekino on 6 May" after the report of 8 May)
                 current = _new_draft(f, scene, date_ctx)
                 drafts.append(current)
             elif same is not None and f.attack and not f.hypothetical and _AGAIN.search(f.sent.text) \
