@@ -702,6 +702,9 @@ def _area_shared(c: IncidentClaim, d: Draft, tallies: list[TallyClaim], text: st
                    and (p := _and_around(g)) is not None and _norm(p.text) == _norm(d.scene.text)), None)
     if around is None:
         return
+    if any(any(x.value is not None for x in g.figures) and g.settlements and not any(p is around for p in g.settlements)
+           for g in d.feats):
+        return  # "Russia struck Kharkiv and the region overnight. In Kharkiv three people were injured": the city's own
     scope = f"{around.text} and the area around"
     if not any(t.scope == scope for t in tallies):
         t = TallyClaim(scope=scope, source=c.source)

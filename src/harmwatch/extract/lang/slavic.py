@@ -704,17 +704,10 @@ class SlavicAnnotator:
         return None
 
     def _settlement(self, t: Tok):
-        forms = self._forms(t)
-        for name in forms:
+        for name in self._forms(t):
             cands = [c for c in self.gaz.candidates(name) if c.feature_code != "PPLX"]
             if cands:
                 return name, self._with_uk_spelling(name, self.gaz.preferred_first(name, cands))
-        if self.uk_spelling and self._foreign_settlement(t, None) is not None:
-            return None  # ("в селе Отрадное" after a post on Belgorod region: the place across the border of that name)
-        for name in forms:  # "в Тополевке": a village the gazetteer holds only by its Ukrainian name (Тополівка)
-            cands = self._with_uk_spelling(name, [])
-            if cands:
-                return name, cands
         return None
 
     def _with_uk_spelling(self, name: str, cands: list[Place]) -> list[Place]:
