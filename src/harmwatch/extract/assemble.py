@@ -427,7 +427,8 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         distinct = {p.text.lower() for p in settlements}
         if len(distinct) >= 2 and not f.figures and (not f.objects or len(distinct) >= 3) and _listed(settlements, f):
             # (with three places or more, what was hit is the list's too: "жилые кварталы в A, B, C и D")
-            listed_before = (f.sent.index, settlements)
+            if not _HARM_WORDS.search(f.sent.text):
+                listed_before = (f.sent.index, settlements)  # (not "Люди погибли в A, B и C": where the dead were)
             continue  # a list of places ("in the A, B and C districts"): a summary, not an incident
         if settlements and len(f.areas) >= 2 and not f.figures and not f.objects and current is not None:
             # "Під ударом був сам Нікополь, а також Марганецька, Мирівська ... громади": the places of the day's
@@ -884,6 +885,7 @@ def _headline(feats: list[SentenceFeatures], text: str) -> SentenceFeatures | No
 _AND_AROUND = text_pattern("and_around")
 _DAMAGE_TOLD = text_pattern("damage_told")
 _DAY_PERIOD = text_pattern("day_period")
+_HARM_WORDS = text_pattern("harm_words")
 _UNNAMED_HARM = text_pattern("unnamed_harm")
 _UNNAMED_HARM_LOW = text_pattern("unnamed_harm", lowered=True)
 
