@@ -350,7 +350,15 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # загинули троє": a count over the city and more, a tally; the city's own toll is not told
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
             t.scope = f"{around.text} and the area around"
-            tallies.append(t)
+            prev_t = tallies[-1] if tallies and tallies[-1].span is not None else None
+            if prev_t is not None and (p1 := by_index.get(f.sent.index - 1)) is not None \
+                    and prev_t.span.start == p1.sent.start and _ONE_MORE.match(f.sent.text) \
+                    and all(getattr(prev_t, k) is None for k in _COUNT_FIELDS if getattr(t, k) is not None):
+                # "... про одного загиблого в області за минулу добу. Ще троє людей поранені внаслідок атак на Запоріжжя
+                # та Запорізький район": more of the region's count of the sentence before
+                _fill_tally(prev_t, t)
+            else:
+                tallies.append(t)
             f = replace(f, figures=[])
         if listed_before is not None and listed_before[0] == f.sent.index - 1 and not f.settlements and not f.oblasts \
                 and by_index[listed_before[0]].sent.paragraph == f.sent.paragraph \

@@ -520,7 +520,23 @@ def find_figures(sent: Sentence) -> list[Figure]:
                                       end=toks[k_end - 1].end, sub=sub))
                 i = k_end
                 last_end = k_end - 1
+    out += _another_one(out, sent)
     return without_sum_of_parts(_drop_rates(_coordinate(_shares_by_place(out, sent), words), sent), text, sent.start)
+
+
+# "one person died while another was wounded": "another" alone, after a count of one in the sentence, is one more
+_ANOTHER_ALONE = re.compile(r"\b(?:and|while|whereas|but)\s+(another)\s+(?:was|had\s+been)\s+(?:also\s+)?"
+                            r"(killed|wounded|injured|hurt)\b", re.IGNORECASE)
+
+
+def _another_one(figs: list[Figure], sent: Sentence) -> list[Figure]:
+    m = _ANOTHER_ALONE.search(sent.text)
+    if m is None or not any(x.value == 1 and x.start < sent.start + m.start() for x in figs):
+        return []
+    if any(sent.start + m.start(1) <= x.start < sent.start + m.end() for x in figs):
+        return []  # (already read)
+    role = "killed" if m.group(2).lower() == "killed" else "injured"
+    return [Figure(role=role, group=TOTAL, value=1, vague=None, start=sent.start + m.start(1), end=sent.start + m.end(1))]
 
 
 def without_sum_of_parts(figs: list[Figure], text: str, offset: int) -> list[Figure]:
