@@ -105,6 +105,7 @@ class SentenceFeatures:
     # районе"): an incident there has no settlement (place null) and the area's oblast
     areas: list[PlaceMention] = field(default_factory=list)
     strike: bool = False  # a verb of striking a named place ("росіяни обстріляли Херсон"): may start an incident
+    intercepted: bool = False  # only weapons shot down, no harm told ("силы ПВО сбили 44 беспилотника")
     # the sentence names a day, even one it gives no incident ("Ночью ... сбросили авиабомбу – обошлось без
     # пострадавших"): a text that names any day is not dated by its publication alone (newsday.py)
     day_named: bool = False

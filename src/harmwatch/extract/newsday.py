@@ -7,8 +7,9 @@ The date stays marked as the publication's (`date_precision` "publication", conf
 so a reviewer sees it was not read from the text.
 
 Not applied (the date stays null) when:
-- the text names any day, dateline or period ("вчора", "15 серпня", "за минулу добу"): assemble.py dates
-  its attacks, and an attack without a day of its own in such a text may be another day's;
+- the text names any day, dateline or period ("вчора", "15 серпня", "за минулу добу", "на вихідних") outside a
+  sentence that only tells of weapons shot down: assemble.py dates its attacks, and an attack without a day of its
+  own in such a text may be another day's;
 - the text is long (more than `MAX_WORDS` words): statements and articles recall attacks of other days;
 - the text updates an earlier toll ("збільшилася кількість загиблих після удару по Одесі"), tells of bodies
   found after an attack or of rescue works finished: the attack was on an earlier day the text does not give
@@ -66,5 +67,7 @@ def _late(time: str) -> bool:
 
 
 def _names_no_day(feats: list[SentenceFeatures]) -> bool:
-    return not any(f.dates or f.day_named or f.dateline is not None or f.live is not None or f.past_day is not None
-                   or f.vague_day for f in feats)  # ("на выходных": a period, no day of its own)
+    # ("на выходных": a period, no day of its own; the night drones were shot down over the country, with no harm
+    # told, dates no attack: "в ночь на 14 августа силы ПВО сбили 44 беспилотника" after a post's attacks)
+    return not any((f.dates or f.day_named or f.dateline is not None or f.live is not None or f.past_day is not None
+                    or f.vague_day) and not f.intercepted for f in feats)

@@ -264,7 +264,7 @@ class SlavicAnnotator:
                 and not r.any("harm_patterns", text):
             # "Сили ППО збили керовану авіаційну ракету": no harm; its weapons are no attack's (the region it
             # names stays, for "уламки збитого дрона пошкодили ..." after it)
-            f.weapons = []
+            f.weapons, f.intercepted = [], True
         f.tally_cue = bool(r.any("tally_patterns", text))
         if not f.tally_cue and r.any("total_patterns", text):
             f.tally_cue = f.total_only = True
