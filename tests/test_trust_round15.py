@@ -149,3 +149,89 @@ def test_the_day_a_count_stood_is_not_the_attacks():
 def test_a_possessive_day_after_by_is_the_attacks():
     ex = _run("Two people were killed by Thursday's shelling of Kherson, the regional governor said.", "en")
     assert [(i.place, i.date) for i in ex.incidents] == [("Kherson", "2025-06-12")]
+
+
+# --- more of the round ---------------------------------------------------------------------------------------------
+
+def test_a_village_named_as_struck_starts_the_incident_its_next_sentences_tell():
+    ex = _run("In the morning, Russian forces struck Pryozerne, a village in Kherson Oblast. A shell killed a "
+              "72-year-old woman. A 50-year-old woman who was outdoors at the time was also killed.", "en")
+    assert [(i.place, i.admin1, i.killed) for i in ex.incidents] == [("Pryozerne", "Kherson", 2)]
+
+
+def test_another_after_one_is_one_more():
+    ex = _run("A drone hit a farm in the Lipetsk region overnight; one person died while another was wounded.", "en")
+    assert [(i.admin1, i.killed, i.injured) for i in ex.incidents] == [("Lipetsk", 1, 1)]
+
+
+def test_a_security_guard_is_counted():
+    ex = _run("A security guard was killed in Kherson on Friday when a shell hit a warehouse.", "en")
+    assert _rows(ex) == [("Kherson", "Kherson", 1, None)]
+
+
+def test_a_regions_count_in_the_oblast_takes_the_texts_region_not_a_villages_namesake():
+    ex = _run("Russian attacks on Kherson Oblast killed two people on Friday.\n\nIn the afternoon, a Russian attack on "
+              "the village of Tokarivka killed a man.\n\nThe day before, Russian forces had hit 12 settlements in the "
+              "oblast, killing one person and injuring four.", "en")
+    assert ("Kherson region", 1, 4) in [(t.scope, t.killed, t.injured) for t in ex.tallies]
+
+
+def test_the_weekend_is_no_day():
+    ex = _run("Балицкий: на выходных ранен житель Васильевки\n\nВ Васильевке на выходных ранен мужчина, он в "
+              "больнице, где ему оказывают всю необходимую помощь.", "ru")
+    assert [(i.place, i.date, i.injured) for i in ex.incidents] == [("Vasylivka", None, 1)]
+    assert ex.incidents[0].objects == []  # (the hospital is where he is treated, not what was hit)
+
+
+def test_a_regions_weekend_count_is_its_tally():
+    ex = _run("За прошедшие выходные удары по Херсонской области унесли жизнь одного мирного жителя, еще шесть "
+              "человек пострадали.\n\nВ Алешках погиб мужчина.", "ru")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Oleshky", 1, None)]
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(1, 6)]
+
+
+def test_a_days_sum_right_after_the_day_named_keeps_that_day():
+    ex = _run("24 июня россияне атаковали Никопольщину дронами. Всего за сутки пострадали четверо гражданских.\n\n"
+              "Под ударом был Никополь, там ранены трое.", "ru", date(2024, 6, 24))
+    assert [(i.place, i.date, i.injured) for i in ex.incidents] == [("Nikopol", "2024-06-24", 3)]
+    assert [t.injured for t in ex.tallies] == [4]
+
+
+def test_more_of_the_regions_count_in_the_next_sentence_fills_its_tally():
+    ex = _run("Голова ОВА повідомив про одного загиблого в області за минулу добу. Ще троє людей поранені внаслідок "
+              "атак на Запоріжжя та Запорізький район.", "uk")
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(1, 3)]
+    assert ex.incidents == []
+
+
+def test_a_city_named_again_with_its_own_count_keeps_it():
+    ex = _run("Russia struck Kharkiv and the region overnight with drones. In Kharkiv, three people were injured.", "en")
+    assert _rows(ex) == [("Kharkiv", "Kharkiv", None, 3)]
+
+
+def test_where_the_dead_were_listed_is_no_list_total():
+    ex = _run("Жертвами обстрелов за сутки стали пять мирных жителей Донбасса. Люди погибли в Макеевке, Ясиноватой и "
+              "Светлодарске. Ранены 24 человека.", "ru")
+    assert "Makiivka, Yasynuvata and Svitlodarsk" not in [t.scope for t in ex.tallies]
+
+
+def test_the_night_drones_were_shot_down_dates_no_attack_of_the_post():
+    ex = _run("В деревне Свобода Рыльского района дрон атаковал автомобиль, ранены двое. Пострадавших доставили в "
+              "больницу.\n\nГубернатор призвал жителей не ездить в приграничные районы.\n\nПо данным Минобороны, в "
+              "ночь на 14 июня силы ПВО сбили над регионами 40 беспилотников.", "ru")
+    assert [(i.place, i.date) for i in ex.incidents] == [("Svoboda", "2025-06-14")]
+
+
+def test_a_recall_just_before_an_incidents_passage_keeps_the_publication_day_off_it():
+    ex = _run("В Уразово дрон атаковал магазин, ранена женщина. Об этом сообщил губернатор Белгородской области.\n\n"
+              "Ранее также сообщалось, что беспилотник атаковал предприятие в Пензе. По словам губернатора Пензенской "
+              "области, там погибла женщина.", "ru")
+    assert [(i.place, i.admin1, i.date) for i in ex.incidents] == [
+        ("Urazovo", "Belgorod", "2025-06-14"), (None, "Penza", None)]
+
+
+def test_a_worker_is_counted_in_russian_and_ukrainian():
+    ex = _run("В Херсоне дрон атаковал предприятие, погиб рабочий.", "ru")
+    assert _rows(ex) == [("Kherson", "Kherson", 1, None)]
+    ex = _run("У Херсоні дрон атакував підприємство, загинув робітник.", "uk")
+    assert _rows(ex) == [("Kherson", "Kherson", 1, None)]
