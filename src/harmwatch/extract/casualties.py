@@ -67,7 +67,7 @@ SINGULAR_ONE = {"neighbour", "neighbor", "owner", "husband", "wife", "man", "wom
 ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "more", "other", "innocent",
        "unarmed", "additional", "further", "adult", "small", "little", "older", "injured", "wounded", "badly",
        "seriously", "critically", "severely", "slightly", "lightly", "peaceful", "old", "teenage", "emergency",
-       "municipal", "utility", "railway", "energy", "power", "rail", "construction", "road", "aid", "humanitarian", "security", "hospital", "farm", "factory", "pregnant", "of", "them", "whom", "were", "and",
+       "municipal", "utility", "railway", "energy", "power", "rail", "construction", "road", "aid", "humanitarian", "security", "farm", "factory", "pregnant", "of", "them", "whom", "were", "and",
        "including", "among", "people", "residents", "police"}
 QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almost",), ("about",), ("around",),
               ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
