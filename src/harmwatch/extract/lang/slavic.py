@@ -32,7 +32,7 @@ from functools import lru_cache
 import yaml
 
 from ...errors import CatalogueError
-from ...geo import Gazetteer
+from ...geo import Gazetteer, Place
 from ...geo.names import translit_kmu, translit_ru
 from ..casualties import without_sum_of_parts, ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from ..dates import DateMention, TimeMention, _latest_on_or_before
