@@ -334,8 +334,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "A missile struck Zaporizhzhia. Russian shelling of 12 towns and villages in the region killed two":
             # the region's count, never the city's toll
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
-            region = (doc_oblast.admin1 if doc_oblast is not None else None) or current.admin1 or (
-                current.scene.candidates[0].admin1 if current.scene.candidates else None)  # (the text's one region first)
+            region = _text_region(doc_oblast, current)
             t.scope = f"{region} region" if region else "region"
             tallies.append(t)
             continue
@@ -378,8 +377,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             if not f.settlements and not f.oblasts and _REGION_WIDE.search(f.sent.text):
                 # "13 injured across the region on Friday": the region of the text, not the country (the one region
                 # the text names, else the current incident's)
-                region = doc_oblast.admin1 if doc_oblast is not None else None if current is None else current.admin1 or (
-                    current.scene.candidates[0].admin1 if current.scene is not None and current.scene.candidates else None)
+                region = _text_region(doc_oblast, current)
                 tallies[-1].scope = f"{region} region" if region else "region"
             if (share := _city_share(f, tallies[-1])) is not None:
                 tallies.append(share)
@@ -732,6 +730,17 @@ def _area_shared(c: IncidentClaim, d: Draft, tallies: list[TallyClaim], text: st
                              "evidence": ev.to_dict() if ev is not None else None}
             c.uncertain[k] = "the count is over the city and the area around it"
             setattr(c, k, None)
+
+
+def _text_region(doc_oblast: PlaceMention | None, current: Draft | None) -> str | None:
+    """The region a count "in the region" is of: the one region the text names, else the current incident's (its
+    region, or its place's first candidate's)."""
+    if doc_oblast is not None:
+        return doc_oblast.admin1
+    if current is None:
+        return None
+    return current.admin1 or (current.scene.candidates[0].admin1
+                              if current.scene is not None and current.scene.candidates else None)
 
 
 def _one_region(doc_oblast: PlaceMention | None, feats: list[SentenceFeatures]) -> PlaceMention | None:
