@@ -306,19 +306,18 @@ _COUNTRY_OF = frozenset({"russia's", "russia’s", "russian", "belarus's", "bela
 
 def _foreign_hint(toks, k: int, gaz: Gazetteer) -> str | None:
     """The region across the border named right after a place: "Shebekino, Belgorod region",
-    "Sudzha in the Kursk region" -> 'Belgorod', 'Kursk'; None otherwise."""
+    "Sudzha in the Kursk region" -> 'Belgorod', 'Kursk'; so too a district named after a region's centre there,
+    "Dubovoye in Belgorod district" (a Ukrainian raion's name has no region across the border); None otherwise."""
     j = k
     while j < len(toks) and j < k + 4 and (toks[j].text in (",", "(", "in", "the") or toks[j].lower in _COUNTRY_OF):
         j += 1
-    if j + 1 < len(toks) and toks[j + 1].lower in REGION_WORDS and _CAP.match(toks[j].text):
-        fr = gaz.foreign_region(f"{toks[j].text} region")
-        return fr[1] if fr else None
-    if j + 1 < len(toks) and toks[j + 1].lower in ("district", "raion") and _CAP.match(toks[j].text):
-        # "Dubovoye in Belgorod district": a district across the border named after its region's centre (a
-        # Ukrainian raion's name has no region across the border)
+    if j + 1 < len(toks) and toks[j + 1].lower in _REGION_OR_DISTRICT and _CAP.match(toks[j].text):
         fr = gaz.foreign_region(f"{toks[j].text} region")
         return fr[1] if fr else None
     return None
+
+
+_REGION_OR_DISTRICT = frozenset(REGION_WORDS) | {"district", "raion"}
 
 
 def _plausible(name: str, cands, cue, hint, sent: Sentence, i: int) -> bool:
