@@ -24,13 +24,13 @@ docs/extraction.md, "Scores"):
   tuned on from the thirteenth), `heldout23` and `heldout24` (written for the twelfth trust round, blind until
   their first runs at 97b455a and on the twelfth and thirteenth rounds' rules; tuned on from the fourteenth),
   `heldout25` and `heldout26` (written for the thirteenth trust round, blind until their first runs at 1b8f698 and
-  on the thirteenth and fourteenth rounds' rules; tuned on from the fifteenth), the shared seeds;
+  on the thirteenth and fourteenth rounds' rules; tuned on from the fifteenth), `heldout27` and `heldout28` (written
+  for the fourteenth trust round, blind until their first runs at 281d7c6 and on the fourteenth and fifteenth rounds'
+  rules; tuned on from the sixteenth), the shared seeds;
 - no rule written from them and no model fitted on them: `train9` and `train10` (English, Ukrainian,
   Russian; the figure-attachment model's calibration sets), their limits are their first-run values;
 - never tuned on: `heldout4` (its blind run was recorded before any later round),
-  `heldout5` (first scored on the final rules), `heldout27` and `heldout28` (written for
-  the fourteenth round, first scored at 281d7c6 and on the round's final rules; their limits are the values on the
-  final rules), `heldout29` and `heldout30` (written for the fifteenth round, first scored at e2247e6 and on the
+  `heldout5` (first scored on the final rules), `heldout29` and `heldout30` (written for the fifteenth round, first scored at e2247e6 and on the
   round's final rules; their limits are the values on the final rules), all only scored in aggregate;
 - the open set in ../shared, split by event (tests/data/splits/): `train` may be
   tuned on, `dev` is for choosing thresholds, `test` is blind; its floors are its
