@@ -27,7 +27,7 @@ from .casualties import ADULTS, CHILDREN, HEALTH, MEN, TOTAL, WOMEN, Figure
 from .dates import DateMention
 from .features import TALLY, SentenceFeatures, without_comparison
 from .lang import text_pattern, text_words
-from .places import PlaceMention
+from .places import SPEAKER_AFTER, PlaceMention
 from .numbers import parse_number
 from .scope import RETRACTED
 from .weapons import classify
@@ -39,10 +39,6 @@ SCENE_CUES = {"in", "at", "on", "into", "village", "town", "city", "settlement",
               "struck", "shelled", "attacked", "bombed", "targeted", "pounded", "outskirts"}
 NOT_SCENE_AFTER = re.compile(r"^\W*(governor|mayor|region|oblast|regional|city council|military administration|"
                              r"authorities|officials|police|head|district|prosecutor|'s governor|’s governor)", re.IGNORECASE)
-# "Kyiv said Russia had used S-300 missiles", "Moscow blamed …": a capital as speaker, not a scene
-_SPEAKER_AFTER = re.compile(r"^\s+(?:has\s+|had\s+|have\s+)?(?:said|says|claimed|claims|accused|accuses|blamed|blames|"
-                            r"denied|denies|insisted|insists|responded|warned|announced|alleged|argued|called|"
-                            r"urged|demanded)\b", re.IGNORECASE)
 # "KYIV, Oct 1 (Reuters) -": the place a wire story was filed from
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][a-z]+)?,\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d|\d{1,2}\s+[A-Z][a-z]+\s*[(\-–—])"
                              # "KYIV (Reuters) -", "KYIV, Ukraine (AP) —": a dateline with no date
@@ -318,7 +314,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             t.scope = "Ukraine"
             tallies.append(t)
             continue
-        if any(x.value is not None for x in f.figures) and (sw := _SWEEP.search(f.sent.text)) is not None \
+        if any(x.value is not None for x in f.figures) and (sw := _sweep(f)) is not None \
                 and (swept := _figures_of(f, sw)):
             # "The attack on Kharkiv came as Russia pounded cities across the east, killing at least nine people":
             # a count over part of the country, a tally; what the sentence says of a city is still the city's
@@ -801,17 +797,29 @@ def _namesakes_abroad(feats: list[SentenceFeatures], abroad: str) -> list[Senten
     not the Ukrainian one."""
     ukrainian = [p for f in feats for p in f.settlements if p.candidates and p.candidates[0].country == "UA"
                  and all(c.country == "UA" for c in p.candidates)]
-    if not ukrainian or any(p.cue not in ("village", "settlement") for p in ukrainian) \
+    introduced = {_norm(p.text) for p in ukrainian if p.cue in ("village", "settlement")}
+    if not ukrainian or any(_norm(p.text) not in introduced for p in ukrainian) \
             or len({_norm(p.text) for p in ukrainian}) > 3:
-        return feats  # (introduced as villages, and few: "In the settlement of Rakitnoye ... the village of Varvarovka")
+        return feats  # (each introduced as a village once, and few: "In the settlement of Rakitnoye ... the village of
+        # Varvarovka ... в Варваровке")
     out = []
     for f in feats:
         if any(p in ukrainian for p in f.places):
-            f = replace(f, places=[replace(p, text=_romanised(f.sent.text[p.start - f.sent.start:p.end - f.sent.start]),
+            f = replace(f, places=[replace(p, text=_romanised(_as_named(p, f.sent)),
                                            candidates=(), admin1=abroad, admin_hint=abroad)
                                    if p in ukrainian else p for p in f.places])
         out.append(f)
     return out
+
+
+def _as_named(p: PlaceMention, sent) -> str:
+    """The name as the text spells it, in its nominative where the mention read one ("в Журавлевке" ->
+    Журавлевка; not a Ukrainian spelling the gazetteer gave for "Борисовка")."""
+    quote = sent.text[p.start - sent.start:p.end - sent.start]
+    if _CYRILLIC_NAME.match(p.text) and p.text[:4].lower() == quote[:4].lower() \
+            and bool(_UK_LETTERS.search(p.text)) == bool(_UK_LETTERS.search(quote)):
+        return p.text
+    return quote
 
 
 def _romanised(name: str) -> str:
@@ -1514,6 +1522,17 @@ def _nationwide_figures(f: SentenceFeatures) -> list:
     return out
 
 
+def _sweep(f: SentenceFeatures) -> re.Match | None:
+    """"as Russia pounded cities across the east": a sweep over part of the country; not the words that place a town
+    just named ("the village of Shevchenkove in eastern Ukraine")."""
+    st = f.sent.start
+    for m in _SWEEP.finditer(f.sent.text):
+        if not any(p.end <= st + m.start() and not f.sent.text[p.end - st:m.start()].strip(" ,")
+                   for p in f.places):
+            return m
+    return None
+
+
 def _figures_of(f: SentenceFeatures, m: re.Match) -> list:
     """The figures a sentence gives for the area the match names (no place and no clause break between)."""
     st = f.sent.start
@@ -1995,7 +2014,7 @@ def _scene(settlements: list[PlaceMention], text: str) -> PlaceMention | None:
             # a cue shared from the list's first place ("heading towards Dnipro and the town of Kamianske")
             shared = bool(_LISTED_BEFORE.search(text[max(0, p.start - 30):p.start]))
             score -= 3 if shared or _MOVED.search(text[max(0, p.start - 40):p.start]) else 1
-        if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]) or _SPEAKER_AFTER.match(text[p.end:p.end + 30]):
+        if NOT_SCENE_AFTER.match(text[p.end:p.end + 30]) or SPEAKER_AFTER.match(text[p.end:p.end + 40]):
             score -= 3
         if _hospital_destination(text, p.start):
             continue  # "taken to hospital in the nearby town of Rylsk": where victims were taken (GUIDELINES)

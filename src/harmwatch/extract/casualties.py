@@ -71,7 +71,8 @@ ADJ = {"civilian", "ukrainian", "local", "young", "elderly", "male", "female", "
        "including", "among", "people", "residents", "police"}
 QUALIFIERS = {("at", "least"), ("more", "than"), ("over",), ("nearly",), ("almost",), ("about",), ("around",),
               ("some",), ("up", "to"), ("approximately",), ("roughly",), ("another",), ("an", "additional"),
-              ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the", "body", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",)}
+              ("a", "further"), ("a", "total", "of"), ("the", "bodies", "of"), ("the", "body", "of"), ("the",), ("as", "many", "as"), ("only",), ("just",),
+              ("no", "fewer", "than"), ("no", "less", "than"), ("not", "fewer", "than"), ("not", "less", "than")}
 
 # the casualty words come from data/lang/en.yaml (lang/__init__.py: english())
 KILL = set(_english()["casualty_words"]["killed"])

@@ -86,7 +86,10 @@ _CARING_AFTER = re.compile(r"^(?:\s+(?:in|of|across)\s+(?:the\s+)?[\w'-]+(?:\s+[
                            r"(?:received|admitted|treat\w*|took in|taken in|caring|cared|receiving|admitting)\b", re.IGNORECASE)
 # people going to or staying in a shelter, or carried by ambulance: no hit
 _SHELTERING_BEFORE = re.compile(r"\b(?:to|in|into|inside|reach\w*|took|take|taking|sought|seek\w*|hid\w*|stay\w*)\s+(?:(?:a|the|an|their|nearby|local)\s+){0,2}$")
-_CARRYING_AFTER = re.compile(r"^\s+(?:crews\s+)?(?:took|taken|take|takes|carried|carry|rushed|brought|transported|arrived|evacuated)\b", re.IGNORECASE)
+# ("the man died before an ambulance crew could get to him": the crew on its way, not a hit)
+_CARRYING_AFTER = re.compile(r"^\s+(?:crews?\s+|teams?\s+)?(?:(?:could|could\s+not|couldn't|did\s+not|didn't|was\s+able\s+to)\s+)?"
+                             r"(?:took|taken|take|takes|carried|carry|rushed|brought|transported|arrived|evacuated|get|got|"
+                             r"reach|reached|came)\b", re.IGNORECASE)
 # public transport is a vehicle and transport ("a trolleybus" -> transport, vehicle)
 _PUBLIC_TRANSPORT = frozenset({"bus", "minibus", "trolleybus", "tram", "marshrutka"})
 # an institution that speaks is not an object hit

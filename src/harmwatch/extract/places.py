@@ -131,8 +131,9 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
                     break
             if name.lower() in STOP and name.lower() not in KEEP:
                 continue
-            if name.lower() in _CAPITALS and (nxt in _SPEECH or (nxt in ("has", "had", "have") and nxt2 in _SPEECH)) \
-                    and (i == 0 or toks[i - 1].lower not in LOCATIVE):
+            if name.lower() in _CAPITALS and SPEAKER_AFTER.match(sent.text[toks[k - 1].end - sent.start:]) \
+                    and (i == 0 or toks[i - 1].lower not in LOCATIVE
+                         or (toks[i - 1].lower == "and" and i > 1 and toks[i - 2].lower in _CAPITALS)):
                 # "as Kyiv said hundreds of drones had been launched": the government speaking, no scene ("the
                 # attack on Kyiv claimed the lives of 27" is the city)
                 continue
@@ -203,8 +204,14 @@ def find_places(sent: Sentence, gaz: Gazetteer) -> list[PlaceMention]:
 
 # a capital named as its government ("Kyiv said", "Moscow has denied"): the speaker, not a place of the report
 _CAPITALS = frozenset({"kyiv", "kiev", "moscow", "minsk"})
-_SPEECH = frozenset({"said", "says", "claimed", "claims", "accused", "accuses", "denied", "denies", "reported",
-                     "announced", "insisted", "insists", "warned", "urged", "responded"})
+# "Kyiv said", "Moscow has denied", "Kyiv did not immediately comment", "Moscow and Kyiv both say": the government
+# speaking (a capital's, or any place's in assemble's scene choice)
+SPEAKER_AFTER = re.compile(
+    r"\s+(?:and\s+(?:Kyiv|Kiev|Moscow|Minsk)\s+)?(?:both\s+|also\s+)?"
+    r"(?:(?:has|had|have|did|does|do|would|could)\s+(?:not\s+|n't\s+)?(?:yet\s+|immediately\s+)?)?"
+    r"(?:said|says|say|claimed|claims|claim|accused|accuses|accuse|blamed|blames|blame|denied|denies|deny|"
+    r"reported|announced|insisted|insists|insist|responded|respond|warned|urged|demanded|alleged|argued|called|"
+    r"comment|commented|comments)\b", re.IGNORECASE)
 _WHITHER = frozenset({"towards", "toward", "to", "from"})
 _LIST_NEXT = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or)\s+(?:the\s+)?(?:(?:town|city|village|settlement)\s+of\s+)?$")
 
