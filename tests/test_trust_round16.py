@@ -109,3 +109,72 @@ def test_an_ambulance_crew_on_its_way_is_not_an_object_hit():
     ex = _run("A drone hit a car near Bilopillia on Friday, killing a man. He died before an ambulance crew could "
               "get to him.", "en")
     assert [(i.place, i.killed, sorted(i.objects)) for i in ex.incidents] == [("Bilopillia", 1, ["vehicle"])]
+
+
+# --- places (2) --------------------------------------------------------------------------------------------------
+
+def test_a_governors_region_picks_the_namesake_of_that_oblast():
+    # (the larger Zolochiv is in Lviv oblast)
+    ex = _run("Separately, Kharkiv Governor Oleh Syniehubov wrote that shelling of the town of Zolochiv had injured "
+              "a 61-year-old woman.", "en")
+    assert _rows(ex) == [("Zolochiv", "Kharkiv", None, 1)]
+
+
+def test_a_city_district_named_by_an_adjective_is_no_village():
+    ex = _run("Вдень росіяни вдарили по Херсону. Бомба влучила в житловий квартал Херсона, у Центральному районі "
+              "загинув чоловік.", "uk")
+    assert [(i.place, i.killed) for i in ex.incidents] == [("Kherson", 1)]
+
+
+def test_a_village_placed_in_its_district_is_not_a_list_of_places():
+    ex = _run("In the village of Shulske in Lozova district, a 62-year-old man was killed when an explosive object "
+              "detonated, the governor said on Saturday.", "en")
+    assert [(i.place, i.admin1, i.killed) for i in ex.incidents] == [("Shulske", "Kharkiv", 1)]
+    assert ex.tallies == []
+
+
+# --- which attack a figure belongs to (2) ------------------------------------------------------------------------
+
+def test_a_second_strike_told_by_its_region_is_another_incident():
+    ex = _run("Близько 14:00 росіяни вдарили по центру Херсона. Відомо про трьох поранених.\n\n"
+              "Близько 21:00 окупанти повторили авіаудар по Херсонщині, влучання зафіксовані в Херсонському районі. "
+              "Одна з бомб поцілила в житловий квартал Херсона. У місті загинув чоловік.", "uk")
+    assert [(i.place, i.killed, i.injured) for i in ex.incidents] == [("Kherson", None, 3), ("Kherson", 1, None)]
+
+
+def test_a_separate_attack_on_the_same_city_on_another_day_is_its_own():
+    ex = _run("KYIV, June 13 (wire) - Russian forces shelled the city of Mykolaiv on Friday, killing four people. "
+              "On Thursday a separate missile attack hit a residential area of Mykolaiv, wounding three people.", "en")
+    assert sorted((i.date, i.killed, i.injured) for i in ex.incidents) == [("2025-06-12", None, 3),
+                                                                           ("2025-06-13", 4, None)]
+
+
+def test_the_same_period_after_a_regions_daily_count_is_a_tally_too():
+    ex = _run("In the Donetsk region at least six people were killed over the past 24 hours, officials said. In the "
+              "Kharkiv region two people were killed and five wounded over the same period.", "en")
+    assert all(i.killed is None for i in ex.incidents)
+    assert sorted((t.killed, t.injured) for t in ex.tallies) == [(2, 5), (6, None)]
+
+
+# --- counts (2) --------------------------------------------------------------------------------------------------
+
+def test_people_counted_then_a_clause_on_them_in_russian():
+    ex = _run("Губернатор Курской области сообщил о пятерых мирных жителях, получивших ранения в результате атак "
+              "беспилотников за сутки.", "ru")
+    assert [t.injured for t in ex.tallies] == [5]
+
+
+def test_people_counted_then_a_clause_on_them_in_ukrainian():
+    ex = _run("Голова ОВА повідомив про трьох людей, які отримали поранення внаслідок обстрілу Нікополя.", "uk")
+    assert _rows(ex) == [("Nikopol", "Dnipropetrovsk", None, 3)]
+
+
+def test_people_counted_with_a_clause_that_says_they_were_not_hurt_count_nobody():
+    ex = _run("Троє дітей, які гралися у дворі в Нікополі, не постраждали.", "uk")
+    assert all(i.injured is None for i in ex.incidents)
+
+
+def test_a_waves_count_told_over_two_sentences_is_one_tally():
+    ex = _run("Вночі росія атакувала Україну ракетами та дронами. Під ударом були Львівська, Сумська, Харківська та "
+              "Одеська області. Відомо про 12 людей, які постраждали. На жаль, четверо загинули.", "uk")
+    assert [(t.killed, t.injured) for t in ex.tallies] == [(4, 12)]

@@ -307,7 +307,12 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             # "It killed at least 41 civilians": the country's count for that wave
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
             t.scope = "Ukraine"
-            tallies.append(t)
+            prev_t = tallies[-1] if tallies and tallies[-1].scope == "Ukraine" and tallies[-1].span is not None \
+                and tallies[-1].span.start >= wave.sent.start else None
+            if prev_t is not None and all(getattr(prev_t, k) is None for k in _COUNT_FIELDS if getattr(t, k) is not None):
+                _fill_tally(prev_t, t)  # "відомо про 10 постраждалих. На жаль, п'ятеро загинули": one count of the wave
+            else:
+                tallies.append(t)
             continue
         if wave is f:
             t = _tally(f, f.source[0] if f.source and not f.pronoun_source else last_source, publisher)
@@ -415,6 +420,14 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
             continue  # "Ранее Сальдо заявлял, что ... уничтожили ... пять автомобилей": another day's news, no part of this one
         if f.oblasts:
             last_oblast = f.oblasts[0]
+        if current is not None and not settlements and (f.oblasts or f.areas) and _second_strike(current, f):
+            # "Близько 21:00 росіяни повторили масований авіаудар по Херсонщині: ... влучання в Херсонському та
+            # Бериславському районах": another strike on the place just told, named by its region or districts
+            scene_of, admin_of = current.scene, (current.admin1, current.admin1_mention)
+            current = _new_draft(f, scene_of, date_ctx)
+            current.admin1, current.admin1_mention = admin_of
+            drafts.append(current)
+            continue
         if f.areas and not settlements and (f.attack or any(x.value is not None for x in f.figures)) \
                 and not all(_city_district(a, current, f) for a in f.areas):
             current = _area_draft(f, current, drafts, tallies, last_oblast, doc_oblast, last_source, publisher,
@@ -484,6 +497,13 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
                     and not (_sentence_counts(f) and _sentence_counts(f) == _draft_counts(same)):
                 # "30 апреля под обстрел попало село Козино: двое ранены ... Позже ... Козино обстреляли еще раз. На
                 # этот раз одна жительница погибла": the place shelled once more after a toll of its own, another attack
+                current = _new_draft(f, scene, date_ctx)
+                drafts.append(current)
+            elif same is not None and f.new_event and f.dates and (same.first_date or same.date_ctx) is not None \
+                    and all(x.value != (same.first_date or same.date_ctx).value for x in f.dates) and _can_start(f) \
+                    and (f.objects or any(x.value is not None for x in f.figures)):
+                # "On Thursday a separate missile attack hit a residential area of Mykolaiv, wounding three" after
+                # Friday's attack there: another attack on the same place, on its own day
                 current = _new_draft(f, scene, date_ctx)
                 drafts.append(current)
             elif same is not None and not (f.recalled and _can_start(f) and (
@@ -1311,17 +1331,16 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
 
 
 _EARLIER_ATTACK = text_pattern("earlier_attack")
-_SECOND_STRIKE = re.compile(
-    r"\b(?:another|a second|a further|one more)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|air ?strike|shelling)s?\b|"
-    r"^\W*later\b[^.;]{0,60}?\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:strike|attack|airstrike|shelling)\b", re.IGNORECASE)
+_SECOND_STRIKE = text_pattern("second_strike")  # data/lang/*.yaml
 
 
 def _second_strike(current: Draft, f: SentenceFeatures) -> bool:
     """A placeless sentence marking another strike on the current incident's place ("another/a second
     strike", "Later on Saturday evening, a missile strike ...") with its own time or figures, while
     the current incident already has figures or a time of its own."""
-    if current.scene is None or current.header or not f.attack or f.settlements or f.oblasts or f.hypothetical:
-        return False
+    if current.scene is None or current.header or not f.attack or f.settlements or f.hypothetical \
+            or any(not _in_admin1(current.scene, o.admin1) for o in f.oblasts):
+        return False  # (the place's own region may be named: "repeated the air strike on the Kherson region")
     if not (f.times or any(x.value is not None and not x.sub for x in f.figures)):
         return False
     if not any(g.times or any(x.value is not None for x in g.figures) for g in current.feats):
@@ -1492,9 +1511,13 @@ def _several_places(f: SentenceFeatures) -> bool:
         for a, b in zip(group, group[1:]):
             if _norm(a.text) == _norm(b.text) or (a.candidates and _norm(b.text) == _norm(a.candidates[0].admin1 or "")):
                 continue  # "Sloviansk, Donetsk": a town and its region, not two places
-            if _LIST_GAP.match(f.sent.text[a.end - st:b.start - st]):
-                return True
+            gap = f.sent.text[a.end - st:b.start - st]
+            if _LIST_GAP.match(gap) and _LIST_JOINER.search(gap):
+                return True  # (not "the village of Shulske in Lozova district": the second places the first)
     return False
+
+
+_LIST_JOINER = re.compile(r",|\b(?:and|or)\b")
 
 
 _CLAUSE_BREAK = re.compile(r"[;:.]|\b(?:while|whereas|but)\b|,\s*(?:and\s+)?(?:in|on|at)\s", re.IGNORECASE)
@@ -1994,6 +2017,17 @@ _HOSPITAL_TAIL = re.compile(r"(?:the\s+)?(?:(?:nearby|neighbouring|neighboring|r
                             r"(?:(?:town|city|village|settlement|centre|center)\s+of\s+)?$", re.IGNORECASE)
 
 
+# "Kharkiv Governor Oleh Syniehubov", "Sumy's governor": the region's official (the oblast, not its capital)
+_GOVERNOR_AFTER = re.compile(r"(?:['’]s)?\s+(?:regional\s+)?governor\b", re.IGNORECASE)
+
+
+def _governors_region(feats: list[SentenceFeatures], gaz: Gazetteer, text: str) -> str | None:
+    """The oblast whose governor a sentence of the draft names ("Separately, Kharkiv Governor Oleh Syniehubov wrote
+    that shelling of the town of Zolochiv ..."): Zolochiv of that oblast, not the larger one of another."""
+    return next((ob for f in feats for p in f.settlements
+                 if _GOVERNOR_AFTER.match(text, p.end) and (ob := gaz.oblast(p.text)) is not None), None)
+
+
 def _hospital_destination(text: str, start: int) -> bool:
     """"taken to hospital in the nearby town of Rylsk", "hospitalised in Kharkiv": where victims were taken."""
     before = text[max(0, start - 80):start]
@@ -2110,6 +2144,7 @@ def _claim(d: Draft, gaz: Gazetteer, coords, text: str, publisher: str | None,
     if d.scene is not None:
         areas = {a.admin1 for f in feats for a in f.areas if a.admin1}
         hint = d.scene.admin_hint or d.admin1 or next((o.admin1 for f in feats for o in f.oblasts), None) \
+            or _governors_region(feats, gaz, text) \
             or (next(iter(areas)) if len(areas) == 1 else None) \
             or (doc_region if all(c.population < 20000 for c in d.scene.candidates) else None)
         # ("у Лозівському - ... в Червоному": the raion's; else, for a village (no city of the name), the one region

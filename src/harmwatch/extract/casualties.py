@@ -195,7 +195,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
     text = sent.text
     if (_FIGURE_WORDS.isdisjoint(words) and not has_digit(text)
             and not ("-" in text and any(w.partition("-")[0] in TENS for w in words if "-" in w))):
-        return _drop_rates(_coordinate(out, words), sent)
+        return _drop_rates(out, sent)
     i = 0
     n_words = len(words)
     last_end = -2  # token index of the last word of the figure before
@@ -522,7 +522,7 @@ def find_figures(sent: Sentence) -> list[Figure]:
                 i = k_end
                 last_end = k_end - 1
     out += _another_one(out, sent)
-    return without_sum_of_parts(_drop_rates(_coordinate(_shares_by_place(out, sent), words), sent), text, sent.start)
+    return without_sum_of_parts(_drop_rates(_shares_by_place(out, sent), sent), text, sent.start)
 
 
 # "one person died while another was wounded": "another" alone, after a count of one in the sentence, is one more
@@ -866,10 +866,6 @@ def _among_the(words: list[str], num_start: int) -> str | None:
 
 def _is_num(w: str) -> bool:
     return parse_number([w])[1] > 0 or w in ("a", "an", "one")
-
-
-def _coordinate(figs: list[Figure], words: list[str]) -> list[Figure]:
-    return figs
 
 
 _CHILD_SUBJECT = {"children", "kids", "minors"}

@@ -52,6 +52,8 @@ _CYR_UPPER = re.compile(r"^[А-ЯІЇЄҐЁ]")
 # an adjective of a district or community name: "Межівській", "Пологовском", "Шебекинский", "Кам'янському"
 _AREA_ADJ_ENDINGS = "ому|ій|ий|ого|ої|а|е|их|им|ом|ой|ая|ое|ую|ие|ім|і"
 _AREA_ADJ = re.compile(rf"(?:ськ|цьк|зьк|ск|цк|зк)(?:{_AREA_ADJ_ENDINGS})$")
+# an adjective's locative or dative ending before a district noun ("у Центральному районі", "в Заводском районе")
+_DISTRICT_ADJ = re.compile(r"(?:ому|ім|ом|ой|ій)$")
 _AREA_ADJ_ANY = re.compile(rf"(?:ськ|цьк|зьк|ск|цк|зк)(?:{_AREA_ADJ_ENDINGS}|у)$")  # (and the accusative -ську)
 _ITEM_HEAD = re.compile(r"\s*(?:\([^()]{0,60}\)\s*)?[:\u2013\u2014]")
 _CITY_NOUNS = frozenset({"місто", "город", "столиця", "столица", "обласний", "областной"})
@@ -335,6 +337,10 @@ class SlavicAnnotator:
             listed = False
             if cue is not None and any(q in sent.quote(prev.end, t.start) for q in "«\"“„"):
                 continue  # "в торговом центре «Маяк»": a quoted name (a building's, a firm's), not a town
+            after = toks[i + 1] if i + 1 < len(toks) else None
+            if after is not None and after.lemmas & self.raion_nouns and after.text[:1].islower() \
+                    and _DISTRICT_ADJ.search(t.key) and self._raion_of(t) is None:
+                continue  # "у Центральному районі", "в Заводском районе": a city's district (the city is the scene)
             if cue == "near" and prev.lemmas & self.raion_nouns and not (i > 1 and self.res.cues.get(toks[i - 2].key) == "in"):
                 # "у Шевченківському районі Харкова": a city district, not "в районі X" (near X); the city is the scene
                 city_district = i > 2 and _AREA_ADJ.search(toks[i - 2].key) and self.res.cues.get(toks[i - 3].key) == "in"
@@ -974,6 +980,12 @@ class SlavicAnnotator:
                 if head_toks and all(self._role(x) or x.key in self.conjunctions for x in head_toks) \
                         and self._role(head_toks[-1]):
                     rs = [(i - 1, self._role(head_toks[-1]))]
+            last = k
+            while last + 1 < len(toks) and clause[last + 1] == c and any(lm in self.person for lm in toks[last + 1].lemmas):
+                last += 1  # ("мирных жителях": the noun after its adjective)
+            if not rs and k > j and last + 1 < len(toks) and clause[last + 1] == c + 1 \
+                    and any(p.match(text, toks[last].end - offset) for p in self.res.pat("relative_clause_patterns")):
+                rs = roles.get(c + 1) or []  # "о пятерых мирных жителях, получивших ранения": the clause on them
             share = False
             if not rs and len(sentence_roles) == 1 \
                     and any(p.search(text, 0, t.start - offset) for p in self.res.pat("rise_to_patterns")):
