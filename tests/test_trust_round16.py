@@ -178,3 +178,15 @@ def test_a_waves_count_told_over_two_sentences_is_one_tally():
     ex = _run("Вночі росія атакувала Україну ракетами та дронами. Під ударом були Львівська, Сумська, Харківська та "
               "Одеська області. Відомо про 12 людей, які постраждали. На жаль, четверо загинули.", "uk")
     assert [(t.killed, t.injured) for t in ex.tallies] == [(4, 12)]
+
+
+def test_killing_the_person_a_clause_then_describes_is_one_dead():
+    ex = _run("A drone hit a house in Kozacha Lopan on Friday evening, killing the woman who lived in it, prosecutors "
+              "said.", "en")
+    assert _rows(ex) == [("Kozacha Lopan", "Kharkiv", 1, None)]
+
+
+def test_the_driver_of_a_bus_is_no_count():
+    ex = _run("A drone hit a bus in Kherson on Friday. The strike damaged the bus; the driver of the bus said the "
+              "windows were blown out.", "en")
+    assert all(i.killed is None and i.injured is None for i in ex.incidents)

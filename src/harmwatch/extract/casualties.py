@@ -656,7 +656,11 @@ def _the_one(words: list[str], j: int) -> bool:
     k = j
     while k < len(words) and words[k] in _THE_ADJ:
         k += 1
-    return k + 1 < len(words) and words[k] in _THE_NOUNS and words[k + 1] in _THE_VERBS
+    if k + 1 < len(words) and words[k] in _THE_NOUNS and words[k + 1] in _THE_VERBS:
+        return True
+    # "killing the woman who lived in it": one person, told first by the verb that harms and a clause on them
+    return j >= 2 and words[j - 2] in ACTIVE and k + 1 < len(words) and words[k] in SINGULAR_ONE \
+        and words[k + 1] in ("who", "whose")
 
 
 _THE_VERBS = frozenset({"was", "suffered", "died", "sustained", "received"})
