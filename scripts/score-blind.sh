@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Score every blind test set once: the open set's test split (English and Ukrainian parts),
-# heldout4-8, heldout29-30 (and the sets in $EXTRA), the uk-ru test split and uk-ru2 (test only). Aggregates only: a blind set is scored,
+# heldout4-8, heldout29-32 (and the sets in $EXTRA), the uk-ru test split and uk-ru2 (test only). Aggregates only: a blind set is scored,
 # never read for tuning. Prints one line per set: incident_f1 casualty_acc tally_f1 invented
 # figures, invented dates, objects_f1, date_acc, geo@10km.
 set -euo pipefail
@@ -30,7 +30,7 @@ PY
 line "open test" "$SHARED/eval/open/gold.jsonl" "$out/open.jsonl" tests/data/splits/open.json:test
 line "open test en" "$SHARED/eval/open/gold.jsonl" "$out/open.jsonl" "$out/open-lang.json:test-en"
 line "open test uk" "$SHARED/eval/open/gold.jsonl" "$out/open.jsonl" "$out/open-lang.json:test-uk"
-for s in heldout4 heldout5 heldout6 heldout7 heldout8 heldout29 heldout30 ${EXTRA:-}; do
+for s in heldout4 heldout5 heldout6 heldout7 heldout8 heldout29 heldout30 heldout31 heldout32 ${EXTRA:-}; do
   run "$s" "tests/data/$s/docs" "tests/data/$s/manifest.csv"
   line "$s" "tests/data/$s/gold.jsonl" "$out/$s.jsonl"
 done
