@@ -423,9 +423,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         if current is not None and not settlements and (f.oblasts or f.areas) and _second_strike(current, f):
             # "Близько 21:00 росіяни повторили масований авіаудар по Херсонщині: ... влучання в Херсонському та
             # Бериславському районах": another strike on the place just told, named by its region or districts
-            scene_of, admin_of = current.scene, (current.admin1, current.admin1_mention)
-            current = _new_draft(f, scene_of, date_ctx)
-            current.admin1, current.admin1_mention = admin_of
+            current = _strike_again(current, f, date_ctx)
             drafts.append(current)
             continue
         if f.areas and not settlements and (f.attack or any(x.value is not None for x in f.figures)) \
@@ -581,9 +579,7 @@ def assemble(feats: list[SentenceFeatures], gaz: Gazetteer, text: str, publisher
         elif current is not None and _second_strike(current, f):
             # "Later on Saturday evening, a missile strike on ... the city injured a further 25": another
             # attack on the same place the same day, with its own figures or time
-            scene_of, admin_of = current.scene, (current.admin1, current.admin1_mention)
-            current = _new_draft(f, scene_of, date_ctx)
-            current.admin1, current.admin1_mention = admin_of
+            current = _strike_again(current, f, date_ctx)
             drafts.append(current)
         elif current is not None and current.first_date is None and current.date_ctx is None \
                 and any(x.value is not None for x in f.figures) and f.dates \
@@ -1332,6 +1328,13 @@ def _other_day(current: Draft, f: SentenceFeatures) -> bool:
 
 _EARLIER_ATTACK = text_pattern("earlier_attack")
 _SECOND_STRIKE = text_pattern("second_strike")  # data/lang/*.yaml
+
+
+def _strike_again(current: Draft, f: SentenceFeatures, date_ctx: DateMention | None) -> Draft:
+    """A new incident for another strike on the current incident's place and region (see _second_strike)."""
+    d = _new_draft(f, current.scene, date_ctx)
+    d.admin1, d.admin1_mention = current.admin1, current.admin1_mention
+    return d
 
 
 def _second_strike(current: Draft, f: SentenceFeatures) -> bool:
